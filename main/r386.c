@@ -1,0 +1,193 @@
+/* r386: the command line.
+ *
+ *   r386 [options] PROGRAM [ARG...]
+ *
+ * Options follow qemu-user where they overlap and stop at the first
+ * argument that is not an option (the program). */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "env.h"
+#include "runtime.h"
+
+#ifndef R386_VERSION
+#define R386_VERSION "unknown"
+#endif
+
+extern char **environ;
+
+/* Exit statuses for r386's own failures, as a shell reports them. */
+enum {
+    EXIT_LOAD_ERROR = 1,
+    EXIT_USAGE = 2,
+    EXIT_NOT_EXECUTABLE = 126,
+    EXIT_NOT_FOUND = 127,
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: r386 [options] PROGRAM [ARG...]\n"
+            "Run a 32-bit x86 (i386) Linux program on this x86-64 host.\n"
+            "\n"
+            "  -L DIR          look up absolute guest paths (the dynamic\n"
+            "                  linker, #! interpreters) under DIR first\n"
+            "                  (also env R386_LD_PREFIX)\n"
+            "  -E VAR=VALUE    set VAR in the guest's environment\n"
+            "  -U VAR          remove VAR from the guest's environment\n"
+            "  --strace        log the guest's system calls on stderr\n"
+            "  --dump-image    load PROGRAM, print its image and auxiliary\n"
+            "                  vector, and exit without running it\n"
+            "  -h, --help      this text\n"
+            "  --version       r386's version\n");
+}
+
+struct options {
+    const char *sysroot;
+    bool strace;
+    bool dump_image;
+    int prog_index; /* argv index of PROGRAM */
+};
+
+static int die_usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "r386: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see r386 --help)\n");
+    return EXIT_USAGE;
+}
+
+/* Returns -1 to go on, else an exit status. */
+static int parse_options(int argc, char **argv, struct options *o,
+                         struct env_list *env)
+{
+    o->sysroot = getenv("R386_LD_PREFIX");
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(a, "--version") == 0) {
+            printf("r386 %s\n", R386_VERSION);
+            return 0;
+        }
+        if (strcmp(a, "--strace") == 0 || strcmp(a, "-strace") == 0) {
+            o->strace = true;
+            continue;
+        }
+        if (strcmp(a, "--dump-image") == 0) {
+            o->dump_image = true;
+            continue;
+        }
+        bool takes_value = strcmp(a, "-L") == 0 || strcmp(a, "-E") == 0 ||
+                           strcmp(a, "-U") == 0;
+        if (!takes_value)
+            return die_usage("unknown option %s", a);
+        if (i + 1 >= argc)
+            return die_usage("option %s needs a value", a);
+        const char *v = argv[++i];
+        if (a[1] == 'L') {
+            o->sysroot = v;
+        } else if (a[1] == 'E') {
+            int rc = env_set(env, v);
+            if (rc == -EINVAL)
+                return die_usage("-E %s: expected VAR=VALUE", v);
+            if (rc < 0)
+                return die_usage("%s: out of memory", v);
+        } else {
+            env_unset(env, v);
+        }
+    }
+    if (i >= argc)
+        return die_usage("%s", "no program given");
+    if (o->sysroot && *o->sysroot) {
+        struct stat st;
+        if (stat(o->sysroot, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "r386: sysroot %s is not a directory\n",
+                    o->sysroot);
+            return EXIT_USAGE;
+        }
+    } else {
+        o->sysroot = NULL;
+    }
+    o->prog_index = i;
+    return -1;
+}
+
+static int exit_status_for_load_error(int rc)
+{
+    if (rc == -ENOENT || rc == -ENOTDIR)
+        return EXIT_NOT_FOUND;
+    if (rc == -EACCES)
+        return EXIT_NOT_EXECUTABLE;
+    return EXIT_LOAD_ERROR;
+}
+
+/* End r386 the way the guest ended: by its exit status, or by the signal
+ * that killed it (so a shell sees 128+N). */
+static int finish(int status)
+{
+    if (status >= 0)
+        return status & 0xff;
+    int sig = -status;
+    fflush(NULL);
+    signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+    return 128 + sig; /* a signal whose default is to be ignored */
+}
+
+int main(int argc, char **argv)
+{
+    struct env_list env;
+    if (env_init(&env, environ) < 0) {
+        fprintf(stderr, "r386: out of memory\n");
+        return EXIT_LOAD_ERROR;
+    }
+    struct options o = {0};
+    int status = parse_options(argc, argv, &o, &env);
+    if (status >= 0) {
+        env_free(&env);
+        return status;
+    }
+
+    struct runtime_config cfg = {
+        .sysroot = o.sysroot,
+        .argc = argc - o.prog_index,
+        .argv = argv + o.prog_index,
+        .envp = env.vars,
+        .strace = o.strace,
+    };
+    struct runtime *rt;
+    char err[512];
+    int rc = runtime_create(&cfg, &rt, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "r386: %s\n", err);
+        env_free(&env);
+        return exit_status_for_load_error(rc);
+    }
+    if (o.dump_image) {
+        runtime_dump_image(rt, stdout);
+        status = 0;
+    } else {
+        status = runtime_run(rt);
+    }
+    runtime_destroy(rt);
+    env_free(&env);
+    return finish(status);
+}

@@ -1,0 +1,231 @@
+/* The guest address space window and its page bookkeeping. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "guest_mem.h"
+
+/* Guest protection to host protection.  Guest code is never executed by
+ * the host, so guest PROT_EXEC only needs host read access (the lifter
+ * reads the instructions). */
+static int host_prot(int prot)
+{
+    int p = PROT_NONE;
+    if (prot & (GUEST_PROT_READ | GUEST_PROT_EXEC))
+        p |= PROT_READ;
+    if (prot & GUEST_PROT_WRITE)
+        p |= PROT_READ | PROT_WRITE;
+    return p;
+}
+
+static bool range_ok(guest_addr_t addr, uint64_t len)
+{
+    return (addr & (GUEST_PAGE_SIZE - 1)) == 0 &&
+           (len & (GUEST_PAGE_SIZE - 1)) == 0 &&
+           (uint64_t)addr + len <= GUEST_SPACE_SIZE;
+}
+
+int guest_mem_init(struct guest_mem *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->window_size = GUEST_SPACE_SIZE + GUEST_WINDOW_SLACK;
+    void *p = mmap(NULL, m->window_size, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return -errno;
+    m->base = p;
+    m->pages = calloc(GUEST_PAGE_COUNT, 1);
+    if (!m->pages) {
+        munmap(p, m->window_size);
+        m->base = NULL;
+        return -ENOMEM;
+    }
+    guest_mem_reserve(m, 0, GUEST_MIN_ADDR);
+    return 0;
+}
+
+void guest_mem_fini(struct guest_mem *m)
+{
+    if (m->base)
+        munmap(m->base, m->window_size);
+    free(m->pages);
+    memset(m, 0, sizeof(*m));
+}
+
+void guest_mem_reserve(struct guest_mem *m, guest_addr_t addr, uint64_t len)
+{
+    uint64_t first = addr >> GUEST_PAGE_SHIFT;
+    uint64_t end = guest_page_up((uint64_t)addr + len) >> GUEST_PAGE_SHIFT;
+    for (uint64_t i = first; i < end && i < GUEST_PAGE_COUNT; i++)
+        m->pages[i] |= PAGE_RESERVED;
+}
+
+static bool touches_reserved(const struct guest_mem *m, guest_addr_t addr,
+                             uint64_t len)
+{
+    uint64_t first = addr >> GUEST_PAGE_SHIFT;
+    uint64_t end = first + (len >> GUEST_PAGE_SHIFT);
+    for (uint64_t i = first; i < end; i++)
+        if (m->pages[i] & PAGE_RESERVED)
+            return true;
+    return false;
+}
+
+static void set_flags(struct guest_mem *m, guest_addr_t addr, uint64_t len,
+                      uint8_t keep_mask, uint8_t set)
+{
+    uint64_t first = addr >> GUEST_PAGE_SHIFT;
+    uint64_t end = first + (len >> GUEST_PAGE_SHIFT);
+    for (uint64_t i = first; i < end; i++)
+        m->pages[i] = (uint8_t)((m->pages[i] & keep_mask) | set);
+}
+
+int guest_mem_map(struct guest_mem *m, guest_addr_t addr, uint64_t len,
+                  int prot, int fd, uint64_t offset, bool allow_reserved)
+{
+    if (!range_ok(addr, len) || len == 0)
+        return -EINVAL;
+    if (!allow_reserved && touches_reserved(m, addr, len))
+        return -EEXIST;
+    void *want = g2h(m, addr);
+    void *p;
+    if (fd < 0)
+        p = mmap(want, len, host_prot(prot),
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
+                 0);
+    else
+        p = mmap(want, len, host_prot(prot), MAP_PRIVATE | MAP_FIXED, fd,
+                 (off_t)offset);
+    if (p == MAP_FAILED) {
+        int e = errno;
+        /* MAP_FIXED may have unmapped what was there: put the reservation
+         * back so the window stays whole. */
+        mmap(want, len, PROT_NONE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+        set_flags(m, addr, len, PAGE_RESERVED, 0);
+        return -e;
+    }
+    set_flags(m, addr, len, PAGE_RESERVED,
+              (uint8_t)(PAGE_MAPPED | (prot & PAGE_PROT_MASK)));
+    return 0;
+}
+
+int guest_mem_unmap(struct guest_mem *m, guest_addr_t addr, uint64_t len)
+{
+    if (!range_ok(addr, len))
+        return -EINVAL;
+    if (len == 0)
+        return 0;
+    void *p = mmap(g2h(m, addr), len, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+                   -1, 0);
+    if (p == MAP_FAILED)
+        return -errno;
+    set_flags(m, addr, len, PAGE_RESERVED, 0);
+    return 0;
+}
+
+int guest_mem_protect(struct guest_mem *m, guest_addr_t addr, uint64_t len,
+                      int prot)
+{
+    if (!range_ok(addr, len))
+        return -EINVAL;
+    uint64_t first = addr >> GUEST_PAGE_SHIFT;
+    uint64_t end = first + (len >> GUEST_PAGE_SHIFT);
+    for (uint64_t i = first; i < end; i++)
+        if (!(m->pages[i] & PAGE_MAPPED))
+            return -ENOMEM; /* as Linux: part of the range is unmapped */
+    if (len && mprotect(g2h(m, addr), len, host_prot(prot)) != 0)
+        return -errno;
+    set_flags(m, addr, len, (uint8_t)~PAGE_PROT_MASK,
+              (uint8_t)(prot & PAGE_PROT_MASK));
+    return 0;
+}
+
+bool guest_mem_is_free(const struct guest_mem *m, guest_addr_t addr,
+                       uint64_t len)
+{
+    if ((uint64_t)addr + len > GUEST_SPACE_SIZE)
+        return false;
+    uint64_t first = addr >> GUEST_PAGE_SHIFT;
+    uint64_t end = guest_page_up((uint64_t)addr + len) >> GUEST_PAGE_SHIFT;
+    for (uint64_t i = first; i < end; i++)
+        if (m->pages[i] & (PAGE_MAPPED | PAGE_RESERVED))
+            return false;
+    return true;
+}
+
+int guest_mem_find_free(const struct guest_mem *m, uint64_t len,
+                        guest_addr_t top, guest_addr_t *out)
+{
+    uint64_t need = guest_page_up(len) >> GUEST_PAGE_SHIFT;
+    if (need == 0)
+        return -EINVAL;
+    uint64_t run = 0;
+    for (uint64_t i = top >> GUEST_PAGE_SHIFT; i-- > 0;) {
+        if (m->pages[i] & (PAGE_MAPPED | PAGE_RESERVED)) {
+            run = 0;
+            continue;
+        }
+        if (++run == need) {
+            *out = (guest_addr_t)(i << GUEST_PAGE_SHIFT);
+            return 0;
+        }
+    }
+    return -ENOMEM;
+}
+
+bool guest_mem_access_ok(const struct guest_mem *m, guest_addr_t addr,
+                         uint64_t len, int prot)
+{
+    if (len == 0)
+        return true;
+    if ((uint64_t)addr + len > GUEST_SPACE_SIZE)
+        return false;
+    uint64_t first = addr >> GUEST_PAGE_SHIFT;
+    uint64_t last = ((uint64_t)addr + len - 1) >> GUEST_PAGE_SHIFT;
+    for (uint64_t i = first; i <= last; i++) {
+        uint8_t f = m->pages[i];
+        int have = f & PAGE_PROT_MASK;
+        /* On x86 every accessible page is readable. */
+        if (have & (GUEST_PROT_WRITE | GUEST_PROT_EXEC))
+            have |= GUEST_PROT_READ;
+        if (!(f & PAGE_MAPPED) || (have & prot) != prot)
+            return false;
+    }
+    return true;
+}
+
+int guest_mem_copy_to(struct guest_mem *m, guest_addr_t dst, const void *src,
+                      size_t len)
+{
+    if (!guest_mem_access_ok(m, dst, len, GUEST_PROT_WRITE))
+        return -EFAULT;
+    memcpy(g2h(m, dst), src, len);
+    return 0;
+}
+
+int guest_mem_copy_from(const struct guest_mem *m, void *dst, guest_addr_t src,
+                        size_t len)
+{
+    if (!guest_mem_access_ok(m, src, len, GUEST_PROT_READ))
+        return -EFAULT;
+    memcpy(dst, g2h(m, src), len);
+    return 0;
+}
+
+long guest_mem_strnlen(const struct guest_mem *m, guest_addr_t src, size_t max)
+{
+    uint64_t a = src;
+    for (size_t n = 0; n <= max; n++, a++) {
+        if (a >= GUEST_SPACE_SIZE)
+            return -EFAULT;
+        if ((n == 0 || (a & (GUEST_PAGE_SIZE - 1)) == 0) &&
+            !guest_mem_access_ok(m, (guest_addr_t)a, 1, GUEST_PROT_READ))
+            return -EFAULT;
+        if (*(const char *)g2h(m, (guest_addr_t)a) == '\0')
+            return (long)n;
+    }
+    return -ENAMETOOLONG;
+}

@@ -1,0 +1,39 @@
+/* runtime: owns the guest -- its address space, initial stack, system
+ * calls, signals and threads -- and runs it.  The command line talks to
+ * the runtime through this header only. */
+#ifndef R386_RUNTIME_H
+#define R386_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct image_info;
+struct runtime;
+
+struct runtime_config {
+    const char *sysroot;   /* -L DIR, or NULL */
+    int argc;              /* guest argv: argv[0] is the program path */
+    char **argv;
+    char **envp;           /* guest environment, NULL-terminated */
+    bool strace;
+};
+
+/* Reserve the guest address space, load the program and build its initial
+ * stack.  On failure returns a negative errno (see loader_load) and a
+ * one-line message in err. */
+__attribute__((warn_unused_result))
+int runtime_create(const struct runtime_config *cfg, struct runtime **out,
+                   char *err, size_t errlen);
+void runtime_destroy(struct runtime *rt);
+
+const struct image_info *runtime_image(const struct runtime *rt);
+
+/* Print the image_info fields and the auxiliary vector, readably. */
+void runtime_dump_image(const struct runtime *rt, FILE *out);
+
+/* Run the guest to its end.  Returns the guest's exit status (0..255), or
+ * -N when the guest was killed by signal N. */
+int runtime_run(struct runtime *rt);
+
+#endif
