@@ -1,0 +1,132 @@
+/* The guest CPU state: one struct, defined here once.  Translated code
+ * reaches its fields by the offsets below, pinned with _Static_assert, so
+ * the lifter knows the layout without knowing the runtime. */
+#ifndef R386_CPU_H
+#define R386_CPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "r386/guest.h"
+
+/* General-purpose registers in x86 encoding order. */
+enum cpu_reg {
+    REG_EAX, REG_ECX, REG_EDX, REG_EBX, REG_ESP, REG_EBP, REG_ESI, REG_EDI,
+    REG_COUNT
+};
+
+/* Segment registers in x86 encoding order. */
+enum cpu_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_COUNT };
+
+/* The arithmetic flags are kept one byte each (0 or 1) so that translated
+ * code can hold each one as an i1 value and drop the dead ones. */
+enum cpu_flag { FLAG_CF, FLAG_PF, FLAG_AF, FLAG_ZF, FLAG_SF, FLAG_OF,
+                FLAG_COUNT };
+
+/* EFLAGS bit positions. */
+enum {
+    EFLAGS_CF = 1u << 0,
+    EFLAGS_FIXED1 = 1u << 1, /* always set */
+    EFLAGS_PF = 1u << 2,
+    EFLAGS_AF = 1u << 4,
+    EFLAGS_ZF = 1u << 6,
+    EFLAGS_SF = 1u << 7,
+    EFLAGS_TF = 1u << 8,
+    EFLAGS_IF = 1u << 9,
+    EFLAGS_DF = 1u << 10,
+    EFLAGS_OF = 1u << 11,
+    EFLAGS_AC = 1u << 18,
+    EFLAGS_ID = 1u << 21,
+};
+/* Bits user code can change with POPF (others keep their value). */
+#define EFLAGS_USER_MASK                                                    \
+    (EFLAGS_CF | EFLAGS_PF | EFLAGS_AF | EFLAGS_ZF | EFLAGS_SF | EFLAGS_TF | \
+     EFLAGS_DF | EFLAGS_OF | EFLAGS_AC | EFLAGS_ID)
+
+/* Why a translated unit returned to the dispatcher. */
+enum cpu_exit {
+    CPU_EXIT_JUMP,      /* eip holds the next guest pc */
+    CPU_EXIT_SYSCALL,   /* int $0x80; eip is the instruction after it */
+    CPU_EXIT_SIGILL,    /* unknown or invalid instruction at eip */
+    CPU_EXIT_DIVIDE,    /* #DE: divide error at eip */
+    CPU_EXIT_INT3,      /* int3; eip is the instruction after it */
+    CPU_EXIT_PRIV,      /* privileged instruction or int N at eip (#GP) */
+    CPU_EXIT_INTO,      /* into with OF set; eip after it */
+    CPU_EXIT_BOUND,     /* bound range exceeded at eip */
+    CPU_EXIT_FETCH,     /* cannot fetch the instruction at eip (SIGSEGV) */
+};
+
+struct cpu_state {
+    uint32_t gpr[REG_COUNT];
+    uint32_t eip;
+    uint8_t flag[FLAG_COUNT]; /* CF PF AF ZF SF OF: 0 or 1 */
+    uint8_t df;               /* direction flag: 0 or 1 */
+    uint8_t pad0;
+    /* EFLAGS bits other than the six above and DF (IF, ID, AC, TF...). */
+    uint32_t eflags_other;
+    uint32_t seg_base[SEG_COUNT];
+    uint16_t seg_sel[SEG_COUNT];
+    uint32_t pad1;
+    /* Host address of guest address 0; read by translated code. */
+    uint64_t mem_base;
+    /* The guest pc of a faulting access, when known; scratch for the
+     * dispatcher. */
+    uint32_t fault_addr;
+    uint32_t pad2;
+};
+
+/* Offsets the lifter uses; pinned so that a layout change is a compile
+ * error, not a silent miscompile. */
+#define CPU_OFF_GPR 0
+#define CPU_OFF_EIP 32
+#define CPU_OFF_FLAG 36
+#define CPU_OFF_DF 42
+#define CPU_OFF_EFLAGS_OTHER 44
+#define CPU_OFF_SEG_BASE 48
+#define CPU_OFF_SEG_SEL 72
+#define CPU_OFF_MEM_BASE 88
+_Static_assert(offsetof(struct cpu_state, gpr) == CPU_OFF_GPR, "gpr");
+_Static_assert(offsetof(struct cpu_state, eip) == CPU_OFF_EIP, "eip");
+_Static_assert(offsetof(struct cpu_state, flag) == CPU_OFF_FLAG, "flag");
+_Static_assert(offsetof(struct cpu_state, df) == CPU_OFF_DF, "df");
+_Static_assert(offsetof(struct cpu_state, eflags_other) ==
+                   CPU_OFF_EFLAGS_OTHER, "eflags_other");
+_Static_assert(offsetof(struct cpu_state, seg_base) == CPU_OFF_SEG_BASE,
+               "seg_base");
+_Static_assert(offsetof(struct cpu_state, seg_sel) == CPU_OFF_SEG_SEL,
+               "seg_sel");
+_Static_assert(offsetof(struct cpu_state, mem_base) == CPU_OFF_MEM_BASE,
+               "mem_base");
+_Static_assert(sizeof(struct cpu_state) == 104, "cpu_state size");
+
+/* A translated unit: runs guest code from state->eip and returns a
+ * enum cpu_exit with state->eip set accordingly. */
+typedef uint32_t (*cpu_unit_fn)(struct cpu_state *state);
+
+/* The architectural EFLAGS value from the split representation. */
+static inline uint32_t cpu_eflags_get(const struct cpu_state *s)
+{
+    return (s->eflags_other & ~(EFLAGS_CF | EFLAGS_PF | EFLAGS_AF |
+                                EFLAGS_ZF | EFLAGS_SF | EFLAGS_OF |
+                                EFLAGS_DF)) |
+           EFLAGS_FIXED1 | (s->flag[FLAG_CF] ? EFLAGS_CF : 0) |
+           (s->flag[FLAG_PF] ? EFLAGS_PF : 0) |
+           (s->flag[FLAG_AF] ? EFLAGS_AF : 0) |
+           (s->flag[FLAG_ZF] ? EFLAGS_ZF : 0) |
+           (s->flag[FLAG_SF] ? EFLAGS_SF : 0) |
+           (s->flag[FLAG_OF] ? EFLAGS_OF : 0) | (s->df ? EFLAGS_DF : 0);
+}
+
+static inline void cpu_eflags_set(struct cpu_state *s, uint32_t v)
+{
+    s->flag[FLAG_CF] = !!(v & EFLAGS_CF);
+    s->flag[FLAG_PF] = !!(v & EFLAGS_PF);
+    s->flag[FLAG_AF] = !!(v & EFLAGS_AF);
+    s->flag[FLAG_ZF] = !!(v & EFLAGS_ZF);
+    s->flag[FLAG_SF] = !!(v & EFLAGS_SF);
+    s->flag[FLAG_OF] = !!(v & EFLAGS_OF);
+    s->df = !!(v & EFLAGS_DF);
+    s->eflags_other = v;
+}
+
+#endif

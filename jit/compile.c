@@ -1,0 +1,243 @@
+/* Compiling units: lift, optimise with the pass pipeline below, hand the
+ * module to ORC's LLJIT and record the code in the translation cache.
+ *
+ * Pipeline choice (docs/ARCHITECTURE.md has the measurements): promote the
+ * register/flag allocas to SSA, then simplify; that removes dead flags and
+ * redundant state traffic, which is most of what a block-sized unit gains. */
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/Orc.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jit_internal.h"
+
+#define UNIT_PIPELINE "function(sroa,early-cse,instcombine,simplifycfg,dce)"
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void error_text(LLVMErrorRef e, char *err, size_t errlen)
+{
+    char *msg = LLVMGetErrorMessage(e);
+    snprintf(err, errlen, "LLVM: %s", msg);
+    LLVMDisposeErrorMessage(msg);
+}
+
+static LLVMTargetMachineRef host_machine(LLVMCodeGenOptLevel level,
+                                         char *err, size_t errlen)
+{
+    char *triple = LLVMGetDefaultTargetTriple();
+    char *msg = NULL;
+    LLVMTargetRef target;
+    LLVMTargetMachineRef tm = NULL;
+    if (LLVMGetTargetFromTriple(triple, &target, &msg)) {
+        snprintf(err, errlen, "LLVM: no target for %s: %s", triple, msg);
+        LLVMDisposeMessage(msg);
+    } else {
+        char *cpu = LLVMGetHostCPUName();
+        char *features = LLVMGetHostCPUFeatures();
+        tm = LLVMCreateTargetMachine(target, triple, cpu, features, level,
+                                     LLVMRelocDefault,
+                                     LLVMCodeModelJITDefault);
+        LLVMDisposeMessage(cpu);
+        LLVMDisposeMessage(features);
+    }
+    LLVMDisposeMessage(triple);
+    return tm;
+}
+
+static int define_helpers(struct jit *j, char *err, size_t errlen)
+{
+    size_t n = j->cfg.nhelpers;
+    if (n == 0)
+        return 0;
+    LLVMOrcCSymbolMapPair *pairs = calloc(n, sizeof(*pairs));
+    if (!pairs)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        pairs[i].Name = LLVMOrcLLJITMangleAndIntern(j->lljit,
+                                                    j->cfg.helpers[i].name);
+        pairs[i].Sym.Address =
+            (LLVMOrcJITTargetAddress)(uintptr_t)j->cfg.helpers[i].addr;
+        pairs[i].Sym.Flags.GenericFlags = LLVMJITSymbolGenericFlagsExported |
+                                          LLVMJITSymbolGenericFlagsCallable;
+    }
+    LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, n);
+    free(pairs);
+    LLVMErrorRef e =
+        LLVMOrcJITDylibDefine(LLVMOrcLLJITGetMainJITDylib(j->lljit), mu);
+    if (e) {
+        error_text(e, err, errlen);
+        return -1;
+    }
+    return 0;
+}
+
+struct jit *jit_create(const struct jit_config *cfg, char *err,
+                       size_t errlen)
+{
+    LLVMInitializeNativeTarget();
+    LLVMInitializeNativeAsmPrinter();
+    struct jit *j = calloc(1, sizeof(*j));
+    if (!j) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    j->cfg = *cfg;
+    j->lifter = lifter_create();
+    if (!j->lifter || jit_cache_init(&j->cache) != 0) {
+        snprintf(err, errlen, "cannot create the lifter");
+        goto fail;
+    }
+    j->tm = host_machine(LLVMCodeGenLevelDefault, err, errlen);
+    LLVMTargetMachineRef jtm = host_machine(LLVMCodeGenLevelLess, err,
+                                            errlen);
+    if (!j->tm || !jtm)
+        goto fail;
+    LLVMOrcLLJITBuilderRef builder = LLVMOrcCreateLLJITBuilder();
+    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(
+        builder, LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(jtm));
+    LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->lljit, builder);
+    if (e) {
+        error_text(e, err, errlen);
+        goto fail;
+    }
+    if (define_helpers(j, err, errlen) != 0)
+        goto fail;
+    j->tsc = LLVMOrcCreateNewThreadSafeContext();
+    return j;
+fail:
+    jit_destroy(j);
+    return NULL;
+}
+
+void jit_destroy(struct jit *j)
+{
+    if (!j)
+        return;
+    if (j->lljit)
+        LLVMOrcDisposeLLJIT(j->lljit);
+    if (j->tsc)
+        LLVMOrcDisposeThreadSafeContext(j->tsc);
+    if (j->tm)
+        LLVMDisposeTargetMachine(j->tm);
+    if (j->cache.buckets)
+        jit_cache_fini(&j->cache);
+    lifter_destroy(j->lifter);
+    free(j);
+}
+
+static void **chain_cell(void *ctx, guest_addr_t pc)
+{
+    struct jit_entry *e = jit_cache_get(&((struct jit *)ctx)->cache, pc);
+    return e ? &e->cell : NULL;
+}
+
+static void note_unknown(struct jit *j, const struct lifter_unit *u)
+{
+    if (!j->cfg.note_unknown)
+        return;
+    char text[128];
+    lifter_format(j->lifter, u->unknown_pc, u->unknown_bytes,
+                  u->unknown_len, text, sizeof(text));
+    j->cfg.note_unknown(j->cfg.note_ctx, u, text);
+}
+
+static int compile(struct jit *j, struct jit_entry *ent, char *err,
+                   size_t errlen)
+{
+    uint64_t t0 = now_ns();
+    LLVMContextRef ctx = LLVMOrcThreadSafeContextGetContext(j->tsc);
+    LLVMModuleRef m = LLVMModuleCreateWithNameInContext("unit", ctx);
+    char *triple = LLVMGetTargetMachineTriple(j->tm);
+    LLVMSetTarget(m, triple);
+    LLVMDisposeMessage(triple);
+    LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(j->tm);
+    LLVMSetModuleDataLayout(m, dl);
+    LLVMDisposeTargetData(dl);
+
+    char name[32];
+    snprintf(name, sizeof(name), "u_%08x", ent->pc);
+    struct lifter_env env = {j, chain_cell};
+    struct lifter_unit u;
+    if (lifter_lift_unit(j->lifter, m, name, ent->pc, &j->cfg.code, &env,
+                         &u) != 0) {
+        snprintf(err, errlen, "cannot lift the unit at 0x%08x", ent->pc);
+        LLVMDisposeModule(m);
+        return -1;
+    }
+    if (u.unknown)
+        note_unknown(j, &u);
+    if (j->cfg.verify) {
+        char *msg = NULL;
+        if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
+            snprintf(err, errlen, "invalid IR for the unit at 0x%08x: %.200s",
+                     ent->pc, msg);
+            LLVMDisposeMessage(msg);
+            LLVMDisposeModule(m);
+            return -1;
+        }
+        LLVMDisposeMessage(msg);
+    }
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(m, UNIT_PIPELINE, j->tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    if (e) {
+        error_text(e, err, errlen);
+        LLVMDisposeModule(m);
+        return -1;
+    }
+    if (j->cfg.dump_ir) {
+        char *ir = LLVMPrintModuleToString(m);
+        fprintf(stderr, "%s\n", ir);
+        LLVMDisposeMessage(ir);
+    }
+    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(m,
+                                                                      j->tsc);
+    e = LLVMOrcLLJITAddLLVMIRModule(j->lljit,
+                                    LLVMOrcLLJITGetMainJITDylib(j->lljit),
+                                    tsm);
+    if (e) {
+        error_text(e, err, errlen);
+        return -1;
+    }
+    LLVMOrcExecutorAddress addr;
+    e = LLVMOrcLLJITLookup(j->lljit, &addr, name);
+    if (e) {
+        error_text(e, err, errlen);
+        return -1;
+    }
+    ent->cell = (void *)(uintptr_t)addr;
+    j->stats.units++;
+    j->stats.guest_insns += u.insns;
+    j->stats.compile_ns += now_ns() - t0;
+    return 0;
+}
+
+cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
+                       size_t errlen)
+{
+    j->stats.lookups++;
+    struct jit_entry *e = jit_cache_get(&j->cache, pc);
+    if (!e) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (e->cell == (void *)jit_exit_stub && compile(j, e, err, errlen) != 0)
+        return NULL;
+    return (cpu_unit_fn)e->cell;
+}
+
+void jit_stats_get(const struct jit *j, struct jit_stats *out)
+{
+    *out = j->stats;
+}

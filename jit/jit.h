@@ -1,0 +1,56 @@
+/* jit: compiles lifted units with LLVM's ORC LLJIT (through the LLVM C
+ * API) and keeps the translation cache: guest pc -> host code.
+ *
+ * Translated units chain to each other directly (see lifter_env); the
+ * cache owns the chain cells.  The runtime resolves the helper ABI names
+ * by handing the JIT a table of {name, address}. */
+#ifndef R386_JIT_H
+#define R386_JIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lifter.h"
+#include "r386/cpu.h"
+
+struct jit;
+
+struct jit_helper {
+    const char *name;
+    void *addr;
+};
+
+struct jit_config {
+    const struct jit_helper *helpers;
+    size_t nhelpers;
+    struct lifter_code_source code;
+    /* Called when a unit ends at an instruction the lifter does not know;
+     * may be NULL. */
+    void (*note_unknown)(void *ctx, const struct lifter_unit *u,
+                         const char *text);
+    void *note_ctx;
+    bool verify;   /* run LLVM's verifier on every unit (tests, debugging) */
+    bool dump_ir;  /* print each unit's optimised IR on stderr */
+};
+
+struct jit_stats {
+    uint64_t units;          /* units compiled */
+    uint64_t guest_insns;    /* guest instructions translated */
+    uint64_t compile_ns;     /* time lifting, optimising and compiling */
+    uint64_t lookups;        /* dispatcher lookups */
+};
+
+/* Returns NULL and a one-line message in err on failure. */
+struct jit *jit_create(const struct jit_config *cfg, char *err,
+                       size_t errlen);
+void jit_destroy(struct jit *j);
+
+/* The translation of the unit at pc, compiled on first use.  NULL only on
+ * an internal failure (LLVM error), described in err. */
+cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
+                       size_t errlen);
+
+void jit_stats_get(const struct jit *j, struct jit_stats *out);
+
+#endif

@@ -1,0 +1,142 @@
+/* Control flow: jmp, jcc, call, ret, loop/loope/loopne, jcxz/jecxz.
+ * Each of them ends the unit.  Direct targets are chained; indirect ones
+ * (jmp/call through a register or memory, ret) go back to the dispatcher.
+ *
+ * Deviation: with a 16-bit operand size the target is truncated to 16 bits
+ * as on hardware, but such code is not expected in Linux programs. */
+#include "lift_internal.h"
+
+/* The absolute target of a relative branch operand. */
+static guest_addr_t direct_target(struct lift_ctx *lc)
+{
+    ZyanU64 t = 0;
+    ZydisCalcAbsoluteAddress(lc->insn, lift_op(lc, 0), lc->pc, &t);
+    if (lc->insn->operand_width == 16)
+        t &= 0xffff;
+    return (guest_addr_t)t;
+}
+
+static bool is_direct(struct lift_ctx *lc)
+{
+    const ZydisDecodedOperand *op = lift_op(lc, 0);
+    return op->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && op->imm.is_relative;
+}
+
+static LLVMValueRef indirect_target(struct lift_ctx *lc)
+{
+    return lift_zext(lc, lift_op_get(lc, 0), 32);
+}
+
+static void lift_jmp(struct lift_ctx *lc)
+{
+    if (is_direct(lc)) {
+        lift_end_direct(lc, direct_target(lc));
+        return;
+    }
+    lift_end_exit(lc, CPU_EXIT_JUMP, indirect_target(lc));
+}
+
+static void lift_call(struct lift_ctx *lc)
+{
+    unsigned w = lc->insn->operand_width;
+    if (is_direct(lc)) {
+        guest_addr_t t = direct_target(lc);
+        lift_push(lc, lift_const(lc, w, lc->next_pc));
+        lift_end_direct(lc, t);
+        return;
+    }
+    /* The target is read before the push (it may be addressed via ESP). */
+    LLVMValueRef t = indirect_target(lc);
+    lift_push(lc, lift_const(lc, w, lc->next_pc));
+    lift_end_exit(lc, CPU_EXIT_JUMP, t);
+}
+
+static void lift_ret(struct lift_ctx *lc)
+{
+    unsigned w = lc->insn->operand_width;
+    LLVMValueRef t = lift_zext(lc, lift_pop(lc, w), 32);
+    if (lc->insn->operand_count_visible > 0) {
+        uint32_t n = (uint32_t)lift_op(lc, 0)->imm.value.u & 0xffff;
+        LLVMValueRef sp = lift_gpr_get(lc, REG_ESP);
+        lift_gpr_set(lc, REG_ESP, LLVMBuildAdd(lc->b, sp, lift_i32(lc, n), ""));
+    }
+    lift_end_exit(lc, CPU_EXIT_JUMP, t);
+}
+
+/* The count register of loop/jcxz: CX or ECX by address size. */
+static unsigned count_bits(struct lift_ctx *lc)
+{
+    return lc->insn->address_width;
+}
+
+static void lift_loop(struct lift_ctx *lc, int zf_cond)
+{
+    unsigned bits = count_bits(lc);
+    LLVMValueRef c = lift_gpr_get_w(lc, REG_ECX, bits);
+    c = LLVMBuildSub(lc->b, c, lift_const(lc, bits, 1), "");
+    lift_gpr_set_w(lc, REG_ECX, bits, c);
+    LLVMValueRef go = LLVMBuildICmp(lc->b, LLVMIntNE, c,
+                                    lift_const(lc, bits, 0), "");
+    if (zf_cond >= 0) {
+        LLVMValueRef zf = lift_flag_get(lc, FLAG_ZF);
+        if (!zf_cond)
+            zf = LLVMBuildNot(lc->b, zf, "");
+        go = LLVMBuildAnd(lc->b, go, zf, "");
+    }
+    lift_end_branch(lc, go, direct_target(lc), lc->next_pc);
+}
+
+static void lift_jcxz(struct lift_ctx *lc, unsigned bits)
+{
+    LLVMValueRef c = lift_gpr_get_w(lc, REG_ECX, bits);
+    LLVMValueRef z = LLVMBuildICmp(lc->b, LLVMIntEQ, c,
+                                   lift_const(lc, bits, 0), "");
+    lift_end_branch(lc, z, direct_target(lc), lc->next_pc);
+}
+
+bool lift_flow(struct lift_ctx *lc)
+{
+    ZydisMnemonic m = lc->insn->mnemonic;
+    switch (m) {
+    case ZYDIS_MNEMONIC_JMP:
+        if (lift_op(lc, 0)->type == ZYDIS_OPERAND_TYPE_POINTER)
+            return false; /* far jumps: #GP in a Linux process */
+        if (lift_op(lc, 0)->type == ZYDIS_OPERAND_TYPE_MEMORY &&
+            lc->insn->meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
+            return false;
+        lift_jmp(lc);
+        return true;
+    case ZYDIS_MNEMONIC_CALL:
+        if (lc->insn->meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
+            return false;
+        lift_call(lc);
+        return true;
+    case ZYDIS_MNEMONIC_RET:
+        lift_ret(lc);
+        return true;
+    case ZYDIS_MNEMONIC_LOOP:
+        lift_loop(lc, -1);
+        return true;
+    case ZYDIS_MNEMONIC_LOOPE:
+        lift_loop(lc, 1);
+        return true;
+    case ZYDIS_MNEMONIC_LOOPNE:
+        lift_loop(lc, 0);
+        return true;
+    case ZYDIS_MNEMONIC_JCXZ:
+        lift_jcxz(lc, 16);
+        return true;
+    case ZYDIS_MNEMONIC_JECXZ:
+        lift_jcxz(lc, 32);
+        return true;
+    default:
+        break;
+    }
+    /* Jcc: a condition mnemonic spelled J... (not SETcc or CMOVcc). */
+    int cc = lift_cond_of(m);
+    if (cc < 0 || ZydisMnemonicGetString(m)[0] != 'j')
+        return false;
+    lift_end_branch(lc, lift_cond(lc, (unsigned)cc), direct_target(lc),
+                    lc->next_pc);
+    return true;
+}

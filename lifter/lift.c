@@ -1,0 +1,257 @@
+/* The unit loop: decode guest instructions one after another with Zydis,
+ * hand each to its instruction class, and close the unit at the first
+ * instruction that changes control flow (or that the lifter cannot lift).
+ *
+ * An unknown instruction ends the unit with CPU_EXIT_SIGILL at its pc, so
+ * the guest gets SIGILL exactly there; nothing is ever skipped. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lift_internal.h"
+
+/* Instructions per unit at most: bounds compile cost of straight-line
+ * code, and how long a unit runs before the dispatcher sees it again. */
+#define UNIT_MAX_INSNS 256
+
+struct lifter *lifter_create(void)
+{
+    struct lifter *l = calloc(1, sizeof(*l));
+    if (!l)
+        return NULL;
+    if (!ZYAN_SUCCESS(ZydisDecoderInit(&l->decoder,
+                                       ZYDIS_MACHINE_MODE_LEGACY_32,
+                                       ZYDIS_STACK_WIDTH_32)) ||
+        !ZYAN_SUCCESS(ZydisFormatterInit(&l->formatter,
+                                         ZYDIS_FORMATTER_STYLE_ATT))) {
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+void lifter_destroy(struct lifter *l)
+{
+    free(l);
+}
+
+const char *lifter_format(const struct lifter *l, guest_addr_t pc,
+                          const uint8_t *bytes, size_t len, char *buf,
+                          size_t buflen)
+{
+    ZydisDecodedInstruction insn;
+    ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+    if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&l->decoder, bytes, len, &insn,
+                                             ops)) ||
+        !ZYAN_SUCCESS(ZydisFormatterFormatInstruction(
+            &l->formatter, &insn, ops, insn.operand_count_visible, buf,
+            buflen, pc, NULL)))
+        snprintf(buf, buflen, "(undecodable)");
+    return buf;
+}
+
+LLVMBasicBlockRef lift_block(struct lift_ctx *lc, const char *name)
+{
+    return LLVMAppendBasicBlockInContext(lc->ctx, lc->fn, name);
+}
+
+LLVMValueRef lift_alloca(struct lift_ctx *lc, LLVMTypeRef t)
+{
+    LLVMBasicBlockRef cur = LLVMGetInsertBlock(lc->b);
+    LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(lc->fn);
+    LLVMValueRef first = LLVMGetFirstInstruction(entry);
+    if (first)
+        LLVMPositionBuilderBefore(lc->b, first);
+    else
+        LLVMPositionBuilderAtEnd(lc->b, entry);
+    LLVMValueRef a = LLVMBuildAlloca(lc->b, t, "");
+    LLVMPositionBuilderAtEnd(lc->b, cur);
+    return a;
+}
+
+static void store_eip(struct lift_ctx *lc, LLVMValueRef eip32)
+{
+    LLVMBuildStore(lc->b, eip32, lift_state_ptr(lc, CPU_OFF_EIP));
+}
+
+void lift_end_exit(struct lift_ctx *lc, enum cpu_exit kind,
+                   LLVMValueRef eip32)
+{
+    lift_state_flush(lc);
+    store_eip(lc, eip32);
+    LLVMBuildRet(lc->b, lift_i32(lc, kind));
+    lc->ended = true;
+}
+
+void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
+{
+    if (!lc->env || !lc->env->chain_cell) {
+        lift_end_exit(lc, CPU_EXIT_JUMP, lift_i32(lc, target));
+        return;
+    }
+    lift_state_flush(lc);
+    store_eip(lc, lift_i32(lc, target));
+    /* Chain: tail-call whatever the cell for target holds now. */
+    void **cell = lc->env->chain_cell(lc->env->ctx, target);
+    LLVMValueRef cellp = LLVMConstIntToPtr(
+        lift_const(lc, 64, (uint64_t)(uintptr_t)cell), lc->ptr);
+    LLVMValueRef code = LLVMBuildLoad2(lc->b, lc->ptr, cellp, "");
+    LLVMValueRef arg = lc->state;
+    LLVMValueRef r = LLVMBuildCall2(lc->b, lc->unit_fn_type, code, &arg, 1,
+                                    "");
+    LLVMSetTailCallKind(r, LLVMTailCallKindMustTail);
+    LLVMBuildRet(lc->b, r);
+    lc->ended = true;
+}
+
+void lift_end_branch(struct lift_ctx *lc, LLVMValueRef cond1,
+                     guest_addr_t taken, guest_addr_t not_taken)
+{
+    LLVMBasicBlockRef t = lift_block(lc, "taken");
+    LLVMBasicBlockRef n = lift_block(lc, "not_taken");
+    LLVMBuildCondBr(lc->b, cond1, t, n);
+    LLVMPositionBuilderAtEnd(lc->b, t);
+    lift_end_direct(lc, taken);
+    LLVMPositionBuilderAtEnd(lc->b, n);
+    lift_end_direct(lc, not_taken);
+}
+
+void lift_exit_if(struct lift_ctx *lc, LLVMValueRef cond1,
+                  enum cpu_exit kind, guest_addr_t eip)
+{
+    LLVMBasicBlockRef ex = lift_block(lc, "exit");
+    LLVMBasicBlockRef cont = lift_block(lc, "cont");
+    LLVMBuildCondBr(lc->b, cond1, ex, cont);
+    LLVMPositionBuilderAtEnd(lc->b, ex);
+    lift_end_exit(lc, kind, lift_i32(lc, eip));
+    lc->ended = false;
+    LLVMPositionBuilderAtEnd(lc->b, cont);
+}
+
+LLVMValueRef lift_call_helper(struct lift_ctx *lc, const char *name,
+                              LLVMTypeRef ret)
+{
+    LLVMTypeRef fty = LLVMFunctionType(ret, &lc->ptr, 1, 0);
+    LLVMValueRef fn = LLVMGetNamedFunction(lc->mod, name);
+    if (!fn)
+        fn = LLVMAddFunction(lc->mod, name, fty);
+    /* Helpers see and may change the architectural state. */
+    lift_state_flush(lc);
+    store_eip(lc, lift_i32(lc, lc->pc));
+    LLVMValueRef arg = lc->state;
+    LLVMValueRef r = LLVMBuildCall2(lc->b, fty, fn, &arg, 1, "");
+    lift_state_reload(lc);
+    return r;
+}
+
+/* Allocas for the registers and flags, loaded from the state. */
+static void unit_prologue(struct lift_ctx *lc)
+{
+    for (int r = 0; r < REG_COUNT; r++)
+        lc->gpr[r] = lift_alloca(lc, lc->i32);
+    for (int f = 0; f < FLAG_COUNT; f++)
+        lc->flag[f] = lift_alloca(lc, lc->i1);
+    lc->df = lift_alloca(lc, lc->i1);
+    lift_state_reload(lc);
+    LLVMValueRef base = LLVMBuildLoad2(
+        lc->b, lc->i64, lift_state_ptr(lc, CPU_OFF_MEM_BASE), "mem_base");
+    lc->mem_base = LLVMBuildIntToPtr(lc->b, base, lc->ptr, "");
+}
+
+typedef bool (*lift_class_fn)(struct lift_ctx *lc);
+static const lift_class_fn classes[] = {
+    lift_mov, lift_alu, lift_flow, lift_shift, lift_muldiv,
+    lift_bits, lift_string, lift_atomic, lift_misc, lift_bcd,
+};
+
+static bool lift_one(struct lift_ctx *lc)
+{
+    for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+        if (classes[i](lc))
+            return true;
+    return false;
+}
+
+static void note_unknown(struct lifter_unit *out, guest_addr_t pc,
+                         const uint8_t *bytes, size_t avail, size_t len)
+{
+    out->unknown = true;
+    out->unknown_pc = pc;
+    if (len == 0 || len > avail)
+        len = avail;
+    if (len > sizeof(out->unknown_bytes))
+        len = sizeof(out->unknown_bytes);
+    memcpy(out->unknown_bytes, bytes, len);
+    out->unknown_len = (uint8_t)len;
+}
+
+int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
+                     const char *name, guest_addr_t pc,
+                     const struct lifter_code_source *code,
+                     const struct lifter_env *env, struct lifter_unit *out)
+{
+    struct lift_ctx lc = {0};
+    lc.ctx = LLVMGetModuleContext(m);
+    lc.mod = m;
+    lc.env = env;
+    lc.i1 = LLVMInt1TypeInContext(lc.ctx);
+    lc.i8 = LLVMInt8TypeInContext(lc.ctx);
+    lc.i16 = LLVMInt16TypeInContext(lc.ctx);
+    lc.i32 = LLVMInt32TypeInContext(lc.ctx);
+    lc.i64 = LLVMInt64TypeInContext(lc.ctx);
+    lc.ptr = LLVMPointerTypeInContext(lc.ctx, 0);
+    lc.unit_fn_type = LLVMFunctionType(lc.i32, &lc.ptr, 1, 0);
+    lc.fn = LLVMAddFunction(m, name, lc.unit_fn_type);
+    lc.state = LLVMGetParam(lc.fn, 0);
+    unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
+    LLVMAddAttributeAtIndex(lc.fn, 1,
+                            LLVMCreateEnumAttribute(lc.ctx, noalias, 0));
+    lc.b = LLVMCreateBuilderInContext(lc.ctx);
+    LLVMPositionBuilderAtEnd(lc.b, lift_block(&lc, "entry"));
+    unit_prologue(&lc);
+
+    memset(out, 0, sizeof(*out));
+    out->pc = pc;
+    guest_addr_t cur = pc;
+    for (unsigned n = 0; !lc.ended; n++) {
+        if (n == UNIT_MAX_INSNS) {
+            lift_end_direct(&lc, cur);
+            break;
+        }
+        uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
+        size_t avail = code->read(code->ctx, cur, bytes, sizeof(bytes));
+        ZydisDecodedInstruction insn;
+        ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+        ZyanStatus st = avail ? ZydisDecoderDecodeFull(&l->decoder, bytes,
+                                                       avail, &insn, ops)
+                              : ZYDIS_STATUS_NO_MORE_DATA;
+        if (st == ZYDIS_STATUS_NO_MORE_DATA &&
+            avail < ZYDIS_MAX_INSTRUCTION_LENGTH) {
+            /* The instruction runs into memory that cannot be executed:
+             * fault when (and only if) execution gets there. */
+            if (n == 0)
+                lift_end_exit(&lc, CPU_EXIT_FETCH, lift_i32(&lc, cur));
+            else
+                lift_end_direct(&lc, cur);
+            break;
+        }
+        lc.pc = cur;
+        if (ZYAN_SUCCESS(st)) {
+            lc.insn = &insn;
+            lc.ops = ops;
+            lc.next_pc = cur + insn.length;
+            if (lift_one(&lc)) {
+                out->insns++;
+                cur = lc.next_pc;
+                continue;
+            }
+        }
+        note_unknown(out, cur, bytes, avail,
+                     ZYAN_SUCCESS(st) ? insn.length : 0);
+        lift_end_exit(&lc, CPU_EXIT_SIGILL, lift_i32(&lc, cur));
+    }
+    out->end_pc = cur;
+    LLVMDisposeBuilder(lc.b);
+    return 0;
+}

@@ -1,0 +1,149 @@
+/* Private to lifter/: the lifting context and the helpers instruction
+ * handlers use.  Handlers live one file per instruction class; each class
+ * exports one function `bool lift_CLASS(struct lift_ctx *)` that lifts the
+ * current instruction when its mnemonic belongs to the class and returns
+ * false otherwise. */
+#ifndef R386_LIFT_INTERNAL_H
+#define R386_LIFT_INTERNAL_H
+
+#include <Zydis/Zydis.h>
+#include <llvm-c/Core.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lifter.h"
+#include "r386/cpu.h"
+
+struct lifter {
+    ZydisDecoder decoder;
+    ZydisFormatter formatter;
+};
+
+struct lift_ctx {
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    LLVMBuilderRef b;
+    LLVMValueRef fn;
+    LLVMValueRef state;    /* the cpu_state pointer argument */
+    LLVMValueRef mem_base; /* ptr: host address of guest address 0 */
+    LLVMValueRef gpr[REG_COUNT]; /* allocas, i32 */
+    LLVMValueRef flag[FLAG_COUNT]; /* allocas, i1 */
+    LLVMValueRef df;       /* alloca, i1 */
+    LLVMTypeRef i1, i8, i16, i32, i64, ptr, unit_fn_type;
+    const struct lifter_env *env;
+
+    /* The instruction being lifted. */
+    const ZydisDecodedInstruction *insn;
+    const ZydisDecodedOperand *ops;
+    guest_addr_t pc, next_pc;
+    bool ended; /* the instruction ended the unit (terminated the block) */
+};
+
+/* ---- types and constants ---- */
+LLVMTypeRef lift_int_type(struct lift_ctx *lc, unsigned bits);
+LLVMValueRef lift_const(struct lift_ctx *lc, unsigned bits, uint64_t v);
+static inline LLVMValueRef lift_i32(struct lift_ctx *lc, uint32_t v)
+{
+    return lift_const(lc, 32, v);
+}
+unsigned lift_width(LLVMValueRef v);
+LLVMValueRef lift_zext(struct lift_ctx *lc, LLVMValueRef v, unsigned bits);
+LLVMValueRef lift_sext(struct lift_ctx *lc, LLVMValueRef v, unsigned bits);
+LLVMValueRef lift_trunc(struct lift_ctx *lc, LLVMValueRef v, unsigned bits);
+/* zext or trunc to bits. */
+LLVMValueRef lift_resize(struct lift_ctx *lc, LLVMValueRef v, unsigned bits);
+/* The most significant bit of v, as i1. */
+LLVMValueRef lift_msb(struct lift_ctx *lc, LLVMValueRef v);
+
+/* ---- guest registers (state.c) ---- */
+LLVMValueRef lift_gpr_get(struct lift_ctx *lc, enum cpu_reg r);
+void lift_gpr_set(struct lift_ctx *lc, enum cpu_reg r, LLVMValueRef v32);
+/* Any Zydis GPR: 8-bit (AL..BH), 16-bit or 32-bit. */
+LLVMValueRef lift_reg_get(struct lift_ctx *lc, ZydisRegister reg);
+void lift_reg_set(struct lift_ctx *lc, ZydisRegister reg, LLVMValueRef v);
+/* Sub-register access by index and width (8: 0-3 low bytes, 4-7 AH..BH). */
+LLVMValueRef lift_gpr_get_w(struct lift_ctx *lc, enum cpu_reg r,
+                            unsigned bits);
+void lift_gpr_set_w(struct lift_ctx *lc, enum cpu_reg r, unsigned bits,
+                    LLVMValueRef v);
+LLVMValueRef lift_flag_get(struct lift_ctx *lc, enum cpu_flag f);
+void lift_flag_set(struct lift_ctx *lc, enum cpu_flag f, LLVMValueRef v1);
+LLVMValueRef lift_df_get(struct lift_ctx *lc);
+void lift_df_set(struct lift_ctx *lc, LLVMValueRef v1);
+/* A field of the CPU state in memory (not cached in SSA). */
+LLVMValueRef lift_state_ptr(struct lift_ctx *lc, unsigned offset);
+/* The whole architectural EFLAGS (i32) and setting it (user bits). */
+LLVMValueRef lift_eflags_get(struct lift_ctx *lc);
+void lift_eflags_set(struct lift_ctx *lc, LLVMValueRef v32, uint32_t mask);
+/* Write SSA-held registers and flags back to the state (before a call
+ * that reads the state) and reload them after one that writes it. */
+void lift_state_flush(struct lift_ctx *lc);
+void lift_state_reload(struct lift_ctx *lc);
+
+/* ---- guest memory (operand.c) ---- */
+LLVMValueRef lift_load(struct lift_ctx *lc, LLVMValueRef addr32,
+                       unsigned bits);
+void lift_store(struct lift_ctx *lc, LLVMValueRef addr32, LLVMValueRef v);
+void lift_push(struct lift_ctx *lc, LLVMValueRef v);
+LLVMValueRef lift_pop(struct lift_ctx *lc, unsigned bits);
+/* Segment base to add for a segment override (FS/GS; others are flat). */
+LLVMValueRef lift_seg_add(struct lift_ctx *lc, ZydisRegister seg,
+                          LLVMValueRef addr32);
+
+/* ---- operands of the current instruction (operand.c) ---- */
+const ZydisDecodedOperand *lift_op(struct lift_ctx *lc, unsigned i);
+unsigned lift_op_bits(struct lift_ctx *lc, unsigned i);
+/* Effective address without segment (LEA) and with it (accesses). */
+LLVMValueRef lift_op_ea(struct lift_ctx *lc, unsigned i);
+LLVMValueRef lift_op_addr(struct lift_ctx *lc, unsigned i);
+LLVMValueRef lift_op_get(struct lift_ctx *lc, unsigned i);
+void lift_op_set(struct lift_ctx *lc, unsigned i, LLVMValueRef v);
+
+/* ---- flags and conditions (flags.c) ---- */
+void lift_flags_result(struct lift_ctx *lc, LLVMValueRef res); /* ZF SF PF */
+void lift_flags_logic(struct lift_ctx *lc, LLVMValueRef res);
+/* a + b + carry_in (carry_in i1 or NULL): sets all six flags. */
+void lift_flags_add(struct lift_ctx *lc, LLVMValueRef a, LLVMValueRef b,
+                    LLVMValueRef carry_in, LLVMValueRef res);
+/* a - b - borrow_in: sets all six flags. */
+void lift_flags_sub(struct lift_ctx *lc, LLVMValueRef a, LLVMValueRef b,
+                    LLVMValueRef borrow_in, LLVMValueRef res);
+LLVMValueRef lift_parity(struct lift_ctx *lc, LLVMValueRef res);
+/* x86 condition code 0..15 (O NO B AE E NE BE A S NS P NP L GE LE G). */
+LLVMValueRef lift_cond(struct lift_ctx *lc, unsigned cc);
+/* The condition code of a Jcc/SETcc/CMOVcc mnemonic, or -1. */
+int lift_cond_of(ZydisMnemonic m);
+
+/* ---- unit exits (lift.c) ---- */
+/* End the unit with an exit to the dispatcher: eip set to eip32. */
+void lift_end_exit(struct lift_ctx *lc, enum cpu_exit kind,
+                   LLVMValueRef eip32);
+/* End with a direct jump to a known pc (chained). */
+void lift_end_direct(struct lift_ctx *lc, guest_addr_t target);
+/* End with a two-way conditional branch. */
+void lift_end_branch(struct lift_ctx *lc, LLVMValueRef cond1,
+                     guest_addr_t taken, guest_addr_t not_taken);
+/* Leave the unit with an exit when cond1 holds; continue otherwise. */
+void lift_exit_if(struct lift_ctx *lc, LLVMValueRef cond1,
+                  enum cpu_exit kind, guest_addr_t eip);
+/* An alloca in the entry block (so LLVM promotes it to SSA). */
+LLVMValueRef lift_alloca(struct lift_ctx *lc, LLVMTypeRef t);
+/* A fresh basic block in the unit's function. */
+LLVMBasicBlockRef lift_block(struct lift_ctx *lc, const char *name);
+/* Call a helper from the helper ABI: void or i64 fn(state*). */
+LLVMValueRef lift_call_helper(struct lift_ctx *lc, const char *name,
+                              LLVMTypeRef ret);
+
+/* ---- instruction classes: each returns false if not its mnemonic ---- */
+bool lift_mov(struct lift_ctx *lc);    /* data movement, stack, lea */
+bool lift_alu(struct lift_ctx *lc);    /* add..cmp, inc/dec/neg/not/test */
+bool lift_shift(struct lift_ctx *lc);  /* shifts, rotates, shld/shrd */
+bool lift_muldiv(struct lift_ctx *lc); /* mul, imul, div, idiv */
+bool lift_bits(struct lift_ctx *lc);   /* bt*, bsf/bsr, setcc, cmovcc... */
+bool lift_flow(struct lift_ctx *lc);   /* jmp, jcc, call, ret, loop */
+bool lift_string(struct lift_ctx *lc); /* movs, stos, cmps, scas, lods */
+bool lift_atomic(struct lift_ctx *lc); /* xchg, xadd, cmpxchg(8b) */
+bool lift_misc(struct lift_ctx *lc);   /* flag ops, cpuid, rdtsc, int */
+bool lift_bcd(struct lift_ctx *lc);    /* aaa..das, xlat, bound, salc */
+
+#endif

@@ -1,0 +1,245 @@
+/* Guest registers and flags inside a unit.
+ *
+ * Each register and flag is an alloca, loaded from the CPU state at unit
+ * entry and stored back at every exit; LLVM's SROA/mem2reg turns them into
+ * SSA values, so a flag nothing reads is never computed. */
+#include <assert.h>
+
+#include "lift_internal.h"
+
+LLVMTypeRef lift_int_type(struct lift_ctx *lc, unsigned bits)
+{
+    return LLVMIntTypeInContext(lc->ctx, bits);
+}
+
+LLVMValueRef lift_const(struct lift_ctx *lc, unsigned bits, uint64_t v)
+{
+    return LLVMConstInt(lift_int_type(lc, bits), v, 0);
+}
+
+unsigned lift_width(LLVMValueRef v)
+{
+    return LLVMGetIntTypeWidth(LLVMTypeOf(v));
+}
+
+LLVMValueRef lift_zext(struct lift_ctx *lc, LLVMValueRef v, unsigned bits)
+{
+    if (lift_width(v) == bits)
+        return v;
+    return LLVMBuildZExt(lc->b, v, lift_int_type(lc, bits), "");
+}
+
+LLVMValueRef lift_sext(struct lift_ctx *lc, LLVMValueRef v, unsigned bits)
+{
+    if (lift_width(v) == bits)
+        return v;
+    return LLVMBuildSExt(lc->b, v, lift_int_type(lc, bits), "");
+}
+
+LLVMValueRef lift_trunc(struct lift_ctx *lc, LLVMValueRef v, unsigned bits)
+{
+    if (lift_width(v) == bits)
+        return v;
+    return LLVMBuildTrunc(lc->b, v, lift_int_type(lc, bits), "");
+}
+
+LLVMValueRef lift_resize(struct lift_ctx *lc, LLVMValueRef v, unsigned bits)
+{
+    unsigned w = lift_width(v);
+    if (w < bits)
+        return lift_zext(lc, v, bits);
+    return lift_trunc(lc, v, bits);
+}
+
+LLVMValueRef lift_msb(struct lift_ctx *lc, LLVMValueRef v)
+{
+    unsigned w = lift_width(v);
+    return LLVMBuildICmp(lc->b, LLVMIntSLT, v, lift_const(lc, w, 0), "");
+}
+
+LLVMValueRef lift_state_ptr(struct lift_ctx *lc, unsigned offset)
+{
+    LLVMValueRef idx = lift_const(lc, 64, offset);
+    return LLVMBuildGEP2(lc->b, lc->i8, lc->state, &idx, 1, "");
+}
+
+/* ---- general-purpose registers ---- */
+
+LLVMValueRef lift_gpr_get(struct lift_ctx *lc, enum cpu_reg r)
+{
+    return LLVMBuildLoad2(lc->b, lc->i32, lc->gpr[r], "");
+}
+
+void lift_gpr_set(struct lift_ctx *lc, enum cpu_reg r, LLVMValueRef v32)
+{
+    assert(lift_width(v32) == 32);
+    LLVMBuildStore(lc->b, v32, lc->gpr[r]);
+}
+
+LLVMValueRef lift_gpr_get_w(struct lift_ctx *lc, enum cpu_reg r,
+                            unsigned bits)
+{
+    if (bits == 8 && r >= 4) {
+        /* AH, CH, DH, BH: bits 8..15 of EAX..EBX. */
+        LLVMValueRef v = lift_gpr_get(lc, r - 4);
+        v = LLVMBuildLShr(lc->b, v, lift_i32(lc, 8), "");
+        return lift_trunc(lc, v, 8);
+    }
+    return lift_trunc(lc, lift_gpr_get(lc, r), bits);
+}
+
+void lift_gpr_set_w(struct lift_ctx *lc, enum cpu_reg r, unsigned bits,
+                    LLVMValueRef v)
+{
+    if (bits == 32) {
+        lift_gpr_set(lc, r, v);
+        return;
+    }
+    unsigned shift = 0;
+    if (bits == 8 && r >= 4) {
+        r -= 4;
+        shift = 8;
+    }
+    uint32_t mask = (uint32_t)(((1ull << bits) - 1) << shift);
+    LLVMValueRef old = lift_gpr_get(lc, r);
+    LLVMValueRef keep = LLVMBuildAnd(lc->b, old, lift_i32(lc, ~mask), "");
+    LLVMValueRef nv = lift_zext(lc, v, 32);
+    if (shift)
+        nv = LLVMBuildShl(lc->b, nv, lift_i32(lc, shift), "");
+    lift_gpr_set(lc, r, LLVMBuildOr(lc->b, keep, nv, ""));
+}
+
+static void decode_reg(ZydisRegister reg, enum cpu_reg *r, unsigned *bits)
+{
+    if (reg >= ZYDIS_REGISTER_EAX && reg <= ZYDIS_REGISTER_EDI) {
+        *r = (enum cpu_reg)(reg - ZYDIS_REGISTER_EAX);
+        *bits = 32;
+    } else if (reg >= ZYDIS_REGISTER_AX && reg <= ZYDIS_REGISTER_DI) {
+        *r = (enum cpu_reg)(reg - ZYDIS_REGISTER_AX);
+        *bits = 16;
+    } else {
+        assert(reg >= ZYDIS_REGISTER_AL && reg <= ZYDIS_REGISTER_BH);
+        *r = (enum cpu_reg)(reg - ZYDIS_REGISTER_AL);
+        *bits = 8;
+    }
+}
+
+LLVMValueRef lift_reg_get(struct lift_ctx *lc, ZydisRegister reg)
+{
+    enum cpu_reg r;
+    unsigned bits;
+    decode_reg(reg, &r, &bits);
+    return lift_gpr_get_w(lc, r, bits);
+}
+
+void lift_reg_set(struct lift_ctx *lc, ZydisRegister reg, LLVMValueRef v)
+{
+    enum cpu_reg r;
+    unsigned bits;
+    decode_reg(reg, &r, &bits);
+    lift_gpr_set_w(lc, r, bits, lift_resize(lc, v, bits));
+}
+
+/* ---- flags ---- */
+
+LLVMValueRef lift_flag_get(struct lift_ctx *lc, enum cpu_flag f)
+{
+    return LLVMBuildLoad2(lc->b, lc->i1, lc->flag[f], "");
+}
+
+void lift_flag_set(struct lift_ctx *lc, enum cpu_flag f, LLVMValueRef v1)
+{
+    assert(lift_width(v1) == 1);
+    LLVMBuildStore(lc->b, v1, lc->flag[f]);
+}
+
+LLVMValueRef lift_df_get(struct lift_ctx *lc)
+{
+    return LLVMBuildLoad2(lc->b, lc->i1, lc->df, "");
+}
+
+void lift_df_set(struct lift_ctx *lc, LLVMValueRef v1)
+{
+    LLVMBuildStore(lc->b, v1, lc->df);
+}
+
+static const uint32_t flag_bit[FLAG_COUNT] = {
+    [FLAG_CF] = EFLAGS_CF, [FLAG_PF] = EFLAGS_PF, [FLAG_AF] = EFLAGS_AF,
+    [FLAG_ZF] = EFLAGS_ZF, [FLAG_SF] = EFLAGS_SF, [FLAG_OF] = EFLAGS_OF,
+};
+
+static unsigned bit_index(uint32_t bit)
+{
+    return (unsigned)__builtin_ctz(bit);
+}
+
+LLVMValueRef lift_eflags_get(struct lift_ctx *lc)
+{
+    LLVMValueRef other = LLVMBuildLoad2(
+        lc->b, lc->i32, lift_state_ptr(lc, CPU_OFF_EFLAGS_OTHER), "");
+    uint32_t split = EFLAGS_DF;
+    for (int f = 0; f < FLAG_COUNT; f++)
+        split |= flag_bit[f];
+    LLVMValueRef v = LLVMBuildAnd(lc->b, other, lift_i32(lc, ~split), "");
+    v = LLVMBuildOr(lc->b, v, lift_i32(lc, EFLAGS_FIXED1), "");
+    for (int f = 0; f < FLAG_COUNT; f++) {
+        LLVMValueRef bit = lift_zext(lc, lift_flag_get(lc, f), 32);
+        bit = LLVMBuildShl(lc->b, bit, lift_i32(lc, bit_index(flag_bit[f])),
+                           "");
+        v = LLVMBuildOr(lc->b, v, bit, "");
+    }
+    LLVMValueRef df = lift_zext(lc, lift_df_get(lc), 32);
+    df = LLVMBuildShl(lc->b, df, lift_i32(lc, bit_index(EFLAGS_DF)), "");
+    return LLVMBuildOr(lc->b, v, df, "");
+}
+
+static LLVMValueRef bit_of(struct lift_ctx *lc, LLVMValueRef v, uint32_t bit)
+{
+    LLVMValueRef x = LLVMBuildAnd(lc->b, v, lift_i32(lc, bit), "");
+    return LLVMBuildICmp(lc->b, LLVMIntNE, x, lift_i32(lc, 0), "");
+}
+
+void lift_eflags_set(struct lift_ctx *lc, LLVMValueRef v32, uint32_t mask)
+{
+    for (int f = 0; f < FLAG_COUNT; f++)
+        if (mask & flag_bit[f])
+            lift_flag_set(lc, f, bit_of(lc, v32, flag_bit[f]));
+    if (mask & EFLAGS_DF)
+        lift_df_set(lc, bit_of(lc, v32, EFLAGS_DF));
+    LLVMValueRef p = lift_state_ptr(lc, CPU_OFF_EFLAGS_OTHER);
+    LLVMValueRef old = LLVMBuildLoad2(lc->b, lc->i32, p, "");
+    LLVMValueRef keep = LLVMBuildAnd(lc->b, old, lift_i32(lc, ~mask), "");
+    LLVMValueRef set = LLVMBuildAnd(lc->b, v32, lift_i32(lc, mask), "");
+    LLVMBuildStore(lc->b, LLVMBuildOr(lc->b, keep, set, ""), p);
+}
+
+/* ---- moving state between memory and SSA ---- */
+
+void lift_state_flush(struct lift_ctx *lc)
+{
+    for (int r = 0; r < REG_COUNT; r++)
+        LLVMBuildStore(lc->b, lift_gpr_get(lc, r),
+                       lift_state_ptr(lc, CPU_OFF_GPR + 4 * r));
+    for (int f = 0; f < FLAG_COUNT; f++)
+        LLVMBuildStore(lc->b, lift_zext(lc, lift_flag_get(lc, f), 8),
+                       lift_state_ptr(lc, CPU_OFF_FLAG + f));
+    LLVMBuildStore(lc->b, lift_zext(lc, lift_df_get(lc), 8),
+                   lift_state_ptr(lc, CPU_OFF_DF));
+}
+
+void lift_state_reload(struct lift_ctx *lc)
+{
+    for (int r = 0; r < REG_COUNT; r++)
+        lift_gpr_set(lc, r,
+                     LLVMBuildLoad2(lc->b, lc->i32,
+                                    lift_state_ptr(lc, CPU_OFF_GPR + 4 * r),
+                                    ""));
+    for (int f = 0; f < FLAG_COUNT; f++) {
+        LLVMValueRef v = LLVMBuildLoad2(
+            lc->b, lc->i8, lift_state_ptr(lc, CPU_OFF_FLAG + f), "");
+        lift_flag_set(lc, f, lift_trunc(lc, v, 1));
+    }
+    LLVMValueRef df =
+        LLVMBuildLoad2(lc->b, lc->i8, lift_state_ptr(lc, CPU_OFF_DF), "");
+    lift_df_set(lc, lift_trunc(lc, df, 1));
+}
