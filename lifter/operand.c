@@ -110,7 +110,10 @@ LLVMValueRef lift_op_get(struct lift_ctx *lc, unsigned i)
     case ZYDIS_OPERAND_TYPE_MEMORY:
         return lift_load(lc, lift_op_addr(lc, i), op->size);
     case ZYDIS_OPERAND_TYPE_IMMEDIATE:
-        return lift_const(lc, op->size, op->imm.value.u);
+        /* value.u holds the immediate already sign- or zero-extended as
+         * the encoding says; op->size may be its encoded size (imm8), so
+         * the constant takes the instruction's operand size. */
+        return lift_const(lc, lc->insn->operand_width, op->imm.value.u);
     default:
         assert(!"unsupported operand type");
         return NULL;

@@ -41,7 +41,10 @@ static void usage(FILE *out)
             "                  (also env R386_LD_PREFIX)\n"
             "  -E VAR=VALUE    set VAR in the guest's environment\n"
             "  -U VAR          remove VAR from the guest's environment\n"
+            "  -0 ARGV0        the guest's argv[0] (default: PROGRAM)\n"
             "  --strace        log the guest's system calls on stderr\n"
+            "  --debug         note unknown instructions, verify generated IR\n"
+            "  --dump-ir       print the optimised IR of every translated unit\n"
             "  --dump-image    load PROGRAM, print its image and auxiliary\n"
             "                  vector, and exit without running it\n"
             "  -h, --help      this text\n"
@@ -50,7 +53,10 @@ static void usage(FILE *out)
 
 struct options {
     const char *sysroot;
+    const char *argv0;
     bool strace;
+    bool debug;
+    bool dump_ir;
     bool dump_image;
     int prog_index; /* argv index of PROGRAM */
 };
@@ -87,12 +93,20 @@ static int parse_options(int argc, char **argv, struct options *o,
             o->strace = true;
             continue;
         }
+        if (strcmp(a, "--debug") == 0) {
+            o->debug = true;
+            continue;
+        }
+        if (strcmp(a, "--dump-ir") == 0) {
+            o->dump_ir = true;
+            continue;
+        }
         if (strcmp(a, "--dump-image") == 0) {
             o->dump_image = true;
             continue;
         }
         bool takes_value = strcmp(a, "-L") == 0 || strcmp(a, "-E") == 0 ||
-                           strcmp(a, "-U") == 0;
+                           strcmp(a, "-U") == 0 || strcmp(a, "-0") == 0;
         if (!takes_value)
             return die_usage("unknown option %s", a);
         if (i + 1 >= argc)
@@ -100,6 +114,8 @@ static int parse_options(int argc, char **argv, struct options *o,
         const char *v = argv[++i];
         if (a[1] == 'L') {
             o->sysroot = v;
+        } else if (a[1] == '0') {
+            o->argv0 = v;
         } else if (a[1] == 'E') {
             int rc = env_set(env, v);
             if (rc == -EINVAL)
@@ -170,8 +186,11 @@ int main(int argc, char **argv)
         .sysroot = o.sysroot,
         .argc = argc - o.prog_index,
         .argv = argv + o.prog_index,
+        .argv0 = o.argv0,
         .envp = env.vars,
         .strace = o.strace,
+        .debug = o.debug,
+        .dump_ir = o.dump_ir,
     };
     struct runtime *rt;
     char err[512];

@@ -82,20 +82,20 @@ static void set_flags(struct guest_mem *m, guest_addr_t addr, uint64_t len,
 }
 
 int guest_mem_map(struct guest_mem *m, guest_addr_t addr, uint64_t len,
-                  int prot, int fd, uint64_t offset, bool allow_reserved)
+                  int prot, int fd, uint64_t offset, int flags)
 {
     if (!range_ok(addr, len) || len == 0)
         return -EINVAL;
-    if (!allow_reserved && touches_reserved(m, addr, len))
+    if (!(flags & GUEST_MAP_ALLOW_RESERVED) && touches_reserved(m, addr, len))
         return -EEXIST;
     void *want = g2h(m, addr);
+    int share = (flags & GUEST_MAP_SHARED) ? MAP_SHARED : MAP_PRIVATE;
     void *p;
     if (fd < 0)
         p = mmap(want, len, host_prot(prot),
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
-                 0);
+                 share | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
     else
-        p = mmap(want, len, host_prot(prot), MAP_PRIVATE | MAP_FIXED, fd,
+        p = mmap(want, len, host_prot(prot), share | MAP_FIXED, fd,
                  (off_t)offset);
     if (p == MAP_FAILED) {
         int e = errno;

@@ -61,13 +61,19 @@ static inline bool h2g(const struct guest_mem *m, const void *p,
     return true;
 }
 
+/* guest_mem_map flags. */
+enum {
+    GUEST_MAP_SHARED = 1,         /* MAP_SHARED (default: MAP_PRIVATE) */
+    GUEST_MAP_ALLOW_RESERVED = 2, /* the runtime mapping its own pages */
+};
+
 /* Map [addr, addr+len) (page-aligned) with guest protection prot: anonymous
  * zeroed memory when fd < 0, else the file at offset.  Replaces earlier
  * guest mappings there; refuses (-EEXIST) ranges that touch reserved pages
- * unless allow_reserved. */
+ * unless GUEST_MAP_ALLOW_RESERVED. */
 __attribute__((warn_unused_result))
 int guest_mem_map(struct guest_mem *m, guest_addr_t addr, uint64_t len,
-                  int prot, int fd, uint64_t offset, bool allow_reserved);
+                  int prot, int fd, uint64_t offset, int flags);
 __attribute__((warn_unused_result))
 int guest_mem_unmap(struct guest_mem *m, guest_addr_t addr, uint64_t len);
 __attribute__((warn_unused_result))

@@ -27,12 +27,12 @@ static int map_place(void *ctx, enum loader_place kind, uint64_t len,
 static int map_file(void *ctx, guest_addr_t addr, uint32_t len, int prot,
                     int fd, uint64_t offset)
 {
-    return guest_mem_map(ctx, addr, len, prot, fd, offset, false);
+    return guest_mem_map(ctx, addr, len, prot, fd, offset, 0);
 }
 
 static int map_anon(void *ctx, guest_addr_t addr, uint32_t len, int prot)
 {
-    return guest_mem_map(ctx, addr, len, prot, -1, 0, false);
+    return guest_mem_map(ctx, addr, len, prot, -1, 0, 0);
 }
 
 static int map_zero(void *ctx, guest_addr_t addr, uint32_t len)
@@ -63,6 +63,8 @@ static char **guest_argv(const struct runtime_config *cfg,
         v[i] = info->argv_prefix[i];
     for (int i = 0; i < rest; i++)
         v[n + i] = cfg->argv[cfg->argc - rest + i];
+    if (!n && rest > 0 && cfg->argv0)
+        v[0] = (char *)cfg->argv0;
     return v;
 }
 
@@ -123,6 +125,8 @@ int runtime_create(const struct runtime_config *cfg, struct runtime **out,
                                             : strerror(-rc));
         goto fail;
     }
+    rt->brk = rt->info.brk;
+    pthread_mutex_init(&rt->mm_lock, NULL);
     *out = rt;
     return 0;
 
@@ -137,6 +141,7 @@ void runtime_destroy(struct runtime *rt)
 {
     if (!rt)
         return;
+    jit_destroy(rt->jit);
     loader_image_free(&rt->info);
     guest_mem_fini(&rt->mem);
     free(rt);
@@ -145,13 +150,4 @@ void runtime_destroy(struct runtime *rt)
 const struct image_info *runtime_image(const struct runtime *rt)
 {
     return &rt->info;
-}
-
-int runtime_run(struct runtime *rt)
-{
-    (void)rt;
-    fprintf(stderr, "r386: %s: not yet able to execute guest code (the "
-            "lifter is not built yet); try --dump-image\n",
-            rt->info.exec_name);
-    return 1;
 }

@@ -15,8 +15,11 @@ struct runtime_config {
     const char *sysroot;   /* -L DIR, or NULL */
     int argc;              /* guest argv: argv[0] is the program path */
     char **argv;
+    const char *argv0;     /* -0: the guest's argv[0] when not argv[0] */
     char **envp;           /* guest environment, NULL-terminated */
     bool strace;
+    bool debug;    /* notes on unknown instructions, verify generated IR */
+    bool dump_ir;  /* print each unit's optimised IR */
 };
 
 /* Reserve the guest address space, load the program and build its initial

@@ -97,7 +97,8 @@ int stack_build(struct guest_mem *m, struct image_info *info,
     guest_addr_t limit = GUEST_STACK_TOP - GUEST_STACK_SIZE;
     int prot = GUEST_PROT_READ | GUEST_PROT_WRITE |
                (info->exec_stack ? GUEST_PROT_EXEC : 0);
-    int rc = guest_mem_map(m, limit, GUEST_STACK_SIZE, prot, -1, 0, true);
+    int rc = guest_mem_map(m, limit, GUEST_STACK_SIZE, prot, -1, 0,
+                           GUEST_MAP_ALLOW_RESERVED);
     if (rc < 0)
         return rc;
     info->stack_limit = limit;

@@ -30,7 +30,7 @@ START_TEST(window)
     /* Nothing is accessible until mapped; the low 64 KiB is reserved. */
     ck_assert(!guest_mem_access_ok(&mem, 0x08048000, 1, GUEST_PROT_READ));
     ck_assert_int_eq(guest_mem_map(&mem, 0, 4096, GUEST_PROT_READ, -1, 0,
-                                   false), -EEXIST);
+                                   0), -EEXIST);
 }
 END_TEST
 
@@ -38,7 +38,7 @@ START_TEST(map_copy)
 {
     ck_assert_int_eq(guest_mem_map(&mem, 0x10000000, 8192,
                                    GUEST_PROT_READ | GUEST_PROT_WRITE, -1, 0,
-                                   false), 0);
+                                   0), 0);
     const char msg[] = "crossing a page";
     ck_assert_int_eq(guest_mem_copy_to(&mem, 0x10000ff8, msg, sizeof(msg)), 0);
     char back[sizeof(msg)];
@@ -63,7 +63,7 @@ START_TEST(protect)
 {
     ck_assert_int_eq(guest_mem_map(&mem, 0x20000000, 4096,
                                    GUEST_PROT_READ | GUEST_PROT_WRITE, -1, 0,
-                                   false), 0);
+                                   0), 0);
     ck_assert_int_eq(guest_mem_protect(&mem, 0x20000000, 4096,
                                        GUEST_PROT_READ), 0);
     int v = 1;
@@ -79,7 +79,7 @@ START_TEST(protect)
     ck_assert_int_eq(guest_mem_unmap(&mem, 0x20000000, 4096), 0);
     ck_assert(!guest_mem_access_ok(&mem, 0x20000000, 4, GUEST_PROT_READ));
     ck_assert_int_eq(guest_mem_map(&mem, 0x20000001, 4096, GUEST_PROT_READ,
-                                   -1, 0, false), -EINVAL);
+                                   -1, 0, 0), -EINVAL);
 }
 END_TEST
 
@@ -89,7 +89,7 @@ START_TEST(find_free)
     ck_assert_int_eq(guest_mem_find_free(&mem, 3 * 4096, 0x40000000, &a), 0);
     ck_assert_uint_eq(a, 0x40000000 - 3 * 4096);
     ck_assert_int_eq(guest_mem_map(&mem, a, 3 * 4096, GUEST_PROT_READ, -1, 0,
-                                   false), 0);
+                                   0), 0);
     ck_assert(!guest_mem_is_free(&mem, a, 4096));
     guest_addr_t b;
     ck_assert_int_eq(guest_mem_find_free(&mem, 4096, 0x40000000, &b), 0);

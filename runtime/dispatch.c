@@ -1,0 +1,173 @@
+/* The dispatcher: run translated units, handle their exits (system calls,
+ * faults) and end the guest.
+ *
+ * Deviations until signal delivery exists: a guest fault (an access to
+ * unmapped or protected guest memory, an unknown instruction, a divide
+ * error, int3) always takes the default action -- r386 ends by the same
+ * signal the guest would have been killed by. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "runtime_internal.h"
+#include "syscall.h"
+
+/* Linux's i386 user segment selectors (__USER_CS, __USER_DS). */
+#define USER_CS 0x23
+#define USER_DS 0x2b
+
+/* The host fault that interrupted translated code, for the dispatcher. */
+static __thread sigjmp_buf *fault_jmp;
+static __thread uintptr_t fault_host_addr;
+
+static size_t code_read(void *ctx, guest_addr_t pc, uint8_t *buf, size_t max)
+{
+    struct guest_mem *m = ctx;
+    size_t n = 0;
+    while (n < max) {
+        guest_addr_t a = pc + (guest_addr_t)n;
+        if ((uint64_t)pc + n >= GUEST_SPACE_SIZE ||
+            !guest_mem_access_ok(m, a, 1, GUEST_PROT_EXEC))
+            break;
+        size_t in_page = GUEST_PAGE_SIZE - (a & (GUEST_PAGE_SIZE - 1));
+        size_t take = max - n < in_page ? max - n : in_page;
+        memcpy(buf + n, g2h(m, a), take);
+        n += take;
+    }
+    return n;
+}
+
+static void note_unknown(void *ctx, const struct lifter_unit *u,
+                         const char *text)
+{
+    char hex[3 * 15 + 1] = "";
+    for (int i = 0; i < u->unknown_len; i++)
+        snprintf(hex + 3 * i, sizeof(hex) - 3 * (size_t)i, "%02x ",
+                 u->unknown_bytes[i]);
+    fprintf(stderr, "r386: note: unknown instruction at 0x%08x: %s(%s)\n",
+            u->unknown_pc, hex, text);
+}
+
+static void on_host_fault(int sig, siginfo_t *si, void *uc)
+{
+    if (!fault_jmp) {
+        /* A fault in r386 itself: let it kill us as it would have. */
+        signal(sig, SIG_DFL);
+        return;
+    }
+    fault_host_addr = (uintptr_t)si->si_addr;
+    siglongjmp(*fault_jmp, sig);
+}
+
+static void install_fault_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_host_fault;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+}
+
+static void thread_init(struct runtime *rt, struct guest_thread *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->rt = rt;
+    t->tid = (int)syscall(SYS_gettid);
+    t->cpu.gpr[REG_ESP] = rt->info.start_stack;
+    t->cpu.eip = rt->info.start_pc;
+    t->cpu.eflags_other = EFLAGS_IF | EFLAGS_FIXED1;
+    t->cpu.mem_base = (uint64_t)(uintptr_t)rt->mem.base;
+    t->cpu.seg_sel[SEG_CS] = USER_CS;
+    t->cpu.seg_sel[SEG_DS] = t->cpu.seg_sel[SEG_ES] =
+        t->cpu.seg_sel[SEG_SS] = USER_DS;
+}
+
+/* A guest exit that Linux answers with a signal: which one. */
+static int exit_signal(enum cpu_exit kind)
+{
+    switch (kind) {
+    case CPU_EXIT_SIGILL: return SIGILL;
+    case CPU_EXIT_DIVIDE: return SIGFPE;
+    case CPU_EXIT_INT3: return SIGTRAP;
+    default: return SIGSEGV;
+    }
+}
+
+static int guest_killed(struct runtime *rt, int sig, guest_addr_t pc)
+{
+    if (rt->cfg.strace)
+        fprintf(stderr, "--- %s at pc 0x%08x: killed ---\n",
+                sigabbrev_np(sig) ? sigabbrev_np(sig) : "signal", pc);
+    return -sig;
+}
+
+int runtime_run(struct runtime *rt)
+{
+    char err[512];
+    struct jit_config jc = {
+        .helpers = runtime_helpers,
+        .nhelpers = runtime_helper_count,
+        .code = {&rt->mem, code_read},
+        .note_unknown = rt->cfg.strace || rt->cfg.debug ? note_unknown : NULL,
+        .verify = rt->cfg.debug,
+        .dump_ir = rt->cfg.dump_ir,
+    };
+    rt->jit = jit_create(&jc, err, sizeof(err));
+    if (!rt->jit) {
+        fprintf(stderr, "r386: %s\n", err);
+        return 1;
+    }
+    struct guest_thread *t = &rt->main_thread;
+    thread_init(rt, t);
+    install_fault_handlers();
+
+    sigjmp_buf jb;
+    volatile guest_addr_t unit_pc = 0;
+    int sig = sigsetjmp(jb, 1);
+    if (sig) {
+        /* A host fault in translated code: a guest SIGSEGV/SIGBUS.  The
+         * precise guest pc is not known yet; report the unit's. */
+        fault_jmp = NULL;
+        guest_addr_t ga = 0;
+        if (!h2g(&rt->mem, (void *)fault_host_addr, &ga)) {
+            fprintf(stderr, "r386: internal fault at host address %p\n",
+                    (void *)fault_host_addr);
+            return -sig;
+        }
+        if (rt->cfg.strace)
+            fprintf(stderr, "--- %s {si_addr=0x%08x} in unit 0x%08x ---\n",
+                    sigabbrev_np(sig), ga, unit_pc);
+        return guest_killed(rt, sig, unit_pc);
+    }
+    fault_jmp = &jb;
+    for (;;) {
+        unit_pc = t->cpu.eip;
+        cpu_unit_fn fn = jit_lookup(rt->jit, t->cpu.eip, err, sizeof(err));
+        if (!fn) {
+            fault_jmp = NULL;
+            fprintf(stderr, "r386: %s\n", err);
+            return 1;
+        }
+        enum cpu_exit kind = fn(&t->cpu);
+        switch (kind) {
+        case CPU_EXIT_JUMP:
+            continue;
+        case CPU_EXIT_SYSCALL:
+            syscall_dispatch(t);
+            if (t->exited) {
+                fault_jmp = NULL;
+                return t->exit_status;
+            }
+            continue;
+        default:
+            fault_jmp = NULL;
+            return guest_killed(rt, exit_signal(kind), t->cpu.eip);
+        }
+    }
+}

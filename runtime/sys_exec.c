@@ -1,0 +1,305 @@
+/* Process creation: fork, vfork, clone without CLONE_VM, execve, wait4,
+ * waitpid, kill.
+ *
+ * A guest fork is a fork of the whole r386 process: the child carries on
+ * from the same guest state with EAX = 0.  execve of an i386 program (or
+ * of a #! script whose interpreter is one) starts r386 again on it with
+ * the same options; any other program is executed natively.
+ *
+ * Deviations: vfork is a fork (the parent does not wait for the child's
+ * exec); clone with CLONE_VM (threads) is not supported yet (ENOSYS). */
+#include <elf.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime_internal.h"
+#include "syscall.h"
+
+/* Linux clone flags used here (same values on i386 and x86-64). */
+#define CL_VM 0x00000100u
+#define CL_VFORK 0x00004000u
+#define CL_THREAD 0x00010000u
+#define CL_PARENT_SETTID 0x00100000u
+#define CL_CHILD_CLEARTID 0x00200000u
+#define CL_CHILD_SETTID 0x01000000u
+#define CL_SIGNAL_MASK 0xffu
+
+/* Bounds on what execve copies out of the guest. */
+#define EXEC_MAX_ARGS 65536
+#define EXEC_MAX_BYTES (2u << 20)
+
+static long do_fork(struct guest_thread *t, uint32_t flags, guest_addr_t sp,
+                    guest_addr_t ptid, guest_addr_t ctid)
+{
+    if (flags & (CL_VM | CL_THREAD))
+        return -ENOSYS;
+    /* Deviation: the child's exit signal is always SIGCHLD. */
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid == 0) {
+        t->tid = (int)syscall(SYS_gettid);
+        if (sp)
+            t->cpu.gpr[REG_ESP] = sp;
+        if (flags & CL_CHILD_SETTID) {
+            uint32_t v = (uint32_t)t->tid;
+            if (sys_copy_to(t, ctid, &v, 4) < 0)
+                return -EFAULT;
+        }
+        if (flags & CL_CHILD_CLEARTID)
+            t->clear_child_tid = ctid;
+        return 0;
+    }
+    if (flags & CL_PARENT_SETTID) {
+        uint32_t v = (uint32_t)pid;
+        if (sys_copy_to(t, ptid, &v, 4) < 0)
+            return -EFAULT;
+    }
+    return pid;
+}
+
+static long sys_fork(struct guest_thread *t, const uint32_t a[6])
+{
+    return do_fork(t, SIGCHLD, 0, 0, 0);
+}
+
+static long sys_clone(struct guest_thread *t, const uint32_t a[6])
+{
+    /* i386 order: flags, stack, parent_tid, tls, child_tid. */
+    return do_fork(t, a[0] & ~CL_VFORK, a[1], a[2], a[4]);
+}
+
+/* A NULL-terminated guest array of strings, copied to the host. */
+static int copy_strv(struct guest_thread *t, guest_addr_t v, char ***out,
+                     size_t *bytes)
+{
+    *out = NULL;
+    size_t n = 0, cap = 16;
+    char **arr = malloc(cap * sizeof(char *));
+    if (!arr)
+        return -ENOMEM;
+    for (;; n++) {
+        uint32_t p = 0;
+        if (v && sys_copy_from(t, &p, v + 4 * (guest_addr_t)n, 4) < 0)
+            goto fault;
+        if (!v || !p)
+            break;
+        if (n + 2 > cap) {
+            cap *= 2;
+            char **na = cap > EXEC_MAX_ARGS ? NULL
+                                            : realloc(arr, cap * sizeof(char *));
+            if (!na) {
+                arr[n] = NULL;
+                goto too_big;
+            }
+            arr = na;
+        }
+        long len = guest_mem_strnlen(sys_mem(t), p, EXEC_MAX_BYTES);
+        if (len < 0 || (*bytes += (size_t)len + 1) > EXEC_MAX_BYTES) {
+            arr[n] = NULL;
+            if (len == -EFAULT)
+                goto fault;
+            goto too_big;
+        }
+        arr[n] = strndup(g2h(sys_mem(t), p), (size_t)len);
+    }
+    arr[n] = NULL;
+    *out = arr;
+    return 0;
+fault:
+    arr[n] = NULL;
+    for (size_t i = 0; arr[i]; i++)
+        free(arr[i]);
+    free(arr);
+    return -EFAULT;
+too_big:
+    for (size_t i = 0; arr[i]; i++)
+        free(arr[i]);
+    free(arr);
+    return -E2BIG;
+}
+
+static void free_strv(char **v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Is the file an i386 ELF program, or a #! script whose interpreter is
+ * one?  Such files are run by r386; the rest by the host. */
+static bool runs_under_r386(const char *sysroot, const char *host_path,
+                            int depth)
+{
+    int fd = open(host_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char head[256];
+    ssize_t n = read(fd, head, sizeof(head) - 1);
+    close(fd);
+    if (n >= (ssize_t)sizeof(Elf32_Ehdr) && memcmp(head, ELFMAG, SELFMAG) == 0)
+        return head[EI_CLASS] == ELFCLASS32 &&
+               ((Elf32_Ehdr *)head)->e_machine == EM_386;
+    if (n < 3 || head[0] != '#' || head[1] != '!' || depth > 4)
+        return false;
+    head[n] = '\0';
+    char *p = head + 2;
+    p += strspn(p, " \t");
+    p[strcspn(p, " \t\n")] = '\0';
+    char *interp = loader_sysroot_path(sysroot, p);
+    bool r = interp && runs_under_r386(sysroot, interp, depth + 1);
+    free(interp);
+    return r;
+}
+
+static long sys_execve(struct guest_thread *t, const uint32_t a[6])
+{
+    struct runtime *rt = t->rt;
+    char path[4096];
+    int rc = sys_guest_str(t, a[0], path, sizeof(path));
+    if (rc < 0)
+        return rc;
+    char **argv = NULL, **envp = NULL;
+    size_t bytes = 0;
+    if ((rc = copy_strv(t, a[1], &argv, &bytes)) < 0)
+        return rc;
+    if ((rc = copy_strv(t, a[2], &envp, &bytes)) < 0) {
+        free_strv(argv);
+        return rc;
+    }
+    char *host = loader_sysroot_path(rt->cfg.sysroot, path);
+    if (!host || access(host, X_OK) != 0) {
+        rc = host ? -errno : -ENOMEM;
+        goto out;
+    }
+    fflush(NULL);
+    if (!runs_under_r386(rt->cfg.sysroot, host, 0)) {
+        execve(host, argv, envp);
+        rc = -errno;
+        goto out;
+    }
+    /* r386 [-L DIR] [--strace] [-0 ARGV0] -- PATH ARG... */
+    size_t argc = 0;
+    while (argv[argc])
+        argc++;
+    char **nv = calloc(argc + 10, sizeof(char *));
+    if (!nv) {
+        rc = -ENOMEM;
+        goto out;
+    }
+    size_t k = 0;
+    nv[k++] = "r386";
+    if (rt->cfg.sysroot) {
+        nv[k++] = "-L";
+        nv[k++] = (char *)rt->cfg.sysroot;
+    }
+    if (rt->cfg.strace)
+        nv[k++] = "--strace";
+    if (argc > 0) {
+        nv[k++] = "-0";
+        nv[k++] = argv[0];
+    }
+    nv[k++] = "--";
+    nv[k++] = path;
+    for (size_t i = 1; i < argc; i++)
+        nv[k++] = argv[i];
+    nv[k] = NULL;
+    execve("/proc/self/exe", nv, envp);
+    rc = -errno;
+    free(nv);
+out:
+    free(host);
+    free_strv(argv);
+    free_strv(envp);
+    return rc;
+}
+
+/* struct rusage on i386: two timeval32 and fourteen 32-bit longs. */
+struct rusage32 {
+    int32_t utime_sec, utime_usec, stime_sec, stime_usec;
+    int32_t rest[14];
+};
+_Static_assert(sizeof(struct rusage32) == 72, "rusage32");
+
+static int put_rusage(struct guest_thread *t, guest_addr_t addr,
+                      const struct rusage *ru)
+{
+    struct rusage32 g;
+    g.utime_sec = (int32_t)ru->ru_utime.tv_sec;
+    g.utime_usec = (int32_t)ru->ru_utime.tv_usec;
+    g.stime_sec = (int32_t)ru->ru_stime.tv_sec;
+    g.stime_usec = (int32_t)ru->ru_stime.tv_usec;
+    const long *rest = &ru->ru_maxrss;
+    for (int i = 0; i < 14; i++)
+        g.rest[i] = (int32_t)rest[i];
+    return sys_copy_to(t, addr, &g, sizeof(g));
+}
+
+static long do_wait(struct guest_thread *t, int32_t pid, guest_addr_t status,
+                    int options, guest_addr_t ru_addr)
+{
+    if (status && !sys_guest_ptr(t, status, 4, GUEST_PROT_WRITE))
+        return -EFAULT;
+    if (ru_addr && !sys_guest_ptr(t, ru_addr, sizeof(struct rusage32),
+                                  GUEST_PROT_WRITE))
+        return -EFAULT;
+    int st = 0;
+    struct rusage ru;
+    pid_t r = wait4(pid, &st, options, ru_addr ? &ru : NULL);
+    if (r < 0)
+        return -errno;
+    if (r > 0 && status && sys_copy_to(t, status, &st, 4) < 0)
+        return -EFAULT;
+    if (r > 0 && ru_addr && put_rusage(t, ru_addr, &ru) < 0)
+        return -EFAULT;
+    return r;
+}
+
+static long sys_wait4(struct guest_thread *t, const uint32_t a[6])
+{
+    return do_wait(t, (int32_t)a[0], a[1], (int)a[2], a[3]);
+}
+
+static long sys_waitpid(struct guest_thread *t, const uint32_t a[6])
+{
+    return do_wait(t, (int32_t)a[0], a[1], (int)a[2], 0);
+}
+
+static long sys_kill(struct guest_thread *t, const uint32_t a[6])
+{
+    fflush(NULL);
+    return sys_host(kill((pid_t)(int32_t)a[0], (int)a[1]));
+}
+
+static long sys_tgkill(struct guest_thread *t, const uint32_t a[6])
+{
+    fflush(NULL);
+    return sys_host(syscall(SYS_tgkill, (int)a[0], (int)a[1], (int)a[2]));
+}
+
+static long sys_tkill(struct guest_thread *t, const uint32_t a[6])
+{
+    fflush(NULL);
+    return sys_host(syscall(SYS_tkill, (int)a[0], (int)a[1]));
+}
+
+const struct syscall_def sys_exec_defs[] = {
+    {__NR_fork, "fork", sys_fork, "", 'd'},
+    {__NR_vfork, "vfork", sys_fork, "", 'd'},
+    {__NR_clone, "clone", sys_clone, "xpppp", 'd'},
+    {__NR_execve, "execve", sys_execve, "spp", 'd'},
+    {__NR_wait4, "wait4", sys_wait4, "dpxp", 'd'},
+    {__NR_waitpid, "waitpid", sys_waitpid, "dpx", 'd'},
+    {__NR_kill, "kill", sys_kill, "dd", 'd'},
+    {__NR_tgkill, "tgkill", sys_tgkill, "ddd", 'd'},
+    {__NR_tkill, "tkill", sys_tkill, "dd", 'd'},
+};
+SYSCALL_DEFS_END(exec);

@@ -1,0 +1,156 @@
+/* System call dispatch and --strace. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "runtime_internal.h"
+#include "syscall.h"
+
+/* Numbers above the highest i386 system call are refused with ENOSYS. */
+#define SYSCALL_TABLE_SIZE 512
+
+static const struct syscall_def *table[SYSCALL_TABLE_SIZE];
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static void add_topic(const struct syscall_def *defs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (defs[i].nr < SYSCALL_TABLE_SIZE)
+            table[defs[i].nr] = &defs[i];
+}
+
+static void table_init(void)
+{
+    add_topic(sys_mm_defs, sys_mm_count);
+    add_topic(sys_proc_defs, sys_proc_count);
+    add_topic(sys_exec_defs, sys_exec_count);
+    add_topic(sys_fd_defs, sys_fd_count);
+    add_topic(sys_file_defs, sys_file_count);
+    add_topic(sys_time_defs, sys_time_count);
+    add_topic(sys_signal_defs, sys_signal_count);
+}
+
+struct guest_mem *sys_mem(struct guest_thread *t)
+{
+    return &t->rt->mem;
+}
+
+void *sys_guest_ptr(struct guest_thread *t, guest_addr_t a, size_t len,
+                    int prot)
+{
+    if (!guest_mem_access_ok(sys_mem(t), a, len, prot))
+        return NULL;
+    return g2h(sys_mem(t), a);
+}
+
+int sys_guest_str(struct guest_thread *t, guest_addr_t a, char *buf,
+                  size_t buflen)
+{
+    long n = guest_mem_strnlen(sys_mem(t), a, buflen - 1);
+    if (n < 0)
+        return (int)n;
+    memcpy(buf, g2h(sys_mem(t), a), (size_t)n + 1);
+    return 0;
+}
+
+int sys_copy_to(struct guest_thread *t, guest_addr_t dst, const void *src,
+                size_t len)
+{
+    return guest_mem_copy_to(sys_mem(t), dst, src, len);
+}
+
+int sys_copy_from(struct guest_thread *t, void *dst, guest_addr_t src,
+                  size_t len)
+{
+    return guest_mem_copy_from(sys_mem(t), dst, src, len);
+}
+
+/* ---- --strace ---- */
+
+static void strace_arg(struct guest_thread *t, char fmt, uint32_t v, FILE *f)
+{
+    switch (fmt) {
+    case 'd':
+        fprintf(f, "%d", (int32_t)v);
+        break;
+    case 'u':
+        fprintf(f, "%u", v);
+        break;
+    case 'o':
+        fprintf(f, "0%o", v);
+        break;
+    case 'f':
+        if ((int32_t)v == AT_FDCWD)
+            fprintf(f, "AT_FDCWD");
+        else
+            fprintf(f, "%d", (int32_t)v);
+        break;
+    case 's': {
+        char buf[96];
+        long n = guest_mem_strnlen(sys_mem(t), v, sizeof(buf) - 1);
+        if (n >= 0) {
+            memcpy(buf, g2h(sys_mem(t), v), (size_t)n + 1);
+            fprintf(f, "\"%s\"", buf);
+        } else if (n == -ENAMETOOLONG) {
+            memcpy(buf, g2h(sys_mem(t), v), sizeof(buf) - 1);
+            buf[sizeof(buf) - 1] = '\0';
+            fprintf(f, "\"%s\"...", buf);
+        } else {
+            fprintf(f, "0x%x", v);
+        }
+        break;
+    }
+    default: /* x, p */
+        fprintf(f, "0x%x", v);
+        break;
+    }
+}
+
+static void strace_call(struct guest_thread *t, const struct syscall_def *d,
+                        uint32_t nr, const uint32_t a[6])
+{
+    FILE *f = stderr;
+    if (!d) {
+        fprintf(f, "%d unknown syscall %u(0x%x, 0x%x, 0x%x, ...)", t->tid,
+                nr, a[0], a[1], a[2]);
+        return;
+    }
+    fprintf(f, "%d %s(", t->tid, d->name);
+    for (int i = 0; d->args[i] && i < 6; i++) {
+        if (i)
+            fputs(", ", f);
+        strace_arg(t, d->args[i], a[i], f);
+    }
+    fputc(')', f);
+}
+
+static void strace_result(const struct syscall_def *d, long r)
+{
+    if (r < 0 && r > -4096)
+        fprintf(stderr, " = -1 %s (%s)\n", strerrorname_np((int)-r) ?
+                strerrorname_np((int)-r) : "E?", strerror((int)-r));
+    else if (d && (d->ret == 'x' || d->ret == 'p'))
+        fprintf(stderr, " = 0x%lx\n", (unsigned long)(uint32_t)r);
+    else
+        fprintf(stderr, " = %ld\n", r);
+}
+
+void syscall_dispatch(struct guest_thread *t)
+{
+    pthread_once(&table_once, table_init);
+    uint32_t *g = t->cpu.gpr;
+    uint32_t nr = g[REG_EAX];
+    const uint32_t a[6] = {g[REG_EBX], g[REG_ECX], g[REG_EDX],
+                           g[REG_ESI], g[REG_EDI], g[REG_EBP]};
+    const struct syscall_def *d = nr < SYSCALL_TABLE_SIZE ? table[nr] : NULL;
+    bool trace = t->rt->cfg.strace;
+    if (trace)
+        strace_call(t, d, nr, a);
+    long r = d ? d->fn(t, a) : -ENOSYS;
+    if (trace && !t->exited)
+        strace_result(d, r);
+    else if (trace)
+        fputc('\n', stderr);
+    g[REG_EAX] = (uint32_t)r;
+}

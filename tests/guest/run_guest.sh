@@ -1,0 +1,60 @@
+#!/bin/sh
+# run_guest.sh R386 [-L SYSROOT] [-i STDIN] PROG [ARG...]
+#
+# Runs PROG under r386 and under qemu-i386 (the reference: real i386 Linux
+# semantics) with the same arguments, input and environment, and fails
+# unless stdout and the exit status agree.  When
+# tests/guest/expected/NAME.out exists, r386's stdout must also match it.
+set -u
+r386=$1
+shift
+sysroot=""
+stdin=/dev/null
+while [ $# -gt 0 ]; do
+    case $1 in
+    -L) sysroot=$2; shift 2 ;;
+    -i) stdin=$2; shift 2 ;;
+    *) break ;;
+    esac
+done
+prog=$1
+shift
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+here=$(cd "$(dirname "$0")" && pwd)
+
+# A fixed, small environment so both runs see the same one.
+run() {
+    env -i PATH=/usr/bin:/bin HOME=/nonexistent LC_ALL=C TZ=UTC "$@" \
+        <"$stdin" >"$tmp/out.$n" 2>"$tmp/err.$n"
+    echo $? >"$tmp/rc.$n"
+}
+n=qemu
+if [ -n "$sysroot" ]; then run qemu-i386 -L "$sysroot" "$prog" "$@"
+else run qemu-i386 "$prog" "$@"; fi
+n=r386
+if [ -n "$sysroot" ]; then run "$r386" -L "$sysroot" "$prog" "$@"
+else run "$r386" "$prog" "$@"; fi
+
+fail=0
+if ! cmp -s "$tmp/out.qemu" "$tmp/out.r386"; then
+    echo "FAIL: stdout differs from qemu-i386 ($prog $*):"
+    diff "$tmp/out.qemu" "$tmp/out.r386" | head -20
+    fail=1
+fi
+if [ "$(cat "$tmp/rc.qemu")" != "$(cat "$tmp/rc.r386")" ]; then
+    echo "FAIL: exit status $(cat "$tmp/rc.r386"), qemu-i386 says $(cat "$tmp/rc.qemu")"
+    fail=1
+fi
+expected="$here/expected/$(basename "$prog").out"
+if [ -f "$expected" ] && ! cmp -s "$expected" "$tmp/out.r386"; then
+    echo "FAIL: stdout differs from $expected"
+    diff "$expected" "$tmp/out.r386" | head -20
+    fail=1
+fi
+if [ $fail -ne 0 ]; then
+    echo "--- r386 stderr:"
+    head -20 "$tmp/err.r386"
+    exit 1
+fi
+echo "ok: $(basename "$prog") $* (exit $(cat "$tmp/rc.r386"), $(wc -c <"$tmp/out.r386") bytes)"
