@@ -18,6 +18,22 @@
 
 #define UNIT_PIPELINE "function(sroa,early-cse,instcombine,simplifycfg,dce)"
 
+/* Developer knobs for measuring the choice (docs/PERFORMANCE.md):
+ * R386_JIT_PIPELINE overrides the pass pipeline ("" runs no passes) and
+ * R386_JIT_CODEGEN (0-3) the code generator's optimisation level. */
+static LLVMCodeGenOptLevel codegen_level(void)
+{
+    const char *e = getenv("R386_JIT_CODEGEN");
+    if (!e || !*e)
+        return LLVMCodeGenLevelNone;
+    switch (atoi(e)) {
+    case 1: return LLVMCodeGenLevelLess;
+    case 2: return LLVMCodeGenLevelDefault;
+    case 3: return LLVMCodeGenLevelAggressive;
+    default: return LLVMCodeGenLevelNone;
+    }
+}
+
 static uint64_t now_ns(void)
 {
     struct timespec ts;
@@ -99,8 +115,10 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
         goto fail;
     }
     j->tm = host_machine(LLVMCodeGenLevelDefault, err, errlen);
-    LLVMTargetMachineRef jtm = host_machine(LLVMCodeGenLevelLess, err,
-                                            errlen);
+    LLVMTargetMachineRef jtm = host_machine(codegen_level(), err, errlen);
+    j->pipeline = getenv("R386_JIT_PIPELINE");
+    if (!j->pipeline)
+        j->pipeline = UNIT_PIPELINE;
     if (!j->tm || !jtm)
         goto fail;
     LLVMOrcLLJITBuilderRef builder = LLVMOrcCreateLLJITBuilder();
@@ -188,9 +206,12 @@ static int compile(struct jit *j, struct jit_entry *ent, char *err,
         }
         LLVMDisposeMessage(msg);
     }
-    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-    LLVMErrorRef e = LLVMRunPasses(m, UNIT_PIPELINE, j->tm, po);
-    LLVMDisposePassBuilderOptions(po);
+    LLVMErrorRef e = NULL;
+    if (*j->pipeline) {
+        LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+        e = LLVMRunPasses(m, j->pipeline, j->tm, po);
+        LLVMDisposePassBuilderOptions(po);
+    }
     if (e) {
         error_text(e, err, errlen);
         LLVMDisposeModule(m);

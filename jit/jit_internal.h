@@ -39,6 +39,7 @@ struct jit {
     LLVMTargetMachineRef tm; /* for the optimiser */
     struct jit_cache cache;
     struct jit_stats stats;
+    const char *pipeline; /* LLVMRunPasses pipeline for new units */
 };
 
 #endif

@@ -25,6 +25,11 @@ int loader_fail(char *err, size_t errlen, const char *name, int code,
             vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
             va_end(ap);
         }
+        /* Names come from the file too (PT_INTERP, #! lines): a newline
+         * or escape in one must not break the one-line message. */
+        for (char *p = err; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
     }
     return code;
 }

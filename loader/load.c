@@ -52,7 +52,9 @@ char *loader_sysroot_path(const char *sysroot, const char *path)
 static int open_exec(const char *host_path, const char *name, int *fd_out,
                      uint64_t *size_out, char *err, size_t errlen)
 {
-    int fd = open(host_path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; it is
+     * refused below, as execve refuses it. */
+    int fd = open(host_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         int e = errno;
         return loader_fail(err, errlen, name, -e, "%s", strerror(e));
@@ -85,6 +87,22 @@ static int prot_of(uint32_t flags)
     return ((flags & PF_R) ? GUEST_PROT_READ : 0) |
            ((flags & PF_W) ? GUEST_PROT_WRITE : 0) |
            ((flags & PF_X) ? GUEST_PROT_EXEC : 0);
+}
+
+/* err holds "FILE: reason" about a file the user did not name (an
+ * interpreter); put the file they did name in front, so the one-line
+ * message says which program led there: "OUTER: WHATFILE: reason". */
+static int fail_within(char *err, size_t errlen, const char *outer,
+                       const char *what, int code)
+{
+    if (!err || !errlen)
+        return code;
+    char *inner = strdup(err);
+    if (!inner)
+        return code;
+    loader_fail(err, errlen, outer, code, "%s%s", what, inner);
+    free(inner);
+    return code;
 }
 
 static int map_fail(char *err, size_t errlen, const char *name, int rc,
@@ -279,7 +297,7 @@ static int load_interp(const struct loader_request *req,
                            req->sysroot ? " (looked in the sysroot " : "",
                            req->sysroot ? "and on the host)" : "");
     if (rc < 0)
-        return rc;
+        return fail_within(err, errlen, prog, "interpreter ", rc);
     struct elf_source src = {&fd, fd_read, size, info->interp_host_path};
     struct elf_object obj;
     rc = elf_parse(&src, &obj, err, errlen);
@@ -292,6 +310,8 @@ static int load_interp(const struct loader_request *req,
         elf_object_free(&obj);
     }
     close(fd);
+    if (rc < 0)
+        return fail_within(err, errlen, prog, "interpreter ", rc);
     return rc;
 }
 
@@ -305,13 +325,13 @@ int loader_load(const struct loader_request *req,
     info->exec_name = strdup(req->path);
     char *name = strdup(req->path);       /* guest view of the file */
     char *host = strdup(req->path);       /* the file we open */
-    int rc = 0, fd = -1;
+    int rc = 0, fd = -1, depth = 0;
     if (!info->exec_name || !name || !host) {
         rc = loader_fail(err, errlen, req->path, -ENOMEM, "out of memory");
         goto out;
     }
 
-    for (int depth = 0;; depth++) {
+    for (;; depth++) {
         uint64_t size;
         rc = open_exec(host, name, &fd, &size, err, errlen);
         if (rc < 0)
@@ -335,6 +355,10 @@ int loader_load(const struct loader_request *req,
             if (rc == 0) {
                 fill_program_info(&obj, bias, info);
                 info->exe_path = realpath(host, NULL);
+                /* An open file may have no name to resolve (a memfd or a
+                 * deleted file behind /proc/self/fd/N): keep the path. */
+                if (!info->exe_path && errno != ENOMEM)
+                    info->exe_path = strdup(host);
                 info->exe_host_path = strdup(host);
                 if (!info->exe_path || !info->exe_host_path)
                     rc = loader_fail(err, errlen, name, -ENOMEM,
@@ -376,6 +400,10 @@ int loader_load(const struct loader_request *req,
     }
 
 out:
+    /* Past the first #! line, errors name an interpreter: say which
+     * script asked for it. */
+    if (rc < 0 && depth > 0)
+        fail_within(err, errlen, req->path, "", rc);
     if (fd >= 0)
         close(fd);
     free(name);

@@ -45,6 +45,7 @@ static void usage(FILE *out)
             "  --strace        log the guest's system calls on stderr\n"
             "  --debug         note unknown instructions, verify generated IR\n"
             "  --dump-ir       print the optimised IR of every translated unit\n"
+            "  --stats         print translation statistics at exit\n"
             "  --dump-image    load PROGRAM, print its image and auxiliary\n"
             "                  vector, and exit without running it\n"
             "  -h, --help      this text\n"
@@ -57,6 +58,7 @@ struct options {
     bool strace;
     bool debug;
     bool dump_ir;
+    bool stats;
     bool dump_image;
     int prog_index; /* argv index of PROGRAM */
 };
@@ -95,6 +97,10 @@ static int parse_options(int argc, char **argv, struct options *o,
         }
         if (strcmp(a, "--debug") == 0) {
             o->debug = true;
+            continue;
+        }
+        if (strcmp(a, "--stats") == 0) {
+            o->stats = true;
             continue;
         }
         if (strcmp(a, "--dump-ir") == 0) {
@@ -191,6 +197,7 @@ int main(int argc, char **argv)
         .strace = o.strace,
         .debug = o.debug,
         .dump_ir = o.dump_ir,
+        .stats = o.stats,
     };
     struct runtime *rt;
     char err[512];

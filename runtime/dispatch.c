@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -107,7 +108,41 @@ static int guest_killed(struct runtime *rt, int sig, guest_addr_t pc)
     return -sig;
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void print_stats(struct runtime *rt, uint64_t t0)
+{
+    struct jit_stats s;
+    jit_stats_get(rt->jit, &s);
+    double total = (double)(now_ns() - t0) / 1e6;
+    double compile = (double)s.compile_ns / 1e6;
+    fprintf(stderr,
+            "r386 stats: %llu units, %llu guest instructions translated, "
+            "%.1f ms compiling (%.1f%% of %.1f ms), %.3f ms/unit, "
+            "%llu dispatcher lookups\n",
+            (unsigned long long)s.units, (unsigned long long)s.guest_insns,
+            compile, total > 0 ? 100.0 * compile / total : 0.0, total,
+            s.units ? compile / (double)s.units : 0.0,
+            (unsigned long long)s.lookups);
+}
+
+static int run_loop(struct runtime *rt);
+
 int runtime_run(struct runtime *rt)
+{
+    uint64_t t0 = now_ns();
+    int status = run_loop(rt);
+    if (rt->cfg.stats && rt->jit)
+        print_stats(rt, t0);
+    return status;
+}
+
+static int run_loop(struct runtime *rt)
 {
     char err[512];
     struct jit_config jc = {

@@ -20,6 +20,7 @@ struct runtime_config {
     bool strace;
     bool debug;    /* notes on unknown instructions, verify generated IR */
     bool dump_ir;  /* print each unit's optimised IR */
+    bool stats;    /* print translation statistics at exit */
 };
 
 /* Reserve the guest address space, load the program and build its initial

@@ -160,6 +160,15 @@ static bool runs_under_r386(const char *sysroot, const char *host_path,
     return r;
 }
 
+/* /proc/self/exe (or /proc/PID/exe of this process) names the guest
+ * program, not r386. */
+static bool is_self_exe(const char *path)
+{
+    char own[64];
+    snprintf(own, sizeof(own), "/proc/%d/exe", (int)getpid());
+    return strcmp(path, "/proc/self/exe") == 0 || strcmp(path, own) == 0;
+}
+
 static long sys_execve(struct guest_thread *t, const uint32_t a[6])
 {
     struct runtime *rt = t->rt;
@@ -167,6 +176,8 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
     int rc = sys_guest_str(t, a[0], path, sizeof(path));
     if (rc < 0)
         return rc;
+    if (is_self_exe(path) && rt->info.exe_path)
+        snprintf(path, sizeof(path), "%s", rt->info.exe_path);
     char **argv = NULL, **envp = NULL;
     size_t bytes = 0;
     if ((rc = copy_strv(t, a[1], &argv, &bytes)) < 0)

@@ -17,7 +17,8 @@ static struct runtime *load(const char *path, const char *sysroot)
 {
     char *argv[] = {(char *)path, NULL};
     char *envp[] = {"A=1", NULL};
-    struct runtime_config cfg = {sysroot, 1, argv, envp, false};
+    struct runtime_config cfg = {
+        .sysroot = sysroot, .argc = 1, .argv = argv, .envp = envp};
     struct runtime *rt;
     char err[512];
     int rc = runtime_create(&cfg, &rt, err, sizeof(err));
@@ -230,7 +231,7 @@ START_TEST(scripts)
 
     char *argv[] = {"argv0-dropped", "arg1", NULL};
     char *envp[] = {NULL};
-    struct runtime_config cfg = {NULL, 2, argv, envp, false};
+    struct runtime_config cfg = {.argc = 2, .argv = argv, .envp = envp};
     argv[0] = s1;
     struct runtime *rt;
     char err[512];
@@ -276,7 +277,7 @@ START_TEST(missing_program)
 {
     char *argv[] = {"/no/such/program", NULL};
     char *envp[] = {NULL};
-    struct runtime_config cfg = {NULL, 1, argv, envp, false};
+    struct runtime_config cfg = {.argc = 1, .argv = argv, .envp = envp};
     struct runtime *rt;
     char err[512];
     ck_assert_int_eq(runtime_create(&cfg, &rt, err, sizeof(err)), -ENOENT);

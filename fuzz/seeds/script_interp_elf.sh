@@ -1,0 +1,1 @@
+#!/lib/ld-linux.so.2
