@@ -7,6 +7,7 @@
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Error.h>
 #include <llvm-c/Orc.h>
+#include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <stdio.h>
@@ -16,7 +17,8 @@
 
 #include "jit_internal.h"
 
-#define UNIT_PIPELINE "function(sroa,early-cse,instcombine,simplifycfg,dce)"
+#define UNIT_PIPELINE \
+    "function(sroa,early-cse,instcombine<no-verify-fixpoint>,simplifycfg,dce)"
 
 /* Developer knobs for measuring the choice (docs/PERFORMANCE.md):
  * R386_JIT_PIPELINE overrides the pass pipeline ("" runs no passes) and
@@ -103,6 +105,15 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
 {
     LLVMInitializeNativeTarget();
     LLVMInitializeNativeAsmPrinter();
+    static bool options_set;
+    if (!options_set) {
+        /* The C API cannot ask for FastISel; the command-line option can.
+         * (Measured: docs/PERFORMANCE.md.) */
+        const char *argv[] = {"r386", getenv("R386_JIT_NO_FASTISEL")
+                                          ? "-fast-isel=false" : "-fast-isel"};
+        LLVMParseCommandLineOptions(2, argv, NULL);
+        options_set = true;
+    }
     struct jit *j = calloc(1, sizeof(*j));
     if (!j) {
         snprintf(err, errlen, "out of memory");
@@ -170,36 +181,90 @@ static void note_unknown(struct jit *j, const struct lifter_unit *u)
     j->cfg.note_unknown(j->cfg.note_ctx, u, text);
 }
 
-static int compile(struct jit *j, struct jit_entry *ent, char *err,
-                   size_t errlen)
+/* Units compiled together: the unit asked for plus the units its direct
+ * branches and calls lead to, breadth first.  One module per batch spreads
+ * the fixed cost of code generation and linking over many units; the
+ * units execution never reaches are the price. */
+#define BATCH_MAX_UNITS 32
+
+static LLVMModuleRef new_module(struct jit *j)
 {
-    uint64_t t0 = now_ns();
     LLVMContextRef ctx = LLVMOrcThreadSafeContextGetContext(j->tsc);
-    LLVMModuleRef m = LLVMModuleCreateWithNameInContext("unit", ctx);
+    LLVMModuleRef m = LLVMModuleCreateWithNameInContext("units", ctx);
     char *triple = LLVMGetTargetMachineTriple(j->tm);
     LLVMSetTarget(m, triple);
     LLVMDisposeMessage(triple);
     LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(j->tm);
     LLVMSetModuleDataLayout(m, dl);
     LLVMDisposeTargetData(dl);
+    return m;
+}
 
-    char name[32];
-    snprintf(name, sizeof(name), "u_%08x", ent->pc);
+static bool executable(struct jit *j, guest_addr_t pc)
+{
+    uint8_t b;
+    return j->cfg.code.read(j->cfg.code.ctx, pc, &b, 1) == 1;
+}
+
+/* Lift the batch starting at first into m; returns the number of units. */
+static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
+                      struct jit_entry **batch, char (*names)[32], char *err,
+                      size_t errlen)
+{
+    guest_addr_t queue[BATCH_MAX_UNITS * LIFTER_MAX_SUCC + 1];
+    size_t head = 0, tail = 0;
+    int n = 0;
+    queue[tail++] = first->pc;
     struct lifter_env env = {j, chain_cell};
-    struct lifter_unit u;
-    if (lifter_lift_unit(j->lifter, m, name, ent->pc, &j->cfg.code, &env,
-                         &u) != 0) {
-        snprintf(err, errlen, "cannot lift the unit at 0x%08x", ent->pc);
+    while (head < tail && n < BATCH_MAX_UNITS) {
+        guest_addr_t pc = queue[head++];
+        struct jit_entry *e = jit_cache_get(&j->cache, pc);
+        if (!e) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        bool seen = e->cell != (void *)jit_exit_stub;
+        for (int i = 0; i < n && !seen; i++)
+            seen = batch[i] == e;
+        if (seen || (e != first && !executable(j, pc)))
+            continue;
+        snprintf(names[n], sizeof(names[n]), "u_%08x_%llu", pc,
+                 (unsigned long long)j->stats.units + (unsigned)n);
+        struct lifter_unit u;
+        if (lifter_lift_unit(j->lifter, m, names[n], pc, &j->cfg.code, &env,
+                             &u) != 0) {
+            snprintf(err, errlen, "cannot lift the unit at 0x%08x", pc);
+            return -1;
+        }
+        if (u.unknown)
+            note_unknown(j, &u);
+        batch[n++] = e;
+        j->stats.guest_insns += u.insns;
+        for (unsigned i = 0; i < u.nsucc; i++)
+            queue[tail++] = u.succ[i];
+    }
+    return n;
+}
+
+static int compile(struct jit *j, struct jit_entry *first, char *err,
+                   size_t errlen)
+{
+    uint64_t t0 = now_ns();
+    LLVMModuleRef m = new_module(j);
+    struct jit_entry *batch[BATCH_MAX_UNITS];
+    char names[BATCH_MAX_UNITS][32];
+    int n = lift_batch(j, m, first, batch, names, err, errlen);
+    if (n < 0) {
         LLVMDisposeModule(m);
         return -1;
     }
-    if (u.unknown)
-        note_unknown(j, &u);
+    uint64_t t1 = now_ns();
+    j->stats.lift_ns += t1 - t0;
     if (j->cfg.verify) {
         char *msg = NULL;
         if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
             snprintf(err, errlen, "invalid IR for the unit at 0x%08x: %.200s",
-                     ent->pc, msg);
+                     first->pc, msg);
             LLVMDisposeMessage(msg);
             LLVMDisposeModule(m);
             return -1;
@@ -217,6 +282,7 @@ static int compile(struct jit *j, struct jit_entry *ent, char *err,
         LLVMDisposeModule(m);
         return -1;
     }
+    j->stats.opt_ns += now_ns() - t1;
     if (j->cfg.dump_ir) {
         char *ir = LLVMPrintModuleToString(m);
         fprintf(stderr, "%s\n", ir);
@@ -231,15 +297,17 @@ static int compile(struct jit *j, struct jit_entry *ent, char *err,
         error_text(e, err, errlen);
         return -1;
     }
-    LLVMOrcExecutorAddress addr;
-    e = LLVMOrcLLJITLookup(j->lljit, &addr, name);
-    if (e) {
-        error_text(e, err, errlen);
-        return -1;
+    for (int i = 0; i < n; i++) {
+        LLVMOrcExecutorAddress addr;
+        e = LLVMOrcLLJITLookup(j->lljit, &addr, names[i]);
+        if (e) {
+            error_text(e, err, errlen);
+            return -1;
+        }
+        batch[i]->cell = (void *)(uintptr_t)addr;
     }
-    ent->cell = (void *)(uintptr_t)addr;
-    j->stats.units++;
-    j->stats.guest_insns += u.insns;
+    j->stats.units += (unsigned)n;
+    j->stats.batches++;
     j->stats.compile_ns += now_ns() - t0;
     return 0;
 }

@@ -36,8 +36,11 @@ struct jit_config {
 
 struct jit_stats {
     uint64_t units;          /* units compiled */
+    uint64_t batches;        /* modules they were compiled in */
     uint64_t guest_insns;    /* guest instructions translated */
     uint64_t compile_ns;     /* time lifting, optimising and compiling */
+    uint64_t lift_ns;        /* of which lifting to IR */
+    uint64_t opt_ns;         /* of which running the IR pass pipeline */
     uint64_t lookups;        /* dispatcher lookups */
 };
 

@@ -87,7 +87,11 @@ static LLVMValueRef locked_rmw(struct lift_ctx *lc, rmw_fn fn, void *arg,
     LLVMValueRef pair = LLVMBuildAtomicCmpXchg(
         lc->b, hp, old, nv, LLVMAtomicOrderingSequentiallyConsistent,
         LLVMAtomicOrderingSequentiallyConsistent, 0);
-    LLVMSetAlignment(pair, 1);
+    /* Natural alignment, whatever the guest address: x86's lock cmpxchg
+     * works at any address, but LLVM turns an under-aligned atomic into a
+     * call to __atomic_compare_exchange, which the JIT cannot resolve
+     * and which would not be atomic against other translated code. */
+    LLVMSetAlignment(pair, w / 8);
     LLVMValueRef seen = LLVMBuildExtractValue(lc->b, pair, 0, "");
     LLVMValueRef ok = LLVMBuildExtractValue(lc->b, pair, 1, "");
     LLVMBuildStore(lc->b, seen, slot);

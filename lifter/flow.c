@@ -39,6 +39,7 @@ static void lift_jmp(struct lift_ctx *lc)
 static void lift_call(struct lift_ctx *lc)
 {
     unsigned w = lc->insn->operand_width;
+    lift_note_succ(lc, lc->next_pc); /* where the callee returns to */
     if (is_direct(lc)) {
         guest_addr_t t = direct_target(lc);
         lift_push(lc, lift_const(lc, w, lc->next_pc));

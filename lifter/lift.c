@@ -84,8 +84,19 @@ void lift_end_exit(struct lift_ctx *lc, enum cpu_exit kind,
     lc->ended = true;
 }
 
+void lift_note_succ(struct lift_ctx *lc, guest_addr_t pc)
+{
+    struct lifter_unit *u = lc->unit;
+    for (unsigned i = 0; i < u->nsucc; i++)
+        if (u->succ[i] == pc)
+            return;
+    if (u->nsucc < LIFTER_MAX_SUCC)
+        u->succ[u->nsucc++] = pc;
+}
+
 void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
 {
+    lift_note_succ(lc, target);
     if (!lc->env || !lc->env->chain_cell) {
         lift_end_exit(lc, CPU_EXIT_JUMP, lift_i32(lc, target));
         return;
@@ -213,6 +224,7 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
 
     memset(out, 0, sizeof(*out));
     out->pc = pc;
+    lc.unit = out;
     guest_addr_t cur = pc;
     for (unsigned n = 0; !lc.ended; n++) {
         if (n == UNIT_MAX_INSNS) {

@@ -31,6 +31,7 @@ struct lift_ctx {
     LLVMValueRef df;       /* alloca, i1 */
     LLVMTypeRef i1, i8, i16, i32, i64, ptr, unit_fn_type;
     const struct lifter_env *env;
+    struct lifter_unit *unit; /* what the caller learns about the unit */
 
     /* The instruction being lifted. */
     const ZydisDecodedInstruction *insn;
@@ -123,6 +124,8 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target);
 /* End with a two-way conditional branch. */
 void lift_end_branch(struct lift_ctx *lc, LLVMValueRef cond1,
                      guest_addr_t taken, guest_addr_t not_taken);
+/* Record a pc execution is likely to reach after this unit. */
+void lift_note_succ(struct lift_ctx *lc, guest_addr_t pc);
 /* Leave the unit with an exit when cond1 holds; continue otherwise. */
 void lift_exit_if(struct lift_ctx *lc, LLVMValueRef cond1,
                   enum cpu_exit kind, guest_addr_t eip);

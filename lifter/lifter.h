@@ -39,8 +39,14 @@ struct lifter_env {
     void **(*chain_cell)(void *ctx, guest_addr_t pc);
 };
 
+#define LIFTER_MAX_SUCC 4
+
 struct lifter_unit {
     guest_addr_t pc;      /* first instruction */
+    /* Guest pcs execution is likely to reach next: direct branch targets
+     * and the return address of a call (for translating ahead). */
+    unsigned nsucc;
+    guest_addr_t succ[LIFTER_MAX_SUCC];
     guest_addr_t end_pc;  /* first byte after the last lifted instruction */
     unsigned insns;       /* instructions lifted */
     /* The unit ends at an instruction the lifter does not know (executing

@@ -30,6 +30,24 @@ static LLVMValueRef seg_sel_ptr(struct lift_ctx *lc, int s)
     return lift_state_ptr(lc, CPU_OFF_SEG_SEL + 2 * (unsigned)s);
 }
 
+/* A control or debug register operand: moves to or from them are #GP
+ * outside ring 0. */
+static bool is_sys_reg_op(const ZydisDecodedOperand *op)
+{
+    if (op->type != ZYDIS_OPERAND_TYPE_REGISTER)
+        return false;
+    ZydisRegisterClass c = ZydisRegisterGetClass(op->reg.value);
+    return c == ZYDIS_REGCLASS_CONTROL || c == ZYDIS_REGCLASS_DEBUG;
+}
+
+/* Load segment register s with a selector (mov or pop to it). */
+static void load_seg(struct lift_ctx *lc, int s, LLVMValueRef v)
+{
+    LLVMBuildStore(lc->b, lift_resize(lc, v, 16), seg_sel_ptr(lc, s));
+    lift_call_helper(lc, LIFTER_HELPER_LOAD_SEGS,
+                     LLVMVoidTypeInContext(lc->ctx));
+}
+
 /* mov to or from a segment register. */
 static bool lift_mov_seg(struct lift_ctx *lc)
 {
@@ -38,10 +56,7 @@ static bool lift_mov_seg(struct lift_ctx *lc)
         int s = seg_index(dst->reg.value);
         if (s == SEG_CS)
             return false; /* mov to CS is #UD */
-        LLVMValueRef v = lift_resize(lc, lift_op_get(lc, 1), 16);
-        LLVMBuildStore(lc->b, v, seg_sel_ptr(lc, s));
-        lift_call_helper(lc, LIFTER_HELPER_LOAD_SEGS,
-                         LLVMVoidTypeInContext(lc->ctx));
+        load_seg(lc, s, lift_op_get(lc, 1));
         return true;
     }
     int s = seg_index(src->reg.value);
@@ -152,6 +167,10 @@ bool lift_mov(struct lift_ctx *lc)
     unsigned w = lc->insn->operand_width;
     switch (lc->insn->mnemonic) {
     case ZYDIS_MNEMONIC_MOV:
+        if (is_sys_reg_op(lift_op(lc, 0)) || is_sys_reg_op(lift_op(lc, 1))) {
+            lift_end_exit(lc, CPU_EXIT_PRIV, lift_i32(lc, lc->pc));
+            return true;
+        }
         if (is_seg_op(lift_op(lc, 0)) || is_seg_op(lift_op(lc, 1)))
             return lift_mov_seg(lc);
         lift_op_set(lc, 0, lift_op_get(lc, 1));
@@ -182,8 +201,12 @@ bool lift_mov(struct lift_ctx *lc)
     }
     case ZYDIS_MNEMONIC_POP: {
         const ZydisDecodedOperand *op = lift_op(lc, 0);
-        if (is_seg_op(op))
-            return false;
+        if (is_seg_op(op)) {
+            /* pop %es/%ss/%ds/%fs/%gs (there is no pop %cs): a 32-bit pop
+             * takes 4 bytes and uses the low 16. */
+            load_seg(lc, seg_index(op->reg.value), lift_pop(lc, w));
+            return true;
+        }
         LLVMValueRef v = lift_pop(lc, w);
         /* pop to memory addressed through ESP uses the incremented ESP,
          * which lift_op_set sees because ESP is already updated. */
