@@ -303,14 +303,14 @@ static long sys_tkill(struct guest_thread *t, const uint32_t a[6])
 }
 
 const struct syscall_def sys_exec_defs[] = {
-    {__NR_fork, "fork", sys_fork, "", 'd'},
-    {__NR_vfork, "vfork", sys_fork, "", 'd'},
-    {__NR_clone, "clone", sys_clone, "xpppp", 'd'},
-    {__NR_execve, "execve", sys_execve, "spp", 'd'},
-    {__NR_wait4, "wait4", sys_wait4, "dpxp", 'd'},
-    {__NR_waitpid, "waitpid", sys_waitpid, "dpx", 'd'},
-    {__NR_kill, "kill", sys_kill, "dd", 'd'},
-    {__NR_tgkill, "tgkill", sys_tgkill, "ddd", 'd'},
-    {__NR_tkill, "tkill", sys_tkill, "dd", 'd'},
+    {NR32_fork, "fork", sys_fork, "", 'd'},
+    {NR32_vfork, "vfork", sys_fork, "", 'd'},
+    {NR32_clone, "clone", sys_clone, "xpppp", 'd'},
+    {NR32_execve, "execve", sys_execve, "spp", 'd'},
+    {NR32_wait4, "wait4", sys_wait4, "dpxp", 'd'},
+    {NR32_waitpid, "waitpid", sys_waitpid, "dpx", 'd'},
+    {NR32_kill, "kill", sys_kill, "dd", 'd'},
+    {NR32_tgkill, "tgkill", sys_tgkill, "ddd", 'd'},
+    {NR32_tkill, "tkill", sys_tkill, "dd", 'd'},
 };
 SYSCALL_DEFS_END(exec);

@@ -233,13 +233,13 @@ static long sys_msync(struct guest_thread *t, const uint32_t a[6])
 }
 
 const struct syscall_def sys_mm_defs[] = {
-    {__NR_brk, "brk", sys_brk, "x", 'x'},
-    {__NR_mmap, "mmap", sys_old_mmap, "p", 'x'},
-    {__NR_mmap2, "mmap2", sys_mmap2, "xuxxfx", 'x'},
-    {__NR_munmap, "munmap", sys_munmap, "xu", 'd'},
-    {__NR_mprotect, "mprotect", sys_mprotect, "xux", 'd'},
-    {__NR_mremap, "mremap", sys_mremap, "xuux", 'x'},
-    {__NR_madvise, "madvise", sys_madvise, "xud", 'd'},
-    {__NR_msync, "msync", sys_msync, "xux", 'd'},
+    {NR32_brk, "brk", sys_brk, "x", 'x'},
+    {NR32_mmap, "mmap", sys_old_mmap, "p", 'x'},
+    {NR32_mmap2, "mmap2", sys_mmap2, "xuxxfx", 'x'},
+    {NR32_munmap, "munmap", sys_munmap, "xu", 'd'},
+    {NR32_mprotect, "mprotect", sys_mprotect, "xux", 'd'},
+    {NR32_mremap, "mremap", sys_mremap, "xuux", 'x'},
+    {NR32_madvise, "madvise", sys_madvise, "xud", 'd'},
+    {NR32_msync, "msync", sys_msync, "xux", 'd'},
 };
 SYSCALL_DEFS_END(mm);

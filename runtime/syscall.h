@@ -9,7 +9,10 @@
 #ifndef R386_SYSCALL_H
 #define R386_SYSCALL_H
 
-#include <asm/unistd_32.h> /* the i386 numbers, from the kernel's table */
+/* The i386 numbers as NR32_name, generated at build time from the kernel's
+ * table (<asm/unistd_32.h>) under their own prefix, so that they never
+ * mix with the host's __NR_/SYS_ numbers. */
+#include "sysnum_i386.h"
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>

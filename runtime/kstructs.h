@@ -1,0 +1,341 @@
+/* The i386 kernel structures the system call layer converts, each spelled
+ * out once with fixed-width types and its size pinned, and the host->guest
+ * conversions in one place.  Private to runtime/.
+ *
+ * Sizes and offsets were checked against `gcc -m32` with the kernel's own
+ * headers (<asm/stat.h>, <linux/fcntl.h>, <asm/termbits.h>, <linux/stat.h>,
+ * <linux/time.h>, <linux/uio.h>); tests/unit/test_kstructs.c pins every
+ * field offset.  On i386 a 64-bit member is only 4-byte aligned, hence the
+ * packed structs wherever one follows a 32-bit member at an odd word.
+ *
+ * Structures identical on i386 and x86-64 are passed through without a
+ * copy: struct statx (256), struct linux_dirent64 records, struct pollfd
+ * (8), struct winsize (8), the kernel struct termios (36: four tcflag_t,
+ * c_line, c_cc[19]), struct timezone (8) and fd_set bit order (little
+ * endian: i386's 32-bit words read as x86-64's 64-bit ones). */
+#ifndef R386_KSTRUCTS_H
+#define R386_KSTRUCTS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/stat.h> /* struct statx */
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <time.h>
+
+/* ---- time ---- */
+
+/* struct old_timespec32 / compat_timespec. */
+struct ktimespec32 {
+    int32_t tv_sec;
+    int32_t tv_nsec;
+};
+_Static_assert(sizeof(struct ktimespec32) == 8, "timespec32");
+
+/* struct __kernel_timespec: what the *_time64 calls take. */
+struct ktimespec64 {
+    int64_t tv_sec;
+    int64_t tv_nsec; /* only the low 32 bits count on a 32-bit ABI */
+} __attribute__((packed, aligned(4)));
+_Static_assert(sizeof(struct ktimespec64) == 16, "timespec64");
+
+struct ktimeval32 {
+    int32_t tv_sec;
+    int32_t tv_usec;
+};
+_Static_assert(sizeof(struct ktimeval32) == 8, "timeval32");
+
+/* struct tms: four clock_t (i386 long). */
+struct ktms32 {
+    int32_t tms_utime;
+    int32_t tms_stime;
+    int32_t tms_cutime;
+    int32_t tms_cstime;
+};
+_Static_assert(sizeof(struct ktms32) == 16, "tms32");
+
+/* ---- I/O ---- */
+
+struct kiovec32 {
+    uint32_t iov_base; /* guest address */
+    uint32_t iov_len;
+};
+_Static_assert(sizeof(struct kiovec32) == 8, "iovec32");
+
+/* struct flock (F_GETLK/F_SETLK/F_SETLKW through fcntl and fcntl64). */
+struct kflock32 {
+    int16_t l_type;
+    int16_t l_whence;
+    int32_t l_start;
+    int32_t l_len;
+    int32_t l_pid;
+};
+_Static_assert(sizeof(struct kflock32) == 16, "flock32");
+
+/* struct flock64 (F_GETLK64.., F_OFD_*): l_start at offset 4. */
+struct kflock64 {
+    int16_t l_type;
+    int16_t l_whence;
+    int64_t l_start;
+    int64_t l_len;
+    int32_t l_pid;
+} __attribute__((packed, aligned(4)));
+_Static_assert(sizeof(struct kflock64) == 24, "flock64");
+_Static_assert(offsetof(struct kflock64, l_start) == 4, "flock64.l_start");
+_Static_assert(offsetof(struct kflock64, l_pid) == 20, "flock64.l_pid");
+
+/* The kernel's struct termios (not glibc's 60-byte one): the same on
+ * x86-64, so TCGETS/TCSETS* pass the guest buffer through. */
+#define KTERMIOS_SIZE 36
+/* struct winsize: four unsigned short. */
+#define KWINSIZE_SIZE 8
+/* struct pollfd: int fd, short events, short revents. */
+#define KPOLLFD_SIZE 8
+
+/* i386 select: nfds bits in an array of 32-bit words. */
+static inline uint32_t kfdset32_bytes(uint32_t nfds)
+{
+    return (nfds + 31) / 32 * 4;
+}
+
+/* old_select's one argument: five words. */
+struct ksel_arg32 {
+    uint32_t n;
+    uint32_t inp, outp, exp; /* fd_set pointers */
+    uint32_t tvp;            /* struct timeval32 pointer */
+};
+_Static_assert(sizeof(struct ksel_arg32) == 20, "sel_arg_struct");
+
+/* ---- stat ---- */
+
+/* struct stat64 (i386, asm/stat.h): 96 bytes. */
+struct kstat64 {
+    uint64_t st_dev;
+    uint8_t __pad0[4];
+    uint32_t __st_ino; /* the low 32 bits of st_ino */
+    uint32_t st_mode;
+    uint32_t st_nlink;
+    uint32_t st_uid;
+    uint32_t st_gid;
+    uint64_t st_rdev;
+    uint8_t __pad3[4];
+    int64_t st_size;
+    uint32_t st_blksize;
+    uint64_t st_blocks;
+    uint32_t st_atime_sec;
+    uint32_t st_atime_nsec;
+    uint32_t st_mtime_sec;
+    uint32_t st_mtime_nsec;
+    uint32_t st_ctime_sec;
+    uint32_t st_ctime_nsec;
+    uint64_t st_ino;
+} __attribute__((packed, aligned(4)));
+_Static_assert(sizeof(struct kstat64) == 96, "stat64");
+_Static_assert(offsetof(struct kstat64, st_size) == 44, "stat64.st_size");
+_Static_assert(offsetof(struct kstat64, st_blocks) == 56, "stat64.st_blocks");
+_Static_assert(offsetof(struct kstat64, st_ino) == 88, "stat64.st_ino");
+
+/* struct stat (i386, asm/stat.h; sys_newstat): 64 bytes, 16-bit ids. */
+struct kstat32 {
+    uint32_t st_dev;
+    uint32_t st_ino;
+    uint16_t st_mode;
+    uint16_t st_nlink;
+    uint16_t st_uid;
+    uint16_t st_gid;
+    uint32_t st_rdev;
+    uint32_t st_size;
+    uint32_t st_blksize;
+    uint32_t st_blocks;
+    uint32_t st_atime_sec;
+    uint32_t st_atime_nsec;
+    uint32_t st_mtime_sec;
+    uint32_t st_mtime_nsec;
+    uint32_t st_ctime_sec;
+    uint32_t st_ctime_nsec;
+    uint32_t __unused4;
+    uint32_t __unused5;
+};
+_Static_assert(sizeof(struct kstat32) == 64, "stat");
+
+/* struct statx: fixed-width members, identical on both ABIs. */
+_Static_assert(sizeof(struct statx) == 256, "statx");
+_Static_assert(offsetof(struct statx, stx_ino) == 32, "statx.stx_ino");
+_Static_assert(offsetof(struct statx, stx_mtime) == 112, "statx.stx_mtime");
+_Static_assert(offsetof(struct statx, stx_dev_minor) == 140, "statx.dev");
+
+/* ---- signals and limits ---- */
+
+/* The rt_sigaction struct sigaction (i386): 20 bytes. */
+struct ksigaction32 {
+    uint32_t handler; /* guest address, SIG_DFL (0) or SIG_IGN (1) */
+    uint32_t flags;
+    uint32_t restorer;
+    uint32_t mask[2]; /* 64 signals */
+};
+_Static_assert(sizeof(struct ksigaction32) == 20, "sigaction32");
+
+/* stack_t (i386). */
+struct kstack32 {
+    uint32_t ss_sp;
+    int32_t ss_flags;
+    uint32_t ss_size;
+};
+_Static_assert(sizeof(struct kstack32) == 12, "stack_t32");
+
+struct krlimit32 {
+    uint32_t rlim_cur;
+    uint32_t rlim_max;
+};
+_Static_assert(sizeof(struct krlimit32) == 8, "rlimit32");
+
+/* ---- conversions, host -> guest ---- */
+
+#define KSTAT_MAX_NON_LFS 0x7fffffffLL
+#define KSTAT_OVERFLOW_ID 65534u /* /proc/sys/kernel/overflowuid */
+
+/* The host's st_dev is already the kernel's new_encode_dev() value, as the
+ * i386 kernel writes it (huge_encode_dev). */
+static inline void kstruct_stat64_from_host(const struct stat *h,
+                                            struct kstat64 *g)
+{
+    *g = (struct kstat64){0};
+    g->st_dev = (uint64_t)h->st_dev;
+    g->__st_ino = (uint32_t)h->st_ino;
+    g->st_mode = h->st_mode;
+    g->st_nlink = (uint32_t)h->st_nlink;
+    g->st_uid = h->st_uid;
+    g->st_gid = h->st_gid;
+    g->st_rdev = (uint64_t)h->st_rdev;
+    g->st_size = h->st_size;
+    g->st_blksize = (uint32_t)h->st_blksize;
+    g->st_blocks = (uint64_t)h->st_blocks;
+    g->st_atime_sec = (uint32_t)h->st_atim.tv_sec;
+    g->st_atime_nsec = (uint32_t)h->st_atim.tv_nsec;
+    g->st_mtime_sec = (uint32_t)h->st_mtim.tv_sec;
+    g->st_mtime_nsec = (uint32_t)h->st_mtim.tv_nsec;
+    g->st_ctime_sec = (uint32_t)h->st_ctim.tv_sec;
+    g->st_ctime_nsec = (uint32_t)h->st_ctim.tv_nsec;
+    g->st_ino = h->st_ino;
+}
+
+static inline uint16_t kstruct_id16(uint32_t id)
+{
+    return id > 0xffff ? KSTAT_OVERFLOW_ID : (uint16_t)id;
+}
+
+/* As the kernel's cp_new_stat: 0, or -EOVERFLOW when the inode, link
+ * count, device numbers or size do not fit; ids above 65535 become the
+ * overflow id. */
+static inline int kstruct_stat32_from_host(const struct stat *h,
+                                           struct kstat32 *g)
+{
+    if ((uint64_t)h->st_ino > UINT32_MAX || h->st_nlink > 0xffff ||
+        (uint64_t)h->st_dev > UINT32_MAX || (uint64_t)h->st_rdev > UINT32_MAX ||
+        (uint64_t)h->st_size > (uint64_t)KSTAT_MAX_NON_LFS)
+        return -EOVERFLOW;
+    *g = (struct kstat32){0};
+    g->st_dev = (uint32_t)h->st_dev;
+    g->st_ino = (uint32_t)h->st_ino;
+    g->st_mode = (uint16_t)h->st_mode;
+    g->st_nlink = (uint16_t)h->st_nlink;
+    g->st_uid = kstruct_id16(h->st_uid);
+    g->st_gid = kstruct_id16(h->st_gid);
+    g->st_rdev = (uint32_t)h->st_rdev;
+    g->st_size = (uint32_t)h->st_size;
+    g->st_blksize = (uint32_t)h->st_blksize;
+    g->st_blocks = (uint32_t)h->st_blocks;
+    g->st_atime_sec = (uint32_t)h->st_atim.tv_sec;
+    g->st_atime_nsec = (uint32_t)h->st_atim.tv_nsec;
+    g->st_mtime_sec = (uint32_t)h->st_mtim.tv_sec;
+    g->st_mtime_nsec = (uint32_t)h->st_mtim.tv_nsec;
+    g->st_ctime_sec = (uint32_t)h->st_ctim.tv_sec;
+    g->st_ctime_nsec = (uint32_t)h->st_ctim.tv_nsec;
+    return 0;
+}
+
+/* Times: seconds are truncated to 32 bits, as put_old_timespec32 does. */
+static inline struct ktimespec32 kstruct_timespec32_from_host(
+    const struct timespec *h)
+{
+    return (struct ktimespec32){(int32_t)h->tv_sec, (int32_t)h->tv_nsec};
+}
+
+static inline struct ktimespec64 kstruct_timespec64_from_host(
+    const struct timespec *h)
+{
+    return (struct ktimespec64){h->tv_sec, h->tv_nsec};
+}
+
+static inline struct ktimeval32 kstruct_timeval32_from_host(
+    const struct timeval *h)
+{
+    return (struct ktimeval32){(int32_t)h->tv_sec, (int32_t)h->tv_usec};
+}
+
+static inline struct ktms32 kstruct_tms32_from_host(const struct tms *h)
+{
+    return (struct ktms32){(int32_t)h->tms_utime, (int32_t)h->tms_stime,
+                           (int32_t)h->tms_cutime, (int32_t)h->tms_cstime};
+}
+
+/* ---- conversions, guest -> host ---- */
+
+/* get_old_timespec32: both fields sign-extended. */
+static inline struct timespec kstruct_timespec32_to_host(
+    const struct ktimespec32 *g)
+{
+    return (struct timespec){g->tv_sec, g->tv_nsec};
+}
+
+/* get_timespec64 on a 32-bit ABI: the upper half of tv_nsec is padding. */
+static inline struct timespec kstruct_timespec64_to_host(
+    const struct ktimespec64 *g)
+{
+    return (struct timespec){g->tv_sec, (long)(uint32_t)g->tv_nsec};
+}
+
+static inline struct timeval kstruct_timeval32_to_host(
+    const struct ktimeval32 *g)
+{
+    return (struct timeval){g->tv_sec, g->tv_usec};
+}
+
+/* flock: the host's struct flock has 64-bit offsets on x86-64. */
+static inline struct flock kstruct_flock32_to_host(const struct kflock32 *g)
+{
+    return (struct flock){.l_type = g->l_type, .l_whence = g->l_whence,
+                          .l_start = g->l_start, .l_len = g->l_len,
+                          .l_pid = g->l_pid};
+}
+
+static inline struct flock kstruct_flock64_to_host(const struct kflock64 *g)
+{
+    return (struct flock){.l_type = g->l_type, .l_whence = g->l_whence,
+                          .l_start = g->l_start, .l_len = g->l_len,
+                          .l_pid = g->l_pid};
+}
+
+static inline struct kflock64 kstruct_flock64_from_host(const struct flock *h)
+{
+    return (struct kflock64){.l_type = h->l_type, .l_whence = h->l_whence,
+                             .l_start = h->l_start, .l_len = h->l_len,
+                             .l_pid = h->l_pid};
+}
+
+/* -EOVERFLOW when the lock's range does not fit 32-bit offsets. */
+static inline int kstruct_flock32_from_host(const struct flock *h,
+                                            struct kflock32 *g)
+{
+    if (h->l_start != (int32_t)h->l_start || h->l_len != (int32_t)h->l_len)
+        return -EOVERFLOW;
+    *g = (struct kflock32){.l_type = h->l_type, .l_whence = h->l_whence,
+                           .l_start = (int32_t)h->l_start,
+                           .l_len = (int32_t)h->l_len, .l_pid = h->l_pid};
+    return 0;
+}
+
+#endif
