@@ -3,12 +3,6 @@
 
 #include "jit_internal.h"
 
-uint32_t jit_exit_stub(struct cpu_state *s)
-{
-    (void)s;
-    return CPU_EXIT_JUMP; /* eip was stored before the chained call */
-}
-
 int jit_cache_init(struct jit_cache *c)
 {
     c->nbuckets = 4096;
@@ -67,7 +61,7 @@ struct jit_entry *jit_cache_get(struct jit_cache *c, guest_addr_t pc)
     if (!e)
         return NULL;
     e->pc = pc;
-    e->cell = (void *)jit_exit_stub;
+    e->cell = NULL;
     e->next = c->buckets[h];
     c->buckets[h] = e;
     if (++c->count > c->nbuckets)

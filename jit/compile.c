@@ -1,9 +1,12 @@
 /* Compiling units: lift, optimise with the pass pipeline below, hand the
  * module to ORC's LLJIT and record the code in the translation cache.
  *
- * Pipeline choice (docs/ARCHITECTURE.md has the measurements): promote the
- * register/flag allocas to SSA, then simplify; that removes dead flags and
- * redundant state traffic, which is most of what a block-sized unit gains. */
+ * Pipeline choice (measurements in docs/PERFORMANCE.md): this is the first
+ * and only tier so far, so it is chosen for compile cost: promote the
+ * register/flag allocas to SSA, fold repeated state accesses, drop dead
+ * code; code generation runs at -O0 with FastISel.  instcombine and
+ * simplifycfg would cost more compile time than they save at run time for
+ * code that runs once; hot code will get a second, optimising tier. */
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Error.h>
 #include <llvm-c/Orc.h>
@@ -17,10 +20,17 @@
 
 #include "jit_internal.h"
 
-#define UNIT_PIPELINE \
-    "function(sroa,early-cse,instcombine<no-verify-fixpoint>,simplifycfg,dce)"
+#define UNIT_PIPELINE "function(mem2reg,early-cse,dce)"
 
-/* Developer knobs for measuring the choice (docs/PERFORMANCE.md):
+/* Units compiled together: the unit asked for plus the units its direct
+ * branches and calls lead to, breadth first.  One module per batch spreads
+ * the fixed cost of code generation and linking over many units; the
+ * units execution never reaches are the price. */
+#define BATCH_MAX_UNITS 32
+#define BATCH_DEFAULT_UNITS 4
+
+/* Developer knobs for measuring the choices (docs/PERFORMANCE.md):
+ * R386_JIT_BATCH (1-32) bounds the units compiled together,
  * R386_JIT_PIPELINE overrides the pass pipeline ("" runs no passes) and
  * R386_JIT_CODEGEN (0-3) the code generator's optimisation level. */
 static LLVMCodeGenOptLevel codegen_level(void)
@@ -111,7 +121,9 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
          * (Measured: docs/PERFORMANCE.md.) */
         const char *argv[] = {"r386", getenv("R386_JIT_NO_FASTISEL")
                                           ? "-fast-isel=false" : "-fast-isel"};
-        LLVMParseCommandLineOptions(2, argv, NULL);
+        const char *extra = getenv("R386_JIT_LLVM_OPT");
+        const char *argv3[] = {argv[0], argv[1], extra};
+        LLVMParseCommandLineOptions(extra ? 3 : 2, argv3, NULL);
         options_set = true;
     }
     struct jit *j = calloc(1, sizeof(*j));
@@ -127,6 +139,9 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
     }
     j->tm = host_machine(LLVMCodeGenLevelDefault, err, errlen);
     LLVMTargetMachineRef jtm = host_machine(codegen_level(), err, errlen);
+    const char *b = getenv("R386_JIT_BATCH");
+    j->batch_max = b && atoi(b) > 0 && atoi(b) <= BATCH_MAX_UNITS
+                       ? atoi(b) : BATCH_DEFAULT_UNITS;
     j->pipeline = getenv("R386_JIT_PIPELINE");
     if (!j->pipeline)
         j->pipeline = UNIT_PIPELINE;
@@ -181,11 +196,6 @@ static void note_unknown(struct jit *j, const struct lifter_unit *u)
     j->cfg.note_unknown(j->cfg.note_ctx, u, text);
 }
 
-/* Units compiled together: the unit asked for plus the units its direct
- * branches and calls lead to, breadth first.  One module per batch spreads
- * the fixed cost of code generation and linking over many units; the
- * units execution never reaches are the price. */
-#define BATCH_MAX_UNITS 32
 
 static LLVMModuleRef new_module(struct jit *j)
 {
@@ -216,14 +226,14 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
     int n = 0;
     queue[tail++] = first->pc;
     struct lifter_env env = {j, chain_cell};
-    while (head < tail && n < BATCH_MAX_UNITS) {
+    while (head < tail && n < j->batch_max) {
         guest_addr_t pc = queue[head++];
         struct jit_entry *e = jit_cache_get(&j->cache, pc);
         if (!e) {
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        bool seen = e->cell != (void *)jit_exit_stub;
+        bool seen = e->cell != NULL;
         for (int i = 0; i < n && !seen; i++)
             seen = batch[i] == e;
         if (seen || (e != first && !executable(j, pc)))
@@ -321,7 +331,7 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (e->cell == (void *)jit_exit_stub && compile(j, e, err, errlen) != 0)
+    if (!e->cell && compile(j, e, err, errlen) != 0)
         return NULL;
     return (cpu_unit_fn)e->cell;
 }

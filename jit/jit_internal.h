@@ -8,7 +8,7 @@
 #include "jit.h"
 
 /* One guest pc the cache knows: its chain cell holds the translation,
- * or jit_exit_stub until there is one.  Entries never move (units hold
+ * or NULL until there is one.  Entries never move (units hold
  * their cells' addresses). */
 struct jit_entry {
     guest_addr_t pc;
@@ -24,12 +24,10 @@ struct jit_cache {
 
 int jit_cache_init(struct jit_cache *c);
 void jit_cache_fini(struct jit_cache *c);
-/* The entry for pc, created (with its cell at the exit stub) if new;
+/* The entry for pc, created (with an empty cell) if new;
  * NULL when out of memory. */
 struct jit_entry *jit_cache_get(struct jit_cache *c, guest_addr_t pc);
 
-/* Returns to the dispatcher: the cell content of a pc not yet compiled. */
-uint32_t jit_exit_stub(struct cpu_state *s);
 
 struct jit {
     struct jit_config cfg;
@@ -40,6 +38,7 @@ struct jit {
     struct jit_cache cache;
     struct jit_stats stats;
     const char *pipeline; /* LLVMRunPasses pipeline for new units */
+    int batch_max;        /* units lifted ahead into one module */
 };
 
 #endif

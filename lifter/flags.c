@@ -9,15 +9,16 @@
 
 LLVMValueRef lift_parity(struct lift_ctx *lc, LLVMValueRef res)
 {
-    /* PF: even number of set bits in the low byte. */
-    LLVMValueRef lo = lift_resize(lc, res, 8);
-    LLVMTypeRef t = lc->i8;
-    LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, 0);
-    LLVMValueRef fn = LLVMGetNamedFunction(lc->mod, "llvm.ctpop.i8");
-    if (!fn)
-        fn = LLVMAddFunction(lc->mod, "llvm.ctpop.i8", fty);
-    LLVMValueRef cnt = LLVMBuildCall2(lc->b, fty, fn, &lo, 1, "");
-    LLVMValueRef odd = lift_trunc(lc, cnt, 1);
+    /* PF: even number of set bits in the low byte.  Folded with shifts and
+     * xors rather than llvm.ctpop: LLVM's fast instruction selector does
+     * not handle the intrinsic and would fall back to the slow one for the
+     * whole block (docs/PERFORMANCE.md). */
+    LLVMValueRef x = lift_resize(lc, res, 8);
+    for (unsigned sh = 4; sh >= 1; sh >>= 1)
+        x = LLVMBuildXor(lc->b, x, LLVMBuildLShr(lc->b, x,
+                                                 lift_const(lc, 8, sh), ""),
+                         "");
+    LLVMValueRef odd = lift_trunc(lc, x, 1);
     return LLVMBuildNot(lc->b, odd, "");
 }
 

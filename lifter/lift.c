@@ -80,7 +80,7 @@ void lift_end_exit(struct lift_ctx *lc, enum cpu_exit kind,
 {
     lift_state_flush(lc);
     store_eip(lc, eip32);
-    LLVMBuildRet(lc->b, lift_i32(lc, kind));
+    LLVMBuildRet(lc->b, lift_const(lc, 64, kind));
     lc->ended = true;
 }
 
@@ -103,16 +103,14 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
     }
     lift_state_flush(lc);
     store_eip(lc, lift_i32(lc, target));
-    /* Chain: tail-call whatever the cell for target holds now. */
+    /* Chain: hand the dispatcher whatever the cell for target holds now --
+     * its code, or 0 (CPU_EXIT_JUMP) while it has none.  A return instead
+     * of a tail call keeps the unit within what LLVM's fast instruction
+     * selector handles, and costs a return and an indirect call. */
     void **cell = lc->env->chain_cell(lc->env->ctx, target);
     LLVMValueRef cellp = LLVMConstIntToPtr(
         lift_const(lc, 64, (uint64_t)(uintptr_t)cell), lc->ptr);
-    LLVMValueRef code = LLVMBuildLoad2(lc->b, lc->ptr, cellp, "");
-    LLVMValueRef arg = lc->state;
-    LLVMValueRef r = LLVMBuildCall2(lc->b, lc->unit_fn_type, code, &arg, 1,
-                                    "");
-    LLVMSetTailCallKind(r, LLVMTailCallKindMustTail);
-    LLVMBuildRet(lc->b, r);
+    LLVMBuildRet(lc->b, LLVMBuildLoad2(lc->b, lc->i64, cellp, ""));
     lc->ended = true;
 }
 
@@ -212,7 +210,7 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     lc.i32 = LLVMInt32TypeInContext(lc.ctx);
     lc.i64 = LLVMInt64TypeInContext(lc.ctx);
     lc.ptr = LLVMPointerTypeInContext(lc.ctx, 0);
-    lc.unit_fn_type = LLVMFunctionType(lc.i32, &lc.ptr, 1, 0);
+    lc.unit_fn_type = LLVMFunctionType(lc.i64, &lc.ptr, 1, 0);
     lc.fn = LLVMAddFunction(m, name, lc.unit_fn_type);
     lc.state = LLVMGetParam(lc.fn, 0);
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);

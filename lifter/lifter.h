@@ -21,6 +21,28 @@
 #define LIFTER_HELPER_RDTSC "r386_helper_rdtsc"   /* i64 (state*) */
 /* A segment selector in the state changed: recompute the bases. */
 #define LIFTER_HELPER_LOAD_SEGS "r386_helper_load_segs" /* void (state*) */
+/* One x87 operation on the host's own x87 under the guest's control word
+ * (rounding, precision): state->fpu_op is an enum lifter_fpu_op, the
+ * operands are ST(0) = fpu_tmp[0] and ST(1) = fpu_tmp[1] (as 80-bit
+ * values, unless noted), the results ST(0) and ST(1) after the instruction
+ * go back there.  Returns the host status word's C0-C3 bits after it.
+ * The helper does no stack bookkeeping: the lifter reads, pushes and pops
+ * the guest stack. */
+#define LIFTER_HELPER_FPU "r386_helper_fpu" /* i64 (state*) */
+
+enum lifter_fpu_op {
+    LIFTER_FPU_ADD, LIFTER_FPU_SUB, LIFTER_FPU_MUL, LIFTER_FPU_DIV,
+    LIFTER_FPU_SQRT, LIFTER_FPU_RNDINT, LIFTER_FPU_SCALE, LIFTER_FPU_PREM,
+    LIFTER_FPU_PREM1, LIFTER_FPU_XTRACT, LIFTER_FPU_SIN, LIFTER_FPU_COS,
+    LIFTER_FPU_SINCOS, LIFTER_FPU_PTAN, LIFTER_FPU_PATAN, LIFTER_FPU_F2XM1,
+    LIFTER_FPU_YL2X, LIFTER_FPU_YL2XP1,
+    /* ST(0) stored as float, double, int16, int32, int64 or packed BCD:
+     * the bytes land in fpu_tmp[0]. */
+    LIFTER_FPU_ST32, LIFTER_FPU_ST64, LIFTER_FPU_IST16, LIFTER_FPU_IST32,
+    LIFTER_FPU_IST64, LIFTER_FPU_BSTP,
+    /* The packed BCD in fpu_tmp[0] loaded: its value in fpu_tmp[0]. */
+    LIFTER_FPU_BLD,
+};
 
 /* Where guest code bytes come from.  read copies up to max bytes of
  * executable guest memory starting at pc into buf and returns how many it
@@ -31,9 +53,9 @@ struct lifter_code_source {
 };
 
 /* What the JIT tells the lifter about its translation cache.  A unit
- * that ends in a direct branch to pc loads a code pointer from the cell
- * chain_cell(pc) and tail-calls it; the cell first points at code that
- * returns to the dispatcher, later at the translation of pc. */
+ * that ends in a direct branch to pc returns the content of the cell
+ * chain_cell(pc): 0 (CPU_EXIT_JUMP) until pc is translated, then the
+ * translation's code, which the dispatcher calls at once. */
 struct lifter_env {
     void *ctx;
     void **(*chain_cell)(void *ctx, guest_addr_t pc);

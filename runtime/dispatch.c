@@ -192,7 +192,7 @@ static int run_loop(struct runtime *rt)
             fprintf(stderr, "r386: %s\n", err);
             return 1;
         }
-        enum cpu_exit kind = fn(&t->cpu);
+        enum cpu_exit kind = cpu_run_chain(fn, &t->cpu);
         switch (kind) {
         case CPU_EXIT_JUMP:
             continue;

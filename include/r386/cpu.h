@@ -73,6 +73,25 @@ struct cpu_state {
      * dispatcher. */
     uint32_t fault_addr;
     uint32_t pad2;
+
+    /* ---- x87 FPU (lifter/x87*.c, runtime/fpu_helpers.c) ---- */
+    uint16_t fpu_cw; /* control word */
+    /* Status word without TOP (bits 11-13 always 0 here; TOP is fpu_top).
+     * The exception flags (bits 0-5) the guest's arithmetic raises live
+     * in the host x87 status word of the guest's host thread until
+     * something reads or replaces them (see lifter/x87.c). */
+    uint16_t fpu_sw;
+    uint8_t fpu_top;      /* 0..7: physical register of ST(0) */
+    uint8_t fpu_empty[8]; /* per physical register: 1 = empty (tag 11b) */
+    uint8_t pad3[3];
+    uint32_t fpu_op; /* helper ABI: which operation r386_helper_fpu runs */
+    uint32_t pad4;
+    /* Physical registers R0..R7, 16 bytes each: bytes 0-9 the 80-bit value
+     * as x86_fp80 stores it (0-7 significand, 8-9 sign and exponent),
+     * 10-15 unused.  MMX register MMi will be bytes 0-7 of fpu_reg[i]. */
+    uint8_t fpu_reg[8][16];
+    /* Helper ABI: operands and results of r386_helper_fpu. */
+    uint8_t fpu_tmp[2][16];
 };
 
 /* Offsets the lifter uses; pinned so that a layout change is a compile
@@ -85,6 +104,13 @@ struct cpu_state {
 #define CPU_OFF_SEG_BASE 48
 #define CPU_OFF_SEG_SEL 72
 #define CPU_OFF_MEM_BASE 88
+#define CPU_OFF_FPU_CW 104
+#define CPU_OFF_FPU_SW 106
+#define CPU_OFF_FPU_TOP 108
+#define CPU_OFF_FPU_EMPTY 109
+#define CPU_OFF_FPU_OP 120
+#define CPU_OFF_FPU_REG 128
+#define CPU_OFF_FPU_TMP 256
 _Static_assert(offsetof(struct cpu_state, gpr) == CPU_OFF_GPR, "gpr");
 _Static_assert(offsetof(struct cpu_state, eip) == CPU_OFF_EIP, "eip");
 _Static_assert(offsetof(struct cpu_state, flag) == CPU_OFF_FLAG, "flag");
@@ -97,11 +123,71 @@ _Static_assert(offsetof(struct cpu_state, seg_sel) == CPU_OFF_SEG_SEL,
                "seg_sel");
 _Static_assert(offsetof(struct cpu_state, mem_base) == CPU_OFF_MEM_BASE,
                "mem_base");
-_Static_assert(sizeof(struct cpu_state) == 104, "cpu_state size");
+_Static_assert(offsetof(struct cpu_state, fpu_cw) == CPU_OFF_FPU_CW, "fpu_cw");
+_Static_assert(offsetof(struct cpu_state, fpu_sw) == CPU_OFF_FPU_SW, "fpu_sw");
+_Static_assert(offsetof(struct cpu_state, fpu_top) == CPU_OFF_FPU_TOP,
+               "fpu_top");
+_Static_assert(offsetof(struct cpu_state, fpu_empty) == CPU_OFF_FPU_EMPTY,
+               "fpu_empty");
+_Static_assert(offsetof(struct cpu_state, fpu_op) == CPU_OFF_FPU_OP, "fpu_op");
+_Static_assert(offsetof(struct cpu_state, fpu_reg) == CPU_OFF_FPU_REG,
+               "fpu_reg");
+_Static_assert(offsetof(struct cpu_state, fpu_tmp) == CPU_OFF_FPU_TMP,
+               "fpu_tmp");
+_Static_assert(sizeof(struct cpu_state) == 288, "cpu_state size");
 
-/* A translated unit: runs guest code from state->eip and returns a
- * enum cpu_exit with state->eip set accordingly. */
-typedef uint32_t (*cpu_unit_fn)(struct cpu_state *state);
+/* x87 control and status word bits. */
+enum {
+    FPU_IE = 1u << 0,  /* invalid operation */
+    FPU_DE = 1u << 1,  /* denormal operand */
+    FPU_ZE = 1u << 2,  /* divide by zero */
+    FPU_OE = 1u << 3,  /* overflow */
+    FPU_UE = 1u << 4,  /* underflow */
+    FPU_PE = 1u << 5,  /* precision (inexact) */
+    FPU_EXC = 0x3f,    /* the six exception flags (and CW masks) */
+    FPU_SF = 1u << 6,  /* stack fault (with IE) */
+    FPU_ES = 1u << 7,  /* error summary: an unmasked exception is pending */
+    FPU_C0 = 1u << 8,
+    FPU_C1 = 1u << 9,
+    FPU_C2 = 1u << 10,
+    FPU_TOP_SHIFT = 11,
+    FPU_TOP_MASK = 7u << 11,
+    FPU_C3 = 1u << 14,
+    FPU_B = 1u << 15,  /* busy: mirrors ES */
+    FPU_CW_RC = 3u << 10, /* rounding control: 0 nearest, 1 down, 2 up, 3 zero */
+    FPU_CW_PC = 3u << 8,  /* precision control: 0 24-bit, 2 53-bit, 3 64-bit */
+    /* FNINIT's control word, Linux's initial one: all exceptions masked,
+     * 64-bit precision, round to nearest. */
+    FPU_CW_DEFAULT = 0x037f,
+};
+
+/* The x87 state after FNINIT (and at process start). */
+static inline void cpu_fpu_init(struct cpu_state *s)
+{
+    s->fpu_cw = FPU_CW_DEFAULT;
+    s->fpu_sw = 0;
+    s->fpu_top = 0;
+    for (int i = 0; i < 8; i++)
+        s->fpu_empty[i] = 1;
+}
+
+/* A translated unit runs guest code from state->eip.  It returns either
+ * the code of the next unit to run (chaining: the dispatcher calls it at
+ * once) or, a value below CPU_EXIT_LIMIT, an enum cpu_exit with state->eip
+ * set accordingly. */
+typedef uintptr_t (*cpu_unit_fn)(struct cpu_state *state);
+#define CPU_EXIT_LIMIT 16
+
+/* Run units from fn, following the chain, until one exits; the exit. */
+static inline enum cpu_exit cpu_run_chain(cpu_unit_fn fn,
+                                          struct cpu_state *state)
+{
+    uintptr_t r = (uintptr_t)fn;
+    do
+        r = ((cpu_unit_fn)r)(state);
+    while (r >= CPU_EXIT_LIMIT);
+    return (enum cpu_exit)r;
+}
 
 /* The architectural EFLAGS value from the split representation. */
 static inline uint32_t cpu_eflags_get(const struct cpu_state *s)

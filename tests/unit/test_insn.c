@@ -250,7 +250,7 @@ START_TEST(run_case)
             cpu_unit_fn fn = jit_lookup(j, t.cpu.eip, err, sizeof(err));
             ck_assert_msg(fn != NULL, "%s: jit_lookup(0x%08x): %s", where,
                           t.cpu.eip, err);
-            kind = fn(&t.cpu);
+            kind = cpu_run_chain(fn, &t.cpu);
             if (kind != CPU_EXIT_JUMP)
                 break;
         }
