@@ -27,7 +27,7 @@
  * the fixed cost of code generation and linking over many units; the
  * units execution never reaches are the price. */
 #define BATCH_MAX_UNITS 32
-#define BATCH_DEFAULT_UNITS 4
+#define BATCH_DEFAULT_UNITS 1
 
 /* Developer knobs for measuring the choices (docs/PERFORMANCE.md):
  * R386_JIT_BATCH (1-32) bounds the units compiled together,
@@ -115,6 +115,7 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
 {
     LLVMInitializeNativeTarget();
     LLVMInitializeNativeAsmPrinter();
+    LLVMInitializeNativeAsmParser(); /* inline asm (the x87 lifter) */
     static bool options_set;
     if (!options_set) {
         /* The C API cannot ask for FastISel; the command-line option can.

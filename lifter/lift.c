@@ -11,9 +11,13 @@
 
 #include "lift_internal.h"
 
-/* Instructions per unit at most: bounds compile cost of straight-line
- * code, and how long a unit runs before the dispatcher sees it again. */
-#define UNIT_MAX_INSNS 256
+/* A unit is a region: the guest block at its pc and the blocks its direct
+ * branches lead to, while these bounds allow.  Larger units let LLVM keep
+ * registers and flags in host registers across guest blocks (loops become
+ * LLVM loops) and spread the fixed cost of compiling a function. */
+#define UNIT_MAX_INSNS 256   /* in one straight-line guest block */
+#define REGION_MAX_BLOCKS 64 /* == size of lift_ctx.block_pc */
+#define REGION_MAX_INSNS 128
 
 struct lifter *lifter_create(void)
 {
@@ -94,8 +98,33 @@ void lift_note_succ(struct lift_ctx *lc, guest_addr_t pc)
         u->succ[u->nsucc++] = pc;
 }
 
+/* The basic block of the region block at target, created (and queued for
+ * lifting) when target is new and the region may still grow; NULL when
+ * the branch has to leave the unit. */
+static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target)
+{
+    for (unsigned i = 0; i < lc->nblocks; i++)
+        if (lc->block_pc[i] == target)
+            return lc->block_bb[i];
+    uint8_t b;
+    if (!lc->code || lc->nblocks == REGION_MAX_BLOCKS ||
+        lc->insn_budget == 0 || lc->code->read(lc->code->ctx, target, &b, 1) != 1)
+        return NULL;
+    char name[24];
+    snprintf(name, sizeof(name), "g_%08x", target);
+    lc->block_pc[lc->nblocks] = target;
+    lc->block_bb[lc->nblocks] = lift_block(lc, name);
+    return lc->block_bb[lc->nblocks++];
+}
+
 void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
 {
+    LLVMBasicBlockRef bb = region_block(lc, target);
+    if (bb) {
+        LLVMBuildBr(lc->b, bb);
+        lc->ended = true;
+        return;
+    }
     lift_note_succ(lc, target);
     if (!lc->env || !lc->env->chain_cell) {
         lift_end_exit(lc, CPU_EXIT_JUMP, lift_i32(lc, target));
@@ -171,7 +200,7 @@ static void unit_prologue(struct lift_ctx *lc)
 typedef bool (*lift_class_fn)(struct lift_ctx *lc);
 static const lift_class_fn classes[] = {
     lift_mov, lift_alu, lift_flow, lift_shift, lift_muldiv,
-    lift_bits, lift_string, lift_atomic, lift_misc, lift_bcd,
+    lift_bits, lift_string, lift_atomic, lift_misc, lift_bcd, lift_x87,
 };
 
 static bool lift_one(struct lift_ctx *lc)
@@ -193,6 +222,68 @@ static void note_unknown(struct lifter_unit *out, guest_addr_t pc,
         len = sizeof(out->unknown_bytes);
     memcpy(out->unknown_bytes, bytes, len);
     out->unknown_len = (uint8_t)len;
+}
+
+/* R386_JIT_REGION overrides the region's instruction budget (1 makes every
+ * unit a single guest block): a developer knob for measurements. */
+static unsigned region_max_insns(void)
+{
+    static unsigned v;
+    if (!v) {
+        const char *e = getenv("R386_JIT_REGION");
+        v = e && atoi(e) > 0 ? (unsigned)atoi(e) : REGION_MAX_INSNS;
+    }
+    return v;
+}
+
+/* Lift straight-line guest code from pc into the current basic block until
+ * an instruction ends it; returns the pc after the last one lifted. */
+static guest_addr_t lift_guest_block(const struct lifter *l,
+                                     struct lift_ctx *lc, guest_addr_t pc,
+                                     const struct lifter_code_source *code,
+                                     struct lifter_unit *out)
+{
+    guest_addr_t cur = pc;
+    for (unsigned n = 0; !lc->ended; n++) {
+        if (n == UNIT_MAX_INSNS) {
+            lift_end_direct(lc, cur);
+            break;
+        }
+        uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
+        size_t avail = code->read(code->ctx, cur, bytes, sizeof(bytes));
+        ZydisDecodedInstruction insn;
+        ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+        ZyanStatus st = avail ? ZydisDecoderDecodeFull(&l->decoder, bytes,
+                                                       avail, &insn, ops)
+                              : ZYDIS_STATUS_NO_MORE_DATA;
+        if (st == ZYDIS_STATUS_NO_MORE_DATA &&
+            avail < ZYDIS_MAX_INSTRUCTION_LENGTH) {
+            /* The instruction runs into memory that cannot be executed:
+             * fault when (and only if) execution gets there. */
+            if (n == 0)
+                lift_end_exit(lc, CPU_EXIT_FETCH, lift_i32(lc, cur));
+            else
+                lift_end_direct(lc, cur);
+            break;
+        }
+        lc->pc = cur;
+        if (ZYAN_SUCCESS(st)) {
+            lc->insn = &insn;
+            lc->ops = ops;
+            lc->next_pc = cur + insn.length;
+            if (lc->insn_budget)
+                lc->insn_budget--;
+            if (lift_one(lc)) {
+                out->insns++;
+                cur = lc->next_pc;
+                continue;
+            }
+        }
+        note_unknown(out, cur, bytes, avail,
+                     ZYAN_SUCCESS(st) ? insn.length : 0);
+        lift_end_exit(lc, CPU_EXIT_SIGILL, lift_i32(lc, cur));
+    }
+    return cur;
 }
 
 int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
@@ -223,43 +314,18 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     memset(out, 0, sizeof(*out));
     out->pc = pc;
     lc.unit = out;
+    lc.code = code;
+    lc.insn_budget = region_max_insns();
+    /* The first block is always lifted, executable or not. */
+    lc.block_pc[0] = pc;
+    lc.block_bb[0] = lift_block(&lc, "g_entry");
+    lc.nblocks = 1;
+    LLVMBuildBr(lc.b, lc.block_bb[0]);
     guest_addr_t cur = pc;
-    for (unsigned n = 0; !lc.ended; n++) {
-        if (n == UNIT_MAX_INSNS) {
-            lift_end_direct(&lc, cur);
-            break;
-        }
-        uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
-        size_t avail = code->read(code->ctx, cur, bytes, sizeof(bytes));
-        ZydisDecodedInstruction insn;
-        ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-        ZyanStatus st = avail ? ZydisDecoderDecodeFull(&l->decoder, bytes,
-                                                       avail, &insn, ops)
-                              : ZYDIS_STATUS_NO_MORE_DATA;
-        if (st == ZYDIS_STATUS_NO_MORE_DATA &&
-            avail < ZYDIS_MAX_INSTRUCTION_LENGTH) {
-            /* The instruction runs into memory that cannot be executed:
-             * fault when (and only if) execution gets there. */
-            if (n == 0)
-                lift_end_exit(&lc, CPU_EXIT_FETCH, lift_i32(&lc, cur));
-            else
-                lift_end_direct(&lc, cur);
-            break;
-        }
-        lc.pc = cur;
-        if (ZYAN_SUCCESS(st)) {
-            lc.insn = &insn;
-            lc.ops = ops;
-            lc.next_pc = cur + insn.length;
-            if (lift_one(&lc)) {
-                out->insns++;
-                cur = lc.next_pc;
-                continue;
-            }
-        }
-        note_unknown(out, cur, bytes, avail,
-                     ZYAN_SUCCESS(st) ? insn.length : 0);
-        lift_end_exit(&lc, CPU_EXIT_SIGILL, lift_i32(&lc, cur));
+    for (unsigned blk = 0; blk < lc.nblocks; blk++) {
+        LLVMPositionBuilderAtEnd(lc.b, lc.block_bb[blk]);
+        lc.ended = false;
+        cur = lift_guest_block(l, &lc, lc.block_pc[blk], code, out);
     }
     out->end_pc = cur;
     LLVMDisposeBuilder(lc.b);

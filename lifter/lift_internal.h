@@ -33,6 +33,14 @@ struct lift_ctx {
     const struct lifter_env *env;
     struct lifter_unit *unit; /* what the caller learns about the unit */
 
+    /* The region: guest blocks lifted into this unit, each an LLVM basic
+     * block; direct branches between them stay inside the function. */
+    unsigned nblocks;
+    guest_addr_t block_pc[64];
+    LLVMBasicBlockRef block_bb[64];
+    unsigned insn_budget;   /* guest instructions the region may still take */
+    const struct lifter_code_source *code;
+
     /* The instruction being lifted. */
     const ZydisDecodedInstruction *insn;
     const ZydisDecodedOperand *ops;
@@ -148,5 +156,6 @@ bool lift_string(struct lift_ctx *lc); /* movs, stos, cmps, scas, lods */
 bool lift_atomic(struct lift_ctx *lc); /* xchg, xadd, cmpxchg(8b) */
 bool lift_misc(struct lift_ctx *lc);   /* flag ops, cpuid, rdtsc, int */
 bool lift_bcd(struct lift_ctx *lc);    /* aaa..das, xlat, bound, salc */
+bool lift_x87(struct lift_ctx *lc);    /* the x87 FPU (x87*.c) */
 
 #endif
