@@ -1,5 +1,6 @@
 #include <check.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,10 @@ const char *test_tmpdir(void)
     static char dir[256];
     if (!dir[0]) {
         snprintf(dir, sizeof(dir), "/tmp/r386-test-XXXXXX");
-        ck_assert_ptr_nonnull(mkdtemp(dir));
+        if (!mkdtemp(dir)) { /* also called outside a test: no ck_assert */
+            perror("mkdtemp");
+            abort();
+        }
     }
     return dir;
 }
@@ -73,7 +77,7 @@ static void drain(int fd, char *buf, size_t len)
 int run_capture(char *const argv[], char *out, size_t outlen, char *err,
                 size_t errlen)
 {
-    char opath[64], epath[64];
+    char opath[300], epath[300];
     snprintf(opath, sizeof(opath), "%s/out.XXXXXX", test_tmpdir());
     snprintf(epath, sizeof(epath), "%s/err.XXXXXX", test_tmpdir());
     int ofd = mkstemp(opath), efd = mkstemp(epath);
@@ -107,4 +111,26 @@ int count_lines(const char *s)
     for (; *s; s++)
         n += *s == '\n';
     return n;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag,
+                      struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+int test_run_suite(Suite *s)
+{
+    /* Made here, in the parent, so that every forked test shares it. */
+    const char *dir = test_tmpdir();
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    return failed ? 1 : 0;
 }

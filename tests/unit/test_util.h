@@ -24,6 +24,11 @@ const char *test_tmpdir(void);
 int run_capture(char *const argv[], char *out, size_t outlen, char *err,
                 size_t errlen);
 
+/* Run a suite (each test in its own process) and remove the temporary
+ * directory afterwards; returns main's exit status. */
+struct Suite;
+int test_run_suite(struct Suite *s);
+
 /* Number of '\n'-terminated lines in s. */
 int count_lines(const char *s);
 
