@@ -21,28 +21,60 @@
 #define LIFTER_HELPER_RDTSC "r386_helper_rdtsc"   /* i64 (state*) */
 /* A segment selector in the state changed: recompute the bases. */
 #define LIFTER_HELPER_LOAD_SEGS "r386_helper_load_segs" /* void (state*) */
-/* One x87 operation on the host's own x87 under the guest's control word
- * (rounding, precision): state->fpu_op is an enum lifter_fpu_op, the
- * operands are ST(0) = fpu_tmp[0] and ST(1) = fpu_tmp[1] (as 80-bit
- * values, unless noted), the results ST(0) and ST(1) after the instruction
- * go back there.  Returns the host status word's C0-C3 bits after it.
- * The helper does no stack bookkeeping: the lifter reads, pushes and pops
- * the guest stack. */
-#define LIFTER_HELPER_FPU "r386_helper_fpu" /* i64 (state*) */
+/* One x87 operation, run by the host's own x87 under the guest's control
+ * word (rounding, precision), so results, C0-C3 and exception flags are
+ * an x87's:
+ *   i64 r386_helper_fpu(state*, i32 op, ptr a, ptr b, i64 bits)
+ * op is an enum lifter_fpu_op, ORed with a LIFTER_FPU_SRC_* operand kind
+ * for the operations that take one, and with LIFTER_FPU_EMPTY for a stack
+ * fault: an empty operand register (underflow), or for LOAD a full
+ * destination (overflow).  The operation then sets IE and SF and gives the
+ * indefinite (or unordered) without computing.  a and b point at 80-bit
+ * values in the CPU state (registers or fpu_tmp); bits carries a memory
+ * operand read by the lifted code.  The helper sets the condition codes
+ * the instruction defines in fpu_sw (C1: rounded up) and does no stack
+ * bookkeeping. */
+#define LIFTER_HELPER_FPU "r386_helper_fpu"
 
 enum lifter_fpu_op {
-    LIFTER_FPU_ADD, LIFTER_FPU_SUB, LIFTER_FPU_MUL, LIFTER_FPU_DIV,
-    LIFTER_FPU_SQRT, LIFTER_FPU_RNDINT, LIFTER_FPU_SCALE, LIFTER_FPU_PREM,
-    LIFTER_FPU_PREM1, LIFTER_FPU_XTRACT, LIFTER_FPU_SIN, LIFTER_FPU_COS,
-    LIFTER_FPU_SINCOS, LIFTER_FPU_PTAN, LIFTER_FPU_PATAN, LIFTER_FPU_F2XM1,
-    LIFTER_FPU_YL2X, LIFTER_FPU_YL2XP1,
-    /* ST(0) stored as float, double, int16, int32, int64 or packed BCD:
-     * the bytes land in fpu_tmp[0]. */
+    /* *a = *a op operand. */
+    LIFTER_FPU_ADD, LIFTER_FPU_SUB, LIFTER_FPU_SUBR, LIFTER_FPU_MUL,
+    LIFTER_FPU_DIV, LIFTER_FPU_DIVR,
+    LIFTER_FPU_LOAD,  /* *a = operand (FLD m32/m64, FILD) */
+    /* *a against operand: C3 C2 C0 in fpu_sw (FCOM, FUCOM, FTST with a
+     * zero operand); the _I forms return ZF PF CF as EFLAGS bits instead
+     * (FCOMI, FUCOMI). */
+    LIFTER_FPU_COM, LIFTER_FPU_UCOM, LIFTER_FPU_COMI, LIFTER_FPU_UCOMI,
+    /* Returns *a stored as float or double bits (FST), or as an integer
+     * (FIST: by RC; FISTTP: truncated). */
     LIFTER_FPU_ST32, LIFTER_FPU_ST64, LIFTER_FPU_IST16, LIFTER_FPU_IST32,
-    LIFTER_FPU_IST64, LIFTER_FPU_BSTP,
-    /* The packed BCD in fpu_tmp[0] loaded: its value in fpu_tmp[0]. */
-    LIFTER_FPU_BLD,
+    LIFTER_FPU_IST64, LIFTER_FPU_ISTT16, LIFTER_FPU_ISTT32,
+    LIFTER_FPU_ISTT64,
+    /* *a = f(*a). */
+    LIFTER_FPU_SQRT, LIFTER_FPU_RNDINT, LIFTER_FPU_SIN, LIFTER_FPU_COS,
+    LIFTER_FPU_F2XM1,
+    /* ST(0) = *a and ST(1) = *b go in, what the instruction leaves in
+     * ST(0) and ST(1) comes back there; returns C0-C3. */
+    LIFTER_FPU_SCALE, LIFTER_FPU_PREM, LIFTER_FPU_PREM1, LIFTER_FPU_PATAN,
+    LIFTER_FPU_YL2X, LIFTER_FPU_YL2XP1, LIFTER_FPU_XTRACT,
+    LIFTER_FPU_SINCOS, LIFTER_FPU_PTAN,
+    /* *a = packed BCD of *a (FBSTP, by RC); *a = value of the packed BCD
+     * at *a (FBLD). */
+    LIFTER_FPU_BSTP, LIFTER_FPU_BLD,
+    /* The exception flags the host's x87 holds for the guest: returned,
+     * or cleared. */
+    LIFTER_FPU_EXC_GET, LIFTER_FPU_EXC_CLEAR,
 };
+/* The operand of the arithmetic, LOAD and compare operations. */
+#define LIFTER_FPU_SRC_REG (0u << 8)  /* the 80-bit value at b */
+#define LIFTER_FPU_SRC_M32 (1u << 8)  /* float bits */
+#define LIFTER_FPU_SRC_M64 (2u << 8)  /* double bits */
+#define LIFTER_FPU_SRC_I16 (3u << 8)  /* integers */
+#define LIFTER_FPU_SRC_I32 (4u << 8)
+#define LIFTER_FPU_SRC_I64 (5u << 8)
+#define LIFTER_FPU_SRC_ZERO (6u << 8) /* +0.0 (FTST) */
+#define LIFTER_FPU_SRC_MASK (15u << 8)
+#define LIFTER_FPU_EMPTY (1u << 15)
 
 /* Where guest code bytes come from.  read copies up to max bytes of
  * executable guest memory starting at pc into buf and returns how many it

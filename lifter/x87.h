@@ -6,26 +6,28 @@
 
 #include "lift_internal.h"
 
-/* ---- 80-bit values ---- */
-LLVMTypeRef x87_f80(struct lift_ctx *lc); /* x86_fp80 */
-LLVMTypeRef x87_i80(struct lift_ctx *lc); /* the same bits as an integer */
-/* A constant of type t (x86_fp80 or i80) from its sign+exponent word and
- * its 64-bit significand. */
-LLVMValueRef x87_const(struct lift_ctx *lc, LLVMTypeRef t, uint16_t se,
-                       uint64_t sig);
-/* The QNaN "real indefinite" (-1.5 * 2^16384 pattern), the masked
- * response to an invalid operation. */
-LLVMValueRef x87_indefinite(struct lift_ctx *lc, LLVMTypeRef t);
+/* ---- 80-bit values ----
+ * Moved as bits: the significand (i64) and the sign and exponent (i16). */
+struct x87_raw {
+    LLVMValueRef sig, se;
+};
+struct x87_raw x87_raw_const(struct lift_ctx *lc, uint16_t se, uint64_t sig);
+/* The QNaN "real indefinite", the masked response to an invalid
+ * operation. */
+struct x87_raw x87_raw_indefinite(struct lift_ctx *lc);
+struct x87_raw x87_raw_select(struct lift_ctx *lc, LLVMValueRef cond1,
+                              struct x87_raw a, struct x87_raw b);
+/* In the CPU state (ptr) and in guest memory (addr32). */
+struct x87_raw x87_raw_load(struct lift_ctx *lc, LLVMValueRef p);
+void x87_raw_store(struct lift_ctx *lc, LLVMValueRef p, struct x87_raw v);
+struct x87_raw x87_raw_load_guest(struct lift_ctx *lc, LLVMValueRef addr32);
+void x87_raw_store_guest(struct lift_ctx *lc, LLVMValueRef addr32,
+                         struct x87_raw v);
 
 /* ---- control and status words ---- */
 LLVMValueRef x87_cw(struct lift_ctx *lc); /* i16 */
-/* i1: rounding to nearest at 64-bit precision, the control word under
- * which LLVM's own x86_fp80 arithmetic is exactly the guest's. */
-LLVMValueRef x87_cw_plain(struct lift_ctx *lc);
 /* fpu_sw = (fpu_sw & ~clear) | set (set: i16, or NULL). */
 void x87_sw_update(struct lift_ctx *lc, uint16_t clear, LLVMValueRef set);
-/* fpu_sw |= bits when cond1 holds. */
-void x87_sw_set_if(struct lift_ctx *lc, LLVMValueRef cond1, uint16_t bits);
 /* Condition codes C0..C3 from i1 values; NULL leaves one unchanged. */
 void x87_set_cc(struct lift_ctx *lc, LLVMValueRef c0, LLVMValueRef c1,
                 LLVMValueRef c2, LLVMValueRef c3);
@@ -42,42 +44,45 @@ void x87_set_top(struct lift_ctx *lc, LLVMValueRef top32);
 LLVMValueRef x87_phys(struct lift_ctx *lc, LLVMValueRef top32, unsigned i);
 LLVMValueRef x87_reg_ptr(struct lift_ctx *lc, LLVMValueRef phys32);
 LLVMValueRef x87_empty_ptr(struct lift_ctx *lc, LLVMValueRef phys32);
+LLVMValueRef x87_st_ptr(struct lift_ctx *lc, unsigned i);
 LLVMValueRef x87_is_empty(struct lift_ctx *lc, unsigned i); /* i1 */
-/* ST(i) as type t (x86_fp80 for arithmetic, i80 for bit copies).  An
- * empty register is a stack underflow: IE and SF are set and the value is
- * the indefinite (the masked response). */
-LLVMValueRef x87_get(struct lift_ctx *lc, unsigned i, LLVMTypeRef t);
-/* ST(i) = v (x86_fp80 or i80), marked valid. */
-void x87_set(struct lift_ctx *lc, unsigned i, LLVMValueRef v);
+/* ST(i) marked valid or empty. */
+void x87_mark(struct lift_ctx *lc, unsigned i, bool empty);
+/* ST(i); an empty register is a stack underflow: IE and SF are set and
+ * the value is the indefinite (the masked response).  Clears C1. */
+struct x87_raw x87_get_raw(struct lift_ctx *lc, unsigned i);
+/* ST(i) = v, marked valid. */
+void x87_set_raw(struct lift_ctx *lc, unsigned i, struct x87_raw v);
 /* Push v; a full ST(7) is a stack overflow: IE, SF and C1 are set and the
- * indefinite is pushed instead. */
-void x87_push(struct lift_ctx *lc, LLVMValueRef v);
+ * indefinite is pushed instead (else C1 is cleared). */
+void x87_push_raw(struct lift_ctx *lc, struct x87_raw v);
 void x87_pop(struct lift_ctx *lc);
+
+/* ---- control flow (integer code only) ---- */
+struct x87_if {
+    LLVMBasicBlockRef other, join;
+};
+/* if (cond1): positions the builder in the "then" arm. */
+void x87_if_begin(struct lift_ctx *lc, LLVMValueRef cond1, struct x87_if *s);
+void x87_if_else(struct lift_ctx *lc, struct x87_if *s);
+void x87_if_end(struct lift_ctx *lc, struct x87_if *s);
 
 /* ---- the x87 helper (LIFTER_HELPER_FPU) ---- */
 LLVMValueRef x87_tmp_ptr(struct lift_ctx *lc, unsigned k);
-/* Run op on fpu_tmp[0..1]; returns the C0-C3 bits it gave (i16). */
-LLVMValueRef x87_helper(struct lift_ctx *lc, enum lifter_fpu_op op);
-
-/* An if/else on x87_cw_plain: the "plain" arm emits LLVM arithmetic, the
- * other calls the helper; x87_split_join merges a value from each arm. */
-struct x87_split {
-    LLVMBasicBlockRef plain_end, other_end, join;
-};
-void x87_split_begin(struct lift_ctx *lc, struct x87_split *s);
-void x87_split_else(struct lift_ctx *lc, struct x87_split *s);
-/* Ends the other arm; returns phi(plain_v, other_v), or NULL when both
- * are NULL (the arms left their results in memory). */
-LLVMValueRef x87_split_join(struct lift_ctx *lc, struct x87_split *s,
-                            LLVMValueRef plain_v, LLVMValueRef other_v);
+/* r386_helper_fpu(state, op, a, b, bits): op is an i32 value or a
+ * constant; a and b pointers or NULL; bits an i64 or NULL.  Returns i64. */
+LLVMValueRef x87_call(struct lift_ctx *lc, LLVMValueRef op, LLVMValueRef a,
+                      LLVMValueRef b, LLVMValueRef bits);
+/* op, with LIFTER_FPU_EMPTY when empty1 holds. */
+LLVMValueRef x87_op(struct lift_ctx *lc, uint32_t op, LLVMValueRef empty1);
 
 /* ---- operands ---- */
 /* ST(i) of a register form: the r/m field of ModRM. */
 unsigned x87_rm(struct lift_ctx *lc);
 bool x87_is_mem(struct lift_ctx *lc);
-/* A memory operand as x86_fp80: m32/m64 reals, or m16/m32/m64 integers
- * when integer is set. */
-LLVMValueRef x87_load_mem(struct lift_ctx *lc, bool integer);
+/* A memory operand of 16/32/64 bits, read as bits (zero-extended to i64),
+ * and the LIFTER_FPU_SRC_* kind to give the helper for it. */
+LLVMValueRef x87_mem_bits(struct lift_ctx *lc, bool integer, uint32_t *src);
 
 /* ---- the other x87 files' instructions ---- */
 bool lift_x87_arith(struct lift_ctx *lc); /* x87_arith.c */

@@ -65,6 +65,7 @@ const struct jit_helper runtime_helpers[] = {
     {LIFTER_HELPER_CPUID, (void *)helper_cpuid},
     {LIFTER_HELPER_RDTSC, (void *)helper_rdtsc},
     {LIFTER_HELPER_LOAD_SEGS, (void *)helper_load_segs},
+    {LIFTER_HELPER_FPU, (void *)fpu_helper_run},
 };
 const size_t runtime_helper_count =
     sizeof(runtime_helpers) / sizeof(runtime_helpers[0]);

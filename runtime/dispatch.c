@@ -84,6 +84,7 @@ static void thread_init(struct runtime *rt, struct guest_thread *t)
     t->cpu.eip = rt->info.start_pc;
     t->cpu.eflags_other = EFLAGS_IF | EFLAGS_FIXED1;
     t->cpu.mem_base = (uint64_t)(uintptr_t)rt->mem.base;
+    cpu_fpu_init(&t->cpu);
     t->cpu.seg_sel[SEG_CS] = USER_CS;
     t->cpu.seg_sel[SEG_DS] = t->cpu.seg_sel[SEG_ES] =
         t->cpu.seg_sel[SEG_SS] = USER_DS;

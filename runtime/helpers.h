@@ -4,10 +4,17 @@
 #define R386_HELPERS_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "r386/cpu.h"
 
 #include "jit.h"
 
 extern const struct jit_helper runtime_helpers[];
 extern const size_t runtime_helper_count;
+
+/* LIFTER_HELPER_FPU (fpu_helpers.c). */
+uint64_t fpu_helper_run(struct cpu_state *s, uint32_t op, uint8_t *a,
+                        uint8_t *b, uint64_t bits);
 
 #endif

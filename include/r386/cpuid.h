@@ -22,9 +22,11 @@ enum {
 };
 
 /* What the lifter implements today: the i386 integer instruction set with
- * RDTSC, CMPXCHG8B and CMOVcc.  x87, MMX and SSE bits are added when their
- * lifters land. */
-#define R386_CPUID1_EDX (CPUID1_EDX_TSC | CPUID1_EDX_CX8 | CPUID1_EDX_CMOV)
+ * RDTSC, CMPXCHG8B and CMOVcc, and the x87 FPU with FCMOVcc/FCOMI and
+ * FXSAVE/FXRSTOR.  MMX and SSE bits are added when their lifters land. */
+#define R386_CPUID1_EDX                                                    \
+    (CPUID1_EDX_FPU | CPUID1_EDX_TSC | CPUID1_EDX_CX8 | CPUID1_EDX_CMOV |  \
+     CPUID1_EDX_FXSR)
 #define R386_CPUID1_ECX 0u
 
 /* AT_HWCAP on i386 is CPUID.1:EDX. */

@@ -131,6 +131,10 @@ static void thread_setup(const struct insn_case *c, struct guest_thread *t,
     if (c->in_set & (1u << CF_FS_BASE))
         set_tls(t, FS_TLS, SEG_FS, c->in[CF_FS_BASE]);
     t->cpu.mem_base = (uint64_t)(uintptr_t)m->base;
+    cpu_fpu_init(&t->cpu);
+    /* The guest's x87 exception flags live in the host's x87 (see
+     * lifter/x87.c): none left over from an earlier case. */
+    __asm__ volatile("fnclex");
 }
 
 static enum case_exit exit_of(uint32_t kind)

@@ -1,0 +1,210 @@
+/* Floating point the way i386 programs do it: on the x87 stack (gcc -m32
+ * uses it for float, double and long double), through glibc's printf,
+ * strtod and libm, under every rounding mode.  The output is compared
+ * with qemu-i386's, so what is printed stays within what both compute
+ * exactly: no long double transcendental results at full precision
+ * (qemu-i386 computes FSIN and friends in double precision). */
+#include <fenv.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* volatile: keep the compiler from folding the arithmetic away. */
+static volatile double vd[] = {
+    0.0, -0.0, 1.0, -1.0, 0.1, 0.5, 1.5, 2.5, -2.5, 3.0, 1e-300, 1e300,
+    123456.789, -9876.54321, 4.9406564584124654e-324, 2.2250738585072014e-308,
+    1.7976931348623157e308, 3.141592653589793, 2.718281828459045,
+};
+#define ND (sizeof(vd) / sizeof(vd[0]))
+
+static volatile long double vl[] = {
+    1.0L, 3.0L, 0.1L, -7.25L, 1e-4000L, 1e4000L, 12345678901234567890.0L,
+};
+#define NL (sizeof(vl) / sizeof(vl[0]))
+
+static const int modes[] = {FE_TONEAREST, FE_DOWNWARD, FE_UPWARD,
+                            FE_TOWARDZERO};
+static const char *const mode_names[] = {"nearest", "down", "up", "zero"};
+
+static uint64_t bits_of(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof(u));
+    return u;
+}
+
+static void print_ld(const char *what, long double x)
+{
+    unsigned char b[10];
+    memcpy(b, (const void *)&x, sizeof(b));
+    printf("%s = %.21Lg [", what, x);
+    for (int i = 9; i >= 0; i--)
+        printf("%02x", b[i]);
+    printf("]\n");
+}
+
+static void arithmetic(void)
+{
+    for (unsigned i = 0; i < ND; i++)
+        for (unsigned j = 0; j < ND; j += 3) {
+            double a = vd[i], b = vd[j];
+            printf("%g %g: + %.17g - %.17g * %.17g / %.17g\n", a, b, a + b,
+                   a - b, a * b, a / b);
+        }
+    for (unsigned i = 0; i < NL; i++)
+        for (unsigned j = 0; j < NL; j++) {
+            long double a = vl[i], b = vl[j];
+            char what[64];
+            snprintf(what, sizeof(what), "L%u+L%u", i, j);
+            print_ld(what, a + b);
+            snprintf(what, sizeof(what), "L%u/L%u", i, j);
+            print_ld(what, a / b);
+            snprintf(what, sizeof(what), "L%u*L%u", i, j);
+            print_ld(what, a * b);
+        }
+    print_ld("sqrtl(2)", sqrtl(2.0L));
+    print_ld("1/3 as long double", 1.0L / vl[1]);
+    print_ld("LDBL_MAX", LDBL_MAX);
+    print_ld("LDBL_MIN / 4", LDBL_MIN / 4);
+}
+
+static void rounding(void)
+{
+    for (unsigned m = 0; m < 4; m++) {
+        fesetround(modes[m]);
+        volatile double third = vd[2] / vd[9];
+        volatile float f = (float)vd[4];
+        printf("%s: 1/3 %.17g [%016llx] (float)0.1 %.9g rint(2.5) %g "
+               "rint(-2.5) %g lrint(-7.5) %ld llrint(1e15+0.5) %lld "
+               "nearbyint(3.5) %g\n",
+               mode_names[m], third, (unsigned long long)bits_of(third),
+               (double)f, rint(vd[7]), rint(vd[8]), lrint(-7.5),
+               llrint(1e15 + 0.5), nearbyint(3.5));
+        print_ld("  1/3L", 1.0L / vl[1]);
+        print_ld("  sqrtl(3)", sqrtl(vl[1]));
+    }
+    fesetround(FE_TONEAREST);
+    /* C's truncating conversions: fistp with the rounding mode forced to
+     * zero (fnstcw/fldcw) or fisttp. */
+    for (unsigned i = 0; i < ND; i++)
+        printf("(int)%g = %d, (long long)%g = %lld\n", vd[i],
+               fabs(vd[i]) < 2e9 ? (int)vd[i] : 0, vd[i],
+               fabs(vd[i]) < 9e18 ? (long long)vd[i] : 0LL);
+}
+
+static void libm(void)
+{
+    static const double x[] = {0.5, 1.0, 2.0, 10.0, 100.5, -3.25};
+    for (unsigned i = 0; i < sizeof(x) / sizeof(x[0]); i++) {
+        double v = x[i];
+        printf("x=%g: exp %.15g log %.15g log10 %.15g sqrt %.15g "
+               "floor %g ceil %g trunc %g round %g fmod(x,0.75) %.15g "
+               "pow(x,1.5) %.15g atan %.15g\n",
+               v, exp(v), log(fabs(v)), log10(fabs(v)), sqrt(fabs(v)),
+               floor(v), ceil(v), trunc(v), round(v), fmod(v, 0.75),
+               pow(fabs(v), 1.5), atan(v));
+        printf("x=%g: sin %.15g cos %.15g tan %.15g\n", v, sin(v), cos(v),
+               tan(v));
+    }
+    printf("pow(2,0.5) %.17g hypot(3,4) %g ldexp(1,-1074) %g frexp ",
+           pow(2.0, 0.5), hypot(3.0, 4.0), ldexp(1.0, -1074));
+    int e;
+    double m = frexp(vd[10], &e);
+    printf("%.17g*2^%d modf ", m, e);
+    double ip;
+    double fp = modf(vd[12], &ip);
+    printf("%.17g + %.17g\n", ip, fp);
+    printf("nan %g inf %g -inf %g isnan %d isinf %d signbit(-0) %d\n",
+           vd[0] / vd[0], vd[2] / vd[0], -vd[2] / vd[0],
+           isnan(vd[0] / vd[0]), isinf(vd[11] * vd[11]), signbit(vd[1]));
+    printf("fmodl(10, 3) %Lg remainder(11, 3) %g\n", fmodl(10.0L, vl[1]),
+           remainder(11.0, 3.0));
+}
+
+static void exceptions(void)
+{
+    feclearexcept(FE_ALL_EXCEPT);
+    volatile double r = vd[2] / vd[9];
+    printf("1/3: inexact %d\n", !!fetestexcept(FE_INEXACT));
+    feclearexcept(FE_ALL_EXCEPT);
+    r = vd[2] / vd[0];
+    printf("1/0: divbyzero %d inexact %d\n", !!fetestexcept(FE_DIVBYZERO),
+           !!fetestexcept(FE_INEXACT));
+    feclearexcept(FE_ALL_EXCEPT);
+    r = vd[0] / vd[0];
+    printf("0/0: invalid %d\n", !!fetestexcept(FE_INVALID));
+    feclearexcept(FE_ALL_EXCEPT);
+    r = vd[11] * vd[11];
+    printf("1e300^2: overflow %d\n", !!fetestexcept(FE_OVERFLOW));
+    feclearexcept(FE_ALL_EXCEPT);
+    r = vd[2] + vd[2];
+    printf("1+1: any %d\n", !!fetestexcept(FE_ALL_EXCEPT));
+    (void)r;
+    fenv_t env;
+    fegetenv(&env);
+    fesetround(FE_UPWARD);
+    printf("round after fesetround(up): %d\n", fegetround() == FE_UPWARD);
+    fesetenv(&env);
+    printf("round after fesetenv: %d\n", fegetround() == FE_TONEAREST);
+}
+
+static void conversions(void)
+{
+    static const char *const texts[] = {
+        "0.1", "1e-320", "2.2250738585072011e-308", "123456789012345678901234567890",
+        "-0", "inf", "nan", "0x1.8p3", "1.7976931348623159e308", "3.14159265358979323846264338327950288",
+    };
+    for (unsigned i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        double d = strtod(texts[i], NULL);
+        float f = strtof(texts[i], NULL);
+        long double l = strtold(texts[i], NULL);
+        printf("strtod(%s) = %.17g [%016llx] strtof %.9g ", texts[i], d,
+               (unsigned long long)bits_of(d), (double)f);
+        print_ld("strtold", l);
+    }
+    for (unsigned i = 0; i < ND; i++) {
+        float f = (float)vd[i];
+        long double l = vd[i];
+        printf("%.17g -> float %.9g -> long double %.21Lg, %e, %a\n", vd[i],
+               (double)f, l, vd[i], vd[i]);
+    }
+    static const long long ints[] = {0, 1, -1, 2147483647, -2147483648LL,
+                                     9007199254740993LL, -9223372036854775807LL};
+    for (unsigned i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+        printf("%lld -> double %.17g float %.9g\n", ints[i], (double)ints[i],
+               (double)(float)ints[i]);
+    unsigned long long u = 18446744073709551615ULL;
+    printf("%llu -> double %.17g, 3e19 -> %llu\n", u, (double)u,
+           (unsigned long long)3e19);
+}
+
+/* A little numeric loop: the sum of a series and a Newton iteration. */
+static void loops(void)
+{
+    double s = 0;
+    long double sl = 0;
+    for (int k = 1; k <= 100000; k++) {
+        s += 1.0 / ((double)k * k);
+        sl += 1.0L / ((long double)k * k);
+    }
+    printf("zeta(2) partial: %.17g\n", s);
+    print_ld("zeta(2) partial, long double", sl);
+    double x = 1.0;
+    for (int k = 0; k < 10; k++)
+        x = x - (x * x - 2.0) / (2.0 * x);
+    printf("newton sqrt(2) %.17g\n", x);
+}
+
+int main(void)
+{
+    arithmetic();
+    rounding();
+    libm();
+    exceptions();
+    conversions();
+    loops();
+    return 0;
+}
