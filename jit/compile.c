@@ -115,7 +115,6 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
 {
     LLVMInitializeNativeTarget();
     LLVMInitializeNativeAsmPrinter();
-    LLVMInitializeNativeAsmParser(); /* inline asm (the x87 lifter) */
     static bool options_set;
     if (!options_set) {
         /* The C API cannot ask for FastISel; the command-line option can.

@@ -16,12 +16,14 @@
  * an x87's, exact, with no software float.
  *
  * Why a call rather than LLVM's x86_fp80 arithmetic inline: the values
- * live in the CPU state between instructions anyway, so inline code saves
- * little at run time, while every x86_fp80 operation sends its block
- * through LLVM's slow instruction selector (measured: 0.1-0.2 ms per
- * block, 5-10 times the cost of the rest of an instruction); with only
- * integer code and calls, x87 instructions compile as fast as integer
- * ones.
+ * live in the CPU state between instructions, so inline code saves only
+ * the call at run time (a loop of x87 arithmetic ran ~1.3x faster inline),
+ * while every x86_fp80 operation sends its block through LLVM's
+ * SelectionDAG instead of FastISel (0.1-0.2 ms per block at -O0): the
+ * x87-heavy units of a printf/libm test compiled 3.3x slower inline.  With
+ * integer code and calls only, x87 code compiles as fast per IR line as
+ * integer code.  Keeping ST(i) in SSA values across a unit (TOP known at
+ * lift time) is what would make inline x86_fp80 pay.
  *
  * Exception flags: the host x87 runs every guest operation with all
  * exceptions masked and accumulates the flags they raise in its own status
@@ -512,14 +514,13 @@ static void lift_ffree(struct lift_ctx *lc, bool pop)
 }
 
 /* FCHS, FABS: the sign bit alone, as the x87 does (no exception for a
- * NaN operand). */
+ * NaN operand); an empty ST(0) becomes the indefinite as it is. */
 static void lift_fsign(struct lift_ctx *lc, bool abs)
 {
     struct x87_raw v = x87_get_raw(lc, 0);
-    if (abs)
-        v.se = LLVMBuildAnd(lc->b, v.se, c16(lc, 0x7fff), "");
-    else
-        v.se = LLVMBuildXor(lc->b, v.se, c16(lc, 0x8000), "");
+    LLVMValueRef se = abs ? LLVMBuildAnd(lc->b, v.se, c16(lc, 0x7fff), "")
+                          : LLVMBuildXor(lc->b, v.se, c16(lc, 0x8000), "");
+    v.se = LLVMBuildSelect(lc->b, x87_is_empty(lc, 0), v.se, se, "");
     x87_set_raw(lc, 0, v);
 }
 
@@ -644,9 +645,6 @@ static bool lift_x87_control(struct lift_ctx *lc)
 bool lift_x87(struct lift_ctx *lc)
 {
     ZydisMnemonic m = lc->insn->mnemonic;
-    if (m == ZYDIS_MNEMONIC_FEMMS || m < ZYDIS_MNEMONIC_F2XM1 ||
-        m > ZYDIS_MNEMONIC_FYL2XP1)
-        return false;
     /* The 16-bit environment formats are not implemented. */
     if ((m == ZYDIS_MNEMONIC_FNSTENV || m == ZYDIS_MNEMONIC_FLDENV ||
          m == ZYDIS_MNEMONIC_FNSAVE || m == ZYDIS_MNEMONIC_FRSTOR) &&

@@ -182,64 +182,79 @@ static void lift_stack_op(struct lift_ctx *lc, enum lifter_fpu_op op,
     }
 }
 
+/* The instructions of this file: how each is lifted. */
+enum form { F_ARITH, F_IARITH, F_COM, F_ICOM, F_UNARY, F_STACK, F_FXAM };
+
+static const struct {
+    ZydisMnemonic m;
+    uint8_t form;
+    uint8_t op;  /* enum lifter_fpu_op */
+    uint8_t arg; /* pops (F_COM, F_ICOM) or enum shape (F_STACK) */
+} insns[] = {
+    {ZYDIS_MNEMONIC_FADD, F_ARITH, LIFTER_FPU_ADD, 0},
+    {ZYDIS_MNEMONIC_FADDP, F_ARITH, LIFTER_FPU_ADD, 0},
+    {ZYDIS_MNEMONIC_FIADD, F_IARITH, LIFTER_FPU_ADD, 0},
+    {ZYDIS_MNEMONIC_FSUB, F_ARITH, LIFTER_FPU_SUB, 0},
+    {ZYDIS_MNEMONIC_FSUBP, F_ARITH, LIFTER_FPU_SUB, 0},
+    {ZYDIS_MNEMONIC_FISUB, F_IARITH, LIFTER_FPU_SUB, 0},
+    {ZYDIS_MNEMONIC_FSUBR, F_ARITH, LIFTER_FPU_SUBR, 0},
+    {ZYDIS_MNEMONIC_FSUBRP, F_ARITH, LIFTER_FPU_SUBR, 0},
+    {ZYDIS_MNEMONIC_FISUBR, F_IARITH, LIFTER_FPU_SUBR, 0},
+    {ZYDIS_MNEMONIC_FMUL, F_ARITH, LIFTER_FPU_MUL, 0},
+    {ZYDIS_MNEMONIC_FMULP, F_ARITH, LIFTER_FPU_MUL, 0},
+    {ZYDIS_MNEMONIC_FIMUL, F_IARITH, LIFTER_FPU_MUL, 0},
+    {ZYDIS_MNEMONIC_FDIV, F_ARITH, LIFTER_FPU_DIV, 0},
+    {ZYDIS_MNEMONIC_FDIVP, F_ARITH, LIFTER_FPU_DIV, 0},
+    {ZYDIS_MNEMONIC_FIDIV, F_IARITH, LIFTER_FPU_DIV, 0},
+    {ZYDIS_MNEMONIC_FDIVR, F_ARITH, LIFTER_FPU_DIVR, 0},
+    {ZYDIS_MNEMONIC_FDIVRP, F_ARITH, LIFTER_FPU_DIVR, 0},
+    {ZYDIS_MNEMONIC_FIDIVR, F_IARITH, LIFTER_FPU_DIVR, 0},
+    {ZYDIS_MNEMONIC_FCOM, F_COM, LIFTER_FPU_COM, 0},
+    {ZYDIS_MNEMONIC_FCOMP, F_COM, LIFTER_FPU_COM, 1},
+    {ZYDIS_MNEMONIC_FCOMPP, F_COM, LIFTER_FPU_COM, 2},
+    {ZYDIS_MNEMONIC_FUCOM, F_COM, LIFTER_FPU_UCOM, 0},
+    {ZYDIS_MNEMONIC_FUCOMP, F_COM, LIFTER_FPU_UCOM, 1},
+    {ZYDIS_MNEMONIC_FUCOMPP, F_COM, LIFTER_FPU_UCOM, 2},
+    {ZYDIS_MNEMONIC_FICOM, F_ICOM, LIFTER_FPU_COM, 0},
+    {ZYDIS_MNEMONIC_FICOMP, F_ICOM, LIFTER_FPU_COM, 1},
+    {ZYDIS_MNEMONIC_FCOMI, F_COM, LIFTER_FPU_COMI, 0},
+    {ZYDIS_MNEMONIC_FCOMIP, F_COM, LIFTER_FPU_COMI, 1},
+    {ZYDIS_MNEMONIC_FUCOMI, F_COM, LIFTER_FPU_UCOMI, 0},
+    {ZYDIS_MNEMONIC_FUCOMIP, F_COM, LIFTER_FPU_UCOMI, 1},
+    {ZYDIS_MNEMONIC_FTST, F_COM, LIFTER_FPU_COM, 0},
+    {ZYDIS_MNEMONIC_FXAM, F_FXAM, 0, 0},
+    {ZYDIS_MNEMONIC_FSQRT, F_UNARY, LIFTER_FPU_SQRT, 0},
+    {ZYDIS_MNEMONIC_FRNDINT, F_UNARY, LIFTER_FPU_RNDINT, 0},
+    {ZYDIS_MNEMONIC_FSIN, F_UNARY, LIFTER_FPU_SIN, 0},
+    {ZYDIS_MNEMONIC_FCOS, F_UNARY, LIFTER_FPU_COS, 0},
+    {ZYDIS_MNEMONIC_F2XM1, F_UNARY, LIFTER_FPU_F2XM1, 0},
+    {ZYDIS_MNEMONIC_FSCALE, F_STACK, LIFTER_FPU_SCALE, SH_BINARY},
+    {ZYDIS_MNEMONIC_FPREM, F_STACK, LIFTER_FPU_PREM, SH_BINARY},
+    {ZYDIS_MNEMONIC_FPREM1, F_STACK, LIFTER_FPU_PREM1, SH_BINARY},
+    {ZYDIS_MNEMONIC_FPATAN, F_STACK, LIFTER_FPU_PATAN, SH_POP},
+    {ZYDIS_MNEMONIC_FYL2X, F_STACK, LIFTER_FPU_YL2X, SH_POP},
+    {ZYDIS_MNEMONIC_FYL2XP1, F_STACK, LIFTER_FPU_YL2XP1, SH_POP},
+    {ZYDIS_MNEMONIC_FXTRACT, F_STACK, LIFTER_FPU_XTRACT, SH_PUSH},
+    {ZYDIS_MNEMONIC_FSINCOS, F_STACK, LIFTER_FPU_SINCOS, SH_PUSH_C2},
+    {ZYDIS_MNEMONIC_FPTAN, F_STACK, LIFTER_FPU_PTAN, SH_PUSH_C2},
+};
+
 bool lift_x87_arith(struct lift_ctx *lc)
 {
-    switch (lc->insn->mnemonic) {
-    case ZYDIS_MNEMONIC_FADD:
-    case ZYDIS_MNEMONIC_FADDP: lift_arith(lc, LIFTER_FPU_ADD, false); return true;
-    case ZYDIS_MNEMONIC_FIADD: lift_arith(lc, LIFTER_FPU_ADD, true); return true;
-    case ZYDIS_MNEMONIC_FSUB:
-    case ZYDIS_MNEMONIC_FSUBP: lift_arith(lc, LIFTER_FPU_SUB, false); return true;
-    case ZYDIS_MNEMONIC_FISUB: lift_arith(lc, LIFTER_FPU_SUB, true); return true;
-    case ZYDIS_MNEMONIC_FSUBR:
-    case ZYDIS_MNEMONIC_FSUBRP:
-        lift_arith(lc, LIFTER_FPU_SUBR, false);
+    for (size_t k = 0; k < sizeof(insns) / sizeof(insns[0]); k++) {
+        if (insns[k].m != lc->insn->mnemonic)
+            continue;
+        enum lifter_fpu_op op = insns[k].op;
+        switch (insns[k].form) {
+        case F_ARITH: lift_arith(lc, op, false); break;
+        case F_IARITH: lift_arith(lc, op, true); break;
+        case F_COM: lift_fcom(lc, op, false, insns[k].arg); break;
+        case F_ICOM: lift_fcom(lc, op, true, insns[k].arg); break;
+        case F_UNARY: lift_unary(lc, op); break;
+        case F_STACK: lift_stack_op(lc, op, insns[k].arg); break;
+        default: lift_fxam(lc); break;
+        }
         return true;
-    case ZYDIS_MNEMONIC_FISUBR: lift_arith(lc, LIFTER_FPU_SUBR, true); return true;
-    case ZYDIS_MNEMONIC_FMUL:
-    case ZYDIS_MNEMONIC_FMULP: lift_arith(lc, LIFTER_FPU_MUL, false); return true;
-    case ZYDIS_MNEMONIC_FIMUL: lift_arith(lc, LIFTER_FPU_MUL, true); return true;
-    case ZYDIS_MNEMONIC_FDIV:
-    case ZYDIS_MNEMONIC_FDIVP: lift_arith(lc, LIFTER_FPU_DIV, false); return true;
-    case ZYDIS_MNEMONIC_FIDIV: lift_arith(lc, LIFTER_FPU_DIV, true); return true;
-    case ZYDIS_MNEMONIC_FDIVR:
-    case ZYDIS_MNEMONIC_FDIVRP:
-        lift_arith(lc, LIFTER_FPU_DIVR, false);
-        return true;
-    case ZYDIS_MNEMONIC_FIDIVR: lift_arith(lc, LIFTER_FPU_DIVR, true); return true;
-    case ZYDIS_MNEMONIC_FCOM: lift_fcom(lc, LIFTER_FPU_COM, false, 0); return true;
-    case ZYDIS_MNEMONIC_FCOMP: lift_fcom(lc, LIFTER_FPU_COM, false, 1); return true;
-    case ZYDIS_MNEMONIC_FCOMPP: lift_fcom(lc, LIFTER_FPU_COM, false, 2); return true;
-    case ZYDIS_MNEMONIC_FUCOM: lift_fcom(lc, LIFTER_FPU_UCOM, false, 0); return true;
-    case ZYDIS_MNEMONIC_FUCOMP: lift_fcom(lc, LIFTER_FPU_UCOM, false, 1); return true;
-    case ZYDIS_MNEMONIC_FUCOMPP:
-        lift_fcom(lc, LIFTER_FPU_UCOM, false, 2);
-        return true;
-    case ZYDIS_MNEMONIC_FICOM: lift_fcom(lc, LIFTER_FPU_COM, true, 0); return true;
-    case ZYDIS_MNEMONIC_FICOMP: lift_fcom(lc, LIFTER_FPU_COM, true, 1); return true;
-    case ZYDIS_MNEMONIC_FCOMI: lift_fcom(lc, LIFTER_FPU_COMI, false, 0); return true;
-    case ZYDIS_MNEMONIC_FCOMIP: lift_fcom(lc, LIFTER_FPU_COMI, false, 1); return true;
-    case ZYDIS_MNEMONIC_FUCOMI: lift_fcom(lc, LIFTER_FPU_UCOMI, false, 0); return true;
-    case ZYDIS_MNEMONIC_FUCOMIP:
-        lift_fcom(lc, LIFTER_FPU_UCOMI, false, 1);
-        return true;
-    case ZYDIS_MNEMONIC_FTST: lift_fcom(lc, LIFTER_FPU_COM, false, 0); return true;
-    case ZYDIS_MNEMONIC_FXAM: lift_fxam(lc); return true;
-    case ZYDIS_MNEMONIC_FSQRT: lift_unary(lc, LIFTER_FPU_SQRT); return true;
-    case ZYDIS_MNEMONIC_FRNDINT: lift_unary(lc, LIFTER_FPU_RNDINT); return true;
-    case ZYDIS_MNEMONIC_FSIN: lift_unary(lc, LIFTER_FPU_SIN); return true;
-    case ZYDIS_MNEMONIC_FCOS: lift_unary(lc, LIFTER_FPU_COS); return true;
-    case ZYDIS_MNEMONIC_F2XM1: lift_unary(lc, LIFTER_FPU_F2XM1); return true;
-    case ZYDIS_MNEMONIC_FSCALE: lift_stack_op(lc, LIFTER_FPU_SCALE, SH_BINARY); return true;
-    case ZYDIS_MNEMONIC_FPREM: lift_stack_op(lc, LIFTER_FPU_PREM, SH_BINARY); return true;
-    case ZYDIS_MNEMONIC_FPREM1: lift_stack_op(lc, LIFTER_FPU_PREM1, SH_BINARY); return true;
-    case ZYDIS_MNEMONIC_FPATAN: lift_stack_op(lc, LIFTER_FPU_PATAN, SH_POP); return true;
-    case ZYDIS_MNEMONIC_FYL2X: lift_stack_op(lc, LIFTER_FPU_YL2X, SH_POP); return true;
-    case ZYDIS_MNEMONIC_FYL2XP1: lift_stack_op(lc, LIFTER_FPU_YL2XP1, SH_POP); return true;
-    case ZYDIS_MNEMONIC_FXTRACT: lift_stack_op(lc, LIFTER_FPU_XTRACT, SH_PUSH); return true;
-    case ZYDIS_MNEMONIC_FSINCOS: lift_stack_op(lc, LIFTER_FPU_SINCOS, SH_PUSH_C2); return true;
-    case ZYDIS_MNEMONIC_FPTAN: lift_stack_op(lc, LIFTER_FPU_PTAN, SH_PUSH_C2); return true;
-    default:
-        return false;
     }
+    return false;
 }

@@ -23,17 +23,15 @@
 #include "helpers.h"
 #include "lifter.h"
 
-struct bcd {
-    uint8_t b[10];
-};
-
 #define CC (FPU_C0 | FPU_C1 | FPU_C2 | FPU_C3)
 
-/* 80-bit values in the CPU state, loaded and stored by the x87 itself
- * (exact; no store-to-load stall through integer copies). */
+/* A 10-byte memory operand: an 80-bit value or a packed BCD. */
 struct f80 {
     uint8_t b[10];
 };
+
+/* 80-bit values in the CPU state, loaded and stored by the x87 itself
+ * (exact; no store-to-load stall through integer copies). */
 
 static inline long double load80(const uint8_t *p)
 {
@@ -327,7 +325,7 @@ uint64_t fpu_helper_run(struct cpu_state *s, uint32_t op, uint8_t *a,
                sw);
         return sw & CC;
     case LIFTER_FPU_BSTP: {
-        struct bcd d;
+        struct f80 d;
         x = load80(a);
         cw_enter(&c, s->fpu_cw);
         STORE("fbstp", d);
@@ -343,7 +341,7 @@ uint64_t fpu_helper_run(struct cpu_state *s, uint32_t op, uint8_t *a,
         __asm__ volatile("fnclex");
         return 0;
     case LIFTER_FPU_BLD: {
-        struct bcd d;
+        struct f80 d;
         memcpy(&d, a, sizeof(d));
         __asm__ volatile("fbld %1" : "=t"(x) : "m"(d));
         store80(a, x);

@@ -154,8 +154,10 @@ enum {
     FPU_TOP_MASK = 7u << 11,
     FPU_C3 = 1u << 14,
     FPU_B = 1u << 15,  /* busy: mirrors ES */
-    FPU_CW_RC = 3u << 10, /* rounding control: 0 nearest, 1 down, 2 up, 3 zero */
-    FPU_CW_PC = 3u << 8,  /* precision control: 0 24-bit, 2 53-bit, 3 64-bit */
+    /* Control word: rounding control (0 nearest, 1 down, 2 up, 3 toward
+     * zero) and precision control (0 24-bit, 2 53-bit, 3 64-bit). */
+    FPU_CW_RC = 3u << 10,
+    FPU_CW_PC = 3u << 8,
     /* FNINIT's control word, Linux's initial one: all exceptions masked,
      * 64-bit precision, round to nearest. */
     FPU_CW_DEFAULT = 0x037f,

@@ -154,8 +154,9 @@ static void exceptions(void)
 static void conversions(void)
 {
     static const char *const texts[] = {
-        "0.1", "1e-320", "2.2250738585072011e-308", "123456789012345678901234567890",
-        "-0", "inf", "nan", "0x1.8p3", "1.7976931348623159e308", "3.14159265358979323846264338327950288",
+        "0.1", "1e-320", "2.2250738585072011e-308",
+        "123456789012345678901234567890", "-0", "inf", "nan", "0x1.8p3",
+        "1.7976931348623159e308", "3.14159265358979323846264338327950288",
     };
     for (unsigned i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
         double d = strtod(texts[i], NULL);
@@ -171,8 +172,10 @@ static void conversions(void)
         printf("%.17g -> float %.9g -> long double %.21Lg, %e, %a\n", vd[i],
                (double)f, l, vd[i], vd[i]);
     }
-    static const long long ints[] = {0, 1, -1, 2147483647, -2147483648LL,
-                                     9007199254740993LL, -9223372036854775807LL};
+    static const long long ints[] = {
+        0, 1, -1, 2147483647, -2147483648LL, 9007199254740993LL,
+        -9223372036854775807LL,
+    };
     for (unsigned i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
         printf("%lld -> double %.17g float %.9g\n", ints[i], (double)ints[i],
                (double)(float)ints[i]);
