@@ -267,6 +267,11 @@ static guest_addr_t lift_guest_block(const struct lifter *l,
             break;
         }
         lc->pc = cur;
+        if (st == ZYDIS_STATUS_INSTRUCTION_TOO_LONG) {
+            /* More than 15 bytes (redundant prefixes): #GP, not #UD. */
+            lift_end_exit(lc, CPU_EXIT_PRIV, lift_i32(lc, cur));
+            break;
+        }
         if (ZYAN_SUCCESS(st)) {
             lc->insn = &insn;
             lc->ops = ops;
