@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 done
 
 BUILD=${BUILD:-build}
-scripts/setup-deps.sh gzip bzip2 gawk >/dev/null
+scripts/setup-deps.sh gzip bzip2 gawk time >/dev/null
 if [ ! -x "$BUILD/r386" ]; then
     cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
     cmake --build "$BUILD" -j"$(nproc)" --target r386 >/dev/null
@@ -77,12 +77,20 @@ median_time() {
         awk '{ a[NR] = $1 } END { printf "%.3f", a[int((NR + 1) / 2)] / 1000 }'
 }
 
+# peak_mib OUT CMD...: peak resident memory of one run, in MiB.
+peak_mib() {
+    local out=$1
+    shift
+    /usr/bin/time -f %M -o "$W/rss" "$@" >"$out" 2>/dev/null </dev/null || true
+    awk '{ printf "%.0f", $1 / 1024 }' "$W/rss"
+}
+
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
 }
 
-printf '| workload | native s | qemu-i386 s | r386 s | r386/native | r386/qemu | outputs |\n'
-printf '|---|---:|---:|---:|---:|---:|---|\n'
+printf '| workload | native s | qemu-i386 s | r386 s | r386/native | r386/qemu | qemu MiB | r386 MiB | outputs |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|---:|---|\n'
 
 # row NAME NATIVE-CMD -- I386-CMD: time the three ways and print a row.
 row() {
@@ -101,13 +109,16 @@ row() {
     fi
     tq=$(median_time "$W/out.qemu" qemu-i386 -L "$SYSROOT" "${i386[@]}")
     tr=$(median_time "$W/out.r386" "$R386" -L "$SYSROOT" "${i386[@]}")
+    local mq mr
+    mq=$(peak_mib "$W/out.qemu" qemu-i386 -L "$SYSROOT" "${i386[@]}")
+    mr=$(peak_mib "$W/out.r386" "$R386" -L "$SYSROOT" "${i386[@]}")
     cmp -s "$W/out.qemu" "$W/out.r386" || same=DIFF
     if [ "$tn" != "-" ] && ! cmp -s "$W/out.native" "$W/out.r386"; then
         same=DIFF
     fi
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$tn" "$tq" "$tr" \
-        "$( [ "$tn" = "-" ] && echo - || ratio "$tr" "$tn")" \
-        "$(ratio "$tr" "$tq")" "$same"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$tn" \
+        "$tq" "$tr" "$( [ "$tn" = "-" ] && echo - || ratio "$tr" "$tn")" \
+        "$(ratio "$tr" "$tq")" "$mq" "$mr" "$same"
 }
 
 for k in hash sort matmul search; do
