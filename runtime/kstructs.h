@@ -192,6 +192,52 @@ struct krlimit32 {
 };
 _Static_assert(sizeof(struct krlimit32) == 8, "rlimit32");
 
+/* ---- sockets (sys_net.c) ---- */
+
+/* struct compat_msghdr. */
+struct kmsghdr32 {
+    uint32_t msg_name;       /* guest address */
+    uint32_t msg_namelen;
+    uint32_t msg_iov;        /* struct kiovec32 array */
+    uint32_t msg_iovlen;
+    uint32_t msg_control;    /* guest address */
+    uint32_t msg_controllen;
+    uint32_t msg_flags;
+};
+_Static_assert(sizeof(struct kmsghdr32) == 28, "msghdr32");
+
+/* struct compat_cmsghdr: records aligned to 4 bytes (the host's to 8). */
+struct kcmsghdr32 {
+    uint32_t cmsg_len;
+    int32_t cmsg_level;
+    int32_t cmsg_type;
+};
+_Static_assert(sizeof(struct kcmsghdr32) == 12, "cmsghdr32");
+#define KCMSG32_ALIGN(n) (((n) + 3u) & ~3u)
+
+/* struct compat_mmsghdr. */
+struct kmmsghdr32 {
+    struct kmsghdr32 msg_hdr;
+    uint32_t msg_len;
+};
+_Static_assert(sizeof(struct kmmsghdr32) == 32, "mmsghdr32");
+
+/* struct epoll_event: {u32 events; u64 data}, 12 bytes on both ABIs
+ * (packed on x86-64, 4-byte aligned u64 on i386): passed through. */
+#define KEPOLL_EVENT_SIZE 12
+
+/* struct old_itimerspec32 and struct __kernel_itimerspec. */
+struct kitimerspec32 {
+    struct ktimespec32 it_interval;
+    struct ktimespec32 it_value;
+};
+_Static_assert(sizeof(struct kitimerspec32) == 16, "itimerspec32");
+struct kitimerspec64 {
+    struct ktimespec64 it_interval;
+    struct ktimespec64 it_value;
+};
+_Static_assert(sizeof(struct kitimerspec64) == 32, "itimerspec64");
+
 /* ---- conversions, host -> guest ---- */
 
 #define KSTAT_MAX_NON_LFS 0x7fffffffLL

@@ -1,6 +1,7 @@
 /* Descriptor system calls: read/write and their vector and positioned
  * forms, open/close, seeking, dup, pipes, fcntl, ioctl (terminals), poll,
- * select and getdents64.
+ * select and getdents64 (the old getdents is in sys_file.c, with the
+ * directory offset cookies both use).
  *
  * Guest buffers: a transfer goes straight between the host call and the
  * guest window.  Like the kernel, which copies until it faults, a buffer
@@ -176,6 +177,9 @@ static long do_openat(struct guest_thread *t, int dirfd, guest_addr_t gpath,
     int e = sys_path(t, gpath, path);
     if (e < 0)
         return e;
+    long r;
+    if (sys_proc_open(t, path, flags, &r))
+        return r;
     /* The program's own /proc link would open r386: open the program. */
     const char *host = path;
     if (sys_path_is_self_exe(path) && t->rt->info.exe_host_path)
@@ -207,20 +211,37 @@ static long sys_close(struct guest_thread *t, const uint32_t a[6])
 
 /* lseek with a 32-bit off_t: a position past 2 GiB is EOVERFLOW (the file
  * position has moved nevertheless, as on i386). */
-static long sys_lseek(struct guest_thread *t, const uint32_t a[6])
+/* On a directory, offsets are translated (sys_dir_off_to_guest): the
+ * cookies the guest got from getdents seek to their host offsets. */
+static off_t seek_xlate(int fd, int64_t off, int whence)
 {
-    off_t r = lseek((int)a[0], (int32_t)a[1], (int)a[2]);
+    bool dir = false;
+    if (whence == SEEK_SET && off > 0 && sys_dir_off_to_host((uint64_t)off)
+                                             != (uint64_t)off &&
+        (dir = sys_is_dir_fd(fd)))
+        off = (int64_t)sys_dir_off_to_host((uint64_t)off);
+    off_t r = lseek(fd, (off_t)off, whence);
     if (r < 0)
         return -errno;
+    if (r > INT32_MAX && (dir || sys_is_dir_fd(fd)))
+        return (off_t)sys_dir_off_to_guest((uint64_t)r);
+    return r;
+}
+
+static long sys_lseek(struct guest_thread *t, const uint32_t a[6])
+{
+    off_t r = seek_xlate((int)a[0], (int32_t)a[1], (int)a[2]);
+    if (r < 0)
+        return r;
     return r > INT32_MAX ? -EOVERFLOW : r;
 }
 
 /* _llseek(fd, offset_high, offset_low, loff_t *result, whence) */
 static long sys_llseek(struct guest_thread *t, const uint32_t a[6])
 {
-    off_t r = lseek((int)a[0], (off_t)off64(a[2], a[1]), (int)a[4]);
+    off_t r = seek_xlate((int)a[0], (int64_t)off64(a[2], a[1]), (int)a[4]);
     if (r < 0)
-        return -errno;
+        return r;
     int64_t res = r;
     if (sys_copy_to(t, a[3], &res, sizeof(res)) < 0)
         return -EFAULT;
@@ -520,7 +541,23 @@ static long sys_old_select(struct guest_thread *t, const uint32_t a[6])
 static long sys_getdents64(struct guest_thread *t, const uint32_t a[6])
 {
     void *p = whole_buf(t, a[1], a[2], GUEST_PROT_WRITE);
-    return sys_host(syscall(SYS_getdents64, (int)a[0], p, a[2]));
+    long n = sys_host(syscall(SYS_getdents64, (int)a[0], p, a[2]));
+    /* d_off as a 32-bit caller gets it (sys_dir_off_to_guest). */
+    for (long pos = 0; n > 0 && pos + 19 <= n;) {
+        char *d = (char *)p + pos;
+        int64_t off;
+        uint16_t reclen;
+        memcpy(&off, d + 8, 8);
+        memcpy(&reclen, d + 16, 2);
+        int64_t g = sys_dir_off_to_guest((uint64_t)off);
+        if (g < 0)
+            return g;
+        memcpy(d + 8, &g, 8);
+        if (reclen == 0)
+            break;
+        pos += reclen;
+    }
+    return n;
 }
 
 const struct syscall_def sys_fd_defs[] = {

@@ -4,16 +4,22 @@
  *
  * Paths are used as the guest gives them (relative ones relative to the
  * host's working directory, which is the guest's); sys_path() is the one
- * place a guest path becomes a host one.  readlink of the program's own
- * /proc/.../exe answers the guest program's path, not r386's.
+ * place a guest path becomes a host one (-L redirection).  readlink of the
+ * program's own /proc/.../exe answers the guest program's path, not r386's;
+ * /proc/self/{maps,cmdline,auxv} are served from the guest's view
+ * (sys_proc_open).  Also here: the old getdents and the 32-bit directory
+ * offset cookies that it, getdents64 and lseek share.
  *
  * Calls whose glibc wrappers add behaviour of their own (faccessat,
  * fchmodat, utimensat, getcwd) go to the host kernel through syscall(2). */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -25,9 +31,46 @@
 
 /* ---- paths ---- */
 
+/* The -L directory made absolute once (the guest may chdir), or NULL. */
+static char *sysroot_abs;
+static pthread_once_t sysroot_once = PTHREAD_ONCE_INIT;
+static const char *sysroot_cfg;
+
+static void sysroot_init(void)
+{
+    const char *s = sysroot_cfg;
+    if (!s || !*s)
+        return;
+    char *r = realpath(s, NULL);
+    if (r && strcmp(r, "/") == 0) { /* -L / redirects nothing */
+        free(r);
+        return;
+    }
+    sysroot_abs = r;
+}
+
+/* qemu-user's rule (util/path.c): an absolute guest path names DIR/path
+ * when that exists (access F_OK, following symlinks), else the host's
+ * path.  So a file created at a path whose parent exists only on the host
+ * is created on the host, and one replacing a file of the sysroot is
+ * created in the sysroot.  /proc stays the host's (and the guest view of
+ * its own entries is served by sys_proc_open). */
 int sys_path(struct guest_thread *t, guest_addr_t a, char buf[SYS_PATH_MAX])
 {
-    return sys_guest_str(t, a, buf, SYS_PATH_MAX);
+    int e = sys_guest_str(t, a, buf, SYS_PATH_MAX);
+    if (e < 0 || buf[0] != '/')
+        return e;
+    sysroot_cfg = t->rt->cfg.sysroot;
+    pthread_once(&sysroot_once, sysroot_init);
+    if (!sysroot_abs || strncmp(buf, "/proc/", 6) == 0 ||
+        strcmp(buf, "/proc") == 0)
+        return 0;
+    char full[SYS_PATH_MAX];
+    int n = snprintf(full, sizeof(full), "%s%s", sysroot_abs, buf);
+    if (n < 0 || (size_t)n >= sizeof(full) || access(full, F_OK) != 0)
+        return 0;
+    memcpy(buf, full, (size_t)n + 1);
+    return 0;
 }
 
 bool sys_path_is_self_exe(const char *path)
@@ -38,6 +81,395 @@ bool sys_path_is_self_exe(const char *path)
     char own[40];
     snprintf(own, sizeof(own), "/proc/%d/exe", (int)getpid());
     return strcmp(path, own) == 0;
+}
+
+/* ---- /proc/self from the guest's view ---- */
+
+/* The entry name after /proc/self/, /proc/thread-self/ or /proc/<our
+ * pid>/, or NULL. */
+static const char *proc_self_entry(const char *path)
+{
+    static const char *const pre[] = {"/proc/self/", "/proc/thread-self/"};
+    for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+        if (strncmp(path, pre[i], strlen(pre[i])) == 0)
+            return path + strlen(pre[i]);
+    char own[40];
+    int n = snprintf(own, sizeof(own), "/proc/%d/", (int)getpid());
+    if (strncmp(path, own, (size_t)n) == 0)
+        return path + n;
+    return NULL;
+}
+
+struct membuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+};
+
+static void mb_add(struct membuf *b, const void *d, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n > b->cap) {
+        size_t c = b->cap ? b->cap * 2 : 4096;
+        while (c < b->len + n)
+            c *= 2;
+        char *q = realloc(b->p, c);
+        if (!q) {
+            b->oom = true;
+            return;
+        }
+        b->p = q;
+        b->cap = c;
+    }
+    memcpy(b->p + b->len, d, n);
+    b->len += n;
+}
+
+enum map_name { MN_NONE, MN_EXE, MN_INTERP, MN_HEAP, MN_STACK };
+
+/* The end (exclusive) of the run of mapped pages starting at a. */
+static uint64_t mapped_run_end(const struct guest_mem *m, guest_addr_t a)
+{
+    uint64_t p = a >> GUEST_PAGE_SHIFT;
+    while (p < GUEST_PAGE_COUNT && (m->pages[p] & PAGE_MAPPED))
+        p++;
+    return p << GUEST_PAGE_SHIFT;
+}
+
+/* /proc/self/maps: runs of guest pages with the same protection and name,
+ * in the kernel's format (path column at width 73).  Offsets, devices and
+ * inodes are not known: 0. */
+static void build_maps(struct runtime *rt, struct membuf *b)
+{
+    const struct guest_mem *m = &rt->mem;
+    const struct image_info *in = &rt->info;
+    uint64_t exe_lo = in->load_addr, exe_hi = 0, int_lo = 0, int_hi = 0;
+    uint64_t heap_lo = guest_page_up(in->start_brk);
+    uint64_t heap_hi = guest_page_up(rt->brk);
+    if (in->load_addr) {
+        exe_hi = mapped_run_end(m, in->load_addr);
+        if (in->start_brk > in->load_addr && exe_hi > heap_lo)
+            exe_hi = heap_lo;
+    }
+    if (in->has_interp && in->interp_base) {
+        int_lo = in->interp_base;
+        int_hi = mapped_run_end(m, in->interp_base);
+    }
+    uint64_t start = 0;
+    int cur_prot = -1;
+    enum map_name cur_name = MN_NONE;
+    for (uint64_t p = 0; p <= GUEST_PAGE_COUNT; p++) {
+        uint64_t a = p << GUEST_PAGE_SHIFT;
+        int prot = -1;
+        enum map_name name = MN_NONE;
+        if (p < GUEST_PAGE_COUNT) {
+            uint8_t f = m->pages[p];
+            if (f & PAGE_MAPPED) {
+                prot = f & PAGE_PROT_MASK;
+                if (a >= in->stack_limit && a < in->stack_top)
+                    name = MN_STACK;
+                else if (a >= heap_lo && a < heap_hi)
+                    name = MN_HEAP;
+                else if (a >= exe_lo && a < exe_hi)
+                    name = MN_EXE;
+                else if (a >= int_lo && a < int_hi)
+                    name = MN_INTERP;
+            }
+        }
+        if (prot == cur_prot && name == cur_name)
+            continue;
+        if (cur_prot >= 0) {
+            char line[128 + SYS_PATH_MAX];
+            int n = snprintf(line, 128, "%08" PRIx64 "-%08" PRIx64
+                             " %c%c%cp %08x 00:00 0",
+                             start, a, (cur_prot & GUEST_PROT_READ) ? 'r' : '-',
+                             (cur_prot & GUEST_PROT_WRITE) ? 'w' : '-',
+                             (cur_prot & GUEST_PROT_EXEC) ? 'x' : '-', 0u);
+            const char *nm = NULL;
+            switch (cur_name) {
+            case MN_EXE: nm = in->exe_path; break;
+            case MN_INTERP: nm = in->interp_path; break;
+            case MN_HEAP: nm = "[heap]"; break;
+            case MN_STACK: nm = "[stack]"; break;
+            default: break;
+            }
+            if (nm) {
+                while (n < 72)
+                    line[n++] = ' ';
+                n += snprintf(line + n, sizeof(line) - (size_t)n, " %s", nm);
+            }
+            line[n++] = '\n';
+            mb_add(b, line, (size_t)n);
+        }
+        start = a;
+        cur_prot = prot;
+        cur_name = name;
+    }
+}
+
+bool sys_proc_open(struct guest_thread *t, const char *path, uint32_t flags,
+                   long *result)
+{
+    const char *e = proc_self_entry(path);
+    if (!e || (strcmp(e, "maps") != 0 && strcmp(e, "cmdline") != 0 &&
+               strcmp(e, "auxv") != 0))
+        return false;
+    if ((flags & O_ACCMODE) != O_RDONLY) {
+        *result = -EACCES;
+        return true;
+    }
+    struct runtime *rt = t->rt;
+    struct membuf b = {0};
+    if (strcmp(e, "maps") == 0) {
+        pthread_mutex_lock(&rt->mm_lock);
+        build_maps(rt, &b);
+        pthread_mutex_unlock(&rt->mm_lock);
+    } else if (strcmp(e, "cmdline") == 0) {
+        guest_addr_t lo = rt->info.arg_start, hi = rt->info.arg_end;
+        if (hi > lo) {
+            char *tmp = malloc(hi - lo);
+            if (tmp && guest_mem_copy_from(&rt->mem, tmp, lo, hi - lo) == 0)
+                mb_add(&b, tmp, hi - lo);
+            free(tmp);
+        }
+    } else {
+        bool null_seen = false;
+        for (uint32_t i = 0; i < rt->info.auxv_count; i++) {
+            uint32_t pair[2] = {rt->info.auxv[i].type, rt->info.auxv[i].value};
+            mb_add(&b, pair, sizeof(pair));
+            if (pair[0] == 0) {
+                null_seen = true;
+                break;
+            }
+        }
+        if (!null_seen) {
+            uint32_t pair[2] = {0, 0};
+            mb_add(&b, pair, sizeof(pair));
+        }
+    }
+    long r;
+    if (b.oom) {
+        r = -ENOMEM;
+    } else {
+        int fd = memfd_create("r386-proc",
+                              (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+        r = fd;
+        if (fd < 0) {
+            r = -errno;
+        } else {
+            size_t done = 0;
+            while (done < b.len) {
+                ssize_t w = write(fd, b.p + done, b.len - done);
+                if (w <= 0) {
+                    r = w < 0 ? -errno : -EIO;
+                    close(fd);
+                    break;
+                }
+                done += (size_t)w;
+            }
+            if (r >= 0)
+                lseek(fd, 0, SEEK_SET);
+        }
+    }
+    free(b.p);
+    *result = r;
+    return true;
+}
+
+/* ---- directory offsets for a 32-bit program ---- */
+
+/* ext4 gives 32-bit (compat) callers 31-bit hash offsets; an x86-64 host
+ * call gets 63-bit ones, which a non-LFS readdir refuses (EOVERFLOW).  A
+ * directory offset that does not fit in 31 bits is handed to the guest as
+ * a cookie, one per distinct host offset, the same for every descriptor:
+ * cookie = DIR_COOKIE_BASE + index into dc_host.  Offsets below 2^31 pass
+ * unchanged. */
+#define DIR_COOKIE_BASE 0x60000000u
+#define DIR_COOKIE_MAX (0x7fffffffu - DIR_COOKIE_BASE)
+
+static pthread_mutex_t dc_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t *dc_host;   /* index -> host offset */
+static uint32_t dc_count, dc_cap;
+static uint32_t *dc_slots;  /* open addressing: index + 1, 0 empty */
+static uint32_t dc_nslots;  /* power of two */
+
+static uint32_t dc_hash(uint64_t v)
+{
+    v ^= v >> 33;
+    v *= 0xff51afd7ed558ccdull;
+    v ^= v >> 33;
+    return (uint32_t)v;
+}
+
+static int dc_grow(void)
+{
+    uint32_t n = dc_nslots ? dc_nslots * 2 : 1024;
+    uint32_t *sl = calloc(n, sizeof(*sl));
+    if (!sl)
+        return -ENOMEM;
+    for (uint32_t i = 0; i < dc_count; i++) {
+        uint32_t h = dc_hash(dc_host[i]) & (n - 1);
+        while (sl[h])
+            h = (h + 1) & (n - 1);
+        sl[h] = i + 1;
+    }
+    free(dc_slots);
+    dc_slots = sl;
+    dc_nslots = n;
+    return 0;
+}
+
+int64_t sys_dir_off_to_guest(uint64_t host)
+{
+    if (host <= INT32_MAX)
+        return (int64_t)host;
+    int64_t r = -EOVERFLOW;
+    pthread_mutex_lock(&dc_lock);
+    if (dc_nslots) {
+        uint32_t h = dc_hash(host) & (dc_nslots - 1);
+        while (dc_slots[h]) {
+            if (dc_host[dc_slots[h] - 1] == host) {
+                r = DIR_COOKIE_BASE + (dc_slots[h] - 1);
+                goto out;
+            }
+            h = (h + 1) & (dc_nslots - 1);
+        }
+    }
+    if (dc_count >= DIR_COOKIE_MAX)
+        goto out;
+    if ((uint64_t)(dc_count + 1) * 2 > dc_nslots && dc_grow() < 0) {
+        r = -ENOMEM;
+        goto out;
+    }
+    if (dc_count == dc_cap) {
+        uint32_t c = dc_cap ? dc_cap * 2 : 512;
+        uint64_t *nh = realloc(dc_host, c * sizeof(*nh));
+        if (!nh) {
+            r = -ENOMEM;
+            goto out;
+        }
+        dc_host = nh;
+        dc_cap = c;
+    }
+    dc_host[dc_count] = host;
+    uint32_t h = dc_hash(host) & (dc_nslots - 1);
+    while (dc_slots[h])
+        h = (h + 1) & (dc_nslots - 1);
+    dc_slots[h] = dc_count + 1;
+    r = DIR_COOKIE_BASE + dc_count;
+    dc_count++;
+out:
+    pthread_mutex_unlock(&dc_lock);
+    return r;
+}
+
+uint64_t sys_dir_off_to_host(uint64_t guest)
+{
+    uint64_t r = guest;
+    if (guest < DIR_COOKIE_BASE || guest > INT32_MAX)
+        return r;
+    pthread_mutex_lock(&dc_lock);
+    if (guest - DIR_COOKIE_BASE < dc_count)
+        r = dc_host[guest - DIR_COOKIE_BASE];
+    pthread_mutex_unlock(&dc_lock);
+    return r;
+}
+
+bool sys_is_dir_fd(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Host linux_dirent64 records. */
+struct host_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+/* getdents(fd, struct linux_dirent *, count), the i386 (compat) record:
+ * u32 d_ino, u32 d_off, u16 d_reclen, name, NUL, pad, d_type in the last
+ * byte, 4-byte aligned.  Reads host records, converts those that fit and
+ * seeks back to the first one that did not. */
+static long sys_getdents(struct guest_thread *t, const uint32_t a[6])
+{
+    int fd = (int)a[0];
+    uint32_t count = a[2];
+    if (count > (1u << 20))
+        count = 1u << 20;
+    size_t hsize = (size_t)count * 2 + 512;
+    char *hbuf = malloc(hsize);
+    char *gbuf = malloc(count ? count : 1);
+    long r;
+    if (!hbuf || !gbuf) {
+        r = -ENOMEM;
+        goto out;
+    }
+    off_t start = lseek(fd, 0, SEEK_CUR);
+    if (start < 0 && errno == EBADF) {
+        r = -EBADF;
+        goto out;
+    }
+    if (count && !guest_mem_access_ok(sys_mem(t), a[1], count,
+                                      GUEST_PROT_WRITE)) {
+        r = -EFAULT;
+        goto out;
+    }
+    long n = syscall(SYS_getdents64, fd, hbuf, hsize);
+    if (n < 0) {
+        r = -errno;
+        goto out;
+    }
+    size_t out = 0, pos = 0;
+    bool stopped = false;
+    int64_t resume = 0;
+    while (pos < (size_t)n) {
+        struct host_dirent64 *d = (struct host_dirent64 *)(hbuf + pos);
+        size_t namlen = strlen(d->d_name);
+        size_t reclen = (10 + namlen + 2 + 3) & ~(size_t)3;
+        int64_t goff = sys_dir_off_to_guest((uint64_t)d->d_off);
+        if (out + reclen > count || (uint32_t)d->d_ino != d->d_ino ||
+            goff < 0) {
+            if (out == 0) {
+                r = out + reclen > count ? -EINVAL
+                    : goff < 0 ? goff : -EOVERFLOW;
+                if (start >= 0)
+                    lseek(fd, start, SEEK_SET);
+                goto out;
+            }
+            stopped = true;
+            break;
+        }
+        char *g = gbuf + out;
+        uint32_t ino = (uint32_t)d->d_ino, off = (uint32_t)goff;
+        uint16_t rl = (uint16_t)reclen;
+        memcpy(g, &ino, 4);
+        memcpy(g + 4, &off, 4);
+        memcpy(g + 8, &rl, 2);
+        memset(g + 10, 0, reclen - 10);
+        memcpy(g + 10, d->d_name, namlen);
+        g[reclen - 1] = (char)d->d_type;
+        out += reclen;
+        resume = d->d_off;
+        pos += d->d_reclen;
+    }
+    if (stopped && lseek(fd, resume, SEEK_SET) < 0) {
+        r = -errno;
+        goto out;
+    }
+    if (sys_copy_to(t, a[1], gbuf, out) < 0) {
+        r = -EFAULT;
+        goto out;
+    }
+    r = (long)out;
+out:
+    free(hbuf);
+    free(gbuf);
+    return r;
 }
 
 /* The guest path at a, or NULL when a is 0 (calls where NULL means "the
@@ -523,6 +955,7 @@ const struct syscall_def sys_file_defs[] = {
     {NR32_access, "access", sys_access, "so", 'd'},
     {NR32_faccessat, "faccessat", sys_faccessat, "fso", 'd'},
     {NR32_faccessat2, "faccessat2", sys_faccessat2, "fsox", 'd'},
+    {NR32_getdents, "getdents", sys_getdents, "fpu", 'd'},
     {NR32_readlink, "readlink", sys_readlink, "spu", 'd'},
     {NR32_readlinkat, "readlinkat", sys_readlinkat, "fspu", 'd'},
     {NR32_getcwd, "getcwd", sys_getcwd, "pu", 'd'},

@@ -29,6 +29,8 @@ static void table_init(void)
     add_topic(sys_file_defs, sys_file_count);
     add_topic(sys_time_defs, sys_time_count);
     add_topic(sys_signal_defs, sys_signal_count);
+    add_topic(sys_net_defs, sys_net_count);
+    add_topic(sys_poll_defs, sys_poll_count);
 }
 
 struct guest_mem *sys_mem(struct guest_thread *t)

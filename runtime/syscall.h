@@ -46,6 +46,8 @@ SYSCALL_TOPIC(fd);
 SYSCALL_TOPIC(file);
 SYSCALL_TOPIC(time);
 SYSCALL_TOPIC(signal);
+SYSCALL_TOPIC(net);
+SYSCALL_TOPIC(poll);
 #undef SYSCALL_TOPIC
 
 #define SYSCALL_DEFS_END(topic)                                             \

@@ -102,6 +102,24 @@ static const struct field fields[] = {
     F(statx, stx_mtime, 112, 16),
     F(statx, stx_rdev_major, 128, 4),
     F(statx, stx_dev_minor, 140, 4),
+    /* <sys/socket.h> struct msghdr, cmsghdr, mmsghdr under gcc -m32. */
+    F(kmsghdr32, msg_name, 0, 4),
+    F(kmsghdr32, msg_namelen, 4, 4),
+    F(kmsghdr32, msg_iov, 8, 4),
+    F(kmsghdr32, msg_iovlen, 12, 4),
+    F(kmsghdr32, msg_control, 16, 4),
+    F(kmsghdr32, msg_controllen, 20, 4),
+    F(kmsghdr32, msg_flags, 24, 4),
+    F(kcmsghdr32, cmsg_len, 0, 4),
+    F(kcmsghdr32, cmsg_level, 4, 4),
+    F(kcmsghdr32, cmsg_type, 8, 4),
+    F(kmmsghdr32, msg_hdr, 0, 28),
+    F(kmmsghdr32, msg_len, 28, 4),
+    /* <linux/time_types.h> */
+    F(kitimerspec32, it_interval, 0, 8),
+    F(kitimerspec32, it_value, 8, 8),
+    F(kitimerspec64, it_interval, 0, 16),
+    F(kitimerspec64, it_value, 16, 16),
 };
 
 START_TEST(layout)
@@ -120,6 +138,11 @@ START_TEST(layout)
     ck_assert_uint_eq(sizeof(struct ktimespec64), 16);
     ck_assert_uint_eq(sizeof(struct ktimeval32), 8);
     ck_assert_uint_eq(sizeof(struct kiovec32), 8);
+    ck_assert_uint_eq(sizeof(struct kmsghdr32), 28);
+    ck_assert_uint_eq(sizeof(struct kcmsghdr32), 12);
+    ck_assert_uint_eq(sizeof(struct kmmsghdr32), 32);
+    ck_assert_uint_eq(sizeof(struct kitimerspec32), 16);
+    ck_assert_uint_eq(sizeof(struct kitimerspec64), 32);
     ck_assert_uint_eq(sizeof(struct ktms32), 16);
     ck_assert_uint_eq(sizeof(struct ksigaction32), 20);
     ck_assert_uint_eq(sizeof(struct kstack32), 12);
