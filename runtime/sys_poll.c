@@ -28,35 +28,6 @@
 #define GUEST_SIGSET_SIZE 8
 #define EP_MAX_EVENTS (INT32_MAX / KEPOLL_EVENT_SIZE)
 
-/* A guest timespec (32- or 64-bit) into a host one: 0 or -EFAULT. */
-static long ts_in(struct guest_thread *t, guest_addr_t a, bool t64,
-                  struct timespec *ts)
-{
-    if (t64) {
-        struct ktimespec64 g;
-        if (sys_copy_from(t, &g, a, sizeof(g)) < 0)
-            return -EFAULT;
-        *ts = kstruct_timespec64_to_host(&g);
-    } else {
-        struct ktimespec32 g;
-        if (sys_copy_from(t, &g, a, sizeof(g)) < 0)
-            return -EFAULT;
-        *ts = kstruct_timespec32_to_host(&g);
-    }
-    return 0;
-}
-
-static long ts_out(struct guest_thread *t, guest_addr_t a, bool t64,
-                   const struct timespec *ts)
-{
-    if (t64) {
-        struct ktimespec64 g = kstruct_timespec64_from_host(ts);
-        return sys_copy_to(t, a, &g, sizeof(g)) < 0 ? -EFAULT : 0;
-    }
-    struct ktimespec32 g = kstruct_timespec32_from_host(ts);
-    return sys_copy_to(t, a, &g, sizeof(g)) < 0 ? -EFAULT : 0;
-}
-
 /* A guest signal mask pointer with its size: the host copy in *set (or
  * NULL in *pset when none).  The host checks the size. */
 static long mask_in(struct guest_thread *t, guest_addr_t a, uint32_t size,
@@ -79,7 +50,7 @@ static long do_ppoll(struct guest_thread *t, const uint32_t a[6], bool t64)
 {
     struct timespec ts, *pts = NULL;
     if (a[2]) {
-        if (ts_in(t, a[2], t64, &ts) < 0)
+        if (sys_get_timespec(t, a[2], t64, &ts) < 0)
             return -EFAULT;
         pts = &ts;
     }
@@ -93,7 +64,7 @@ static long do_ppoll(struct guest_thread *t, const uint32_t a[6], bool t64)
                          (size_t)GUEST_SIGSET_SIZE));
     /* The time left, as Linux writes back (a failed copy is ignored). */
     if (pts && r != -EINVAL && r != -EFAULT) {
-        long ignored = ts_out(t, a[2], t64, pts);
+        long ignored = sys_put_timespec(t, a[2], t64, pts);
         (void)ignored;
     }
     return r;
@@ -120,7 +91,7 @@ static long do_pselect6(struct guest_thread *t, const uint32_t a[6], bool t64)
         n = SELECT_MAX_FDS;
     struct timespec ts, *pts = NULL;
     if (a[4]) {
-        if (ts_in(t, a[4], t64, &ts) < 0)
+        if (sys_get_timespec(t, a[4], t64, &ts) < 0)
             return -EFAULT;
         pts = &ts;
     }
@@ -156,7 +127,7 @@ static long do_pselect6(struct guest_thread *t, const uint32_t a[6], bool t64)
     r = sys_host(syscall(SYS_pselect6, n, hset[0], hset[1], hset[2], pts,
                          &sig));
     if (pts && r != -EINVAL) {
-        long ignored = ts_out(t, a[4], t64, pts);
+        long ignored = sys_put_timespec(t, a[4], t64, pts);
         (void)ignored;
     }
     if (r < 0)
@@ -247,7 +218,7 @@ static long sys_epoll_pwait2(struct guest_thread *t, const uint32_t a[6])
 {
     struct timespec ts, *pts = NULL;
     if (a[3]) {
-        if (ts_in(t, a[3], true, &ts) < 0)
+        if (sys_get_timespec(t, a[3], true, &ts) < 0)
             return -EFAULT;
         pts = &ts;
     }

@@ -16,38 +16,6 @@
 
 /* ---- guest timespecs ---- */
 
-/* Read the guest's timespec at a (wide: timespec64). */
-static int get_timespec(struct guest_thread *t, guest_addr_t a, bool wide,
-                        struct timespec *ts)
-{
-    if (wide) {
-        struct ktimespec64 g;
-        if (sys_copy_from(t, &g, a, sizeof(g)) < 0)
-            return -EFAULT;
-        *ts = kstruct_timespec64_to_host(&g);
-    } else {
-        struct ktimespec32 g;
-        if (sys_copy_from(t, &g, a, sizeof(g)) < 0)
-            return -EFAULT;
-        *ts = kstruct_timespec32_to_host(&g);
-    }
-    return 0;
-}
-
-static int put_timespec(struct guest_thread *t, guest_addr_t a, bool wide,
-                        const struct timespec *ts)
-{
-    int e;
-    if (wide) {
-        struct ktimespec64 g = kstruct_timespec64_from_host(ts);
-        e = sys_copy_to(t, a, &g, sizeof(g));
-    } else {
-        struct ktimespec32 g = kstruct_timespec32_from_host(ts);
-        e = sys_copy_to(t, a, &g, sizeof(g));
-    }
-    return e < 0 ? -EFAULT : 0;
-}
-
 /* ---- time of day ---- */
 
 static long sys_time(struct guest_thread *t, const uint32_t a[6])
@@ -100,7 +68,7 @@ static long do_clock_gettime(struct guest_thread *t, const uint32_t a[6],
     struct timespec ts;
     if (clock_gettime((clockid_t)a[0], &ts) < 0)
         return -errno;
-    return put_timespec(t, a[1], wide, &ts);
+    return sys_put_timespec(t, a[1], wide, &ts);
 }
 
 static long sys_clock_gettime(struct guest_thread *t, const uint32_t a[6])
@@ -120,7 +88,7 @@ static long do_clock_getres(struct guest_thread *t, const uint32_t a[6],
     struct timespec ts;
     if (clock_getres((clockid_t)a[0], &ts) < 0)
         return -errno;
-    return a[1] ? put_timespec(t, a[1], wide, &ts) : 0;
+    return a[1] ? sys_put_timespec(t, a[1], wide, &ts) : 0;
 }
 
 static long sys_clock_getres(struct guest_thread *t, const uint32_t a[6])
@@ -143,11 +111,11 @@ static long do_clock_nanosleep(struct guest_thread *t, clockid_t clk,
                                bool wide)
 {
     struct timespec in, left;
-    if (get_timespec(t, req, wide, &in) < 0)
+    if (sys_get_timespec(t, req, wide, &in) < 0)
         return -EFAULT;
     long r = sys_host(syscall(SYS_clock_nanosleep, clk, flags, &in, &left));
     if (r == -EINTR && rem && !(flags & TIMER_ABSTIME) &&
-        put_timespec(t, rem, wide, &left) < 0)
+        sys_put_timespec(t, rem, wide, &left) < 0)
         return -EFAULT;
     return r;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kstructs.h"
 #include "runtime_internal.h"
 #include "syscall.h"
 
@@ -66,6 +67,37 @@ int sys_copy_from(struct guest_thread *t, void *dst, guest_addr_t src,
                   size_t len)
 {
     return guest_mem_copy_from(sys_mem(t), dst, src, len);
+}
+
+int sys_get_timespec(struct guest_thread *t, guest_addr_t a, bool wide,
+                     struct timespec *ts)
+{
+    if (wide) {
+        struct ktimespec64 g;
+        if (sys_copy_from(t, &g, a, sizeof(g)) < 0)
+            return -EFAULT;
+        *ts = kstruct_timespec64_to_host(&g);
+    } else {
+        struct ktimespec32 g;
+        if (sys_copy_from(t, &g, a, sizeof(g)) < 0)
+            return -EFAULT;
+        *ts = kstruct_timespec32_to_host(&g);
+    }
+    return 0;
+}
+
+int sys_put_timespec(struct guest_thread *t, guest_addr_t a, bool wide,
+                     const struct timespec *ts)
+{
+    int e;
+    if (wide) {
+        struct ktimespec64 g = kstruct_timespec64_from_host(ts);
+        e = sys_copy_to(t, a, &g, sizeof(g));
+    } else {
+        struct ktimespec32 g = kstruct_timespec32_from_host(ts);
+        e = sys_copy_to(t, a, &g, sizeof(g));
+    }
+    return e < 0 ? -EFAULT : 0;
 }
 
 /* ---- --strace ---- */

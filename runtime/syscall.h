@@ -81,4 +81,14 @@ int sys_copy_from(struct guest_thread *t, void *dst, guest_addr_t src,
                   size_t len);
 struct guest_mem *sys_mem(struct guest_thread *t);
 
+/* A guest struct timespec at a -- timespec64 when wide (the *_time64
+ * calls), else the 32-bit one -- to and from the host's: 0 or -EFAULT. */
+struct timespec;
+__attribute__((warn_unused_result))
+int sys_get_timespec(struct guest_thread *t, guest_addr_t a, bool wide,
+                     struct timespec *ts);
+__attribute__((warn_unused_result))
+int sys_put_timespec(struct guest_thread *t, guest_addr_t a, bool wide,
+                     const struct timespec *ts);
+
 #endif
