@@ -132,6 +132,8 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
         return NULL;
     }
     j->cfg = *cfg;
+    for (int i = 0; i < JIT_IBTC_SIZE; i++)
+        j->ibtc[i].pc = UINT64_MAX;
     j->lifter = lifter_create();
     if (!j->lifter || jit_cache_init(&j->cache) != 0) {
         snprintf(err, errlen, "cannot create the lifter");
@@ -225,7 +227,7 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
     size_t head = 0, tail = 0;
     int n = 0;
     queue[tail++] = first->pc;
-    struct lifter_env env = {j, chain_cell};
+    struct lifter_env env = {j, chain_cell, j->ibtc, JIT_IBTC_SIZE - 1};
     while (head < tail && n < j->batch_max) {
         guest_addr_t pc = queue[head++];
         struct jit_entry *e = jit_cache_get(&j->cache, pc);
@@ -333,6 +335,11 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
     }
     if (!e->cell && compile(j, e, err, errlen) != 0)
         return NULL;
+    /* Remember it for indirect branches in translated code. */
+    struct lifter_ibtc_entry *slot =
+        &j->ibtc[lifter_ibtc_index(pc, JIT_IBTC_SIZE - 1)];
+    slot->pc = pc;
+    slot->code = (uint64_t)(uintptr_t)e->cell;
     return (cpu_unit_fn)e->cell;
 }
 

@@ -29,6 +29,8 @@ void jit_cache_fini(struct jit_cache *c);
 struct jit_entry *jit_cache_get(struct jit_cache *c, guest_addr_t pc);
 
 
+#define JIT_IBTC_SIZE 4096
+
 struct jit {
     struct jit_config cfg;
     struct lifter *lifter;
@@ -39,6 +41,8 @@ struct jit {
     struct jit_stats stats;
     const char *pipeline; /* LLVMRunPasses pipeline for new units */
     int batch_max;        /* units lifted ahead into one module */
+    /* Indirect branch target cache, read by translated code (lifter.h). */
+    struct lifter_ibtc_entry ibtc[JIT_IBTC_SIZE];
 };
 
 #endif

@@ -33,7 +33,7 @@ static void lift_jmp(struct lift_ctx *lc)
         lift_end_direct(lc, direct_target(lc));
         return;
     }
-    lift_end_exit(lc, CPU_EXIT_JUMP, indirect_target(lc));
+    lift_end_indirect(lc, indirect_target(lc));
 }
 
 static void lift_call(struct lift_ctx *lc)
@@ -49,7 +49,7 @@ static void lift_call(struct lift_ctx *lc)
     /* The target is read before the push (it may be addressed via ESP). */
     LLVMValueRef t = indirect_target(lc);
     lift_push(lc, lift_const(lc, w, lc->next_pc));
-    lift_end_exit(lc, CPU_EXIT_JUMP, t);
+    lift_end_indirect(lc, t);
 }
 
 static void lift_ret(struct lift_ctx *lc)
@@ -61,7 +61,7 @@ static void lift_ret(struct lift_ctx *lc)
         LLVMValueRef sp = lift_gpr_get(lc, REG_ESP);
         lift_gpr_set(lc, REG_ESP, LLVMBuildAdd(lc->b, sp, lift_i32(lc, n), ""));
     }
-    lift_end_exit(lc, CPU_EXIT_JUMP, t);
+    lift_end_indirect(lc, t);
 }
 
 /* The count register of loop/jcxz: CX or ECX by address size. */

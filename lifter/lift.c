@@ -143,6 +143,36 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
     lc->ended = true;
 }
 
+void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
+{
+    if (!lc->env || !lc->env->ibtc) {
+        lift_end_exit(lc, CPU_EXIT_JUMP, target32);
+        return;
+    }
+    lift_state_flush(lc);
+    store_eip(lc, target32);
+    /* Probe the target cache: same hash as lifter_ibtc_index(). */
+    LLVMBuilderRef b = lc->b;
+    LLVMValueRef h = LLVMBuildXor(b, target32,
+                                  LLVMBuildLShr(b, target32, lift_i32(lc, 10),
+                                                ""), "");
+    h = LLVMBuildAnd(b, h, lift_i32(lc, lc->env->ibtc_mask), "");
+    LLVMValueRef off = LLVMBuildMul(b, lift_zext(lc, h, 64),
+                                    lift_const(lc, 64, 16), "");
+    LLVMValueRef base = LLVMConstIntToPtr(
+        lift_const(lc, 64, (uint64_t)(uintptr_t)lc->env->ibtc), lc->ptr);
+    LLVMValueRef ent = LLVMBuildGEP2(b, lc->i8, base, &off, 1, "");
+    LLVMValueRef epc = LLVMBuildLoad2(b, lc->i64, ent, "");
+    LLVMValueRef eight = lift_const(lc, 64, 8);
+    LLVMValueRef codep = LLVMBuildGEP2(b, lc->i8, ent, &eight, 1, "");
+    LLVMValueRef code = LLVMBuildLoad2(b, lc->i64, codep, "");
+    LLVMValueRef hit = LLVMBuildICmp(b, LLVMIntEQ, epc,
+                                     lift_zext(lc, target32, 64), "");
+    LLVMBuildRet(b, LLVMBuildSelect(b, hit, code,
+                                    lift_const(lc, 64, CPU_EXIT_JUMP), ""));
+    lc->ended = true;
+}
+
 void lift_end_branch(struct lift_ctx *lc, LLVMValueRef cond1,
                      guest_addr_t taken, guest_addr_t not_taken)
 {

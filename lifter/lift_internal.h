@@ -127,6 +127,8 @@ int lift_cond_of(ZydisMnemonic m);
 /* End the unit with an exit to the dispatcher: eip set to eip32. */
 void lift_end_exit(struct lift_ctx *lc, enum cpu_exit kind,
                    LLVMValueRef eip32);
+/* End with a jump to a computed pc (indirect jmp/call, ret). */
+void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32);
 /* End with a direct jump to a known pc (chained). */
 void lift_end_direct(struct lift_ctx *lc, guest_addr_t target);
 /* End with a two-way conditional branch. */

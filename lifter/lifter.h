@@ -91,7 +91,24 @@ struct lifter_code_source {
 struct lifter_env {
     void *ctx;
     void **(*chain_cell)(void *ctx, guest_addr_t pc);
+    /* Indirect branch target cache: a direct-mapped table the dispatcher
+     * fills; an indirect jump, call or return whose target is in it goes
+     * straight to the target's code.  NULL: always return to the
+     * dispatcher. */
+    const struct lifter_ibtc_entry *ibtc;
+    uint32_t ibtc_mask; /* entries - 1, a power of two minus one */
 };
+
+struct lifter_ibtc_entry {
+    uint64_t pc;   /* guest pc, or ~0 for none */
+    uint64_t code; /* its translation */
+};
+
+/* The slot of pc in the indirect branch target cache. */
+static inline uint32_t lifter_ibtc_index(guest_addr_t pc, uint32_t mask)
+{
+    return (pc ^ (pc >> 10)) & mask;
+}
 
 #define LIFTER_MAX_SUCC 4
 
