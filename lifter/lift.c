@@ -231,6 +231,7 @@ typedef bool (*lift_class_fn)(struct lift_ctx *lc);
 static const lift_class_fn classes[] = {
     lift_mov, lift_alu, lift_flow, lift_shift, lift_muldiv,
     lift_bits, lift_string, lift_atomic, lift_misc, lift_bcd, lift_x87,
+    lift_sse,
 };
 
 static bool lift_one(struct lift_ctx *lc)

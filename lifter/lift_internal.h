@@ -159,5 +159,6 @@ bool lift_atomic(struct lift_ctx *lc); /* xchg, xadd, cmpxchg(8b) */
 bool lift_misc(struct lift_ctx *lc);   /* flag ops, cpuid, rdtsc, int */
 bool lift_bcd(struct lift_ctx *lc);    /* aaa..das, xlat, bound, salc */
 bool lift_x87(struct lift_ctx *lc);    /* the x87 FPU (x87*.c) */
+bool lift_sse(struct lift_ctx *lc);    /* SSE/SSE2 (sse.c) */
 
 #endif

@@ -9,9 +9,9 @@
  * - FNSTENV and FNSAVE store the full tag word computed from the register
  *   contents; FLDENV and FRSTOR use only its "empty" (11b) tags, as the
  *   x87 does;
- * - FXSAVE stores MXCSR 0x1f80, MXCSR_MASK 0xffff and zero XMM registers
- *   (r386 has no SSE state yet), and leaves bytes 288-511 alone; FXRSTOR
- *   ignores MXCSR and the XMM area;
+ * - FXSAVE stores MXCSR, MXCSR_MASK 0xffff and XMM0-7 (lifter/sse.c) and
+ *   leaves bytes 288-511 alone; FXRSTOR loads MXCSR (without checking
+ *   its reserved bits) and XMM0-7;
  * - FXSAVE/FXRSTOR at an address not 16-byte aligned raise #GP (SIGSEGV),
  *   as they do on hardware. */
 #include "x87.h"
@@ -207,7 +207,9 @@ static void lift_fxsave(struct lift_ctx *lc)
     store_at(lc, addr, 6, c16(lc, 0));             /* FOP */
     for (uint32_t off = 8; off < 24; off += 4)     /* FIP FCS FDP FDS */
         store_at(lc, addr, off, lift_i32(lc, 0));
-    store_at(lc, addr, 24, lift_i32(lc, 0x1f80));  /* MXCSR */
+    store_at(lc, addr, 24,
+             LLVMBuildLoad2(lc->b, lc->i32, lift_state_ptr(lc, CPU_OFF_MXCSR),
+                            ""));                  /* MXCSR */
     store_at(lc, addr, 28, lift_i32(lc, 0xffff));  /* MXCSR_MASK */
     LLVMValueRef top = x87_top(lc);
     for (unsigned k = 0; k < 8; k++) {
@@ -215,8 +217,13 @@ static void lift_fxsave(struct lift_ctx *lc)
         store_at(lc, addr, 42 + 16 * k, c16(lc, 0));
         store_at(lc, addr, 44 + 16 * k, lift_i32(lc, 0));
     }
-    for (uint32_t off = 160; off < 288; off += 8) /* XMM0-7 */
-        store_at(lc, addr, off, lift_const(lc, 64, 0));
+    for (uint32_t k = 0; k < 8; k++) { /* XMM0-7 */
+        LLVMValueRef x = LLVMBuildLoad2(lc->b, lift_int_type(lc, 128),
+                                        lift_state_ptr(lc, CPU_OFF_XMM + 16 * k),
+                                        "");
+        LLVMSetAlignment(x, 4);
+        store_at(lc, addr, 160 + 16 * k, x);
+    }
 }
 
 static void lift_fxrstor(struct lift_ctx *lc)
@@ -229,6 +236,16 @@ static void lift_fxrstor(struct lift_ctx *lc)
     struct x87_raw regs[8];
     for (unsigned k = 0; k < 8; k++)
         regs[k] = x87_raw_load_guest(lc, at(lc, addr, 32 + 16 * k));
+    LLVMValueRef mxcsr = lift_load(lc, at(lc, addr, 24), 32);
+    LLVMValueRef xmm[8];
+    for (unsigned k = 0; k < 8; k++)
+        xmm[k] = lift_load(lc, at(lc, addr, 160 + 16 * k), 128);
+    LLVMBuildStore(lc->b, mxcsr, lift_state_ptr(lc, CPU_OFF_MXCSR));
+    for (unsigned k = 0; k < 8; k++) {
+        LLVMValueRef st = LLVMBuildStore(
+            lc->b, xmm[k], lift_state_ptr(lc, CPU_OFF_XMM + 16 * k));
+        LLVMSetAlignment(st, 4);
+    }
     set_cw(lc, cw);
     set_sw(lc, sw);
     for (unsigned i = 0; i < 8; i++) {

@@ -92,6 +92,12 @@ struct cpu_state {
     uint8_t fpu_reg[8][16];
     /* Helper ABI: operands and results of r386_helper_fpu. */
     uint8_t fpu_tmp[2][16];
+
+    /* ---- SSE/SSE2 (lifter/sse.c) ---- */
+    /* XMM0-7, little-endian as in memory (byte 0 = bits 0-7). */
+    _Alignas(16) uint8_t xmm[8][16];
+    uint32_t mxcsr; /* 0x1f80 at start; see lifter/sse.c for what counts */
+    uint32_t pad5[3];
 };
 
 /* Offsets the lifter uses; pinned so that a layout change is a compile
@@ -111,6 +117,8 @@ struct cpu_state {
 #define CPU_OFF_FPU_OP 120
 #define CPU_OFF_FPU_REG 128
 #define CPU_OFF_FPU_TMP 256
+#define CPU_OFF_XMM 288
+#define CPU_OFF_MXCSR 416
 _Static_assert(offsetof(struct cpu_state, gpr) == CPU_OFF_GPR, "gpr");
 _Static_assert(offsetof(struct cpu_state, eip) == CPU_OFF_EIP, "eip");
 _Static_assert(offsetof(struct cpu_state, flag) == CPU_OFF_FLAG, "flag");
@@ -134,7 +142,9 @@ _Static_assert(offsetof(struct cpu_state, fpu_reg) == CPU_OFF_FPU_REG,
                "fpu_reg");
 _Static_assert(offsetof(struct cpu_state, fpu_tmp) == CPU_OFF_FPU_TMP,
                "fpu_tmp");
-_Static_assert(sizeof(struct cpu_state) == 288, "cpu_state size");
+_Static_assert(offsetof(struct cpu_state, xmm) == CPU_OFF_XMM, "xmm");
+_Static_assert(offsetof(struct cpu_state, mxcsr) == CPU_OFF_MXCSR, "mxcsr");
+_Static_assert(sizeof(struct cpu_state) == 432, "cpu_state size");
 
 /* x87 control and status word bits. */
 enum {
@@ -163,9 +173,14 @@ enum {
     FPU_CW_DEFAULT = 0x037f,
 };
 
-/* The x87 state after FNINIT (and at process start). */
+/* MXCSR at process start: all exceptions masked, round to nearest. */
+#define CPU_MXCSR_DEFAULT 0x1f80u
+
+/* The x87 state after FNINIT, and (not part of FNINIT: only callers at
+ * process or test start use this) MXCSR's initial value. */
 static inline void cpu_fpu_init(struct cpu_state *s)
 {
+    s->mxcsr = CPU_MXCSR_DEFAULT;
     s->fpu_cw = FPU_CW_DEFAULT;
     s->fpu_sw = 0;
     s->fpu_top = 0;
