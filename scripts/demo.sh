@@ -11,4 +11,8 @@ file "$BUILD/tests/guest/hello_static" 2>/dev/null || true
 echo "== r386 --dump-image $BUILD/tests/guest/hello_static"
 "$BUILD/r386" --dump-image "$BUILD/tests/guest/hello_static" | head -20
 echo "== r386 $BUILD/tests/guest/hello_static from r386"
-exec "$BUILD/r386" "$BUILD/tests/guest/hello_static" from r386
+status=0
+"$BUILD/r386" "$BUILD/tests/guest/hello_static" from r386 || status=$?
+# The demo program exits with its argument count, as r386 passes on.
+echo "== exit status $status (the guest's: argc = 3)"
+[ "$status" -eq 3 ]
