@@ -13,6 +13,7 @@
 #include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,22 +111,24 @@ static int define_helpers(struct jit *j, char *err, size_t errlen)
     return 0;
 }
 
-struct jit *jit_create(const struct jit_config *cfg, char *err,
-                       size_t errlen)
+/* Process-wide LLVM set-up, once.  The C API cannot ask for FastISel; the
+ * command-line option can (measured: docs/PERFORMANCE.md). */
+static pthread_once_t llvm_once = PTHREAD_ONCE_INIT;
+
+static void llvm_init(void)
 {
     LLVMInitializeNativeTarget();
     LLVMInitializeNativeAsmPrinter();
-    static bool options_set;
-    if (!options_set) {
-        /* The C API cannot ask for FastISel; the command-line option can.
-         * (Measured: docs/PERFORMANCE.md.) */
-        const char *argv[] = {"r386", getenv("R386_JIT_NO_FASTISEL")
-                                          ? "-fast-isel=false" : "-fast-isel"};
-        const char *extra = getenv("R386_JIT_LLVM_OPT");
-        const char *argv3[] = {argv[0], argv[1], extra};
-        LLVMParseCommandLineOptions(extra ? 3 : 2, argv3, NULL);
-        options_set = true;
-    }
+    const char *argv[] = {"r386", getenv("R386_JIT_NO_FASTISEL")
+                                      ? "-fast-isel=false" : "-fast-isel",
+                          getenv("R386_JIT_LLVM_OPT")};
+    LLVMParseCommandLineOptions(argv[2] ? 3 : 2, argv, NULL);
+}
+
+struct jit *jit_create(const struct jit_config *cfg, char *err,
+                       size_t errlen)
+{
+    pthread_once(&llvm_once, llvm_init);
     struct jit *j = calloc(1, sizeof(*j));
     if (!j) {
         snprintf(err, errlen, "out of memory");
