@@ -127,6 +127,7 @@ int runtime_create(const struct runtime_config *cfg, struct runtime **out,
     }
     rt->brk = rt->info.brk;
     pthread_mutex_init(&rt->mm_lock, NULL);
+    pthread_mutex_init(&rt->sig.lock, NULL);
     *out = rt;
     return 0;
 

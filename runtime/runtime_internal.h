@@ -18,6 +18,7 @@ struct runtime {
     /* The program break: [start_brk, brk) is mapped (page-rounded). */
     guest_addr_t brk;
     pthread_mutex_t mm_lock; /* mmap/brk bookkeeping */
+    struct signal_process_state sig; /* the guest's signal actions */
     struct guest_thread main_thread;
 };
 

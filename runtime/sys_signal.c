@@ -7,9 +7,8 @@
  * tkill, rt_sigreturn and the other signal calls answer ENOSYS until
  * signal delivery exists.
  *
- * Until struct runtime and struct guest_thread carry the state, it lives
- * here: one process and one thread (proc_state() and thread_state() are
- * the two places to change). */
+ * The state lives in struct runtime (actions, per process) and struct
+ * guest_thread (mask and alternate stack, per thread). */
 #include <signal.h>
 #include <string.h>
 
@@ -37,19 +36,14 @@
 #define KSS_DISABLE 2
 #define KSS_AUTODISARM (1u << 31)
 
-static struct signal_process_state the_process = {
-    .lock = PTHREAD_MUTEX_INITIALIZER,
-};
-static struct signal_thread_state the_thread;
-
 static struct signal_process_state *proc_state(struct guest_thread *t)
 {
-    return &the_process;
+    return &t->rt->sig;
 }
 
 static struct signal_thread_state *thread_state(struct guest_thread *t)
 {
-    return &the_thread;
+    return &t->sig;
 }
 
 static uint64_t mask_unblockable(uint64_t m)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "r386/cpu.h"
+#include "signal_state.h"
 
 struct runtime;
 
@@ -27,6 +28,7 @@ struct guest_thread {
     int tid;
     guest_addr_t clear_child_tid;
     struct tls_desc tls[TLS_ENTRY_COUNT];
+    struct signal_thread_state sig; /* blocked mask, alternate stack */
     /* Set by exit/exit_group: the thread (or process) is done. */
     bool exited;
     int exit_status;
