@@ -10,7 +10,7 @@
  * NULL pointer, so the host kernel decides between EBADF, ENOTTY, EAGAIN
  * ... and EFAULT in its own order, as an i386 kernel does.
  *
- * Deviations: select() reads at most SELECT_MAX_FDS descriptors' bits (the
+ * Deviations: select() reads at most SYS_SELECT_MAX_FDS descriptors' bits (the
  * kernel stops at the size of its descriptor table); an i386 open() without
  * O_LARGEFILE is not refused EOVERFLOW on files past 2 GiB; r386's own
  * descriptors are not hidden from the guest. */
@@ -32,7 +32,6 @@
 #define MAX_RW_COUNT (0x7fffffffu & GUEST_PAGE_MASK)
 /* UIO_MAXIOV */
 #define IOV_MAX_COUNT 1024
-#define SELECT_MAX_FDS 65536
 
 /* ---- guest buffers ---- */
 
@@ -469,30 +468,59 @@ static long sys_poll(struct guest_thread *t, const uint32_t a[6])
     return sys_host(poll(p, a[1], (int)a[2]));
 }
 
-/* select with i386 fd_sets (words of 32 bits) and a struct timeval32 that
- * is updated with the time left, as Linux does. */
+long sys_fdsets_in(struct guest_thread *t, struct sys_fdsets *s, int32_t *nfds,
+                   guest_addr_t in, guest_addr_t out, guest_addr_t ex)
+{
+    if (*nfds > SYS_SELECT_MAX_FDS)
+        *nfds = SYS_SELECT_MAX_FDS;
+    const guest_addr_t g[3] = {in, out, ex};
+    size_t hwords = ((size_t)*nfds + 63) / 64;
+    s->guest_bytes = kfdset32_bytes((uint32_t)*nfds);
+    for (int i = 0; i < 3; i++) {
+        s->guest[i] = g[i];
+        s->host[i] = NULL;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (!g[i])
+            continue;
+        s->host[i] = calloc(hwords ? hwords : 1, sizeof(uint64_t));
+        if (!s->host[i])
+            return -ENOMEM;
+        if (sys_copy_from(t, s->host[i], g[i], s->guest_bytes) < 0)
+            return -EFAULT;
+    }
+    return 0;
+}
+
+long sys_fdsets_out(struct guest_thread *t, const struct sys_fdsets *s)
+{
+    long r = 0;
+    for (int i = 0; i < 3; i++)
+        if (s->host[i] &&
+            sys_copy_to(t, s->guest[i], s->host[i], s->guest_bytes) < 0)
+            r = -EFAULT;
+    return r;
+}
+
+void sys_fdsets_free(struct sys_fdsets *s)
+{
+    for (int i = 0; i < 3; i++) {
+        free(s->host[i]);
+        s->host[i] = NULL;
+    }
+}
+
+/* select with i386 fd_sets and a struct timeval32 that is updated with the
+ * time left, as Linux does. */
 static long do_select(struct guest_thread *t, int32_t n, guest_addr_t inp,
                       guest_addr_t outp, guest_addr_t exp, guest_addr_t tvp)
 {
     if (n < 0)
         return -EINVAL;
-    if (n > SELECT_MAX_FDS)
-        n = SELECT_MAX_FDS;
-    guest_addr_t gset[3] = {inp, outp, exp};
-    uint32_t gbytes = kfdset32_bytes((uint32_t)n);
-    size_t hwords = ((size_t)n + 63) / 64;
-    uint64_t *hset[3] = {NULL, NULL, NULL};
-    long r = -ENOMEM;
-    for (int i = 0; i < 3; i++) {
-        if (!gset[i])
-            continue;
-        hset[i] = calloc(hwords ? hwords : 1, sizeof(uint64_t));
-        if (!hset[i])
-            goto out;
-        r = -EFAULT;
-        if (sys_copy_from(t, hset[i], gset[i], gbytes) < 0)
-            goto out;
-    }
+    struct sys_fdsets sets;
+    long r = sys_fdsets_in(t, &sets, &n, inp, outp, exp);
+    if (r < 0)
+        goto out;
     struct timeval tv, *ptv = NULL;
     if (tvp) {
         struct ktimeval32 g;
@@ -502,7 +530,8 @@ static long do_select(struct guest_thread *t, int32_t n, guest_addr_t inp,
         tv = kstruct_timeval32_to_host(&g);
         ptv = &tv;
     }
-    r = sys_host(syscall(SYS_select, n, hset[0], hset[1], hset[2], ptv));
+    r = sys_host(syscall(SYS_select, n, sets.host[0], sets.host[1],
+                         sets.host[2], ptv));
     if (ptv) {
         /* A read-only timeval is no reason to fail a finished select
          * (the kernel ignores this copy's failure too). */
@@ -510,14 +539,10 @@ static long do_select(struct guest_thread *t, int32_t n, guest_addr_t inp,
         int ignored = sys_copy_to(t, tvp, &g, sizeof(g));
         (void)ignored;
     }
-    if (r < 0)
-        goto out;
-    for (int i = 0; i < 3; i++)
-        if (hset[i] && sys_copy_to(t, gset[i], hset[i], gbytes) < 0)
-            r = -EFAULT;
+    if (r >= 0 && sys_fdsets_out(t, &sets) < 0)
+        r = -EFAULT;
 out:
-    for (int i = 0; i < 3; i++)
-        free(hset[i]);
+    sys_fdsets_free(&sets);
     return r;
 }
 

@@ -8,7 +8,7 @@
  * has the same bit order as the host's.  A signal mask is the guest's
  * 8-byte sigset, handed to the host as is.
  *
- * Deviations: pselect6 reads at most SELECT_MAX_FDS descriptors' bits. */
+ * Deviations: pselect6 reads at most SYS_SELECT_MAX_FDS descriptors' bits. */
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -24,7 +24,6 @@
 #include "runtime_internal.h"
 #include "syscall.h"
 
-#define SELECT_MAX_FDS 65536
 #define GUEST_SIGSET_SIZE 8
 #define EP_MAX_EVENTS (INT32_MAX / KEPOLL_EVENT_SIZE)
 
@@ -87,8 +86,6 @@ static long do_pselect6(struct guest_thread *t, const uint32_t a[6], bool t64)
     int32_t n = (int32_t)a[0];
     if (n < 0)
         return -EINVAL;
-    if (n > SELECT_MAX_FDS)
-        n = SELECT_MAX_FDS;
     struct timespec ts, *pts = NULL;
     if (a[4]) {
         if (sys_get_timespec(t, a[4], t64, &ts) < 0)
@@ -105,39 +102,24 @@ static long do_pselect6(struct guest_thread *t, const uint32_t a[6], bool t64)
         if (r < 0)
             return r;
     }
-    const guest_addr_t gset[3] = {a[1], a[2], a[3]};
-    uint32_t gbytes = kfdset32_bytes((uint32_t)n);
-    size_t hwords = ((size_t)n + 63) / 64;
-    uint64_t *hset[3] = {NULL, NULL, NULL};
-    long r = -ENOMEM;
-    for (int i = 0; i < 3; i++) {
-        if (!gset[i])
-            continue;
-        hset[i] = calloc(hwords ? hwords : 1, sizeof(uint64_t));
-        if (!hset[i])
-            goto out;
-        r = -EFAULT;
-        if (sys_copy_from(t, hset[i], gset[i], gbytes) < 0)
-            goto out;
-    }
+    struct sys_fdsets sets;
+    long r = sys_fdsets_in(t, &sets, &n, a[1], a[2], a[3]);
+    if (r < 0)
+        goto out;
     struct {
         const uint64_t *ss;
         size_t ss_len;
     } sig = {pset, GUEST_SIGSET_SIZE};
-    r = sys_host(syscall(SYS_pselect6, n, hset[0], hset[1], hset[2], pts,
-                         &sig));
+    r = sys_host(syscall(SYS_pselect6, n, sets.host[0], sets.host[1],
+                         sets.host[2], pts, &sig));
     if (pts && r != -EINVAL) {
         long ignored = sys_put_timespec(t, a[4], t64, pts);
         (void)ignored;
     }
-    if (r < 0)
-        goto out;
-    for (int i = 0; i < 3; i++)
-        if (hset[i] && sys_copy_to(t, gset[i], hset[i], gbytes) < 0)
-            r = -EFAULT;
+    if (r >= 0 && sys_fdsets_out(t, &sets) < 0)
+        r = -EFAULT;
 out:
-    for (int i = 0; i < 3; i++)
-        free(hset[i]);
+    sys_fdsets_free(&sets);
     return r;
 }
 

@@ -81,6 +81,25 @@ int sys_copy_from(struct guest_thread *t, void *dst, guest_addr_t src,
                   size_t len);
 struct guest_mem *sys_mem(struct guest_thread *t);
 
+/* The three fd_sets of select/pselect6 (i386 layout: 32-bit words; any
+ * of them may be absent) as host fd_sets.  At most SYS_SELECT_MAX_FDS
+ * descriptors' bits are read. */
+#define SYS_SELECT_MAX_FDS 65536
+struct sys_fdsets {
+    guest_addr_t guest[3];
+    uint64_t *host[3]; /* NULL for an absent set */
+    uint32_t guest_bytes;
+};
+/* Copy the sets in: 0, -ENOMEM or -EFAULT.  *nfds is clamped to the
+ * maximum.  Call sys_fdsets_free() whatever it returns. */
+__attribute__((warn_unused_result))
+long sys_fdsets_in(struct guest_thread *t, struct sys_fdsets *s, int32_t *nfds,
+                   guest_addr_t in, guest_addr_t out, guest_addr_t ex);
+/* Copy the host's results back: 0 or -EFAULT. */
+__attribute__((warn_unused_result))
+long sys_fdsets_out(struct guest_thread *t, const struct sys_fdsets *s);
+void sys_fdsets_free(struct sys_fdsets *s);
+
 /* A guest struct timespec at a -- timespec64 when wide (the *_time64
  * calls), else the 32-bit one -- to and from the host's: 0 or -EFAULT. */
 struct timespec;
