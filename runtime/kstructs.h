@@ -192,6 +192,30 @@ struct krlimit32 {
 };
 _Static_assert(sizeof(struct krlimit32) == 8, "rlimit32");
 
+/* prlimit64's struct rlimit64 (the same on both ABIs). */
+struct krlimit64 {
+    uint64_t rlim_cur;
+    uint64_t rlim_max;
+};
+_Static_assert(sizeof(struct krlimit64) == 16, "rlimit64");
+
+/* struct rusage: two timeval32 and fourteen 32-bit longs. */
+struct krusage32 {
+    int32_t utime_sec, utime_usec, stime_sec, stime_usec;
+    int32_t rest[14]; /* ru_maxrss .. ru_nivcsw */
+};
+_Static_assert(sizeof(struct krusage32) == 72, "rusage32");
+
+/* struct user_desc (set_thread_area). */
+struct kuser_desc32 {
+    uint32_t entry_number;
+    uint32_t base_addr;
+    uint32_t limit;
+    uint32_t flags; /* seg_32bit:1 contents:2 read_exec_only:1
+                       limit_in_pages:1 seg_not_present:1 useable:1 */
+};
+_Static_assert(sizeof(struct kuser_desc32) == 16, "user_desc");
+
 /* ---- sockets (sys_net.c) ---- */
 
 /* struct compat_msghdr. */

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kstructs.h"
 #include "runtime_internal.h"
 #include "syscall.h"
 
@@ -233,17 +234,10 @@ out:
     return rc;
 }
 
-/* struct rusage on i386: two timeval32 and fourteen 32-bit longs. */
-struct rusage32 {
-    int32_t utime_sec, utime_usec, stime_sec, stime_usec;
-    int32_t rest[14];
-};
-_Static_assert(sizeof(struct rusage32) == 72, "rusage32");
-
 static int put_rusage(struct guest_thread *t, guest_addr_t addr,
                       const struct rusage *ru)
 {
-    struct rusage32 g;
+    struct krusage32 g;
     g.utime_sec = (int32_t)ru->ru_utime.tv_sec;
     g.utime_usec = (int32_t)ru->ru_utime.tv_usec;
     g.stime_sec = (int32_t)ru->ru_stime.tv_sec;
@@ -259,7 +253,7 @@ static long do_wait(struct guest_thread *t, int32_t pid, guest_addr_t status,
 {
     if (status && !sys_guest_ptr(t, status, 4, GUEST_PROT_WRITE))
         return -EFAULT;
-    if (ru_addr && !sys_guest_ptr(t, ru_addr, sizeof(struct rusage32),
+    if (ru_addr && !sys_guest_ptr(t, ru_addr, sizeof(struct krusage32),
                                   GUEST_PROT_WRITE))
         return -EFAULT;
     int st = 0;

@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "kstructs.h"
 #include "runtime_internal.h"
 #include "syscall.h"
 
@@ -99,22 +100,13 @@ static long sys_uname(struct guest_thread *t, const uint32_t a[6])
 
 /* ---- TLS: struct user_desc and the three GDT TLS slots ---- */
 
-struct user_desc32 {
-    uint32_t entry_number;
-    uint32_t base_addr;
-    uint32_t limit;
-    uint32_t flags; /* seg_32bit:1 contents:2 read_exec_only:1
-                       limit_in_pages:1 seg_not_present:1 useable:1 */
-};
-_Static_assert(sizeof(struct user_desc32) == 16, "user_desc");
-
 enum {
     UD_READ_EXEC_ONLY = 1u << 3,
     UD_SEG_NOT_PRESENT = 1u << 5,
 };
 
 /* Linux's LDT_empty(): a descriptor that clears the slot. */
-static bool desc_empty(const struct user_desc32 *d)
+static bool desc_empty(const struct kuser_desc32 *d)
 {
     return d->base_addr == 0 && d->limit == 0 &&
            ((d->flags & ~(uint32_t)0x40) == (UD_READ_EXEC_ONLY |
@@ -124,7 +116,7 @@ static bool desc_empty(const struct user_desc32 *d)
 
 static long sys_set_thread_area(struct guest_thread *t, const uint32_t a[6])
 {
-    struct user_desc32 d;
+    struct kuser_desc32 d;
     if (sys_copy_from(t, &d, a[0], sizeof(d)) < 0)
         return -EFAULT;
     int idx;
@@ -156,7 +148,7 @@ static long sys_set_thread_area(struct guest_thread *t, const uint32_t a[6])
 
 static long sys_get_thread_area(struct guest_thread *t, const uint32_t a[6])
 {
-    struct user_desc32 d;
+    struct kuser_desc32 d;
     if (sys_copy_from(t, &d, a[0], sizeof(d)) < 0)
         return -EFAULT;
     int idx = (int)d.entry_number - TLS_ENTRY_MIN;
@@ -187,15 +179,6 @@ static long sys_arch_prctl(struct guest_thread *t, const uint32_t a[6])
 
 /* ---- resource limits ---- */
 
-struct rlimit32 {
-    uint32_t cur, max;
-};
-struct guest_rlimit64 {
-    uint64_t cur, max;
-};
-_Static_assert(sizeof(struct rlimit32) == 8, "rlimit32");
-_Static_assert(sizeof(struct guest_rlimit64) == 16, "rlimit64");
-
 static uint32_t clamp_rlim(rlim_t v, uint32_t inf)
 {
     return v == RLIM_INFINITY || v > inf ? inf : (uint32_t)v;
@@ -207,7 +190,7 @@ static long get_rlimit32(struct guest_thread *t, const uint32_t a[6],
     struct rlimit r;
     if (getrlimit((int)a[0], &r) != 0)
         return -errno;
-    struct rlimit32 g = {clamp_rlim(r.rlim_cur, inf),
+    struct krlimit32 g = {clamp_rlim(r.rlim_cur, inf),
                          clamp_rlim(r.rlim_max, inf)};
     return sys_copy_to(t, a[1], &g, sizeof(g));
 }
@@ -225,23 +208,23 @@ static long sys_getrlimit(struct guest_thread *t, const uint32_t a[6])
 
 static long sys_setrlimit(struct guest_thread *t, const uint32_t a[6])
 {
-    struct rlimit32 g;
+    struct krlimit32 g;
     if (sys_copy_from(t, &g, a[1], sizeof(g)) < 0)
         return -EFAULT;
-    struct rlimit r = {g.cur == UINT32_MAX ? RLIM_INFINITY : g.cur,
-                       g.max == UINT32_MAX ? RLIM_INFINITY : g.max};
+    struct rlimit r = {g.rlim_cur == UINT32_MAX ? RLIM_INFINITY : g.rlim_cur,
+                       g.rlim_max == UINT32_MAX ? RLIM_INFINITY : g.rlim_max};
     return sys_host(setrlimit((int)a[0], &r));
 }
 
 static long sys_prlimit64(struct guest_thread *t, const uint32_t a[6])
 {
-    struct guest_rlimit64 nv, ov;
+    struct krlimit64 nv, ov;
     struct rlimit hn, ho;
     if (a[2]) {
         if (sys_copy_from(t, &nv, a[2], sizeof(nv)) < 0)
             return -EFAULT;
-        hn.rlim_cur = nv.cur;
-        hn.rlim_max = nv.max;
+        hn.rlim_cur = nv.rlim_cur;
+        hn.rlim_max = nv.rlim_max;
     }
     if (a[3] && !sys_guest_ptr(t, a[3], sizeof(ov), GUEST_PROT_WRITE))
         return -EFAULT;
@@ -249,8 +232,8 @@ static long sys_prlimit64(struct guest_thread *t, const uint32_t a[6])
                 a[3] ? &ho : NULL) != 0)
         return -errno;
     if (a[3]) {
-        ov.cur = ho.rlim_cur;
-        ov.max = ho.rlim_max;
+        ov.rlim_cur = ho.rlim_cur;
+        ov.rlim_max = ho.rlim_max;
         return sys_copy_to(t, a[3], &ov, sizeof(ov));
     }
     return 0;
