@@ -923,19 +923,11 @@ static long do_utimensat(struct guest_thread *t, const uint32_t a[6],
         return e;
     struct timespec ts[2], *pts = NULL;
     if (a[2]) {
-        if (wide) {
-            struct ktimespec64 g[2];
-            if (sys_copy_from(t, g, a[2], sizeof(g)) < 0)
-                return -EFAULT;
-            ts[0] = kstruct_timespec64_to_host(&g[0]);
-            ts[1] = kstruct_timespec64_to_host(&g[1]);
-        } else {
-            struct ktimespec32 g[2];
-            if (sys_copy_from(t, g, a[2], sizeof(g)) < 0)
-                return -EFAULT;
-            ts[0] = kstruct_timespec32_to_host(&g[0]);
-            ts[1] = kstruct_timespec32_to_host(&g[1]);
-        }
+        guest_addr_t second = a[2] + (wide ? sizeof(struct ktimespec64)
+                                           : sizeof(struct ktimespec32));
+        if (sys_get_timespec(t, a[2], wide, &ts[0]) < 0 ||
+            sys_get_timespec(t, second, wide, &ts[1]) < 0)
+            return -EFAULT;
         pts = ts;
     }
     return sys_host(syscall(SYS_utimensat, (int)a[0], p, pts, (int)a[3]));

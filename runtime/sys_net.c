@@ -530,17 +530,8 @@ static long do_recvmmsg(struct guest_thread *t, const uint32_t a[6],
     bool timed = a[4] != 0;
     if (timed) {
         struct timespec ts;
-        if (t64) {
-            struct ktimespec64 g;
-            if (sys_copy_from(t, &g, a[4], sizeof(g)) < 0)
-                return -EFAULT;
-            ts = kstruct_timespec64_to_host(&g);
-        } else {
-            struct ktimespec32 g;
-            if (sys_copy_from(t, &g, a[4], sizeof(g)) < 0)
-                return -EFAULT;
-            ts = kstruct_timespec32_to_host(&g);
-        }
+        if (sys_get_timespec(t, a[4], t64, &ts) < 0)
+            return -EFAULT;
         if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
             return -EINVAL;
         clock_gettime(CLOCK_MONOTONIC, &end);
@@ -591,15 +582,7 @@ static long do_recvmmsg(struct guest_thread *t, const uint32_t a[6],
                 left.tv_nsec += 1000000000;
             }
         }
-        int e;
-        if (t64) {
-            struct ktimespec64 g = kstruct_timespec64_from_host(&left);
-            e = sys_copy_to(t, a[4], &g, sizeof(g));
-        } else {
-            struct ktimespec32 g = kstruct_timespec32_from_host(&left);
-            e = sys_copy_to(t, a[4], &g, sizeof(g));
-        }
-        if (e < 0 && done)
+        if (sys_put_timespec(t, a[4], t64, &left) < 0 && done)
             return -EFAULT;
     }
     return done ? done : r;
