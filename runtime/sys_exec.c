@@ -21,6 +21,7 @@
 
 #include "kstructs.h"
 #include "runtime_internal.h"
+#include "sys_path.h"
 #include "syscall.h"
 
 /* Linux clone flags used here (same values on i386 and x86-64). */
@@ -161,15 +162,6 @@ static bool runs_under_r386(const char *sysroot, const char *host_path,
     return r;
 }
 
-/* /proc/self/exe (or /proc/PID/exe of this process) names the guest
- * program, not r386. */
-static bool is_self_exe(const char *path)
-{
-    char own[64];
-    snprintf(own, sizeof(own), "/proc/%d/exe", (int)getpid());
-    return strcmp(path, "/proc/self/exe") == 0 || strcmp(path, own) == 0;
-}
-
 static long sys_execve(struct guest_thread *t, const uint32_t a[6])
 {
     struct runtime *rt = t->rt;
@@ -177,7 +169,8 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
     int rc = sys_guest_str(t, a[0], path, sizeof(path));
     if (rc < 0)
         return rc;
-    if (is_self_exe(path) && rt->info.exe_path)
+    /* /proc/self/exe names the guest program, not r386. */
+    if (sys_path_is_self_exe(path) && rt->info.exe_path)
         snprintf(path, sizeof(path), "%s", rt->info.exe_path);
     char **argv = NULL, **envp = NULL;
     size_t bytes = 0;
