@@ -71,9 +71,7 @@ static LLVMValueRef locked_rmw(struct lift_ctx *lc, rmw_fn fn, void *arg,
                                LLVMValueRef *newv)
 {
     unsigned w = lift_op_bits(lc, 0);
-    LLVMValueRef addr = lift_op_addr(lc, 0);
-    LLVMValueRef off = lift_zext(lc, addr, 64);
-    LLVMValueRef hp = LLVMBuildGEP2(lc->b, lc->i8, lc->mem_base, &off, 1, "");
+    LLVMValueRef hp = lift_host_addr(lc, lift_op_addr(lc, 0));
     LLVMValueRef slot = lift_alloca(lc, lift_int_type(lc, w));
     LLVMValueRef first = LLVMBuildLoad2(lc->b, lift_int_type(lc, w), hp, "");
     LLVMSetAlignment(first, 1);

@@ -23,12 +23,6 @@
  * fails (with the value it had), so a read-only destination faults. */
 #include "lift_internal.h"
 
-static LLVMValueRef host_ptr(struct lift_ctx *lc, LLVMValueRef addr32)
-{
-    LLVMValueRef off = lift_zext(lc, addr32, 64);
-    return LLVMBuildGEP2(lc->b, lc->i8, lc->mem_base, &off, 1, "");
-}
-
 enum atomic_kind { AT_XCHG, AT_XADD, AT_CMPXCHG };
 
 /* An atomic exchange, add or compare-exchange (with expected) of v at
@@ -38,7 +32,7 @@ static LLVMValueRef atomic_op(struct lift_ctx *lc, enum atomic_kind k,
                               LLVMValueRef expected)
 {
     const LLVMAtomicOrdering sc = LLVMAtomicOrderingSequentiallyConsistent;
-    LLVMValueRef hp = host_ptr(lc, addr32);
+    LLVMValueRef hp = lift_host_addr(lc, addr32);
     LLVMValueRef i, old;
     if (k == AT_CMPXCHG) {
         i = LLVMBuildAtomicCmpXchg(lc->b, hp, expected, v, sc, sc, 0);

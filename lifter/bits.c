@@ -70,8 +70,7 @@ static void bt_locked(struct lift_ctx *lc, enum bt_op op, LLVMValueRef addr,
     LLVMValueRef bit = lift_trunc(
         lc, LLVMBuildAnd(b, off, lift_i32(lc, 7), ""), 8);
     LLVMValueRef mask = LLVMBuildShl(b, lift_const(lc, 8, 1), bit, "");
-    LLVMValueRef hoff = lift_zext(lc, byte, 64);
-    LLVMValueRef hp = LLVMBuildGEP2(b, lc->i8, lc->mem_base, &hoff, 1, "");
+    LLVMValueRef hp = lift_host_addr(lc, byte);
     LLVMAtomicRMWBinOp rop = LLVMAtomicRMWBinOpOr;
     LLVMValueRef operand = mask;
     if (op == BT_RESET) {
@@ -140,15 +139,9 @@ static void lift_bitscan(struct lift_ctx *lc, bool reverse)
                                       "");
     char name[32];
     snprintf(name, sizeof(name), "llvm.%s.i%u", reverse ? "ctlz" : "cttz", w);
-    LLVMTypeRef t = lift_int_type(lc, w);
-    LLVMTypeRef params[2] = {t, lc->i1};
-    LLVMTypeRef fty = LLVMFunctionType(t, params, 2, 0);
-    LLVMValueRef fn = LLVMGetNamedFunction(lc->mod, name);
-    if (!fn)
-        fn = LLVMAddFunction(lc->mod, name, fty);
     /* A zero source gives poison here, which the select never picks. */
     LLVMValueRef args[2] = {src, lift_const(lc, 1, 1)};
-    LLVMValueRef n = LLVMBuildCall2(b, fty, fn, args, 2, "");
+    LLVMValueRef n = lift_call(lc, name, lift_int_type(lc, w), args, 2);
     if (reverse)
         n = LLVMBuildSub(b, lift_const(lc, w, w - 1), n, "");
     lift_op_set(lc, 0, LLVMBuildSelect(b, zero, old, n, ""));

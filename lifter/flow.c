@@ -36,7 +36,7 @@ static void lift_jmp(struct lift_ctx *lc)
     lift_end_indirect(lc, indirect_target(lc));
 }
 
-static void lift_call(struct lift_ctx *lc)
+static void lift_call_insn(struct lift_ctx *lc)
 {
     unsigned w = lc->insn->operand_width;
     lift_note_succ(lc, lc->next_pc); /* where the callee returns to */
@@ -59,7 +59,8 @@ static void lift_ret(struct lift_ctx *lc)
     if (lc->insn->operand_count_visible > 0) {
         uint32_t n = (uint32_t)lift_op(lc, 0)->imm.value.u & 0xffff;
         LLVMValueRef sp = lift_gpr_get(lc, REG_ESP);
-        lift_gpr_set(lc, REG_ESP, LLVMBuildAdd(lc->b, sp, lift_i32(lc, n), ""));
+        lift_gpr_set(lc, REG_ESP,
+                     LLVMBuildAdd(lc->b, sp, lift_i32(lc, n), ""));
     }
     lift_end_indirect(lc, t);
 }
@@ -110,7 +111,7 @@ bool lift_flow(struct lift_ctx *lc)
     case ZYDIS_MNEMONIC_CALL:
         if (lc->insn->meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
             return false;
-        lift_call(lc);
+        lift_call_insn(lc);
         return true;
     case ZYDIS_MNEMONIC_RET:
         lift_ret(lc);

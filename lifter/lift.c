@@ -108,7 +108,8 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target)
             return lc->block_bb[i];
     uint8_t b;
     if (!lc->code || lc->nblocks == REGION_MAX_BLOCKS ||
-        lc->insn_budget == 0 || lc->code->read(lc->code->ctx, target, &b, 1) != 1)
+        lc->insn_budget == 0 ||
+        lc->code->read(lc->code->ctx, target, &b, 1) != 1)
         return NULL;
     char name[24];
     snprintf(name, sizeof(name), "g_%08x", target);
@@ -197,18 +198,27 @@ void lift_exit_if(struct lift_ctx *lc, LLVMValueRef cond1,
     LLVMPositionBuilderAtEnd(lc->b, cont);
 }
 
-LLVMValueRef lift_call_helper(struct lift_ctx *lc, const char *name,
-                              LLVMTypeRef ret)
+LLVMValueRef lift_call(struct lift_ctx *lc, const char *name, LLVMTypeRef ret,
+                       LLVMValueRef *args, unsigned n)
 {
-    LLVMTypeRef fty = LLVMFunctionType(ret, &lc->ptr, 1, 0);
+    LLVMTypeRef params[8];
+    for (unsigned i = 0; i < n && i < 8; i++)
+        params[i] = LLVMTypeOf(args[i]);
+    LLVMTypeRef fty = LLVMFunctionType(ret, params, n, 0);
     LLVMValueRef fn = LLVMGetNamedFunction(lc->mod, name);
     if (!fn)
         fn = LLVMAddFunction(lc->mod, name, fty);
+    return LLVMBuildCall2(lc->b, fty, fn, args, n, "");
+}
+
+LLVMValueRef lift_call_helper(struct lift_ctx *lc, const char *name,
+                              LLVMTypeRef ret)
+{
     /* Helpers see and may change the architectural state. */
     lift_state_flush(lc);
     store_eip(lc, lift_i32(lc, lc->pc));
     LLVMValueRef arg = lc->state;
-    LLVMValueRef r = LLVMBuildCall2(lc->b, fty, fn, &arg, 1, "");
+    LLVMValueRef r = lift_call(lc, name, ret, &arg, 1);
     lift_state_reload(lc);
     return r;
 }

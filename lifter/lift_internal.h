@@ -90,6 +90,8 @@ void lift_state_flush(struct lift_ctx *lc);
 void lift_state_reload(struct lift_ctx *lc);
 
 /* ---- guest memory (operand.c) ---- */
+/* The host pointer of guest address addr32 (in the guest window). */
+LLVMValueRef lift_host_addr(struct lift_ctx *lc, LLVMValueRef addr32);
 LLVMValueRef lift_load(struct lift_ctx *lc, LLVMValueRef addr32,
                        unsigned bits);
 void lift_store(struct lift_ctx *lc, LLVMValueRef addr32, LLVMValueRef v);
@@ -143,6 +145,10 @@ void lift_exit_if(struct lift_ctx *lc, LLVMValueRef cond1,
 LLVMValueRef lift_alloca(struct lift_ctx *lc, LLVMTypeRef t);
 /* A fresh basic block in the unit's function. */
 LLVMBasicBlockRef lift_block(struct lift_ctx *lc, const char *name);
+/* Call the function (an LLVM intrinsic or a helper-ABI name) declared,
+ * once per module, as ret name(types of args). */
+LLVMValueRef lift_call(struct lift_ctx *lc, const char *name, LLVMTypeRef ret,
+                       LLVMValueRef *args, unsigned n);
 /* Call a helper from the helper ABI: void or i64 fn(state*). */
 LLVMValueRef lift_call_helper(struct lift_ctx *lc, const char *name,
                               LLVMTypeRef ret);

@@ -154,12 +154,7 @@ static void lift_sahf(struct lift_ctx *lc)
 
 static LLVMValueRef bswap(struct lift_ctx *lc, LLVMValueRef v)
 {
-    LLVMTypeRef t = lc->i32;
-    LLVMTypeRef fty = LLVMFunctionType(t, &t, 1, 0);
-    LLVMValueRef fn = LLVMGetNamedFunction(lc->mod, "llvm.bswap.i32");
-    if (!fn)
-        fn = LLVMAddFunction(lc->mod, "llvm.bswap.i32", fty);
-    return LLVMBuildCall2(lc->b, fty, fn, &v, 1, "");
+    return lift_call(lc, "llvm.bswap.i32", lc->i32, &v, 1);
 }
 
 bool lift_mov(struct lift_ctx *lc)

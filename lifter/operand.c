@@ -11,7 +11,7 @@
 
 #include "lift_internal.h"
 
-static LLVMValueRef host_addr(struct lift_ctx *lc, LLVMValueRef addr32)
+LLVMValueRef lift_host_addr(struct lift_ctx *lc, LLVMValueRef addr32)
 {
     LLVMValueRef off = lift_zext(lc, addr32, 64);
     return LLVMBuildGEP2(lc->b, lc->i8, lc->mem_base, &off, 1, "");
@@ -21,14 +21,14 @@ LLVMValueRef lift_load(struct lift_ctx *lc, LLVMValueRef addr32,
                        unsigned bits)
 {
     LLVMValueRef v = LLVMBuildLoad2(lc->b, lift_int_type(lc, bits),
-                                    host_addr(lc, addr32), "");
+                                    lift_host_addr(lc, addr32), "");
     LLVMSetAlignment(v, 1);
     return v;
 }
 
 void lift_store(struct lift_ctx *lc, LLVMValueRef addr32, LLVMValueRef v)
 {
-    LLVMValueRef s = LLVMBuildStore(lc->b, v, host_addr(lc, addr32));
+    LLVMValueRef s = LLVMBuildStore(lc->b, v, lift_host_addr(lc, addr32));
     LLVMSetAlignment(s, 1);
 }
 

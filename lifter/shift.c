@@ -44,14 +44,8 @@ static LLVMValueRef funnel(struct lift_ctx *lc, bool left, LLVMValueRef a,
     char name[32];
     unsigned w = lift_width(a);
     snprintf(name, sizeof(name), "llvm.%s.i%u", left ? "fshl" : "fshr", w);
-    LLVMTypeRef t = lift_int_type(lc, w);
-    LLVMTypeRef params[3] = {t, t, t};
-    LLVMTypeRef fty = LLVMFunctionType(t, params, 3, 0);
-    LLVMValueRef fn = LLVMGetNamedFunction(lc->mod, name);
-    if (!fn)
-        fn = LLVMAddFunction(lc->mod, name, fty);
     LLVMValueRef args[3] = {a, b, lift_trunc(lc, c, w)};
-    return LLVMBuildCall2(lc->b, fty, fn, args, 3, "");
+    return lift_call(lc, name, lift_int_type(lc, w), args, 3);
 }
 
 /* The count operand i, masked to 5 bits, as i64. */

@@ -89,24 +89,6 @@ static void str_step(struct lift_ctx *lc, const struct str_insn *s)
     }
 }
 
-static LLVMValueRef call_intrinsic(struct lift_ctx *lc, const char *name,
-                                   LLVMTypeRef *params, unsigned n,
-                                   LLVMValueRef *args)
-{
-    LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(lc->ctx),
-                                       params, n, 0);
-    LLVMValueRef fn = LLVMGetNamedFunction(lc->mod, name);
-    if (!fn)
-        fn = LLVMAddFunction(lc->mod, name, fty);
-    return LLVMBuildCall2(lc->b, fty, fn, args, n, "");
-}
-
-static LLVMValueRef host_ptr(struct lift_ctx *lc, LLVMValueRef addr32)
-{
-    LLVMValueRef off = lift_zext(lc, addr32, 64);
-    return LLVMBuildGEP2(lc->b, lc->i8, lc->mem_base, &off, 1, "");
-}
-
 /* Whether [addr, addr + len) stays below 4 GiB (i64 arithmetic). */
 static LLVMValueRef no_wrap(struct lift_ctx *lc, LLVMValueRef addr64,
                             LLVMValueRef len64)
@@ -159,14 +141,14 @@ static void str_block(struct lift_ctx *lc, const struct str_insn *s,
     LLVMPositionBuilderAtEnd(b, blk);
     LLVMValueRef vol = lift_const(lc, 1, 0);
     if (s->op == STR_MOVS) {
-        LLVMTypeRef p[] = {lc->ptr, lc->ptr, lc->i64, lc->i1};
-        LLVMValueRef a[] = {host_ptr(lc, dst32), host_ptr(lc, src32), len,
-                            vol};
-        call_intrinsic(lc, "llvm.memmove.p0.p0.i64", p, 4, a);
+        LLVMValueRef a[] = {lift_host_addr(lc, dst32),
+                            lift_host_addr(lc, src32), len, vol};
+        lift_call(lc, "llvm.memmove.p0.p0.i64", LLVMVoidTypeInContext(lc->ctx),
+                  a, 4);
     } else {
-        LLVMTypeRef p[] = {lc->ptr, lc->i8, lc->i64, lc->i1};
-        LLVMValueRef a[] = {host_ptr(lc, dst32), fill, len, vol};
-        call_intrinsic(lc, "llvm.memset.p0.i64", p, 4, a);
+        LLVMValueRef a[] = {lift_host_addr(lc, dst32), fill, len, vol};
+        lift_call(lc, "llvm.memset.p0.i64", LLVMVoidTypeInContext(lc->ctx),
+                  a, 4);
     }
     LLVMValueRef len32 = lift_trunc(lc, len, 32);
     if (s->op == STR_MOVS)

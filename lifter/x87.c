@@ -115,15 +115,10 @@ LLVMValueRef x87_call(struct lift_ctx *lc, LLVMValueRef op, LLVMValueRef a,
     /* The helper reads and writes only the x87 part of the state, so the
      * registers and flags held in SSA stay where they are (unlike
      * lift_call_helper, which writes them back first). */
-    LLVMTypeRef params[5] = {lc->ptr, lc->i32, lc->ptr, lc->ptr, lc->i64};
-    LLVMTypeRef fty = LLVMFunctionType(lc->i64, params, 5, 0);
-    LLVMValueRef fn = LLVMGetNamedFunction(lc->mod, LIFTER_HELPER_FPU);
-    if (!fn)
-        fn = LLVMAddFunction(lc->mod, LIFTER_HELPER_FPU, fty);
     LLVMValueRef null = LLVMConstPointerNull(lc->ptr);
     LLVMValueRef args[5] = {lc->state, op, a ? a : null, b ? b : null,
                             bits ? bits : lift_const(lc, 64, 0)};
-    return LLVMBuildCall2(lc->b, fty, fn, args, 5, "");
+    return lift_call(lc, LIFTER_HELPER_FPU, lc->i64, args, 5);
 }
 
 LLVMValueRef x87_op(struct lift_ctx *lc, uint32_t op, LLVMValueRef empty1)
