@@ -21,7 +21,9 @@
 #include <linux/stat.h> /* struct statx */
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/time.h>
 #include <sys/times.h>
 #include <time.h>
@@ -205,6 +207,17 @@ struct krusage32 {
     int32_t rest[14]; /* ru_maxrss .. ru_nivcsw */
 };
 _Static_assert(sizeof(struct krusage32) == 72, "rusage32");
+
+/* struct sysinfo with 32-bit longs: memory sizes count mem_unit bytes. */
+struct ksysinfo32 {
+    int32_t uptime;
+    uint32_t loads[3];
+    uint32_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+    uint16_t procs, pad;
+    uint32_t totalhigh, freehigh, mem_unit;
+    char reserved[8];
+};
+_Static_assert(sizeof(struct ksysinfo32) == 64, "sysinfo32");
 
 /* struct user_desc (set_thread_area). */
 struct kuser_desc32 {
@@ -406,6 +419,47 @@ static inline int kstruct_flock32_from_host(const struct flock *h,
                            .l_start = (int32_t)h->l_start,
                            .l_len = (int32_t)h->l_len, .l_pid = h->l_pid};
     return 0;
+}
+
+static inline struct krusage32 kstruct_rusage32_from_host(const struct rusage *h)
+{
+    struct krusage32 g;
+    g.utime_sec = (int32_t)h->ru_utime.tv_sec;
+    g.utime_usec = (int32_t)h->ru_utime.tv_usec;
+    g.stime_sec = (int32_t)h->ru_stime.tv_sec;
+    g.stime_usec = (int32_t)h->ru_stime.tv_usec;
+    const long *rest = &h->ru_maxrss;
+    for (int i = 0; i < 14; i++)
+        g.rest[i] = (int32_t)rest[i];
+    return g;
+}
+
+/* As the kernel's compat sysinfo: when a size does not fit 32 bits, the
+ * unit grows (up to a page) and every size shrinks to match. */
+static inline struct ksysinfo32 kstruct_sysinfo32_from_host(
+    const struct sysinfo *h)
+{
+    unsigned long unit = h->mem_unit ? h->mem_unit : 1;
+    int shift = 0;
+    if ((h->totalram >> 32) || (h->totalswap >> 32))
+        while ((unit << shift) < 4096)
+            shift++;
+    struct ksysinfo32 g = {
+        .uptime = (int32_t)h->uptime,
+        .loads = {(uint32_t)h->loads[0], (uint32_t)h->loads[1],
+                  (uint32_t)h->loads[2]},
+        .totalram = (uint32_t)(h->totalram >> shift),
+        .freeram = (uint32_t)(h->freeram >> shift),
+        .sharedram = (uint32_t)(h->sharedram >> shift),
+        .bufferram = (uint32_t)(h->bufferram >> shift),
+        .totalswap = (uint32_t)(h->totalswap >> shift),
+        .freeswap = (uint32_t)(h->freeswap >> shift),
+        .procs = h->procs,
+        .totalhigh = (uint32_t)(h->totalhigh >> shift),
+        .freehigh = (uint32_t)(h->freehigh >> shift),
+        .mem_unit = (uint32_t)(unit << shift),
+    };
+    return g;
 }
 
 #endif

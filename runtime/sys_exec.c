@@ -227,20 +227,6 @@ out:
     return rc;
 }
 
-static int put_rusage(struct guest_thread *t, guest_addr_t addr,
-                      const struct rusage *ru)
-{
-    struct krusage32 g;
-    g.utime_sec = (int32_t)ru->ru_utime.tv_sec;
-    g.utime_usec = (int32_t)ru->ru_utime.tv_usec;
-    g.stime_sec = (int32_t)ru->ru_stime.tv_sec;
-    g.stime_usec = (int32_t)ru->ru_stime.tv_usec;
-    const long *rest = &ru->ru_maxrss;
-    for (int i = 0; i < 14; i++)
-        g.rest[i] = (int32_t)rest[i];
-    return sys_copy_to(t, addr, &g, sizeof(g));
-}
-
 static long do_wait(struct guest_thread *t, int32_t pid, guest_addr_t status,
                     int options, guest_addr_t ru_addr)
 {
@@ -256,8 +242,11 @@ static long do_wait(struct guest_thread *t, int32_t pid, guest_addr_t status,
         return -errno;
     if (r > 0 && status && sys_copy_to(t, status, &st, 4) < 0)
         return -EFAULT;
-    if (r > 0 && ru_addr && put_rusage(t, ru_addr, &ru) < 0)
-        return -EFAULT;
+    if (r > 0 && ru_addr) {
+        struct krusage32 g = kstruct_rusage32_from_host(&ru);
+        if (sys_copy_to(t, ru_addr, &g, sizeof(g)) < 0)
+            return -EFAULT;
+    }
     return r;
 }
 
