@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysinfo.h>
 #include <sys/time.h>
 #include <sys/times.h>
@@ -207,6 +208,29 @@ struct krusage32 {
     int32_t rest[14]; /* ru_maxrss .. ru_nivcsw */
 };
 _Static_assert(sizeof(struct krusage32) == 72, "rusage32");
+
+/* struct statfs (statfs, fstatfs): 32-bit counts. */
+struct kstatfs32 {
+    uint32_t f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+    int32_t f_fsid[2];
+    uint32_t f_namelen, f_frsize, f_flags, f_spare[4];
+};
+_Static_assert(sizeof(struct kstatfs32) == 64, "statfs32");
+
+/* struct statfs64 (statfs64, fstatfs64): 64-bit counts, 4-byte aligned. */
+struct kstatfs64 {
+    uint32_t f_type, f_bsize;
+    uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+    int32_t f_fsid[2];
+    uint32_t f_namelen, f_frsize, f_flags, f_spare[4];
+} __attribute__((packed, aligned(4)));
+_Static_assert(sizeof(struct kstatfs64) == 84, "statfs64");
+
+/* struct utimbuf (utime). */
+struct kutimbuf32 {
+    int32_t actime, modtime;
+};
+_Static_assert(sizeof(struct kutimbuf32) == 8, "utimbuf32");
 
 /* struct sysinfo with 32-bit longs: memory sizes count mem_unit bytes. */
 struct ksysinfo32 {
@@ -460,6 +484,44 @@ static inline struct ksysinfo32 kstruct_sysinfo32_from_host(
         .mem_unit = (uint32_t)(unit << shift),
     };
     return g;
+}
+
+static inline struct kstatfs64 kstruct_statfs64_from_host(const struct statfs *h)
+{
+    struct kstatfs64 g = {
+        .f_type = (uint32_t)h->f_type, .f_bsize = (uint32_t)h->f_bsize,
+        .f_blocks = h->f_blocks, .f_bfree = h->f_bfree,
+        .f_bavail = h->f_bavail, .f_files = h->f_files,
+        .f_ffree = h->f_ffree,
+        .f_fsid = {h->f_fsid.__val[0], h->f_fsid.__val[1]},
+        .f_namelen = (uint32_t)h->f_namelen,
+        .f_frsize = (uint32_t)h->f_frsize, .f_flags = (uint32_t)h->f_flags,
+    };
+    return g;
+}
+
+/* As the kernel's put_compat_statfs: -EOVERFLOW when a count does not fit
+ * (file counts of ~0, "unknown", pass as ~0). */
+static inline int kstruct_statfs32_from_host(const struct statfs *h,
+                                             struct kstatfs32 *g)
+{
+    uint64_t big = (uint64_t)h->f_blocks | h->f_bfree | h->f_bavail |
+                   (uint64_t)h->f_bsize | (uint64_t)h->f_frsize;
+    if (big >> 32)
+        return -EOVERFLOW;
+    if ((h->f_files != (__fsfilcnt_t)-1 && (h->f_files >> 32)) ||
+        (h->f_ffree != (__fsfilcnt_t)-1 && (h->f_ffree >> 32)))
+        return -EOVERFLOW;
+    struct kstatfs64 w = kstruct_statfs64_from_host(h);
+    *g = (struct kstatfs32){
+        .f_type = w.f_type, .f_bsize = w.f_bsize,
+        .f_blocks = (uint32_t)w.f_blocks, .f_bfree = (uint32_t)w.f_bfree,
+        .f_bavail = (uint32_t)w.f_bavail, .f_files = (uint32_t)w.f_files,
+        .f_ffree = (uint32_t)w.f_ffree, .f_fsid = {w.f_fsid[0], w.f_fsid[1]},
+        .f_namelen = w.f_namelen, .f_frsize = w.f_frsize,
+        .f_flags = w.f_flags,
+    };
+    return 0;
 }
 
 #endif

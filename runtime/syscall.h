@@ -48,6 +48,7 @@ SYSCALL_TOPIC(time);
 SYSCALL_TOPIC(signal);
 SYSCALL_TOPIC(net);
 SYSCALL_TOPIC(poll);
+SYSCALL_TOPIC(fs);
 #undef SYSCALL_TOPIC
 
 #define SYSCALL_DEFS_END(topic)                                             \
