@@ -24,12 +24,13 @@ if ! dpkg --print-foreign-architectures | grep -qx i386; then
     apt-get update -qq || apt-get update -qq || true
 fi
 
-# The packages and, recursively, what they depend on (i386 ones only:
-# Multi-Arch: foreign tools are not part of a sysroot).
+# The packages and, recursively, what they depend on or pre-depend on
+# (bash pre-depends on libtinfo6), i386 ones only: Multi-Arch: foreign
+# tools are not part of a sysroot.
 deps() {
     apt-cache depends --recurse --no-recommends --no-suggests \
         --no-conflicts --no-breaks --no-replaces --no-enhances \
-        --no-pre-depends "$@" 2>/dev/null |
+        "$@" 2>/dev/null |
         grep -E '^[a-z0-9][^ ]*:i386$' | sort -u
 }
 pkgs=$(for p in "$@"; do echo "$p:i386"; done)
