@@ -213,7 +213,7 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
         nv[k++] = argv[0];
     }
     nv[k++] = "--";
-    nv[k++] = path;
+    nv[k++] = host; /* already resolved in the sysroot */
     for (size_t i = 1; i < argc; i++)
         nv[k++] = argv[i];
     nv[k] = NULL;
