@@ -85,6 +85,11 @@ wl_sqlite() {
 in_busybox_sh() { text text 1; cp "$here_dir/shell/script.sh" .; }
 wl_busybox_sh() { g /bin/busybox sh script.sh; }
 
+# bash (dynamic) running coreutils, perl, gawk... found through PATH: every
+# program it executes is an i386 one from the sysroot.
+in_bash() { cp "$here_dir/shell/bash.sh" .; }
+wl_bash() { g /bin/bash bash.sh; }
+
 # The dynamic linker: --list, running a program through it explicitly,
 # LD_LIBRARY_PATH, and a missing library.
 wl_ldso() {
