@@ -40,7 +40,7 @@ static void grow(struct jit_cache *c)
         struct jit_entry *e = c->buckets[i];
         while (e) {
             struct jit_entry *next = e->next;
-            size_t h = hash(e->pc, n);
+            size_t h = hash((guest_addr_t)e->link.pc, n);
             e->next = b[h];
             b[h] = e;
             e = next;
@@ -55,13 +55,13 @@ struct jit_entry *jit_cache_get(struct jit_cache *c, guest_addr_t pc)
 {
     size_t h = hash(pc, c->nbuckets);
     for (struct jit_entry *e = c->buckets[h]; e; e = e->next)
-        if (e->pc == pc)
+        if (e->link.pc == pc)
             return e;
     struct jit_entry *e = malloc(sizeof(*e));
     if (!e)
         return NULL;
-    e->pc = pc;
-    e->cell = NULL;
+    e->link.pc = pc;
+    e->link.code = 0;
     e->next = c->buckets[h];
     c->buckets[h] = e;
     if (++c->count > c->nbuckets)

@@ -125,6 +125,9 @@ static void llvm_init(void)
     LLVMParseCommandLineOptions(argv[2] ? 3 : 2, argv, NULL);
 }
 
+/* What an empty indirect-cache slot points at: no guest pc matches. */
+static const struct lifter_ibtc_entry ibtc_none = {UINT64_MAX, 0};
+
 struct jit *jit_create(const struct jit_config *cfg, char *err,
                        size_t errlen)
 {
@@ -135,8 +138,9 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
         return NULL;
     }
     j->cfg = *cfg;
+    pthread_mutex_init(&j->lock, NULL);
     for (int i = 0; i < JIT_IBTC_SIZE; i++)
-        j->ibtc[i].pc = UINT64_MAX;
+        j->ibtc[i] = &ibtc_none;
     j->lifter = lifter_create();
     if (!j->lifter || jit_cache_init(&j->cache) != 0) {
         snprintf(err, errlen, "cannot create the lifter");
@@ -188,7 +192,7 @@ void jit_destroy(struct jit *j)
 static void **chain_cell(void *ctx, guest_addr_t pc)
 {
     struct jit_entry *e = jit_cache_get(&((struct jit *)ctx)->cache, pc);
-    return e ? &e->cell : NULL;
+    return e ? (void **)&e->link.code : NULL;
 }
 
 static void note_unknown(struct jit *j, const struct lifter_unit *u)
@@ -229,7 +233,7 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
     guest_addr_t queue[BATCH_MAX_UNITS * LIFTER_MAX_SUCC + 1];
     size_t head = 0, tail = 0;
     int n = 0;
-    queue[tail++] = first->pc;
+    queue[tail++] = (guest_addr_t)first->link.pc;
     struct lifter_env env = {j, chain_cell, j->ibtc, JIT_IBTC_SIZE - 1};
     while (head < tail && n < j->batch_max) {
         guest_addr_t pc = queue[head++];
@@ -238,7 +242,7 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        bool seen = e->cell != NULL;
+        bool seen = e->link.code != 0;
         for (int i = 0; i < n && !seen; i++)
             seen = batch[i] == e;
         if (seen || (e != first && !executable(j, pc)))
@@ -279,7 +283,7 @@ static int compile(struct jit *j, struct jit_entry *first, char *err,
         char *msg = NULL;
         if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
             snprintf(err, errlen, "invalid IR for the unit at 0x%08x: %.200s",
-                     first->pc, msg);
+                     (guest_addr_t)first->link.pc, msg);
             LLVMDisposeMessage(msg);
             LLVMDisposeModule(m);
             return -1;
@@ -319,7 +323,7 @@ static int compile(struct jit *j, struct jit_entry *first, char *err,
             error_text(e, err, errlen);
             return -1;
         }
-        batch[i]->cell = (void *)(uintptr_t)addr;
+        __atomic_store_n(&batch[i]->link.code, addr, __ATOMIC_RELEASE);
     }
     j->stats.units += (unsigned)n;
     j->stats.batches++;
@@ -330,23 +334,25 @@ static int compile(struct jit *j, struct jit_entry *first, char *err,
 cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
                        size_t errlen)
 {
+    pthread_mutex_lock(&j->lock);
     j->stats.lookups++;
+    cpu_unit_fn fn = NULL;
     struct jit_entry *e = jit_cache_get(&j->cache, pc);
-    if (!e) {
+    if (!e)
         snprintf(err, errlen, "out of memory");
-        return NULL;
+    else if (e->link.code || compile(j, e, err, errlen) == 0) {
+        /* Remember it for indirect branches in translated code. */
+        __atomic_store_n(&j->ibtc[lifter_ibtc_index(pc, JIT_IBTC_SIZE - 1)],
+                         &e->link, __ATOMIC_RELEASE);
+        fn = (cpu_unit_fn)(uintptr_t)e->link.code;
     }
-    if (!e->cell && compile(j, e, err, errlen) != 0)
-        return NULL;
-    /* Remember it for indirect branches in translated code. */
-    struct lifter_ibtc_entry *slot =
-        &j->ibtc[lifter_ibtc_index(pc, JIT_IBTC_SIZE - 1)];
-    slot->pc = pc;
-    slot->code = (uint64_t)(uintptr_t)e->cell;
-    return (cpu_unit_fn)e->cell;
+    pthread_mutex_unlock(&j->lock);
+    return fn;
 }
 
-void jit_stats_get(const struct jit *j, struct jit_stats *out)
+void jit_stats_get(struct jit *j, struct jit_stats *out)
 {
+    pthread_mutex_lock(&j->lock);
     *out = j->stats;
+    pthread_mutex_unlock(&j->lock);
 }

@@ -54,6 +54,6 @@ void jit_destroy(struct jit *j);
 cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
                        size_t errlen);
 
-void jit_stats_get(const struct jit *j, struct jit_stats *out);
+void jit_stats_get(struct jit *j, struct jit_stats *out);
 
 #endif

@@ -3,17 +3,18 @@
 #define R386_JIT_INTERNAL_H
 
 #include <llvm-c/LLJIT.h>
+#include <pthread.h>
 #include <llvm-c/TargetMachine.h>
 
 #include "jit.h"
 
-/* One guest pc the cache knows: its chain cell holds the translation,
- * or NULL until there is one.  Entries never move (units hold
- * their cells' addresses). */
+/* One guest pc the cache knows.  link.code is its chain cell: the
+ * translation's address, or 0 until there is one.  Entries never move
+ * and are never freed (units hold their cells' addresses; the indirect
+ * branch cache points at entries while other threads may read them). */
 struct jit_entry {
-    guest_addr_t pc;
-    void *cell;
-    struct jit_entry *next; /* hash chain */
+    struct lifter_ibtc_entry link; /* first; read by translated code */
+    struct jit_entry *next;        /* hash chain */
 };
 
 struct jit_cache {
@@ -31,7 +32,14 @@ struct jit_entry *jit_cache_get(struct jit_cache *c, guest_addr_t pc);
 
 #define JIT_IBTC_SIZE 4096
 
+/* Threads: every guest thread calls jit_lookup.  One mutex serialises
+ * lookups and compiles (lookups are rare: translated code chains and
+ * probes the indirect branch cache without them); translated code reads
+ * chain cells and indirect-cache slots, which are single aligned 64-bit
+ * words written atomically, so a reader sees an old or a new value,
+ * never a torn one. */
 struct jit {
+    pthread_mutex_t lock;
     struct jit_config cfg;
     struct lifter *lifter;
     LLVMOrcLLJITRef lljit;
@@ -41,8 +49,9 @@ struct jit {
     struct jit_stats stats;
     const char *pipeline; /* LLVMRunPasses pipeline for new units */
     int batch_max;        /* units lifted ahead into one module */
-    /* Indirect branch target cache, read by translated code (lifter.h). */
-    struct lifter_ibtc_entry ibtc[JIT_IBTC_SIZE];
+    /* Indirect branch target cache, read by translated code (lifter.h):
+     * each slot points at a cache entry (or at ibtc_none). */
+    const struct lifter_ibtc_entry *ibtc[JIT_IBTC_SIZE];
 };
 
 #endif

@@ -159,10 +159,11 @@ void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
                                                 ""), "");
     h = LLVMBuildAnd(b, h, lift_i32(lc, lc->env->ibtc_mask), "");
     LLVMValueRef off = LLVMBuildMul(b, lift_zext(lc, h, 64),
-                                    lift_const(lc, 64, 16), "");
+                                    lift_const(lc, 64, 8), "");
     LLVMValueRef base = LLVMConstIntToPtr(
         lift_const(lc, 64, (uint64_t)(uintptr_t)lc->env->ibtc), lc->ptr);
-    LLVMValueRef ent = LLVMBuildGEP2(b, lc->i8, base, &off, 1, "");
+    LLVMValueRef slot = LLVMBuildGEP2(b, lc->i8, base, &off, 1, "");
+    LLVMValueRef ent = LLVMBuildLoad2(b, lc->ptr, slot, "");
     LLVMValueRef epc = LLVMBuildLoad2(b, lc->i64, ent, "");
     LLVMValueRef eight = lift_const(lc, 64, 8);
     LLVMValueRef codep = LLVMBuildGEP2(b, lc->i8, ent, &eight, 1, "");

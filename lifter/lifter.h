@@ -95,13 +95,15 @@ struct lifter_env {
      * fills; an indirect jump, call or return whose target is in it goes
      * straight to the target's code.  NULL: always return to the
      * dispatcher. */
-    const struct lifter_ibtc_entry *ibtc;
+    const struct lifter_ibtc_entry *const *ibtc; /* slots point at entries */
     uint32_t ibtc_mask; /* entries - 1, a power of two minus one */
 };
 
+/* A slot points at one of these (one load: threads update slots while
+ * others read them, and a pc/code pair is never seen half-written). */
 struct lifter_ibtc_entry {
     uint64_t pc;   /* guest pc, or ~0 for none */
-    uint64_t code; /* its translation */
+    uint64_t code; /* its translation (0: none yet) */
 };
 
 /* The slot of pc in the indirect branch target cache. */
