@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -135,19 +136,9 @@ static void print_stats(struct runtime *rt, uint64_t t0)
             (unsigned long long)s.lookups);
 }
 
-static int run_loop(struct runtime *rt);
-
 int runtime_run(struct runtime *rt)
 {
-    uint64_t t0 = now_ns();
-    int status = run_loop(rt);
-    if (rt->cfg.stats && rt->jit)
-        print_stats(rt, t0);
-    return status;
-}
-
-static int run_loop(struct runtime *rt)
-{
+    rt->start_ns = now_ns();
     char err[512];
     struct jit_config jc = {
         .helpers = runtime_helpers,
@@ -165,7 +156,38 @@ static int run_loop(struct runtime *rt)
     struct guest_thread *t = &rt->main_thread;
     thread_init(rt, t);
     install_fault_handlers();
+    __atomic_store_n(&rt->nthreads, 1, __ATOMIC_SEQ_CST);
+    int status = runtime_thread_loop(rt, t);
+    if (__atomic_load_n(&rt->nthreads, __ATOMIC_SEQ_CST) > 1)
+        runtime_end_process(rt, status); /* threads still run translated code */
+    if (rt->cfg.stats && rt->jit)
+        print_stats(rt, rt->start_ns);
+    return status;
+}
 
+_Noreturn void runtime_end_process(struct runtime *rt, int status)
+{
+    if (rt->cfg.stats && rt->jit)
+        print_stats(rt, rt->start_ns);
+    fflush(NULL);
+    if (status >= 0)
+        _exit(status & 0xff);
+    /* Death by signal: the default action kills every thread. */
+    int sig = -status;
+    signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    raise(sig);
+    _exit(128 + sig); /* a signal whose default action is to ignore */
+}
+
+int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
+{
+    char err[512];
     sigjmp_buf jb;
     volatile guest_addr_t unit_pc = 0;
     int sig = sigsetjmp(jb, 1);

@@ -20,6 +20,15 @@ struct runtime {
     pthread_mutex_t mm_lock; /* mmap/brk bookkeeping */
     struct signal_process_state sig; /* the guest's signal actions */
     struct guest_thread main_thread;
+    int nthreads; /* live guest threads (atomic) */
+    uint64_t start_ns; /* for --stats */
 };
+
+/* dispatch.c: run guest thread t until it exits; returns its exit status,
+ * or -N when the guest was killed by signal N. */
+int runtime_thread_loop(struct runtime *rt, struct guest_thread *t);
+/* End the whole guest process now, from any thread: status >= 0 is an
+ * exit status, -N death by signal N.  Other threads never run again. */
+_Noreturn void runtime_end_process(struct runtime *rt, int status);
 
 #endif

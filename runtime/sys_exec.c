@@ -7,7 +7,7 @@
  * the same options; any other program is executed natively.
  *
  * Deviations: vfork is a fork (the parent does not wait for the child's
- * exec); clone with CLONE_VM (threads) is not supported yet (ENOSYS). */
+ * exec).  clone with CLONE_THREAD creates a thread (sys_thread.c). */
 #include <elf.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -40,8 +40,6 @@
 static long do_fork(struct guest_thread *t, uint32_t flags, guest_addr_t sp,
                     guest_addr_t ptid, guest_addr_t ctid)
 {
-    if (flags & (CL_VM | CL_THREAD))
-        return -ENOSYS;
     /* Deviation: the child's exit signal is always SIGCHLD. */
     fflush(NULL);
     pid_t pid = fork();
@@ -76,7 +74,14 @@ static long sys_fork(struct guest_thread *t, const uint32_t a[6])
 static long sys_clone(struct guest_thread *t, const uint32_t a[6])
 {
     /* i386 order: flags, stack, parent_tid, tls, child_tid. */
-    return do_fork(t, a[0] & ~CL_VFORK, a[1], a[2], a[4]);
+    if (a[0] & CL_THREAD) {
+        if (!(a[0] & CL_VM))
+            return -EINVAL; /* as the kernel: threads share memory */
+        return thread_clone(t, a[0], a[1], a[2], a[3], a[4]);
+    }
+    /* Without CLONE_THREAD, CLONE_VM (posix_spawn's CLONE_VM|CLONE_VFORK)
+     * becomes a fork: see sys_thread.c. */
+    return do_fork(t, a[0] & ~(CL_VFORK | CL_VM), a[1], a[2], a[4]);
 }
 
 /* A NULL-terminated guest array of strings, copied to the host. */

@@ -22,14 +22,6 @@
 #include "runtime_internal.h"
 #include "syscall.h"
 
-static long sys_exit(struct guest_thread *t, const uint32_t a[6])
-{
-    /* One thread for now: exit ends the process as exit_group does. */
-    t->exited = true;
-    t->exit_status = (int)(a[0] & 0xff);
-    return 0;
-}
-
 static long sys_getpid(struct guest_thread *t, const uint32_t a[6])
 {
     return getpid();
@@ -119,10 +111,10 @@ static bool desc_empty(const struct kuser_desc32 *d)
             (d->flags & 0x7f) == 0);
 }
 
-static long sys_set_thread_area(struct guest_thread *t, const uint32_t a[6])
+long thread_set_area(struct guest_thread *t, guest_addr_t desc)
 {
     struct kuser_desc32 d;
-    if (sys_copy_from(t, &d, a[0], sizeof(d)) < 0)
+    if (sys_copy_from(t, &d, desc, sizeof(d)) < 0)
         return -EFAULT;
     int idx;
     if (d.entry_number == UINT32_MAX) {
@@ -131,7 +123,7 @@ static long sys_set_thread_area(struct guest_thread *t, const uint32_t a[6])
         if (idx == TLS_ENTRY_COUNT)
             return -ESRCH;
         d.entry_number = TLS_ENTRY_MIN + (uint32_t)idx;
-        if (sys_copy_to(t, a[0], &d.entry_number, 4) < 0)
+        if (sys_copy_to(t, desc, &d.entry_number, 4) < 0)
             return -EFAULT;
     } else {
         idx = (int)d.entry_number - TLS_ENTRY_MIN;
@@ -149,6 +141,11 @@ static long sys_set_thread_area(struct guest_thread *t, const uint32_t a[6])
     }
     thread_load_segs(t);
     return 0;
+}
+
+static long sys_set_thread_area(struct guest_thread *t, const uint32_t a[6])
+{
+    return thread_set_area(t, a[0]);
 }
 
 static long sys_get_thread_area(struct guest_thread *t, const uint32_t a[6])
@@ -556,8 +553,6 @@ static long sys_sched_yield(struct guest_thread *t, const uint32_t a[6])
 }
 
 const struct syscall_def sys_proc_defs[] = {
-    {NR32_exit, "exit", sys_exit, "d", 'd'},
-    {NR32_exit_group, "exit_group", sys_exit, "d", 'd'},
     {NR32_getpid, "getpid", sys_getpid, "", 'd'},
     {NR32_getppid, "getppid", sys_getppid, "", 'd'},
     {NR32_gettid, "gettid", sys_gettid, "", 'd'},

@@ -33,6 +33,7 @@ static void table_init(void)
     add_topic(sys_net_defs, sys_net_count);
     add_topic(sys_poll_defs, sys_poll_count);
     add_topic(sys_fs_defs, sys_fs_count);
+    add_topic(sys_thread_defs, sys_thread_count);
 }
 
 struct guest_mem *sys_mem(struct guest_thread *t)

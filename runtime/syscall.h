@@ -49,6 +49,7 @@ SYSCALL_TOPIC(signal);
 SYSCALL_TOPIC(net);
 SYSCALL_TOPIC(poll);
 SYSCALL_TOPIC(fs);
+SYSCALL_TOPIC(thread);
 #undef SYSCALL_TOPIC
 
 #define SYSCALL_DEFS_END(topic)                                             \

@@ -39,6 +39,15 @@ static inline struct guest_thread *thread_of(struct cpu_state *s)
     return (struct guest_thread *)s;
 }
 
+/* set_thread_area on t with the guest struct user_desc at desc (also
+ * clone's CLONE_SETTLS): 0 or a negative errno (sys_proc.c). */
+long thread_set_area(struct guest_thread *t, guest_addr_t desc);
+
+/* clone with CLONE_VM|CLONE_THREAD: a new guest thread on a new host
+ * thread (sys_thread.c); returns its tid or a negative errno. */
+long thread_clone(struct guest_thread *t, uint32_t flags, guest_addr_t sp,
+                  guest_addr_t ptid, guest_addr_t tls, guest_addr_t ctid);
+
 /* Recompute the FS/GS bases from their selectors and the TLS slots. */
 void thread_load_segs(struct guest_thread *t);
 
