@@ -375,6 +375,7 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
         cur = lift_guest_block(l, &lc, lc.block_pc[blk], code, out);
     }
     out->end_pc = cur;
+    lift_state_emit_flushes(&lc);
     LLVMDisposeBuilder(lc.b);
     return 0;
 }

@@ -41,6 +41,19 @@ struct lift_ctx {
     unsigned insn_budget;   /* guest instructions the region may still take */
     const struct lifter_code_source *code;
 
+    /* Registers and flags written anywhere in the unit (bit r of
+     * dirty_gpr; bit f of dirty_flag, bit FLAG_COUNT for DF).  Only they
+     * are stored back to the state: lift_state_flush records where, and
+     * lift_state_emit_flushes puts the stores in once the unit is lifted
+     * and the set is known.  (Not written while reloading the state.) */
+    uint32_t dirty_gpr, dirty_flag;
+    bool reloading;
+    unsigned nflush, flush_cap;
+    struct lift_flush_point {
+        LLVMBasicBlockRef bb;
+        LLVMValueRef after; /* the stores go after it; NULL: block start */
+    } *flush;
+
     /* The instruction being lifted. */
     const ZydisDecodedInstruction *insn;
     const ZydisDecodedOperand *ops;
@@ -78,6 +91,9 @@ void lift_gpr_set_w(struct lift_ctx *lc, enum cpu_reg r, unsigned bits,
 LLVMValueRef lift_flag_get(struct lift_ctx *lc, enum cpu_flag f);
 void lift_flag_set(struct lift_ctx *lc, enum cpu_flag f, LLVMValueRef v1);
 LLVMValueRef lift_df_get(struct lift_ctx *lc);
+/* At the end of a unit: store the dirty registers and flags at every
+ * point lift_state_flush recorded. */
+void lift_state_emit_flushes(struct lift_ctx *lc);
 void lift_df_set(struct lift_ctx *lc, LLVMValueRef v1);
 /* A field of the CPU state in memory (not cached in SSA). */
 LLVMValueRef lift_state_ptr(struct lift_ctx *lc, unsigned offset);

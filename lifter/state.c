@@ -1,9 +1,11 @@
 /* Guest registers and flags inside a unit.
  *
  * Each register and flag is an alloca, loaded from the CPU state at unit
- * entry and stored back at every exit; LLVM's SROA/mem2reg turns them into
- * SSA values, so a flag nothing reads is never computed. */
+ * entry and stored back at every exit -- only those the unit writes
+ * somewhere; LLVM's SROA/mem2reg turns them into SSA values, so a flag
+ * nothing reads is never computed. */
 #include <assert.h>
+#include <stdlib.h>
 
 #include "lift_internal.h"
 
@@ -73,6 +75,8 @@ LLVMValueRef lift_gpr_get(struct lift_ctx *lc, enum cpu_reg r)
 void lift_gpr_set(struct lift_ctx *lc, enum cpu_reg r, LLVMValueRef v32)
 {
     assert(lift_width(v32) == 32);
+    if (!lc->reloading)
+        lc->dirty_gpr |= 1u << r;
     LLVMBuildStore(lc->b, v32, lc->gpr[r]);
 }
 
@@ -150,6 +154,8 @@ LLVMValueRef lift_flag_get(struct lift_ctx *lc, enum cpu_flag f)
 void lift_flag_set(struct lift_ctx *lc, enum cpu_flag f, LLVMValueRef v1)
 {
     assert(lift_width(v1) == 1);
+    if (!lc->reloading)
+        lc->dirty_flag |= 1u << f;
     LLVMBuildStore(lc->b, v1, lc->flag[f]);
 }
 
@@ -160,6 +166,8 @@ LLVMValueRef lift_df_get(struct lift_ctx *lc)
 
 void lift_df_set(struct lift_ctx *lc, LLVMValueRef v1)
 {
+    if (!lc->reloading)
+        lc->dirty_flag |= 1u << FLAG_COUNT;
     LLVMBuildStore(lc->b, v1, lc->df);
 }
 
@@ -217,18 +225,54 @@ void lift_eflags_set(struct lift_ctx *lc, LLVMValueRef v32, uint32_t mask)
 
 void lift_state_flush(struct lift_ctx *lc)
 {
+    if (lc->nflush == lc->flush_cap) {
+        unsigned cap = lc->flush_cap ? 2 * lc->flush_cap : 32;
+        struct lift_flush_point *p = realloc(lc->flush, cap * sizeof(*p));
+        if (!p)
+            abort(); /* as LLVM does when it runs out of memory */
+        lc->flush = p;
+        lc->flush_cap = cap;
+    }
+    LLVMBasicBlockRef bb = LLVMGetInsertBlock(lc->b);
+    lc->flush[lc->nflush++] =
+        (struct lift_flush_point){bb, LLVMGetLastInstruction(bb)};
+}
+
+static void flush_here(struct lift_ctx *lc)
+{
     for (int r = 0; r < REG_COUNT; r++)
-        LLVMBuildStore(lc->b, lift_gpr_get(lc, r),
-                       lift_state_ptr(lc, CPU_OFF_GPR + 4 * r));
+        if (lc->dirty_gpr & (1u << r))
+            LLVMBuildStore(lc->b, lift_gpr_get(lc, r),
+                           lift_state_ptr(lc, CPU_OFF_GPR + 4 * r));
     for (int f = 0; f < FLAG_COUNT; f++)
-        LLVMBuildStore(lc->b, lift_zext(lc, lift_flag_get(lc, f), 8),
-                       lift_state_ptr(lc, CPU_OFF_FLAG + f));
-    LLVMBuildStore(lc->b, lift_zext(lc, lift_df_get(lc), 8),
-                   lift_state_ptr(lc, CPU_OFF_DF));
+        if (lc->dirty_flag & (1u << f))
+            LLVMBuildStore(lc->b, lift_zext(lc, lift_flag_get(lc, f), 8),
+                           lift_state_ptr(lc, CPU_OFF_FLAG + f));
+    if (lc->dirty_flag & (1u << FLAG_COUNT))
+        LLVMBuildStore(lc->b, lift_zext(lc, lift_df_get(lc), 8),
+                       lift_state_ptr(lc, CPU_OFF_DF));
+}
+
+void lift_state_emit_flushes(struct lift_ctx *lc)
+{
+    for (unsigned i = 0; i < lc->nflush; i++) {
+        struct lift_flush_point *p = &lc->flush[i];
+        LLVMValueRef at = p->after ? LLVMGetNextInstruction(p->after)
+                                   : LLVMGetFirstInstruction(p->bb);
+        if (at)
+            LLVMPositionBuilderBefore(lc->b, at);
+        else
+            LLVMPositionBuilderAtEnd(lc->b, p->bb);
+        flush_here(lc);
+    }
+    free(lc->flush);
+    lc->flush = NULL;
+    lc->nflush = lc->flush_cap = 0;
 }
 
 void lift_state_reload(struct lift_ctx *lc)
 {
+    lc->reloading = true;
     for (int r = 0; r < REG_COUNT; r++)
         lift_gpr_set(lc, r,
                      LLVMBuildLoad2(lc->b, lc->i32,
@@ -242,4 +286,5 @@ void lift_state_reload(struct lift_ctx *lc)
     LLVMValueRef df =
         LLVMBuildLoad2(lc->b, lc->i8, lift_state_ptr(lc, CPU_OFF_DF), "");
     lift_df_set(lc, lift_trunc(lc, df, 1));
+    lc->reloading = false;
 }
