@@ -62,6 +62,8 @@ struct jit_entry *jit_cache_get(struct jit_cache *c, guest_addr_t pc)
         return NULL;
     e->link.pc = pc;
     e->link.code = 0;
+    e->hits = 0;
+    e->tier = 0;
     e->next = c->buckets[h];
     c->buckets[h] = e;
     if (++c->count > c->nbuckets)

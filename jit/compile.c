@@ -47,22 +47,23 @@ static LLVMCodeGenOptLevel codegen_level(void)
     }
 }
 
-static uint64_t now_ns(void)
+uint64_t jit_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void error_text(LLVMErrorRef e, char *err, size_t errlen)
+void jit_error_text(LLVMErrorRef e, char *err, size_t errlen)
 {
     char *msg = LLVMGetErrorMessage(e);
     snprintf(err, errlen, "LLVM: %s", msg);
     LLVMDisposeErrorMessage(msg);
 }
 
-static LLVMTargetMachineRef host_machine(LLVMCodeGenOptLevel level,
-                                         char *err, size_t errlen)
+LLVMTargetMachineRef jit_host_machine(LLVMCodeGenOptLevel level,
+                                      LLVMRelocMode reloc, char *err,
+                                      size_t errlen)
 {
     char *triple = LLVMGetDefaultTargetTriple();
     char *msg = NULL;
@@ -75,8 +76,7 @@ static LLVMTargetMachineRef host_machine(LLVMCodeGenOptLevel level,
         char *cpu = LLVMGetHostCPUName();
         char *features = LLVMGetHostCPUFeatures();
         tm = LLVMCreateTargetMachine(target, triple, cpu, features, level,
-                                     LLVMRelocDefault,
-                                     LLVMCodeModelJITDefault);
+                                     reloc, LLVMCodeModelJITDefault);
         LLVMDisposeMessage(cpu);
         LLVMDisposeMessage(features);
     }
@@ -105,7 +105,7 @@ static int define_helpers(struct jit *j, char *err, size_t errlen)
     LLVMErrorRef e =
         LLVMOrcJITDylibDefine(LLVMOrcLLJITGetMainJITDylib(j->lljit), mu);
     if (e) {
-        error_text(e, err, errlen);
+        jit_error_text(e, err, errlen);
         return -1;
     }
     return 0;
@@ -146,8 +146,10 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
         snprintf(err, errlen, "cannot create the lifter");
         goto fail;
     }
-    j->tm = host_machine(LLVMCodeGenLevelDefault, err, errlen);
-    LLVMTargetMachineRef jtm = host_machine(codegen_level(), err, errlen);
+    j->tm = jit_host_machine(LLVMCodeGenLevelDefault, LLVMRelocDefault, err,
+                             errlen);
+    LLVMTargetMachineRef jtm = jit_host_machine(codegen_level(), LLVMRelocDefault,
+                                             err, errlen);
     const char *b = getenv("R386_JIT_BATCH");
     j->batch_max = b && atoi(b) > 0 && atoi(b) <= BATCH_MAX_UNITS
                        ? atoi(b) : BATCH_DEFAULT_UNITS;
@@ -161,12 +163,13 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
         builder, LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(jtm));
     LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->lljit, builder);
     if (e) {
-        error_text(e, err, errlen);
+        jit_error_text(e, err, errlen);
         goto fail;
     }
     if (define_helpers(j, err, errlen) != 0)
         goto fail;
     j->tsc = LLVMOrcCreateNewThreadSafeContext();
+    j->tier2 = jit_tier2_start(j);
     return j;
 fail:
     jit_destroy(j);
@@ -177,6 +180,7 @@ void jit_destroy(struct jit *j)
 {
     if (!j)
         return;
+    jit_tier2_stop(j->tier2); /* before what it uses goes */
     if (j->lljit)
         LLVMOrcDisposeLLJIT(j->lljit);
     if (j->tsc)
@@ -189,7 +193,7 @@ void jit_destroy(struct jit *j)
     free(j);
 }
 
-static void **chain_cell(void *ctx, guest_addr_t pc)
+void **jit_chain_cell(void *ctx, guest_addr_t pc)
 {
     struct jit_entry *e = jit_cache_get(&((struct jit *)ctx)->cache, pc);
     return e ? (void **)&e->link.code : NULL;
@@ -206,14 +210,13 @@ static void note_unknown(struct jit *j, const struct lifter_unit *u)
 }
 
 
-static LLVMModuleRef new_module(struct jit *j)
+LLVMModuleRef jit_new_module(LLVMContextRef ctx, LLVMTargetMachineRef tm)
 {
-    LLVMContextRef ctx = LLVMOrcThreadSafeContextGetContext(j->tsc);
     LLVMModuleRef m = LLVMModuleCreateWithNameInContext("units", ctx);
-    char *triple = LLVMGetTargetMachineTriple(j->tm);
+    char *triple = LLVMGetTargetMachineTriple(tm);
     LLVMSetTarget(m, triple);
     LLVMDisposeMessage(triple);
-    LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(j->tm);
+    LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(tm);
     LLVMSetModuleDataLayout(m, dl);
     LLVMDisposeTargetData(dl);
     return m;
@@ -234,7 +237,8 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
     size_t head = 0, tail = 0;
     int n = 0;
     queue[tail++] = (guest_addr_t)first->link.pc;
-    struct lifter_env env = {j, chain_cell, j->ibtc, JIT_IBTC_SIZE - 1};
+    struct lifter_env env = {j, jit_chain_cell, j->ibtc, JIT_IBTC_SIZE - 1,
+                             NULL};
     while (head < tail && n < j->batch_max) {
         guest_addr_t pc = queue[head++];
         struct jit_entry *e = jit_cache_get(&j->cache, pc);
@@ -250,6 +254,7 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
         snprintf(names[n], sizeof(names[n]), "u_%08x_%llu", pc,
                  (unsigned long long)j->stats.units + (unsigned)n);
         struct lifter_unit u;
+        env.hits = j->tier2 ? &e->hits : NULL;
         if (lifter_lift_unit(j->lifter, m, names[n], pc, &j->cfg.code, &env,
                              &u) != 0) {
             snprintf(err, errlen, "cannot lift the unit at 0x%08x", pc);
@@ -268,8 +273,9 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
 static int compile(struct jit *j, struct jit_entry *first, char *err,
                    size_t errlen)
 {
-    uint64_t t0 = now_ns();
-    LLVMModuleRef m = new_module(j);
+    uint64_t t0 = jit_now_ns();
+    LLVMModuleRef m =
+        jit_new_module(LLVMOrcThreadSafeContextGetContext(j->tsc), j->tm);
     struct jit_entry *batch[BATCH_MAX_UNITS];
     char names[BATCH_MAX_UNITS][32];
     int n = lift_batch(j, m, first, batch, names, err, errlen);
@@ -277,7 +283,7 @@ static int compile(struct jit *j, struct jit_entry *first, char *err,
         LLVMDisposeModule(m);
         return -1;
     }
-    uint64_t t1 = now_ns();
+    uint64_t t1 = jit_now_ns();
     j->stats.lift_ns += t1 - t0;
     if (j->cfg.verify) {
         char *msg = NULL;
@@ -297,11 +303,11 @@ static int compile(struct jit *j, struct jit_entry *first, char *err,
         LLVMDisposePassBuilderOptions(po);
     }
     if (e) {
-        error_text(e, err, errlen);
+        jit_error_text(e, err, errlen);
         LLVMDisposeModule(m);
         return -1;
     }
-    j->stats.opt_ns += now_ns() - t1;
+    j->stats.opt_ns += jit_now_ns() - t1;
     if (j->cfg.dump_ir) {
         char *ir = LLVMPrintModuleToString(m);
         fprintf(stderr, "%s\n", ir);
@@ -313,21 +319,22 @@ static int compile(struct jit *j, struct jit_entry *first, char *err,
                                     LLVMOrcLLJITGetMainJITDylib(j->lljit),
                                     tsm);
     if (e) {
-        error_text(e, err, errlen);
+        jit_error_text(e, err, errlen);
         return -1;
     }
     for (int i = 0; i < n; i++) {
         LLVMOrcExecutorAddress addr;
         e = LLVMOrcLLJITLookup(j->lljit, &addr, names[i]);
         if (e) {
-            error_text(e, err, errlen);
+            jit_error_text(e, err, errlen);
             return -1;
         }
+        batch[i]->tier = 1;
         __atomic_store_n(&batch[i]->link.code, addr, __ATOMIC_RELEASE);
     }
     j->stats.units += (unsigned)n;
     j->stats.batches++;
-    j->stats.compile_ns += now_ns() - t0;
+    j->stats.compile_ns += jit_now_ns() - t0;
     return 0;
 }
 

@@ -42,6 +42,8 @@ struct jit_stats {
     uint64_t lift_ns;        /* of which lifting to IR */
     uint64_t opt_ns;         /* of which running the IR pass pipeline */
     uint64_t lookups;        /* dispatcher lookups */
+    uint64_t hot_units;      /* units recompiled by the optimising tier */
+    uint64_t hot_ns;         /* its compile time (on its own thread) */
 };
 
 /* Returns NULL and a one-line message in err on failure. */

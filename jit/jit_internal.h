@@ -15,6 +15,8 @@
 struct jit_entry {
     struct lifter_ibtc_entry link; /* first; read by translated code */
     struct jit_entry *next;        /* hash chain */
+    uint32_t hits; /* block executions in its first-tier code */
+    uint8_t tier;  /* 0 none yet, 1 first tier, 2 optimised (or queued) */
 };
 
 struct jit_cache {
@@ -49,9 +51,25 @@ struct jit {
     struct jit_stats stats;
     const char *pipeline; /* LLVMRunPasses pipeline for new units */
     int batch_max;        /* units lifted ahead into one module */
+    /* The optimising tier (tier2.c): a thread recompiling hot units. */
+    struct jit_tier2 *tier2;
     /* Indirect branch target cache, read by translated code (lifter.h):
      * each slot points at a cache entry (or at ibtc_none). */
     const struct lifter_ibtc_entry *ibtc[JIT_IBTC_SIZE];
 };
+
+/* compile.c, shared with tier2.c. */
+void jit_error_text(LLVMErrorRef e, char *err, size_t errlen);
+LLVMTargetMachineRef jit_host_machine(LLVMCodeGenOptLevel level,
+                                      LLVMRelocMode reloc, char *err,
+                                      size_t errlen);
+LLVMModuleRef jit_new_module(LLVMContextRef ctx, LLVMTargetMachineRef tm);
+void **jit_chain_cell(void *ctx, guest_addr_t pc);
+uint64_t jit_now_ns(void);
+
+/* tier2.c: start the optimising tier's thread (NULL when disabled or on
+ * failure: the first tier alone still runs everything); stop it. */
+struct jit_tier2 *jit_tier2_start(struct jit *j);
+void jit_tier2_stop(struct jit_tier2 *t);
 
 #endif

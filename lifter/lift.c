@@ -118,11 +118,41 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target)
     return lc->block_bb[lc->nblocks++];
 }
 
+/* A branch back to a block of the region (a loop) in counted first-tier
+ * code: when the optimising tier has replaced this unit meanwhile (its
+ * cell no longer holds this function), leave for the dispatcher, so that
+ * a loop that never leaves the unit does not run the old code forever. */
+static void loop_check(struct lift_ctx *lc, guest_addr_t target,
+                       LLVMBasicBlockRef bb)
+{
+    void **cell = lc->env->chain_cell(lc->env->ctx, lc->unit->pc);
+    if (!cell) {
+        LLVMBuildBr(lc->b, bb);
+        return;
+    }
+    LLVMValueRef cellp = LLVMConstIntToPtr(
+        lift_const(lc, 64, (uint64_t)(uintptr_t)cell), lc->ptr);
+    LLVMValueRef now = LLVMBuildLoad2(lc->b, lc->i64, cellp, "");
+    LLVMValueRef me = LLVMBuildPtrToInt(lc->b, lc->fn, lc->i64, "");
+    LLVMValueRef moved = LLVMBuildICmp(lc->b, LLVMIntNE, now, me, "");
+    LLVMBasicBlockRef ex = lift_block(lc, "replaced");
+    LLVMBuildCondBr(lc->b, moved, ex, bb);
+    LLVMPositionBuilderAtEnd(lc->b, ex);
+    lift_end_exit(lc, CPU_EXIT_JUMP, lift_i32(lc, target));
+}
+
 void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
 {
+    unsigned before = lc->nblocks;
     LLVMBasicBlockRef bb = region_block(lc, target);
     if (bb) {
-        LLVMBuildBr(lc->b, bb);
+        bool back = false;
+        for (unsigned i = 0; i < before && i <= lc->cur_block; i++)
+            back |= lc->block_pc[i] == target;
+        if (back && lc->env && lc->env->hits && lc->env->chain_cell)
+            loop_check(lc, target, bb);
+        else
+            LLVMBuildBr(lc->b, bb);
         lc->ended = true;
         return;
     }
@@ -333,6 +363,15 @@ static guest_addr_t lift_guest_block(const struct lifter *l,
     return cur;
 }
 
+/* hits++ (no atomicity needed: a lost count between threads is harmless). */
+static void count_block(struct lift_ctx *lc, uint32_t *hits)
+{
+    LLVMValueRef p = LLVMConstIntToPtr(
+        lift_const(lc, 64, (uint64_t)(uintptr_t)hits), lc->ptr);
+    LLVMValueRef v = LLVMBuildLoad2(lc->b, lc->i32, p, "hits");
+    LLVMBuildStore(lc->b, LLVMBuildAdd(lc->b, v, lift_i32(lc, 1), ""), p);
+}
+
 int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
                      const char *name, guest_addr_t pc,
                      const struct lifter_code_source *code,
@@ -372,6 +411,9 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     for (unsigned blk = 0; blk < lc.nblocks; blk++) {
         LLVMPositionBuilderAtEnd(lc.b, lc.block_bb[blk]);
         lc.ended = false;
+        lc.cur_block = blk;
+        if (env && env->hits)
+            count_block(&lc, env->hits);
         cur = lift_guest_block(l, &lc, lc.block_pc[blk], code, out);
     }
     out->end_pc = cur;

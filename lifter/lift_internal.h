@@ -35,7 +35,7 @@ struct lift_ctx {
 
     /* The region: guest blocks lifted into this unit, each an LLVM basic
      * block; direct branches between them stay inside the function. */
-    unsigned nblocks;
+    unsigned nblocks, cur_block; /* cur_block: the one being lifted */
     guest_addr_t block_pc[64];
     LLVMBasicBlockRef block_bb[64];
     unsigned insn_budget;   /* guest instructions the region may still take */

@@ -97,6 +97,9 @@ struct lifter_env {
      * dispatcher. */
     const struct lifter_ibtc_entry *const *ibtc; /* slots point at entries */
     uint32_t ibtc_mask; /* entries - 1, a power of two minus one */
+    /* Execution counter of the unit (first tier): each guest block of the
+     * region adds one when it starts.  NULL: no counting. */
+    uint32_t *hits;
 };
 
 /* A slot points at one of these (one load: threads update slots while

@@ -1,0 +1,194 @@
+/* The optimising tier: a thread of its own that recompiles hot units with
+ * LLVM's optimiser and replaces their code, while guest threads go on
+ * running the first tier's.
+ *
+ * Hotness: first-tier code counts the guest blocks it runs in its cache
+ * entry (lifter_env.hits).  Every TIER2_PERIOD_MS the thread takes the
+ * hottest entries past the threshold, lifts each again (under the JIT's
+ * lock: the lifter asks the cache for chain cells), optimises and
+ * generates code with no lock held, hands the object file to LLJIT and
+ * stores the new address in the entry's chain cell.  Units chained to the
+ * entry, the indirect-branch cache and the dispatcher all read the cell,
+ * so they move to the new code at their next transition; the old code
+ * stays valid (it is never freed), so a thread still inside it finishes
+ * there safely.
+ *
+ * Knobs (docs/PERFORMANCE.md): R386_JIT_HOT = the threshold in block
+ * executions (0 turns the tier off); R386_JIT_HOT_PIPELINE = its passes. */
+#include <llvm-c/Orc.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jit_internal.h"
+
+#define TIER2_DEFAULT_THRESHOLD 10000
+#define TIER2_PERIOD_MS 10
+#define TIER2_BATCH 16 /* hot entries taken per scan */
+#define TIER2_PIPELINE                                                       \
+    "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,"      \
+    "simplifycfg,gvn,dse,instcombine<no-verify-fixpoint>,simplifycfg)"
+
+struct jit_tier2 {
+    struct jit *j;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    uint32_t threshold;
+    const char *pipeline;
+    LLVMOrcThreadSafeContextRef tsc;
+    LLVMTargetMachineRef tm; /* -O2 code generation, its own (not shared) */
+    unsigned long long seq;  /* unique symbol names */
+};
+
+/* Take up to max of the hottest first-tier entries past the threshold
+ * (out sorted hottest first) and mark them, so no later scan takes them. */
+static int take_hot(struct jit_tier2 *t, struct jit_entry **out, int max)
+{
+    struct jit *j = t->j;
+    int n = 0;
+    pthread_mutex_lock(&j->lock);
+    for (size_t b = 0; b < j->cache.nbuckets; b++)
+        for (struct jit_entry *e = j->cache.buckets[b]; e; e = e->next) {
+            if (e->tier != 1 || e->hits < t->threshold)
+                continue;
+            int i;
+            if (n < max)
+                i = n++;
+            else if (e->hits > out[max - 1]->hits)
+                i = max - 1;
+            else
+                continue;
+            for (; i > 0 && out[i - 1]->hits < e->hits; i--)
+                out[i] = out[i - 1];
+            out[i] = e;
+        }
+    for (int i = 0; i < n; i++)
+        out[i]->tier = 2;
+    pthread_mutex_unlock(&j->lock);
+    return n;
+}
+
+static void recompile(struct jit_tier2 *t, struct jit_entry *e)
+{
+    struct jit *j = t->j;
+    uint64_t t0 = jit_now_ns();
+    guest_addr_t pc = (guest_addr_t)e->link.pc;
+    char name[40];
+    snprintf(name, sizeof(name), "h_%08x_%llu", pc, t->seq++);
+    LLVMModuleRef m = jit_new_module(
+        LLVMOrcThreadSafeContextGetContext(t->tsc), t->tm);
+    struct lifter_env env = {j, jit_chain_cell, j->ibtc, JIT_IBTC_SIZE - 1,
+                             NULL};
+    struct lifter_unit u;
+    pthread_mutex_lock(&j->lock);
+    int rc = lifter_lift_unit(j->lifter, m, name, pc, &j->cfg.code, &env, &u);
+    pthread_mutex_unlock(&j->lock);
+    LLVMMemoryBufferRef obj = NULL;
+    char *msg = NULL;
+    if (rc == 0) {
+        LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+        LLVMErrorRef err = LLVMRunPasses(m, t->pipeline, t->tm, po);
+        LLVMDisposePassBuilderOptions(po);
+        if (err)
+            LLVMConsumeError(err);
+        else if (LLVMTargetMachineEmitToMemoryBuffer(t->tm, m, LLVMObjectFile,
+                                                     &msg, &obj))
+            obj = NULL;
+        LLVMDisposeMessage(msg);
+    }
+    LLVMDisposeModule(m);
+    if (!obj)
+        return; /* the first tier's code stays */
+    LLVMOrcExecutorAddress addr = 0;
+    LLVMErrorRef err = LLVMOrcLLJITAddObjectFile(
+        j->lljit, LLVMOrcLLJITGetMainJITDylib(j->lljit), obj);
+    if (!err)
+        err = LLVMOrcLLJITLookup(j->lljit, &addr, name);
+    if (err) {
+        LLVMConsumeError(err);
+        return;
+    }
+    __atomic_store_n(&e->link.code, addr, __ATOMIC_RELEASE);
+    pthread_mutex_lock(&j->lock);
+    j->stats.hot_units++;
+    j->stats.hot_ns += jit_now_ns() - t0;
+    pthread_mutex_unlock(&j->lock);
+}
+
+static void *tier2_main(void *arg)
+{
+    struct jit_tier2 *t = arg;
+    struct jit_entry *hot[TIER2_BATCH];
+    pthread_mutex_lock(&t->mu);
+    while (!t->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += TIER2_PERIOD_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+        if (t->stop)
+            break;
+        pthread_mutex_unlock(&t->mu);
+        int n = take_hot(t, hot, TIER2_BATCH);
+        for (int i = 0; i < n; i++) {
+            recompile(t, hot[i]);
+            if (__atomic_load_n(&t->stop, __ATOMIC_RELAXED))
+                break;
+        }
+        pthread_mutex_lock(&t->mu);
+    }
+    pthread_mutex_unlock(&t->mu);
+    return NULL;
+}
+
+struct jit_tier2 *jit_tier2_start(struct jit *j)
+{
+    const char *h = getenv("R386_JIT_HOT");
+    long threshold = h && *h ? atol(h) : TIER2_DEFAULT_THRESHOLD;
+    if (threshold <= 0)
+        return NULL;
+    struct jit_tier2 *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    char err[256];
+    t->j = j;
+    t->threshold = (uint32_t)threshold;
+    t->pipeline = getenv("R386_JIT_HOT_PIPELINE");
+    if (!t->pipeline || !*t->pipeline)
+        t->pipeline = TIER2_PIPELINE;
+    t->tm = jit_host_machine(LLVMCodeGenLevelDefault, LLVMRelocPIC, err,
+                             sizeof(err));
+    t->tsc = LLVMOrcCreateNewThreadSafeContext();
+    pthread_mutex_init(&t->mu, NULL);
+    pthread_cond_init(&t->cv, NULL);
+    if (!t->tm || pthread_create(&t->thread, NULL, tier2_main, t) != 0) {
+        if (t->tm)
+            LLVMDisposeTargetMachine(t->tm);
+        LLVMOrcDisposeThreadSafeContext(t->tsc);
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void jit_tier2_stop(struct jit_tier2 *t)
+{
+    if (!t)
+        return;
+    pthread_mutex_lock(&t->mu);
+    __atomic_store_n(&t->stop, true, __ATOMIC_RELAXED);
+    pthread_cond_signal(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+    pthread_join(t->thread, NULL);
+    LLVMDisposeTargetMachine(t->tm);
+    LLVMOrcDisposeThreadSafeContext(t->tsc);
+    free(t);
+}
