@@ -245,13 +245,106 @@ C("cvtps2pd xmm, m64", "cvtps2pd (B),%xmm0" + ST, f(inf, 1e-40))
 C("cvtpd2ps", LD + "cvtpd2ps %xmm1,%xmm0" + ST, A + d(0.1, 1e300))
 C("cvtpd2ps nan payload, tiny", LD + "cvtpd2ps %xmm1,%xmm0" + ST, A + q(0xfff123456789abcd, 0x3800000000000001))
 # MXCSR rounding also for the scalar forms checked above; arithmetic always rounds to nearest (documented)
+# ==== MMX and the x87 aliasing (mmx.cases) ====
+TARGET = 'mmx'
+LM = "movq (B),%mm0; movq 8(B),%mm1; "
+SM = "; movq %mm0,0x40(B)"
+def mbin(op, a, b, name=None, note=None):
+    C(name or f"{op} mm0, mm1", LM + f"{op} %mm1,%mm0" + SM, a + b, note=note)
+X8, Y8 = X[:8], Y[:8]
+S18, S28 = S1[:8], S2[:8]
+for op in ("paddb paddw paddd paddq psubb psubw psubd psubq paddsb paddsw paddusb paddusw "
+           "psubsb psubsw psubusb psubusw pcmpeqb pcmpeqw pcmpeqd pcmpgtb pcmpgtw pcmpgtd "
+           "pand pandn por pxor pmullw pmulhw pmulhuw pmuludq pmaddwd pavgb pavgw psadbw "
+           "pminub pmaxub pminsw pmaxsw packsswb packssdw packuswb punpcklbw punpcklwd "
+           "punpckldq punpckhbw punpckhwd punpckhdq").split():
+    mbin(op, S18, S28)
+    mbin(op, S28, S18, name=f"{op} mm0, mm1 swapped")
+C("paddw mm, m64", "movq (B),%mm0; paddw 8(B),%mm0" + SM, S18 + S28)
+W8 = W[:8]
+for op in "psllw pslld psllq psrlw psrld psrlq psraw psrad".split():
+    for c in (0, 1, 15, 31, 63, 64):
+        C(f"{op} mm, {c}", "movq (B),%mm0; " + f"{op} ${c},%mm0" + SM, W8)
+    for c in (3, 33, 0x100000000):
+        C(f"{op} mm, mm count {c:#x}", LM + f"{op} %mm1,%mm0" + SM, W8 + q(c))
+C("psllq mm, m64 count", "movq (B),%mm0; psllq 8(B),%mm0" + SM, W8 + q(12))
+for imm in (0x1b, 0xe4, 0x00):
+    C(f"pshufw 0x{imm:02x}", LM + f"pshufw ${imm},%mm1,%mm0" + SM, A[:8] + B[:8])
+C("pshufw from m64", f"pshufw $0x4e,8(B),%mm0" + SM, A[:8] + B[:8])
+C("pmovmskb eax, mm", LM + "pmovmskb %mm1,%eax", A[:8] + B[:8], True)
+for i in (0, 3, 5):
+    C(f"pextrw eax, mm, {i}", LM + f"pextrw ${i},%mm1,%eax", A[:8] + B[:8], True)
+C("pinsrw mm, eax, 6", LM + "movl 8(B),%eax; pinsrw $6,%eax,%mm0" + SM, A[:8] + B[:8], True)
+C("pinsrw mm, m16, 1", LM + "pinsrw $1,10(B),%mm0" + SM, A[:8] + B[:8])
+# moves
+C("movd mm, m32 zero-extends", LM + "movd 8(B),%mm0" + SM, A[:8] + B[:8])
+C("movd mm, r32 and back", LM + "movl 12(B),%eax; movd %eax,%mm0; movq %mm0,0x40(B); movd %mm1,%eax", A[:8] + B[:8], True)
+C("movd m32, mm", LM + "movd %mm1,0x40(B)", A[:8] + B[:8])
+C("movq mm, mm and m64, mm", LM + "movq %mm1,%mm2; movq %mm2,0x40(B); movq %mm0,0x48(B)", A[:8] + B[:8])
+C("movntq", LM + "movntq %mm1,0x40(B)", A[:8] + B[:8])
+C("movq2dq zero-extends", "movdqu 16(B),%xmm0; movq (B),%mm1; movq2dq %mm1,%xmm0" + ST, A + B)
+C("movdq2q", "movdqu 16(B),%xmm1; movdq2q %xmm1,%mm0" + SM, A + B)
+C("maskmovq", LM + "lea 0x40(B),%DI; maskmovq %mm1,%mm0", A[:8] + bytes([0x80, 0, 0xff, 0x7f, 0x81, 1, 0, 0x80]))
+# conversions with mm operands
+C("cvtpi2ps keeps high", "movdqu 16(B),%xmm0; movq (B),%mm1; cvtpi2ps %mm1,%xmm0" + ST, i32(-3, 0x7fffffc1, 0, 0) + f(1, 2, 3, 4))
+C("cvtpi2ps xmm, m64", "movdqu 16(B),%xmm0; cvtpi2ps (B),%xmm0" + ST, i32(16777217, -1, 0, 0) + f(1, 2, 3, 4))
+C("cvtpi2pd", "movq (B),%mm1; cvtpi2pd %mm1,%xmm0" + ST, i32(-0x80000000, 5))
+C("cvtpi2pd xmm, m64", "cvtpi2pd (B),%xmm0" + ST, i32(0x7fffffff, -5))
+C("cvtps2pi", "movdqu (B),%xmm1; cvtps2pi %xmm1,%mm0" + SM, f(2.5, -1.5, 9, 9))
+C("cvtps2pi rc down", "ldmxcsr 32(B); movdqu (B),%xmm1; cvtps2pi %xmm1,%mm0" + SM, f(2.5, -1.5, 9, 9) + f(0,0,0,0) + mx(1))
+C("cvttps2pi", "cvttps2pi (B),%mm0" + SM, f(-2.9, nan))
+C("cvtpd2pi", "movdqu (B),%xmm1; cvtpd2pi %xmm1,%mm0" + SM, d(-2.5, 3e9))
+C("cvttpd2pi", "cvttpd2pi (B),%mm0" + SM, d(-2.9, 2147483647.9))
+# x87 aliasing: TOP = 0 and all tags valid after an MMX instruction;
+# writes set the sign/exponent to 0xffff; EMMS empties all
+FX = "; fnstsw %ax; movw %ax,0x40(B); fxsave 0x100(B); movb 0x104(B),%al; movb %al,0x42(B)"
+C("mmx write: top 0, tags valid", "fld1; fld1; fld1; movq (B),%mm5" + FX, A, True)
+C("mmx read only: top 0, tags valid", "fldz; movq %mm7,0x48(B)" + FX, A, True)
+C("emms: all empty", "fld1; movq (B),%mm2; emms" + FX, A, True)
+QX = "qemu-i386 leaves the x87 sign/exponent bits alone on MMX writes; hardware sets them to all ones"
+C("mmx write: sign/exponent all ones", "movq (B),%mm0; fstpt 0x40(B)", A, note=QX)
+C("mmx: st0 is mm at top 0", "fld1; fld1; movq (B),%mm0; movq 8(B),%mm1; fstpt 0x40(B); fstpt 0x50(B)", A, outlen=32, note=QX)
+C("x87 value read as mm", "fldpi; fld1; movq %mm7,0x40(B); movq %mm6,0x48(B)", A)
+ALL8 = "movq (B),%mm0; movq %mm0,%mm1; movq %mm0,%mm2; movq %mm0,%mm3; movq %mm0,%mm4; movq %mm0,%mm5; movq %mm0,%mm6; movq %mm0,%mm7; "
+TW = "; fnstenv 0x50(B); movzwl 0x58(B),%eax; movw %ax,0x40(B)"
+C("mmx: fnstenv tag word", ALL8 + "emms; fld1; movq 8(B),%mm0" + TW, A, True)
+C("emms: fnstenv tag word", ALL8 + "emms" + TW, A, True)
+
+# ==== SSE3 and SSSE3 (ssse3.cases) ====
+TARGET = 'ssse3'
+for op in "addsubps haddps hsubps".split():
+    binop(op, f(1.5, -2.0, 3.25, 1e30), f(0.5, 4.0, -1.0, -1e30))
+    binop(op, PN, PM, name=f"{op}: nans", note=QN)
+for op in "addsubpd haddpd hsubpd".split():
+    binop(op, d(1.5, -2.0), d(0.25, 8.0))
+    binop(op, DN, DM, name=f"{op}: nans", note=QN)
+binmem("haddps", f(1, 2, 3, 4), f(10, 20, 30, 40))
+C("movddup xmm, xmm", LD + "movddup %xmm1,%xmm0" + ST, A + B)
+C("movddup xmm, m64", "movddup 24(B),%xmm0" + ST, A + B)
+C("movshdup", LD + "movshdup %xmm1,%xmm0" + ST, A + B)
+C("movsldup xmm, m128", "movsldup 16(B),%xmm0" + ST, A + B)
+C("lddqu misaligned", "lddqu 3(B),%xmm0" + ST, A + B)
+C("fisttp m32 truncates", "fldl (B); fisttpl 0x40(B); fldl 8(B); fisttpl 0x44(B)", d(-2.9, 7.99))
+for op in ("pshufb phaddw phaddd phaddsw phsubw phsubd phsubsw pmaddubsw pmulhrsw "
+           "psignb psignw psignd pabsb pabsw pabsd").split():
+    binop(op, S1, S2)
+    binop(op, S2, S1, name=f"{op} xmm0, xmm1 swapped")
+    mbin(op, S18, S28)
+binop("phaddsw", bytes([0xff,0x7f]*8), bytes([0x00,0x80]*8), name="phaddsw saturates")
+binop("pmaddubsw", bytes([0xff]*16), bytes([0x80, 0x80, 0x7f, 0x7f]*4), name="pmaddubsw saturates")
+binop("pmulhrsw", bytes([0x00,0x80]*8), bytes([0x00,0x80]*8), name="pmulhrsw -1 * -1")
+binmem("pshufb", A, bytes([15, 0x80, 3, 0x8f, 0x10, 1, 2, 0x7f, 9, 9, 9, 0, 0xff, 5, 6, 7]))
+for imm in (0, 1, 5, 15, 16, 17, 31, 32, 200):
+    C(f"palignr xmm {imm}", LD + f"palignr ${imm},%xmm1,%xmm0" + ST, A + B)
+for imm in (0, 3, 8, 15, 16):
+    C(f"palignr mm {imm}", LM + f"palignr ${imm},%mm1,%mm0" + SM, A[:8] + B[:8])
 
 # ---- build host program ----
 prog = ['#include <stdio.h>\n#include <string.h>\nstatic unsigned char buf[1024] __attribute__((aligned(64)));\nint main(void){\nunsigned eax;']
 for k, (name, body, inp, regs, note, target, outlen) in enumerate(cases):
     hb = body.replace("B", "%%rbx").replace("DI", "rdi").replace("%", "%%").replace("%%%%", "%%")
-    if target == 'mmx':
-        hb += '; emms'  # the host's own x87 state (not part of the case)
+    if target == 'mmx':  # x87 state as a new process has it
+        hb = 'fninit; ' + hb + '; emms'  # the host's own x87 state (not part of the case)
     init = ','.join(str(x) for x in inp) or '0'
     prog.append(f'{{ static const unsigned char in[] = {{{init}}}; memset(buf,0,sizeof buf); memcpy(buf,in,{len(inp)}); eax=0; {{ unsigned m=0x1f80; __asm__ volatile("ldmxcsr %0"::"m"(m)); }}')
     prog.append(f'__asm__ volatile("{hb}" : "+a"(eax) : "b"(buf) : "memory","cc","rdi","xmm0","xmm1","xmm2","xmm3","xmm4","xmm5","xmm6","xmm7","mm0","mm1","mm2","mm3","mm4","mm5","mm6","mm7","st","st(1)","st(2)","st(3)","st(4)","st(5)","st(6)","st(7)");')
