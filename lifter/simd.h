@@ -66,7 +66,8 @@ void simd_check_align16(struct lift_ctx *lc, LLVMValueRef addr32);
 LLVMValueRef simd_scalar_get(struct lift_ctx *lc, unsigned i, unsigned bits);
 /* Replace the low float/double of XMM register d with f. */
 void simd_scalar_set(struct lift_ctx *lc, ZydisRegister d, LLVMValueRef f);
-LLVMValueRef simd_is_nan(struct lift_ctx *lc, LLVMValueRef f); /* i1 / <n x i1> */
+/* i1, or <n x i1> for a vector. */
+LLVMValueRef simd_is_nan(struct lift_ctx *lc, LLVMValueRef f);
 /* f with its quiet bit set (scalar or vector). */
 LLVMValueRef simd_quieted(struct lift_ctx *lc, LLVMValueRef f);
 /* MXCSR.RC (i32, 0 nearest, 1 down, 2 up, 3 toward zero). */

@@ -59,11 +59,11 @@ static LLVMValueRef fp_op(struct lift_ctx *lc, enum fop op, LLVMValueRef a,
     LLVMValueRef r;
     switch (op) {
     case F_MIN: /* a < b ? a : b: b on NaN and on equal zeros */
-        return LLVMBuildSelect(lc->b, LLVMBuildFCmp(lc->b, LLVMRealOLT, a, b, ""),
-                               a, b, "");
+        r = LLVMBuildFCmp(lc->b, LLVMRealOLT, a, b, "");
+        return LLVMBuildSelect(lc->b, r, a, b, "");
     case F_MAX:
-        return LLVMBuildSelect(lc->b, LLVMBuildFCmp(lc->b, LLVMRealOGT, a, b, ""),
-                               a, b, "");
+        r = LLVMBuildFCmp(lc->b, LLVMRealOGT, a, b, "");
+        return LLVMBuildSelect(lc->b, r, a, b, "");
     case F_SQRT:
         r = simd_intrinsic(lc, "llvm.sqrt", &b, 1);
         return LLVMBuildSelect(lc->b, simd_is_nan(lc, b), simd_quieted(lc, b),

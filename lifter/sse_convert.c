@@ -21,28 +21,22 @@ static LLVMValueRef to_i32(struct lift_ctx *lc, LLVMValueRef x, bool trunc)
     LLVMTypeRef ft = LLVMTypeOf(x);
     LLVMValueRef r = simd_intrinsic(lc, "llvm.trunc", &x, 1);
     if (!trunc) {
+        static const char *const mode[3] = {"llvm.roundeven", "llvm.floor",
+                                            "llvm.ceil"};
         LLVMValueRef rc = simd_mxcsr_rc(lc);
-        LLVMValueRef ne = simd_intrinsic(lc, "llvm.roundeven", &x, 1);
-        LLVMValueRef dn = simd_intrinsic(lc, "llvm.floor", &x, 1);
-        LLVMValueRef up = simd_intrinsic(lc, "llvm.ceil", &x, 1);
-        r = LLVMBuildSelect(
-            lc->b, LLVMBuildICmp(lc->b, LLVMIntEQ, rc, lift_i32(lc, 2), ""), up,
-            r, "");
-        r = LLVMBuildSelect(
-            lc->b, LLVMBuildICmp(lc->b, LLVMIntEQ, rc, lift_i32(lc, 1), ""), dn,
-            r, "");
-        r = LLVMBuildSelect(
-            lc->b, LLVMBuildICmp(lc->b, LLVMIntEQ, rc, lift_i32(lc, 0), ""), ne,
-            r, "");
+        for (unsigned m = 3; m-- > 0;) {
+            LLVMValueRef v = simd_intrinsic(lc, mode[m], &x, 1);
+            LLVMValueRef is = LLVMBuildICmp(lc->b, LLVMIntEQ, rc,
+                                            lift_i32(lc, m), "");
+            r = LLVMBuildSelect(lc->b, is, v, r, "");
+        }
     }
     /* r is integral (or NaN/inf): in range iff -2^31 <= r < 2^31. */
-    LLVMValueRef ok = LLVMBuildAnd(
-        lc->b,
-        LLVMBuildFCmp(lc->b, LLVMRealOGE, r, simd_fconst(lc, ft, -2147483648.0),
-                      ""),
-        LLVMBuildFCmp(lc->b, LLVMRealOLT, r, simd_fconst(lc, ft, 2147483648.0),
-                      ""),
-        "");
+    LLVMValueRef lo = LLVMBuildFCmp(lc->b, LLVMRealOGE, r,
+                                    simd_fconst(lc, ft, -2147483648.0), "");
+    LLVMValueRef hi = LLVMBuildFCmp(lc->b, LLVMRealOLT, r,
+                                    simd_fconst(lc, ft, 2147483648.0), "");
+    LLVMValueRef ok = LLVMBuildAnd(lc->b, lo, hi, "");
     /* Keep fptosi's operand in range so it is never poison. */
     r = LLVMBuildSelect(lc->b, ok, r, simd_fconst(lc, ft, 0.0), "");
     LLVMTypeRef it = LLVMGetTypeKind(ft) == LLVMVectorTypeKind
@@ -86,8 +80,8 @@ static LLVMValueRef fp_convert(struct lift_ctx *lc, LLVMValueRef x,
     }
     LLVMValueRef nan = LLVMBuildOr(lc->b, LLVMBuildOr(lc->b, sign, pay, ""),
                                    qnan, "");
-    return LLVMBuildSelect(lc->b, simd_is_nan(lc, x), simd_bitcast(lc, nan, rt),
-                           r, "");
+    nan = simd_bitcast(lc, nan, rt);
+    return LLVMBuildSelect(lc->b, simd_is_nan(lc, x), nan, r, "");
 }
 
 /* Operand i's low n elements of ebits bits (float when fp), as a vector. */

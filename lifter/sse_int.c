@@ -21,7 +21,8 @@ static LLVMValueRef ext(struct lift_ctx *lc, LLVMValueRef v, unsigned bits,
 {
     LLVMTypeRef t = LLVMVectorType(lift_int_type(lc, bits),
                                    LLVMGetVectorSize(LLVMTypeOf(v)));
-    return sign ? LLVMBuildSExt(lc->b, v, t, "") : LLVMBuildZExt(lc->b, v, t, "");
+    return sign ? LLVMBuildSExt(lc->b, v, t, "")
+                : LLVMBuildZExt(lc->b, v, t, "");
 }
 
 static LLVMValueRef trunc_to(struct lift_ctx *lc, LLVMValueRef v,
@@ -83,7 +84,8 @@ static LLVMValueRef sad(struct lift_ctx *lc, LLVMValueRef a, LLVMValueRef b)
         for (unsigned i = 0; i < 8; i++)
             idx[i] = 8 * l + i;
         LLVMValueRef part = simd_shuffle(lc, d, d, idx, 8);
-        LLVMValueRef s = simd_intrinsic(lc, "llvm.vector.reduce.add", &part, 1);
+        LLVMValueRef s =
+            simd_intrinsic(lc, "llvm.vector.reduce.add", &part, 1);
         r = LLVMBuildInsertElement(lc->b, r, lift_zext(lc, s, 64),
                                    lift_i32(lc, l), "");
     }
@@ -159,14 +161,15 @@ static LLVMValueRef int_op(struct lift_ctx *lc, enum iop op, unsigned ebits,
                                       ext(lc, b, 16, true), "");
         return call2(lc, "llvm.sadd.sat", half(lc, p, 0), half(lc, p, 1));
     }
-    case I_HADD:
-        return LLVMBuildAdd(lc->b, pick(lc, a, b, 0), pick(lc, a, b, 1), "");
-    case I_HADDS:
-        return call2(lc, "llvm.sadd.sat", pick(lc, a, b, 0), pick(lc, a, b, 1));
-    case I_HSUB:
-        return LLVMBuildSub(lc->b, pick(lc, a, b, 0), pick(lc, a, b, 1), "");
-    case I_HSUBS:
-        return call2(lc, "llvm.ssub.sat", pick(lc, a, b, 0), pick(lc, a, b, 1));
+    case I_HADD: case I_HADDS: case I_HSUB: case I_HSUBS: {
+        LLVMValueRef e = pick(lc, a, b, 0), o = pick(lc, a, b, 1);
+        if (op == I_HADD)
+            return LLVMBuildAdd(lc->b, e, o, "");
+        if (op == I_HSUB)
+            return LLVMBuildSub(lc->b, e, o, "");
+        return call2(lc, op == I_HADDS ? "llvm.sadd.sat" : "llvm.ssub.sat",
+                     e, o);
+    }
     }
     return NULL;
 }
@@ -263,7 +266,7 @@ static bool lift_maskmov(struct lift_ctx *lc)
 {
     if (!simd_op_is_vec(lc, 0) || !simd_op_is_vec(lc, 1))
         return false;
-    unsigned w = simd_width(lc), n = w / 8, mi = 0;
+    unsigned w = simd_width(lc), mi = 0;
     for (unsigned i = 0; i < lc->insn->operand_count; i++)
         if (lc->ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY)
             mi = i;
@@ -275,13 +278,12 @@ static bool lift_maskmov(struct lift_ctx *lc)
     mask = LLVMBuildICmp(lc->b, LLVMIntSLT, mask, LLVMConstNull(vt), "");
     LLVMValueRef p = lift_host_addr(lc, lift_op_addr(lc, mi));
     LLVMTypeRef tys[2] = {vt, lc->ptr};
-    const char *name = "llvm.masked.store";
-    unsigned id = LLVMLookupIntrinsicID(name, 17);
+    static const char name[] = "llvm.masked.store";
+    unsigned id = LLVMLookupIntrinsicID(name, sizeof(name) - 1);
     LLVMValueRef fn = LLVMGetIntrinsicDeclaration(lc->mod, id, tys, 2);
     LLVMTypeRef fty = LLVMIntrinsicGetType(lc->ctx, id, tys, 2);
     LLVMValueRef args[4] = {data, p, lift_i32(lc, 1), mask};
     LLVMBuildCall2(lc->b, fty, fn, args, 4, "");
-    (void)n;
     return true;
 }
 
@@ -294,7 +296,8 @@ bool lift_sse_int(struct lift_ctx *lc)
     case ZYDIS_MNEMONIC_PANDN: case ZYDIS_MNEMONIC_ANDNPS:
     case ZYDIS_MNEMONIC_ANDNPD:
         return lift_iop(lc, I_ANDN, 64);
-    case ZYDIS_MNEMONIC_POR: case ZYDIS_MNEMONIC_ORPS: case ZYDIS_MNEMONIC_ORPD:
+    case ZYDIS_MNEMONIC_POR: case ZYDIS_MNEMONIC_ORPS:
+    case ZYDIS_MNEMONIC_ORPD:
         return lift_iop(lc, I_OR, 64);
     case ZYDIS_MNEMONIC_PXOR: case ZYDIS_MNEMONIC_XORPS:
     case ZYDIS_MNEMONIC_XORPD:

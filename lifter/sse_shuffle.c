@@ -143,8 +143,8 @@ static bool lift_pinsrw(struct lift_ctx *lc)
     unsigned w = simd_width(lc), n = w / 16;
     LLVMValueRef e = lift_resize(lc, lift_op_get(lc, 1), 16);
     LLVMValueRef v = dst_vec(lc, simd_vec(lc, 16, w));
-    simd_dst_set(lc, LLVMBuildInsertElement(
-                         lc->b, v, e, lift_i32(lc, imm8(lc, 2) & (n - 1)), ""));
+    LLVMValueRef k = lift_i32(lc, imm8(lc, 2) & (n - 1));
+    simd_dst_set(lc, LLVMBuildInsertElement(lc->b, v, e, k, ""));
     return true;
 }
 
@@ -175,7 +175,8 @@ static bool lift_pshufb(struct lift_ctx *lc)
     LLVMValueRef b = simd_bitcast(lc, simd_op_get(lc, 1, w), vt);
     LLVMValueRef r = LLVMConstNull(vt);
     for (unsigned i = 0; i < n; i++) {
-        LLVMValueRef s = LLVMBuildExtractElement(lc->b, b, lift_i32(lc, i), "");
+        LLVMValueRef s =
+            LLVMBuildExtractElement(lc->b, b, lift_i32(lc, i), "");
         LLVMValueRef k = LLVMBuildAnd(lc->b, s, lift_const(lc, 8, n - 1), "");
         LLVMValueRef e = LLVMBuildExtractElement(lc->b, a, k, "");
         LLVMValueRef neg = LLVMBuildICmp(lc->b, LLVMIntSLT, s,
