@@ -10,16 +10,16 @@
  * operation needs).  MMX registers are the low 64 bits of the x87
  * registers (mmx.c).
  *
- * Where r386 knowingly differs from an SSE2 CPU:
- * - only MOVDQA/MOVAPS/MOVAPD/MOVNTDQ/MOVNTPS/MOVNTPD check 16-byte
- *   alignment (#GP, SIGSEGV); other legacy-SSE instructions with a 128-bit
- *   memory operand require it on hardware too, here they do not;
- * - non-temporal stores are plain stores and SFENCE/LFENCE are no-ops
- *   (translated code runs on one host thread per guest thread, in program
- *   order); MFENCE is a host fence;
- * - LDMXCSR with reserved bits (16-31) set raises #GP (SIGSEGV), as on
- *   hardware; the rest of MXCSR is stored and read back (see sse_arith.c
- *   and sse_convert.c for which bits count). */
+ * As on hardware, a 128-bit memory operand not 16-byte aligned raises #GP
+ * (CPU_EXIT_PRIV, SIGSEGV), except for MOVUPS/MOVUPD/MOVDQU/LDDQU, and so
+ * does LDMXCSR with reserved bits (16-31) set.  The rest of MXCSR is
+ * stored and read back (sse_arith.c and sse_convert.c say which bits
+ * count).
+ *
+ * Where r386 knowingly differs from an SSE2 CPU: non-temporal stores are
+ * plain stores and SFENCE/LFENCE are no-ops (translated code runs on one
+ * host thread per guest thread, in program order); MFENCE is a host
+ * fence. */
 #include <string.h>
 
 #include "simd.h"
@@ -198,12 +198,27 @@ void simd_reg_set(struct lift_ctx *lc, ZydisRegister r, LLVMValueRef v)
     }
 }
 
+/* Legacy-SSE instructions with a 128-bit memory operand require it
+ * 16-byte aligned, except the unaligned moves. */
+static bool needs_align16(struct lift_ctx *lc, const ZydisDecodedOperand *op)
+{
+    switch (lc->insn->mnemonic) {
+    case ZYDIS_MNEMONIC_MOVUPS: case ZYDIS_MNEMONIC_MOVUPD:
+    case ZYDIS_MNEMONIC_MOVDQU: case ZYDIS_MNEMONIC_LDDQU:
+        return false;
+    default:
+        return op->size == 128;
+    }
+}
+
 LLVMValueRef simd_op_get(struct lift_ctx *lc, unsigned i, unsigned bits)
 {
     const ZydisDecodedOperand *op = lift_op(lc, i);
     if (op->type == ZYDIS_OPERAND_TYPE_REGISTER &&
         (simd_is_xmm(op->reg.value) || simd_is_mm(op->reg.value)))
         return lift_resize(lc, simd_reg_get(lc, op->reg.value), bits);
+    if (op->type == ZYDIS_OPERAND_TYPE_MEMORY && needs_align16(lc, op))
+        simd_check_align16(lc, lift_op_addr(lc, i));
     return lift_resize(lc, lift_op_get(lc, i), bits);
 }
 

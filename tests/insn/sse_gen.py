@@ -12,6 +12,35 @@ HEADERS = {
     'mmx': "# MMX (lifter/mmx.c and the SSE files' handlers at 64-bit width), the\n# x87 aliasing of the mm registers, and the SSE-era MMX extensions.\n#\n# Inputs are loaded from memory (ebx = 0x00500000); results are stored at\n# 0x00500040 or returned in eax.  Expected values are what the CPU gives:\n# each case's code was run natively on an x86-64 host by\n# tests/insn/sse_gen.py (which writes this file) and cross-checked against\n# qemu-i386 (tests/insn/qemu_check.sh).\n\n",
     'ssse3': "# SSE3 and SSSE3 (lifter/sse_arith.c, sse_int.c, sse_shuffle.c).\n#\n# Inputs are loaded from memory (ebx = 0x00500000); results are stored at\n# 0x00500040 or returned in eax.  Expected values are what the CPU gives:\n# each case's code was run natively on an x86-64 host by\n# tests/insn/sse_gen.py (which writes this file) and cross-checked against\n# qemu-i386 (tests/insn/qemu_check.sh).\n\n",
 }
+ALIGN_TAIL = """
+# Legacy-SSE instructions with a misaligned 128-bit memory operand raise
+# #GP (SIGSEGV), except the unaligned moves; 64-bit operands never fault.
+[addps xmm, misaligned m128: #GP]
+code: 0f 58 43 01  # addps xmm0, [ebx+1]
+in: ebx=0x500000
+exit: priv
+out: eip=0x400000
+
+[pshufd xmm, misaligned m128: #GP]
+code: 66 0f 70 43 08 1b  # pshufd xmm0, [ebx+8], 0x1b
+in: ebx=0x500000
+exit: priv
+out: eip=0x400000
+
+[cvtps2pd xmm, misaligned m64: no fault]
+code: 0f 5a 43 04 0f 11 43 40  # cvtps2pd xmm0, [ebx+4]; movups [ebx+0x40], xmm0
+in: ebx=0x500000
+mem: 0x00500000: 00 00 00 00 00 00 80 3f 00 00 00 c0
+outmem: 0x00500040: 00 00 00 00 00 00 f0 3f 00 00 00 00 00 00 00 c0
+
+[movupd/lddqu misaligned: no fault]
+code: 66 0f 10 43 01 f2 0f f0 4b 03 66 0f 11 43 40 66 0f 11 4b 50  # movupd xmm0, [ebx+1]; lddqu xmm1, [ebx+3]; movupd [ebx+0x40], xmm0; movupd [ebx+0x50], xmm1
+in: ebx=0x500000
+mem: 0x00500000: 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f
+mem: 0x00500010: 10 11 12 13
+outmem: 0x00500040: 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10
+outmem: 0x00500050: 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10 11 12
+"""
 os.chdir(tempfile.mkdtemp())
 cases = []
 TARGET = 'sse'  # the .cases file the following C() calls go to
@@ -381,6 +410,6 @@ for k, (name, body, inp, regs, note, target, outlen) in enumerate(cases):
     out.append('')
 for target, out in outs.items():
     head = HEADER if target == 'sse' else HEADERS[target]
-    tail = FXSAVE if target == 'sse' else ''
+    tail = FXSAVE if target == 'sse' else ALIGN_TAIL if target == 'sse_packed' else ''
     open(os.path.join(HERE, target + '.cases'), 'w').write(head + '\n'.join(out) + tail)
 print(len(cases), "cases")
