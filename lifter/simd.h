@@ -72,6 +72,16 @@ LLVMValueRef simd_is_nan(struct lift_ctx *lc, LLVMValueRef f);
 LLVMValueRef simd_quieted(struct lift_ctx *lc, LLVMValueRef f);
 /* MXCSR.RC (i32, 0 nearest, 1 down, 2 up, 3 toward zero). */
 LLVMValueRef simd_mxcsr_rc(struct lift_ctx *lc);
+/* a OP b (a alone for SQRT, SITOFP, FPTRUNC; rt the result type for
+ * the conversions, else ignored), rounded as the guest's MXCSR says: LLVM
+ * arithmetic for the default mode (round to nearest, no FTZ/DAZ), else
+ * the host's SSE unit run with the guest's RC, FTZ and DAZ. */
+enum simd_fpop {
+    SIMD_FADD, SIMD_FSUB, SIMD_FMUL, SIMD_FDIV, SIMD_FSQRT, SIMD_SITOFP,
+    SIMD_FPTRUNC
+};
+LLVMValueRef simd_fp_arith(struct lift_ctx *lc, enum simd_fpop op,
+                           LLVMValueRef a, LLVMValueRef b, LLVMTypeRef rt);
 
 /* ---- the SIMD instruction files: each false if not its mnemonic ---- */
 bool lift_sse_int(struct lift_ctx *lc);     /* sse_int.c */

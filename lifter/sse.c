@@ -276,6 +276,106 @@ LLVMValueRef simd_mxcsr_rc(struct lift_ctx *lc)
                         lift_i32(lc, 3), "");
 }
 
+/* MXCSR bits that change what arithmetic returns: RC, FTZ and DAZ. */
+#define MXCSR_MODE_BITS 0xe040u
+#define MXCSR_ALL_MASKED 0x1f80u
+
+static LLVMValueRef md_string(struct lift_ctx *lc, const char *s)
+{
+    return LLVMMetadataAsValue(lc->ctx,
+                               LLVMMDStringInContext2(lc->ctx, s, strlen(s)));
+}
+
+static void set_strictfp(struct lift_ctx *lc, LLVMValueRef call)
+{
+    unsigned kind = LLVMGetEnumAttributeKindForName("strictfp", 8);
+    LLVMAttributeRef a = LLVMCreateEnumAttribute(lc->ctx, kind, 0);
+    if (call)
+        LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, a);
+    else
+        LLVMAddAttributeAtIndex(lc->fn, LLVMAttributeFunctionIndex, a);
+}
+
+/* The operation as a constrained intrinsic reading the dynamic rounding
+ * mode, so that it stays between the MXCSR loads around it. */
+static LLVMValueRef constrained(struct lift_ctx *lc, enum simd_fpop op,
+                                LLVMValueRef a, LLVMValueRef b,
+                                LLVMTypeRef rt)
+{
+    static const char *const name[] = {
+        "llvm.experimental.constrained.fadd",
+        "llvm.experimental.constrained.fsub",
+        "llvm.experimental.constrained.fmul",
+        "llvm.experimental.constrained.fdiv",
+        "llvm.experimental.constrained.sqrt",
+        "llvm.experimental.constrained.sitofp",
+        "llvm.experimental.constrained.fptrunc"};
+    LLVMTypeRef tys[2] = {rt, LLVMTypeOf(a)};
+    unsigned ntys = op >= SIMD_SITOFP ? 2 : 1;
+    unsigned id = LLVMLookupIntrinsicID(name[op], strlen(name[op]));
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(lc->mod, id, tys, ntys);
+    LLVMTypeRef fty = LLVMIntrinsicGetType(lc->ctx, id, tys, ntys);
+    LLVMValueRef args[4];
+    unsigned n = 0;
+    args[n++] = a;
+    if (op <= SIMD_FDIV)
+        args[n++] = b;
+    args[n++] = md_string(lc, "round.dynamic");
+    args[n++] = md_string(lc, "fpexcept.ignore");
+    LLVMValueRef r = LLVMBuildCall2(lc->b, fty, fn, args, n, "");
+    set_strictfp(lc, r);
+    return r;
+}
+
+LLVMValueRef simd_fp_arith(struct lift_ctx *lc, enum simd_fpop op,
+                           LLVMValueRef a, LLVMValueRef b, LLVMTypeRef rt)
+{
+    LLVMValueRef fast;
+    switch (op) {
+    case SIMD_FADD: fast = LLVMBuildFAdd(lc->b, a, b, ""); break;
+    case SIMD_FSUB: fast = LLVMBuildFSub(lc->b, a, b, ""); break;
+    case SIMD_FMUL: fast = LLVMBuildFMul(lc->b, a, b, ""); break;
+    case SIMD_FDIV: fast = LLVMBuildFDiv(lc->b, a, b, ""); break;
+    case SIMD_FSQRT: fast = simd_intrinsic(lc, "llvm.sqrt", &a, 1); break;
+    case SIMD_SITOFP: fast = LLVMBuildSIToFP(lc->b, a, rt, ""); break;
+    default: fast = LLVMBuildFPTrunc(lc->b, a, rt, ""); break;
+    }
+    rt = LLVMTypeOf(fast);
+    LLVMValueRef m = LLVMBuildLoad2(lc->b, lc->i32,
+                                    lift_state_ptr(lc, CPU_OFF_MXCSR), "");
+    LLVMValueRef mode = LLVMBuildAnd(lc->b, m, lift_i32(lc, MXCSR_MODE_BITS),
+                                     "");
+    LLVMBasicBlockRef from = LLVMGetInsertBlock(lc->b);
+    LLVMBasicBlockRef slow = lift_block(lc, "mxcsr_mode");
+    LLVMBasicBlockRef join = lift_block(lc, "mxcsr_join");
+    LLVMBuildCondBr(lc->b,
+                    LLVMBuildICmp(lc->b, LLVMIntNE, mode, lift_i32(lc, 0), ""),
+                    slow, join);
+
+    /* The host's MXCSR with the guest's mode bits and every exception
+     * masked, for the one operation; then the host's again. */
+    LLVMPositionBuilderAtEnd(lc->b, slow);
+    set_strictfp(lc, NULL);
+    LLVMValueRef guest = lift_alloca(lc, lc->i32);
+    LLVMValueRef save = lift_alloca(lc, lc->i32);
+    LLVMBuildStore(lc->b,
+                   LLVMBuildOr(lc->b, mode, lift_i32(lc, MXCSR_ALL_MASKED), ""),
+                   guest);
+    LLVMTypeRef vt = LLVMVoidTypeInContext(lc->ctx);
+    set_strictfp(lc, lift_call(lc, "llvm.x86.sse.stmxcsr", vt, &save, 1));
+    set_strictfp(lc, lift_call(lc, "llvm.x86.sse.ldmxcsr", vt, &guest, 1));
+    LLVMValueRef r = constrained(lc, op, a, b, rt);
+    set_strictfp(lc, lift_call(lc, "llvm.x86.sse.ldmxcsr", vt, &save, 1));
+    LLVMBuildBr(lc->b, join);
+
+    LLVMPositionBuilderAtEnd(lc->b, join);
+    LLVMValueRef phi = LLVMBuildPhi(lc->b, rt, "");
+    LLVMValueRef vals[2] = {fast, r};
+    LLVMBasicBlockRef bbs[2] = {from, slow};
+    LLVMAddIncoming(phi, vals, bbs, 2);
+    return phi;
+}
+
 /* ---- moves ---- */
 
 /* MOVDQA/MOVDQU/MOVAPS/MOVUPS/MOVAPD/MOVUPD/LDDQU and the non-temporal

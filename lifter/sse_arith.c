@@ -9,10 +9,15 @@
  * promise which NaN an operation returns.  MIN/MAX return the second
  * operand when either is a NaN or both are zeros, as x86 does.
  *
+ * MXCSR's rounding control, FTZ and DAZ are honoured by ADD, SUB, MUL,
+ * DIV and SQRT (and ADDSUB, HADD, HSUB): when the guest's MXCSR has a mode
+ * other than the default, the host's SSE unit computes them in that mode
+ * (simd_fp_arith).
+ *
  * Where r386 knowingly differs from an SSE CPU:
- * - MXCSR's rounding control is ignored by arithmetic (always round to
- *   nearest); FTZ and DAZ are ignored; the exception flags in MXCSR are
- *   never set, and unmasked exceptions never trap;
+ * - DAZ is ignored by MIN, MAX, CMP, (U)COMIS, RCP and RSQRT; the
+ *   exception flags in MXCSR are never set, and unmasked exceptions never
+ *   trap;
  * - RCPPS/RCPSS/RSQRTPS/RSQRTSS return the correctly rounded 1/x and
  *   1/sqrt(x) (as qemu does) where hardware returns an approximation with
  *   a relative error up to 1.5 * 2^-12 that differs between vendors;
@@ -65,15 +70,15 @@ static LLVMValueRef fp_op(struct lift_ctx *lc, enum fop op, LLVMValueRef a,
         r = LLVMBuildFCmp(lc->b, LLVMRealOGT, a, b, "");
         return LLVMBuildSelect(lc->b, r, a, b, "");
     case F_SQRT:
-        r = simd_intrinsic(lc, "llvm.sqrt", &b, 1);
+        r = simd_fp_arith(lc, SIMD_FSQRT, b, NULL, NULL);
         return LLVMBuildSelect(lc->b, simd_is_nan(lc, b), simd_quieted(lc, b),
                                r, "");
     case F_RCP: return recip(lc, b, false);
     case F_RSQRT: return recip(lc, b, true);
-    case F_ADD: r = LLVMBuildFAdd(lc->b, a, b, ""); break;
-    case F_SUB: r = LLVMBuildFSub(lc->b, a, b, ""); break;
-    case F_MUL: r = LLVMBuildFMul(lc->b, a, b, ""); break;
-    default: r = LLVMBuildFDiv(lc->b, a, b, ""); break;
+    case F_ADD: r = simd_fp_arith(lc, SIMD_FADD, a, b, NULL); break;
+    case F_SUB: r = simd_fp_arith(lc, SIMD_FSUB, a, b, NULL); break;
+    case F_MUL: r = simd_fp_arith(lc, SIMD_FMUL, a, b, NULL); break;
+    default: r = simd_fp_arith(lc, SIMD_FDIV, a, b, NULL); break;
     }
     r = LLVMBuildSelect(lc->b, simd_is_nan(lc, b), simd_quieted(lc, b), r, "");
     return LLVMBuildSelect(lc->b, simd_is_nan(lc, a), simd_quieted(lc, a), r,

@@ -8,10 +8,12 @@
  * integer indefinite 0x80000000.  A NaN converted between float and
  * double keeps its sign and the top bits of its payload, quieted.
  *
- * Where r386 knowingly differs from hardware: conversions that round to a
- * float or double (CVTSI2SS, CVTDQ2PS, CVTSD2SS, CVTPD2PS, CVTPI2PS)
- * always round to nearest, whatever MXCSR.RC says; FTZ/DAZ are ignored
- * and the MXCSR exception flags are never set. */
+ * Conversions that round to a float (CVTSI2SS, CVTDQ2PS, CVTPI2PS,
+ * CVTSD2SS, CVTPD2PS) honour MXCSR.RC and FTZ (simd_fp_arith).
+ *
+ * Where r386 knowingly differs from hardware: DAZ is ignored by the
+ * conversions from float or double; the MXCSR exception flags are never
+ * set. */
 #include "simd.h"
 
 /* Float(s) or double(s) x to i32 (vector of i32 for a vector), rounded
@@ -55,8 +57,9 @@ static LLVMValueRef fp_convert(struct lift_ctx *lc, LLVMValueRef x,
     unsigned n = vec ? LLVMGetVectorSize(ft) : 1;
     if (vec)
         rt = LLVMVectorType(rt, n);
-    LLVMValueRef r = to_bits == 32 ? LLVMBuildFPTrunc(lc->b, x, rt, "")
-                                   : LLVMBuildFPExt(lc->b, x, rt, "");
+    LLVMValueRef r = to_bits == 32
+                         ? simd_fp_arith(lc, SIMD_FPTRUNC, x, NULL, rt)
+                         : LLVMBuildFPExt(lc->b, x, rt, "");
     /* The NaN: sign, then the payload's top bits, quiet bit set. */
     LLVMTypeRef xi = simd_int_like(lc, ft), ri = simd_int_like(lc, rt);
     LLVMValueRef bits = simd_bitcast(lc, x, xi), sign, pay, qnan;
@@ -118,7 +121,8 @@ static bool lift_cvtsi2(struct lift_ctx *lc, unsigned bits)
         return false;
     LLVMValueRef i = lift_op_get(lc, 1);
     simd_scalar_set(lc, lift_op(lc, 0)->reg.value,
-                    LLVMBuildSIToFP(lc->b, i, simd_ftype(lc, bits), ""));
+                    simd_fp_arith(lc, SIMD_SITOFP, i, NULL,
+                                  simd_ftype(lc, bits)));
     return true;
 }
 
@@ -154,16 +158,18 @@ static bool lift_pcvt(struct lift_ctx *lc, enum pcvt k)
         return false;
     switch (k) {
     case DQ2PS:
-        simd_dst_set(lc, LLVMBuildSIToFP(lc->b, src_vec(lc, 1, 32, 4, false),
-                                         simd_fvec(lc, 32, 128), ""));
+        simd_dst_set(lc, simd_fp_arith(lc, SIMD_SITOFP,
+                                       src_vec(lc, 1, 32, 4, false), NULL,
+                                       simd_fvec(lc, 32, 128)));
         break;
     case DQ2PD: case PI2PD:
         simd_dst_set(lc, LLVMBuildSIToFP(lc->b, src_vec(lc, 1, 32, 2, false),
                                          simd_fvec(lc, 64, 128), ""));
         break;
     case PI2PS:
-        set_low(lc, LLVMBuildSIToFP(lc->b, src_vec(lc, 1, 32, 2, false),
-                                    simd_fvec(lc, 32, 64), ""),
+        set_low(lc, simd_fp_arith(lc, SIMD_SITOFP,
+                                  src_vec(lc, 1, 32, 2, false), NULL,
+                                  simd_fvec(lc, 32, 64)),
                 64, true);
         break;
     case PS2DQ: case TPS2DQ:

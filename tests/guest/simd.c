@@ -1,5 +1,5 @@
-/* SSE/SSE2 packed arithmetic, compares, shuffles and conversions (with
- * every MXCSR rounding mode for the float-to-integer conversions), loops
+/* SSE/SSE2 packed arithmetic, compares, shuffles and conversions (also
+ * under every MXCSR rounding mode), loops
  * the compiler vectorises, and, when built with -mssse3, MMX and SSSE3
  * intrinsics (lifter/sse*.c, lifter/mmx.c).  Results are printed as bits
  * and compared with qemu-i386 by run_guest.sh.
@@ -86,7 +86,7 @@ static void packed_float(void)
     }
 }
 
-/* Float-to-integer conversions under each MXCSR rounding mode. */
+/* Conversions and arithmetic under each MXCSR rounding mode. */
 static void rounding(void)
 {
     unsigned saved = _mm_getcsr();
@@ -99,6 +99,15 @@ static void rounding(void)
             pr128("cvtpd2dq", _mm_cvtpd_epi32(d));
             printf("cvtss2si %d cvtsd2si %d\n", _mm_cvtss_si32(a),
                    _mm_cvtsd_si32(d));
+            __m128 b = _mm_setr_ps(3.0f, vf[i + 2], 7.0f, 1e-30f);
+            PRPS("rc addps", _mm_add_ps(a, b));
+            PRPS("rc divps", _mm_div_ps(a, b));
+            PRPS("rc sqrtps", _mm_sqrt_ps(b));
+            PRPD("rc mulpd", _mm_mul_pd(d, _mm_setr_pd(0.1, 1.0 / 3.0)));
+            PRPS("rc cvtdq2ps",
+                 _mm_cvtepi32_ps(_mm_setr_epi32(16777217, -16777219,
+                                                0x7fffffc1, (int)i)));
+            PRPS("rc cvtpd2ps", _mm_cvtpd_ps(d));
         }
         printf("mxcsr %08x\n", _mm_getcsr() & ~0x3fu);
     }

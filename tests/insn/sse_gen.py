@@ -274,6 +274,22 @@ C("cvtps2pd xmm, m64", "cvtps2pd (B),%xmm0" + ST, f(inf, 1e-40))
 C("cvtpd2ps", LD + "cvtpd2ps %xmm1,%xmm0" + ST, A + d(0.1, 1e300))
 C("cvtpd2ps nan payload, tiny", LD + "cvtpd2ps %xmm1,%xmm0" + ST, A + q(0xfff123456789abcd, 0x3800000000000001))
 # MXCSR rounding also for the scalar forms checked above; arithmetic always rounds to nearest (documented)
+# arithmetic and float-rounding conversions under MXCSR's other modes:
+# RC down/up/toward zero, FTZ, DAZ (the host's SSE unit computes them)
+MODES = (("rc down", 0x3f80), ("rc up", 0x5f80), ("rc zero", 0x7f80), ("ftz", 0x9f80), ("daz", 0x1fc0))
+RA = f(1.0, -1.0, 1e-38, 1e-40); RB = f(3e-8, 3e-8, 0.3, 7.0)
+RDA = d(1.0, 1e-310); RDB = d(3e-17, 0.3)
+def MX(v): return i32(v)
+for mname, mv in MODES:
+    for op in "addps subps mulps divps sqrtps addss mulss divss sqrtss".split():
+        C(f"{op} mxcsr {mname}", "ldmxcsr 32(B); " + LD + f"{op} %xmm1,%xmm0" + ST, RA + RB + MX(mv))
+    for op in "addpd subpd mulpd divpd sqrtpd subsd mulsd divsd sqrtsd".split():
+        C(f"{op} mxcsr {mname}", "ldmxcsr 32(B); " + LD + f"{op} %xmm1,%xmm0" + ST, RDA + RDB + MX(mv))
+    C(f"cvtdq2ps mxcsr {mname}", "ldmxcsr 32(B); cvtdq2ps (B),%xmm0" + ST, i32(16777217, -16777219, 0x7fffffc1, 0x7fffffff) + f(0,0,0,0) + MX(mv))
+    C(f"cvtsi2ss mxcsr {mname}", "ldmxcsr 32(B); movdqu 16(B),%xmm0; cvtsi2ssl (B),%xmm0" + ST, i32(-16777219, 0, 0, 0) + f(1, 2, 3, 4) + MX(mv))
+    C(f"cvtpd2ps mxcsr {mname}", "ldmxcsr 32(B); cvtpd2ps (B),%xmm0" + ST, d(0.1, -1e-45) + f(0,0,0,0) + MX(mv))
+    C(f"cvtsd2ss mxcsr {mname}", "ldmxcsr 32(B); movdqu 16(B),%xmm0; cvtsd2ss (B),%xmm0" + ST, d(-0.1, 0) + f(1, 2, 3, 4) + MX(mv))
+C("addps rc up then default in one unit", "ldmxcsr 32(B); " + LD + "movaps %xmm0,%xmm2; addps %xmm1,%xmm0; ldmxcsr 36(B); addps %xmm1,%xmm2; movdqu %xmm2,0x50(B)" + ST, RA + RB + MX(0x5f80) + MX(0x1f80), outlen=32)
 # ==== MMX and the x87 aliasing (mmx.cases) ====
 TARGET = 'mmx'
 LM = "movq (B),%mm0; movq 8(B),%mm1; "
@@ -348,6 +364,10 @@ for op in "addsubpd haddpd hsubpd".split():
     binop(op, d(1.5, -2.0), d(0.25, 8.0))
     binop(op, DN, DM, name=f"{op}: nans", note=QN)
 binmem("haddps", f(1, 2, 3, 4), f(10, 20, 30, 40))
+for mname, mv in MODES:
+    for op in "haddps addsubps hsubpd addsubpd".split():
+        v = RA + RB if op.endswith("ps") else RDA + RDB
+        C(f"{op} mxcsr {mname}", "ldmxcsr 32(B); " + LD + f"{op} %xmm1,%xmm0" + ST, v + MX(mv))
 C("movddup xmm, xmm", LD + "movddup %xmm1,%xmm0" + ST, A + B)
 C("movddup xmm, m64", "movddup 24(B),%xmm0" + ST, A + B)
 C("movshdup", LD + "movshdup %xmm1,%xmm0" + ST, A + B)
