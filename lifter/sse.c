@@ -327,6 +327,24 @@ static LLVMValueRef constrained(struct lift_ctx *lc, enum simd_fpop op,
     return r;
 }
 
+/* A 32-bit stack slot of the unit, made once per unit: the allocas are
+ * at the top of the entry block, so that is where it is looked for. */
+static LLVMValueRef unit_slot(struct lift_ctx *lc, const char *name)
+{
+    LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(lc->fn);
+    for (LLVMValueRef i = LLVMGetFirstInstruction(entry);
+         i && LLVMGetInstructionOpcode(i) == LLVMAlloca;
+         i = LLVMGetNextInstruction(i)) {
+        size_t len;
+        const char *n = LLVMGetValueName2(i, &len);
+        if (len == strlen(name) && !memcmp(n, name, len))
+            return i;
+    }
+    LLVMValueRef a = lift_alloca(lc, lc->i32);
+    LLVMSetValueName2(a, name, strlen(name));
+    return a;
+}
+
 LLVMValueRef simd_fp_arith(struct lift_ctx *lc, enum simd_fpop op,
                            LLVMValueRef a, LLVMValueRef b, LLVMTypeRef rt)
 {
@@ -356,8 +374,8 @@ LLVMValueRef simd_fp_arith(struct lift_ctx *lc, enum simd_fpop op,
      * masked, for the one operation; then the host's again. */
     LLVMPositionBuilderAtEnd(lc->b, slow);
     set_strictfp(lc, NULL);
-    LLVMValueRef guest = lift_alloca(lc, lc->i32);
-    LLVMValueRef save = lift_alloca(lc, lc->i32);
+    LLVMValueRef guest = unit_slot(lc, "mxcsr_guest");
+    LLVMValueRef save = unit_slot(lc, "mxcsr_host");
     LLVMBuildStore(lc->b,
                    LLVMBuildOr(lc->b, mode, lift_i32(lc, MXCSR_ALL_MASKED), ""),
                    guest);
