@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Regenerates sse.cases: runs each case's instructions natively on the
-x86-64 host (same SSE2 semantics, [rbx] instead of [ebx]) to get the
-expected values, and assembles the i386 code bytes with `as --32`.
-Needs gcc, as and objcopy; works in a temporary directory."""
+"""Regenerates sse.cases, sse_packed.cases, mmx.cases and ssse3.cases:
+runs each case's instructions natively on the x86-64 host (same SSE/MMX
+semantics, [rbx] instead of [ebx], rdi instead of edi) to get the expected
+values, and assembles the i386 code bytes with `as --32`.  The host CPU
+must have SSSE3.  Needs gcc, as and objcopy; works in a temporary
+directory."""
 import subprocess, struct, os, math, tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 HEADER = "# SSE and SSE2 (lifter/sse.c): moves, logic, integer vector arithmetic,\n# compares, shuffles and unpacks, scalar float/double arithmetic,\n# conversions, (U)COMIS*, LDMXCSR/STMXCSR.\n#\n# Each case loads its inputs from memory (ebx = 0x00500000) into XMM\n# registers and stores results at 0x00500040 (all 16 bytes checked); results\n# in general registers are checked as out: eax=, flags of (U)COMIS* are\n# stored with SETcc (ZF PF CF OF SF at 0x40..0x44).\n#\n# Expected values are what an SSE2 CPU gives: each case's code was run\n# natively on an x86-64 host (the instructions mean the same in 64-bit\n# mode with [rbx] addressing) by tests/insn/sse_gen.py, and cross-checked\n# against qemu-i386.  The initial MXCSR is 0x1f80 (round to nearest).\n\n[movdqa misaligned m128: #GP]\ncode: 66 0f 6f 03  # movdqa xmm0, [ebx]\nin: ebx=0x500001\nexit: priv\nout: eip=0x400000\n\n[movaps misaligned store: #GP]\ncode: 0f 29 43 08  # movaps [ebx+8], xmm0\nin: ebx=0x500000\nexit: priv\nout: eip=0x400000\n\n"
