@@ -82,6 +82,10 @@ enum simd_fpop {
 };
 LLVMValueRef simd_fp_arith(struct lift_ctx *lc, enum simd_fpop op,
                            LLVMValueRef a, LLVMValueRef b, LLVMTypeRef rt);
+/* MXCSR.DAZ for the operations the host does not run in the guest's mode:
+ * when it is set, each of the n (at most 4) float/double scalars or
+ * vectors in v has its denormals replaced by zeros of their sign. */
+void simd_daz(struct lift_ctx *lc, LLVMValueRef *v, unsigned n);
 
 /* ---- the SIMD instruction files: each false if not its mnemonic ---- */
 bool lift_sse_int(struct lift_ctx *lc);     /* sse_int.c */

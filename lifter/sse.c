@@ -279,6 +279,7 @@ LLVMValueRef simd_mxcsr_rc(struct lift_ctx *lc)
 /* MXCSR bits that change what arithmetic returns: RC, FTZ and DAZ. */
 #define MXCSR_MODE_BITS 0xe040u
 #define MXCSR_ALL_MASKED 0x1f80u
+#define MXCSR_DAZ 0x40u
 
 static LLVMValueRef md_string(struct lift_ctx *lc, const char *s)
 {
@@ -376,9 +377,8 @@ LLVMValueRef simd_fp_arith(struct lift_ctx *lc, enum simd_fpop op,
     set_strictfp(lc, NULL);
     LLVMValueRef guest = unit_slot(lc, "mxcsr_guest");
     LLVMValueRef save = unit_slot(lc, "mxcsr_host");
-    LLVMBuildStore(lc->b,
-                   LLVMBuildOr(lc->b, mode, lift_i32(lc, MXCSR_ALL_MASKED), ""),
-                   guest);
+    LLVMValueRef masked = lift_i32(lc, MXCSR_ALL_MASKED);
+    LLVMBuildStore(lc->b, LLVMBuildOr(lc->b, mode, masked, ""), guest);
     LLVMTypeRef vt = LLVMVoidTypeInContext(lc->ctx);
     set_strictfp(lc, lift_call(lc, "llvm.x86.sse.stmxcsr", vt, &save, 1));
     set_strictfp(lc, lift_call(lc, "llvm.x86.sse.ldmxcsr", vt, &guest, 1));
@@ -392,6 +392,46 @@ LLVMValueRef simd_fp_arith(struct lift_ctx *lc, enum simd_fpop op,
     LLVMBasicBlockRef bbs[2] = {from, slow};
     LLVMAddIncoming(phi, vals, bbs, 2);
     return phi;
+}
+
+void simd_daz(struct lift_ctx *lc, LLVMValueRef *v, unsigned n)
+{
+    LLVMValueRef m = LLVMBuildLoad2(lc->b, lc->i32,
+                                    lift_state_ptr(lc, CPU_OFF_MXCSR), "");
+    LLVMValueRef daz = LLVMBuildAnd(lc->b, m, lift_i32(lc, MXCSR_DAZ), "");
+    LLVMBasicBlockRef from = LLVMGetInsertBlock(lc->b);
+    LLVMBasicBlockRef slow = lift_block(lc, "daz");
+    LLVMBasicBlockRef join = lift_block(lc, "daz_join");
+    LLVMBuildCondBr(lc->b,
+                    LLVMBuildICmp(lc->b, LLVMIntNE, daz, lift_i32(lc, 0), ""),
+                    slow, join);
+    LLVMPositionBuilderAtEnd(lc->b, slow);
+    LLVMValueRef flushed[4];
+    for (unsigned i = 0; i < n; i++) {
+        /* A denormal (zero exponent field) becomes a zero of its sign. */
+        LLVMTypeRef ft = LLVMTypeOf(v[i]), it = simd_int_like(lc, ft);
+        bool dbl = simd_elem_bits(ft) == 64;
+        LLVMValueRef bits = simd_bitcast(lc, v[i], it);
+        LLVMValueRef e = LLVMBuildAnd(
+            lc->b, bits,
+            simd_const(lc, it, dbl ? 0x7ff0000000000000ull : 0x7f800000u), "");
+        LLVMValueRef sign = LLVMBuildAnd(
+            lc->b, bits,
+            simd_const(lc, it, dbl ? 0x8000000000000000ull : 0x80000000u), "");
+        LLVMValueRef tiny = LLVMBuildICmp(lc->b, LLVMIntEQ, e,
+                                          LLVMConstNull(it), "");
+        flushed[i] = simd_bitcast(
+            lc, LLVMBuildSelect(lc->b, tiny, sign, bits, ""), ft);
+    }
+    LLVMBuildBr(lc->b, join);
+    LLVMPositionBuilderAtEnd(lc->b, join);
+    for (unsigned i = 0; i < n; i++) {
+        LLVMValueRef phi = LLVMBuildPhi(lc->b, LLVMTypeOf(v[i]), "");
+        LLVMValueRef vals[2] = {v[i], flushed[i]};
+        LLVMBasicBlockRef bbs[2] = {from, slow};
+        LLVMAddIncoming(phi, vals, bbs, 2);
+        v[i] = phi;
+    }
 }
 
 /* ---- moves ---- */

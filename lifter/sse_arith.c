@@ -12,12 +12,12 @@
  * MXCSR's rounding control, FTZ and DAZ are honoured by ADD, SUB, MUL,
  * DIV and SQRT (and ADDSUB, HADD, HSUB): when the guest's MXCSR has a mode
  * other than the default, the host's SSE unit computes them in that mode
- * (simd_fp_arith).
+ * (simd_fp_arith).  MIN, MAX, CMP and (U)COMIS apply DAZ themselves
+ * (simd_daz); RCP and RSQRT treat denormal operands as zeros anyway.
  *
  * Where r386 knowingly differs from an SSE CPU:
- * - DAZ is ignored by MIN, MAX, CMP, (U)COMIS, RCP and RSQRT; the
- *   exception flags in MXCSR are never set, and unmasked exceptions never
- *   trap;
+ * - the exception flags in MXCSR are never set, and unmasked exceptions
+ *   never trap;
  * - RCPPS/RCPSS/RSQRTPS/RSQRTSS return the correctly rounded 1/x and
  *   1/sqrt(x) (as qemu does) where hardware returns an approximation with
  *   a relative error up to 1.5 * 2^-12 that differs between vendors;
@@ -61,7 +61,12 @@ static LLVMValueRef recip(struct lift_ctx *lc, LLVMValueRef x, bool rsqrt)
 static LLVMValueRef fp_op(struct lift_ctx *lc, enum fop op, LLVMValueRef a,
                           LLVMValueRef b)
 {
-    LLVMValueRef r;
+    LLVMValueRef r, ab[2] = {a, b};
+    if (op == F_MIN || op == F_MAX) {
+        simd_daz(lc, ab, 2);
+        a = ab[0];
+        b = ab[1];
+    }
     switch (op) {
     case F_MIN: /* a < b ? a : b: b on NaN and on equal zeros */
         r = LLVMBuildFCmp(lc->b, LLVMRealOLT, a, b, "");
@@ -131,7 +136,9 @@ static bool lift_cmp(struct lift_ctx *lc, unsigned fbits, bool packed)
     LLVMValueRef a, b;
     fp_operands(lc, fbits, packed, &a, &b);
     unsigned imm = (unsigned)lift_op(lc, 2)->imm.value.u & 7;
-    LLVMValueRef c = LLVMBuildFCmp(lc->b, pred[imm], a, b, "");
+    LLVMValueRef ab[2] = {a, b};
+    simd_daz(lc, ab, 2);
+    LLVMValueRef c = LLVMBuildFCmp(lc->b, pred[imm], ab[0], ab[1], "");
     LLVMTypeRef it = simd_int_like(lc, LLVMTypeOf(a));
     LLVMValueRef m = LLVMBuildSExt(lc->b, c, it, "");
     fp_result(lc, packed, simd_bitcast(lc, m, LLVMTypeOf(a)));
@@ -143,8 +150,10 @@ static bool lift_comis(struct lift_ctx *lc, unsigned bits)
 {
     if (!simd_op_is_xmm(lc, 0))
         return false;
-    LLVMValueRef a = simd_scalar_get(lc, 0, bits);
-    LLVMValueRef b = simd_scalar_get(lc, 1, bits);
+    LLVMValueRef ab[2] = {simd_scalar_get(lc, 0, bits),
+                          simd_scalar_get(lc, 1, bits)};
+    simd_daz(lc, ab, 2);
+    LLVMValueRef a = ab[0], b = ab[1];
     LLVMValueRef uno = LLVMBuildFCmp(lc->b, LLVMRealUNO, a, b, "");
     LLVMValueRef lt = LLVMBuildFCmp(lc->b, LLVMRealULT, a, b, "");
     LLVMValueRef eq = LLVMBuildFCmp(lc->b, LLVMRealUEQ, a, b, "");

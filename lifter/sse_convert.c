@@ -11,9 +11,10 @@
  * Conversions that round to a float (CVTSI2SS, CVTDQ2PS, CVTPI2PS,
  * CVTSD2SS, CVTPD2PS) honour MXCSR.RC and FTZ (simd_fp_arith).
  *
- * Where r386 knowingly differs from hardware: DAZ is ignored by the
- * conversions from float or double; the MXCSR exception flags are never
- * set. */
+ * DAZ is applied to the operands of all of them (simd_daz).
+ *
+ * Where r386 knowingly differs from hardware: the MXCSR exception flags
+ * are never set. */
 #include "simd.h"
 
 /* Float(s) or double(s) x to i32 (vector of i32 for a vector), rounded
@@ -21,6 +22,7 @@
 static LLVMValueRef to_i32(struct lift_ctx *lc, LLVMValueRef x, bool trunc)
 {
     LLVMTypeRef ft = LLVMTypeOf(x);
+    simd_daz(lc, &x, 1);
     LLVMValueRef r = simd_intrinsic(lc, "llvm.trunc", &x, 1);
     if (!trunc) {
         static const char *const mode[3] = {"llvm.roundeven", "llvm.floor",
@@ -57,6 +59,8 @@ static LLVMValueRef fp_convert(struct lift_ctx *lc, LLVMValueRef x,
     unsigned n = vec ? LLVMGetVectorSize(ft) : 1;
     if (vec)
         rt = LLVMVectorType(rt, n);
+    if (to_bits == 64) /* (the host applies DAZ to FPTRUNC itself) */
+        simd_daz(lc, &x, 1);
     LLVMValueRef r = to_bits == 32
                          ? simd_fp_arith(lc, SIMD_FPTRUNC, x, NULL, rt)
                          : LLVMBuildFPExt(lc->b, x, rt, "");
