@@ -21,13 +21,23 @@ enum {
     CPUID1_EDX_SSE2 = 1u << 26,
 };
 
+/* CPUID leaf 1, ECX bits. */
+enum {
+    CPUID1_ECX_SSE3 = 1u << 0,
+    CPUID1_ECX_SSSE3 = 1u << 9,
+};
+
 /* What the lifter implements today: the i386 integer instruction set with
- * RDTSC, CMPXCHG8B and CMOVcc, and the x87 FPU with FCMOVcc/FCOMI and
- * FXSAVE/FXRSTOR.  MMX and SSE bits are added when their lifters land. */
+ * RDTSC, CMPXCHG8B and CMOVcc, the x87 FPU with FCMOVcc/FCOMI and
+ * FXSAVE/FXRSTOR, and the whole of MMX (with the SSE-era extensions), SSE,
+ * SSE2, SSE3 and SSSE3 (lifter/sse*.c, lifter/mmx.c; their differences
+ * from hardware are listed there and in docs/DEVIATIONS.md).  Not
+ * advertised, not implemented: CLFLUSH (CLFSH), MONITOR/MWAIT, SSE4 and
+ * later. */
 #define R386_CPUID1_EDX                                                    \
     (CPUID1_EDX_FPU | CPUID1_EDX_TSC | CPUID1_EDX_CX8 | CPUID1_EDX_CMOV |  \
-     CPUID1_EDX_FXSR)
-#define R386_CPUID1_ECX 0u
+     CPUID1_EDX_MMX | CPUID1_EDX_FXSR | CPUID1_EDX_SSE | CPUID1_EDX_SSE2)
+#define R386_CPUID1_ECX (CPUID1_ECX_SSE3 | CPUID1_ECX_SSSE3)
 
 /* AT_HWCAP on i386 is CPUID.1:EDX. */
 #define R386_HWCAP R386_CPUID1_EDX
