@@ -14,7 +14,8 @@
  * there safely.
  *
  * Knobs (docs/PERFORMANCE.md): R386_JIT_HOT = the threshold in block
- * executions (0 turns the tier off); R386_JIT_HOT_PIPELINE = its passes. */
+ * executions (0, the default, turns the tier off); R386_JIT_HOT_PIPELINE = its passes;
+ * R386_JIT_HOT_CODEGEN = its code generator's level (0-3, default 2). */
 #include <llvm-c/Orc.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <pthread.h>
@@ -25,7 +26,10 @@
 
 #include "jit_internal.h"
 
-#define TIER2_DEFAULT_THRESHOLD 10000
+/* Off unless asked for: on this project's 2-core machines the tier's
+ * compile time (tens of ms a unit at -O2) costs more wall time than its
+ * code saves on the benchmark workloads (docs/PERFORMANCE.md). */
+#define TIER2_DEFAULT_THRESHOLD 0
 #define TIER2_PERIOD_MS 10
 #define TIER2_BATCH 16 /* hot entries taken per scan */
 #define TIER2_PIPELINE                                                       \
@@ -164,8 +168,14 @@ struct jit_tier2 *jit_tier2_start(struct jit *j)
     t->pipeline = getenv("R386_JIT_HOT_PIPELINE");
     if (!t->pipeline || !*t->pipeline)
         t->pipeline = TIER2_PIPELINE;
-    t->tm = jit_host_machine(LLVMCodeGenLevelDefault, LLVMRelocPIC, err,
-                             sizeof(err));
+    const char *cg = getenv("R386_JIT_HOT_CODEGEN");
+    LLVMCodeGenOptLevel level = LLVMCodeGenLevelDefault;
+    if (cg && *cg)
+        level = atoi(cg) <= 0   ? LLVMCodeGenLevelNone
+                : atoi(cg) == 1 ? LLVMCodeGenLevelLess
+                : atoi(cg) == 2 ? LLVMCodeGenLevelDefault
+                                : LLVMCodeGenLevelAggressive;
+    t->tm = jit_host_machine(level, LLVMRelocPIC, err, sizeof(err));
     t->tsc = LLVMOrcCreateNewThreadSafeContext();
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->cv, NULL);

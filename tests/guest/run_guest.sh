@@ -29,9 +29,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 here=$(cd "$(dirname "$0")" && pwd)
 
-# A fixed, small environment so both runs see the same one.
+# A fixed, small environment so both runs see the same one (plus
+# R386_JIT_HOT, which only r386 reads: tests of the optimising tier).
 run() {
-    env -i PATH=/usr/bin:/bin HOME=/nonexistent LC_ALL=C TZ=UTC "$@" \
+    env -i PATH=/usr/bin:/bin HOME=/nonexistent LC_ALL=C TZ=UTC \
+        ${R386_JIT_HOT:+R386_JIT_HOT=$R386_JIT_HOT} "$@" \
         <"$stdin" >"$tmp/out.$n" 2>"$tmp/err.$n"
     echo $? >"$tmp/rc.$n"
 }
