@@ -169,6 +169,8 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
     if (define_helpers(j, err, errlen) != 0)
         goto fail;
     j->tsc = LLVMOrcCreateNewThreadSafeContext();
+    if (cfg->perf_map)
+        j->perfmap = jit_perfmap_open(j);
     j->tier2 = jit_tier2_start(j);
     return j;
 fail:
@@ -181,6 +183,7 @@ void jit_destroy(struct jit *j)
     if (!j)
         return;
     jit_tier2_stop(j->tier2); /* before what it uses goes */
+    jit_perfmap_close(j->perfmap);
     if (j->lljit)
         LLVMOrcDisposeLLJIT(j->lljit);
     if (j->tsc)
@@ -330,6 +333,8 @@ static int compile(struct jit *j, struct jit_entry *first, char *err,
             return -1;
         }
         batch[i]->tier = 1;
+        jit_perfmap_write(j->perfmap, names[i], addr,
+                          (guest_addr_t)batch[i]->link.pc, 1);
         __atomic_store_n(&batch[i]->link.code, addr, __ATOMIC_RELEASE);
     }
     j->stats.units += (unsigned)n;

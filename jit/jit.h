@@ -32,6 +32,7 @@ struct jit_config {
     void *note_ctx;
     bool verify;   /* run LLVM's verifier on every unit (tests, debugging) */
     bool dump_ir;  /* print each unit's optimised IR on stderr */
+    bool perf_map; /* name translated code in /tmp/perf-PID.map */
 };
 
 struct jit_stats {

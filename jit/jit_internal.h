@@ -51,6 +51,8 @@ struct jit {
     struct jit_stats stats;
     const char *pipeline; /* LLVMRunPasses pipeline for new units */
     int batch_max;        /* units lifted ahead into one module */
+    /* --perf-map (perfmap.c), or NULL. */
+    struct jit_perfmap *perfmap;
     /* The optimising tier (tier2.c): a thread recompiling hot units. */
     struct jit_tier2 *tier2;
     /* Indirect branch target cache, read by translated code (lifter.h):
@@ -66,6 +68,12 @@ LLVMTargetMachineRef jit_host_machine(LLVMCodeGenOptLevel level,
 LLVMModuleRef jit_new_module(LLVMContextRef ctx, LLVMTargetMachineRef tm);
 void **jit_chain_cell(void *ctx, guest_addr_t pc);
 uint64_t jit_now_ns(void);
+
+/* perfmap.c: /tmp/perf-PID.map for perf; NULL when it cannot be written. */
+struct jit_perfmap *jit_perfmap_open(struct jit *j);
+void jit_perfmap_write(struct jit_perfmap *pm, const char *name,
+                       uint64_t addr, guest_addr_t pc, int tier);
+void jit_perfmap_close(struct jit_perfmap *pm);
 
 /* tier2.c: start the optimising tier's thread (NULL when disabled or on
  * failure: the first tier alone still runs everything); stop it. */

@@ -117,6 +117,7 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
         LLVMConsumeError(err);
         return;
     }
+    jit_perfmap_write(j->perfmap, name, addr, pc, 2);
     __atomic_store_n(&e->link.code, addr, __ATOMIC_RELEASE);
     pthread_mutex_lock(&j->lock);
     j->stats.hot_units++;

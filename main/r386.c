@@ -46,6 +46,7 @@ static void usage(FILE *out)
             "  --debug         note unknown instructions, verify generated IR\n"
             "  --dump-ir       print the optimised IR of every translated unit\n"
             "  --stats         print translation statistics at exit\n"
+            "  --perf-map      name translated code in /tmp/perf-PID.map (perf)\n"
             "  --dump-image    load PROGRAM, print its image and auxiliary\n"
             "                  vector, and exit without running it\n"
             "  -h, --help      this text\n"
@@ -59,6 +60,7 @@ struct options {
     bool debug;
     bool dump_ir;
     bool stats;
+    bool perf_map;
     bool dump_image;
     int prog_index; /* argv index of PROGRAM */
 };
@@ -97,6 +99,10 @@ static int parse_options(int argc, char **argv, struct options *o,
         }
         if (strcmp(a, "--debug") == 0) {
             o->debug = true;
+            continue;
+        }
+        if (strcmp(a, "--perf-map") == 0) {
+            o->perf_map = true;
             continue;
         }
         if (strcmp(a, "--stats") == 0) {
@@ -198,6 +204,7 @@ int main(int argc, char **argv)
         .debug = o.debug,
         .dump_ir = o.dump_ir,
         .stats = o.stats,
+        .perf_map = o.perf_map,
     };
     struct runtime *rt;
     char err[512];

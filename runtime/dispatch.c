@@ -149,6 +149,7 @@ int runtime_run(struct runtime *rt)
         .note_unknown = rt->cfg.strace || rt->cfg.debug ? note_unknown : NULL,
         .verify = rt->cfg.debug,
         .dump_ir = rt->cfg.dump_ir,
+        .perf_map = rt->cfg.perf_map,
     };
     rt->jit = jit_create(&jc, err, sizeof(err));
     if (!rt->jit) {

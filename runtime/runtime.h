@@ -21,6 +21,7 @@ struct runtime_config {
     bool debug;    /* notes on unknown instructions, verify generated IR */
     bool dump_ir;  /* print each unit's optimised IR */
     bool stats;    /* print translation statistics at exit */
+    bool perf_map; /* write /tmp/perf-PID.map for perf */
 };
 
 /* Reserve the guest address space, load the program and build its initial

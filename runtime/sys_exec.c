@@ -213,6 +213,8 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
     }
     if (rt->cfg.strace)
         nv[k++] = "--strace";
+    if (rt->cfg.perf_map)
+        nv[k++] = "--perf-map";
     if (argc > 0) {
         nv[k++] = "-0";
         nv[k++] = argv[0];

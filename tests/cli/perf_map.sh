@@ -1,0 +1,23 @@
+#!/bin/sh
+# perf_map.sh R386 PROG: --perf-map writes /tmp/perf-PID.map with one
+# "START SIZE guest_PC" line per translated unit, sizes from the objects,
+# and the unit at the program's entry point among them.
+set -u
+r386=$1
+prog=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# The pid is r386's own: run it from a shell that execs it.
+sh -c 'echo $$ > "$1/pid"; exec "$2" --perf-map "$3"' sh "$tmp" "$r386" "$prog" \
+    >"$tmp/out" 2>"$tmp/err" || { echo "FAIL: r386 failed"; cat "$tmp/err"; exit 1; }
+map=/tmp/perf-$(cat "$tmp/pid").map
+[ -s "$map" ] || { echo "FAIL: no $map"; exit 1; }
+trap 'rm -rf "$tmp" "$map"' EXIT
+bad=$(grep -cvE '^[0-9a-f]+ [0-9a-f]+ guest_[0-9a-f]{8}(_opt)?$' "$map")
+[ "$bad" -eq 0 ] || { echo "FAIL: $bad malformed lines"; head -3 "$map"; exit 1; }
+# Every size came from the object file (1 is the fallback).
+ones=$(awk '$2 == "1"' "$map" | wc -l)
+[ "$ones" -eq 0 ] || { echo "FAIL: $ones units without a size"; exit 1; }
+entry=$(od -An -tx4 -j24 -N4 "$prog" | tr -d ' ')
+grep -q " guest_$entry\$" "$map" || { echo "FAIL: no unit at the entry $entry"; exit 1; }
+echo "ok: $(wc -l <"$map") units named, entry guest_$entry among them"
