@@ -7,9 +7,12 @@ r386=$1
 prog=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# The pid is r386's own: run it from a shell that execs it.
+# The pid is r386's own: run it from a shell that execs it.  (hello_static
+# exits with its argc, 1.)
 sh -c 'echo $$ > "$1/pid"; exec "$2" --perf-map "$3"' sh "$tmp" "$r386" "$prog" \
-    >"$tmp/out" 2>"$tmp/err" || { echo "FAIL: r386 failed"; cat "$tmp/err"; exit 1; }
+    >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] || { echo "FAIL: r386 exited $rc"; cat "$tmp/err"; exit 1; }
 map=/tmp/perf-$(cat "$tmp/pid").map
 [ -s "$map" ] || { echo "FAIL: no $map"; exit 1; }
 trap 'rm -rf "$tmp" "$map"' EXIT
