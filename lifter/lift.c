@@ -100,12 +100,16 @@ void lift_note_succ(struct lift_ctx *lc, guest_addr_t pc)
 
 /* The basic block of the region block at target, created (and queued for
  * lifting) when target is new and the region may still grow; NULL when
- * the branch has to leave the unit. */
-static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target)
+ * the branch has to leave the unit.  *seen: target was already in the
+ * region (the branch may close a loop). */
+static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
+                                      bool *seen)
 {
+    *seen = true;
     for (unsigned i = 0; i < lc->nblocks; i++)
         if (lc->block_pc[i] == target)
             return lc->block_bb[i];
+    *seen = false;
     uint8_t b;
     if (!lc->code || lc->nblocks == REGION_MAX_BLOCKS ||
         lc->insn_budget == 0 ||
@@ -118,10 +122,32 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target)
     return lc->block_bb[lc->nblocks++];
 }
 
+/* A branch that may close a loop inside the region: leave the unit
+ * (CPU_EXIT_INTERRUPT, eip = target) when a signal is pending, so that a
+ * guest spinning in a loop still reaches the dispatcher's safe point.
+ * One volatile load and branch. */
+static void interrupt_check(struct lift_ctx *lc, guest_addr_t target)
+{
+    LLVMValueRef irq = LLVMBuildLoad2(
+        lc->b, lc->i32, lift_state_ptr(lc, CPU_OFF_INTERRUPT), "irq");
+    LLVMSetVolatile(irq, 1);
+    LLVMValueRef set =
+        LLVMBuildICmp(lc->b, LLVMIntNE, irq, lift_i32(lc, 0), "");
+    LLVMBasicBlockRef ex = lift_block(lc, "interrupt");
+    LLVMBasicBlockRef cont = lift_block(lc, "loop");
+    LLVMBuildCondBr(lc->b, set, ex, cont);
+    LLVMPositionBuilderAtEnd(lc->b, ex);
+    lift_end_exit(lc, CPU_EXIT_INTERRUPT, lift_i32(lc, target));
+    LLVMPositionBuilderAtEnd(lc->b, cont);
+}
+
 void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
 {
-    LLVMBasicBlockRef bb = region_block(lc, target);
+    bool seen;
+    LLVMBasicBlockRef bb = region_block(lc, target, &seen);
     if (bb) {
+        if (seen)
+            interrupt_check(lc, target);
         LLVMBuildBr(lc->b, bb);
         lc->ended = true;
         return;
@@ -308,6 +334,7 @@ static guest_addr_t lift_guest_block(const struct lifter *l,
             break;
         }
         lc->pc = cur;
+        lc->pc_mark_bb = NULL;
         if (st == ZYDIS_STATUS_INSTRUCTION_TOO_LONG) {
             /* More than 15 bytes (redundant prefixes): #GP, not #UD. */
             lift_end_exit(lc, CPU_EXIT_PRIV, lift_i32(lc, cur));

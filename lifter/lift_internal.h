@@ -46,6 +46,10 @@ struct lift_ctx {
     const ZydisDecodedOperand *ops;
     guest_addr_t pc, next_pc;
     bool ended; /* the instruction ended the unit (terminated the block) */
+    /* Where the current instruction's pc was last stored to insn_pc
+     * (lift_host_addr): the basic block, NULL when not yet. */
+    LLVMBasicBlockRef pc_mark_bb;
+
 };
 
 /* ---- types and constants ---- */
