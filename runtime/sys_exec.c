@@ -49,6 +49,7 @@ static long do_fork(struct guest_thread *t, uint32_t flags, guest_addr_t sp,
         return -errno;
     if (pid == 0) {
         t->tid = (int)syscall(SYS_gettid);
+        signal_after_fork(t);
         if (sp)
             t->cpu.gpr[REG_ESP] = sp;
         if (flags & CL_CHILD_SETTID) {
@@ -186,6 +187,8 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
         goto out;
     }
     fflush(NULL);
+    /* The guest's blocked mask and ignored signals go to the new program. */
+    signal_before_exec(t);
     if (!runs_under_r386(rt->cfg.sysroot, host, 0)) {
         execve(host, argv, envp);
         rc = -errno;
@@ -221,6 +224,8 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
     rc = -errno;
     free(nv);
 out:
+    if (host && rc != -ENOENT && rc != -EACCES)
+        signal_exec_failed(t);
     free(host);
     free_strv(argv);
     free_strv(envp);
