@@ -38,8 +38,11 @@ struct lift_ctx {
     unsigned nblocks;
     guest_addr_t block_pc[64];
     LLVMBasicBlockRef block_bb[64];
+    uint64_t block_succ[64]; /* region edges lifted so far: bit = target */
+    unsigned cur_block;      /* index of the block being lifted */
     unsigned insn_budget;   /* guest instructions the region may still take */
     const struct lifter_code_source *code;
+    const ZydisDecoder *decoder;
 
     /* The instruction being lifted. */
     const ZydisDecodedInstruction *insn;
@@ -91,6 +94,9 @@ void lift_eflags_set(struct lift_ctx *lc, LLVMValueRef v32, uint32_t mask);
 /* Write SSA-held registers and flags back to the state (before a call
  * that reads the state) and reload them after one that writes it. */
 void lift_state_flush(struct lift_ctx *lc);
+/* The same, storing only the flags in the mask (bit FLAG_*): the others
+ * keep what the state holds (for exits where they are dead). */
+void lift_state_flush_live(struct lift_ctx *lc, unsigned flags);
 void lift_state_reload(struct lift_ctx *lc);
 
 /* ---- guest memory (operand.c) ---- */

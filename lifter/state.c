@@ -217,12 +217,18 @@ void lift_eflags_set(struct lift_ctx *lc, LLVMValueRef v32, uint32_t mask)
 
 void lift_state_flush(struct lift_ctx *lc)
 {
+    lift_state_flush_live(lc, (1u << FLAG_COUNT) - 1);
+}
+
+void lift_state_flush_live(struct lift_ctx *lc, unsigned flags)
+{
     for (int r = 0; r < REG_COUNT; r++)
         LLVMBuildStore(lc->b, lift_gpr_get(lc, r),
                        lift_state_ptr(lc, CPU_OFF_GPR + 4 * r));
     for (int f = 0; f < FLAG_COUNT; f++)
-        LLVMBuildStore(lc->b, lift_zext(lc, lift_flag_get(lc, f), 8),
-                       lift_state_ptr(lc, CPU_OFF_FLAG + f));
+        if (flags & (1u << f))
+            LLVMBuildStore(lc->b, lift_zext(lc, lift_flag_get(lc, f), 8),
+                           lift_state_ptr(lc, CPU_OFF_FLAG + f));
     LLVMBuildStore(lc->b, lift_zext(lc, lift_df_get(lc), 8),
                    lift_state_ptr(lc, CPU_OFF_DF));
 }
