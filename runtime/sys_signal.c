@@ -1,5 +1,6 @@
 /* Signal system calls: rt_sigaction, rt_sigprocmask, sigaltstack,
- * rt_sigpending, rt_sigsuspend, pause, rt_sigtimedwait, sigreturn and
+ * rt_sigpending, rt_sigsuspend, sigsuspend, pause, rt_sigtimedwait (both
+ * time forms), rt_sigqueueinfo, rt_tgsigqueueinfo, sigreturn and
  * rt_sigreturn.  kill, tgkill and tkill (sys_exec.c) are the host's: the
  * signal comes back through r386's host handler (signal_host.c) and is
  * delivered at the next safe point (signal_deliver.c).
@@ -10,7 +11,9 @@
 #include <signal.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kstructs.h"
 #include "runtime_internal.h"
@@ -262,6 +265,43 @@ static long sys_rt_sigtimedwait_time64(struct guest_thread *t,
     return do_sigtimedwait(t, a, true);
 }
 
+/* A guest siginfo to send as the host's: the kill/rt layout (pid, uid,
+ * sigval), which is what sigqueue and pthread_sigqueue use. */
+static int siginfo_from_guest(struct guest_thread *t, guest_addr_t a,
+                              int sig, siginfo_t *h)
+{
+    struct ksiginfo32 g;
+    if (sys_copy_from(t, &g, a, sizeof(g)) < 0)
+        return -EFAULT;
+    memset(h, 0, sizeof(*h));
+    h->si_signo = sig;
+    h->si_errno = g.si_errno;
+    h->si_code = g.si_code;
+    h->si_pid = g.u.kill.pid;
+    h->si_uid = g.u.kill.uid;
+    h->si_value.sival_ptr = (void *)(uintptr_t)(uint32_t)g.u.kill.value;
+    return 0;
+}
+
+/* rt_sigqueueinfo(tgid, sig, info) */
+static long sys_rt_sigqueueinfo(struct guest_thread *t, const uint32_t a[6])
+{
+    siginfo_t h;
+    if (siginfo_from_guest(t, a[2], (int)a[1], &h) < 0)
+        return -EFAULT;
+    return sys_host(syscall(SYS_rt_sigqueueinfo, (pid_t)a[0], (int)a[1], &h));
+}
+
+/* rt_tgsigqueueinfo(tgid, tid, sig, info) */
+static long sys_rt_tgsigqueueinfo(struct guest_thread *t, const uint32_t a[6])
+{
+    siginfo_t h;
+    if (siginfo_from_guest(t, a[3], (int)a[2], &h) < 0)
+        return -EFAULT;
+    return sys_host(syscall(SYS_rt_tgsigqueueinfo, (pid_t)a[0], (pid_t)a[1],
+                            (int)a[2], &h));
+}
+
 static long sys_rt_sigreturn(struct guest_thread *t, const uint32_t a[6])
 {
     (void)a;
@@ -286,6 +326,10 @@ const struct syscall_def sys_signal_defs[] = {
      'd'},
     {NR32_rt_sigtimedwait_time64, "rt_sigtimedwait_time64",
      sys_rt_sigtimedwait_time64, "pppu", 'd'},
+    {NR32_rt_sigqueueinfo, "rt_sigqueueinfo", sys_rt_sigqueueinfo, "ddp",
+     'd'},
+    {NR32_rt_tgsigqueueinfo, "rt_tgsigqueueinfo", sys_rt_tgsigqueueinfo,
+     "dddp", 'd'},
     {NR32_rt_sigreturn, "rt_sigreturn", sys_rt_sigreturn, "", 'd'},
     {NR32_sigreturn, "sigreturn", sys_sigreturn, "", 'd'},
 };
