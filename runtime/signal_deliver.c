@@ -433,6 +433,7 @@ static void handle_signal(struct guest_thread *t, int sig,
     if (!(act->flags & KSA_NODEFER))
         m |= signal_bit(sig);
     ts->blocked = signal_mask_unblockable(m);
+    signal_host_sync_mask(t);
 }
 
 /* Take the default action; true when the guest is dead. */
@@ -485,6 +486,7 @@ void signal_deliver_pending(struct guest_thread *t)
     if (t->sig.restore_mask) { /* restore_saved_sigmask */
         t->sig.restore_mask = false;
         t->sig.blocked = t->sig.saved_mask;
+        signal_host_sync_mask(t);
         signal_deliver_pending(t);
     }
 }
@@ -512,6 +514,7 @@ void signal_deliver_fault(struct guest_thread *t, int sig, int code,
         ts->blocked &= ~signal_bit(sig);
     }
     pthread_mutex_unlock(&ps->lock);
+    signal_host_sync_mask(t);
     signal_queue_put(t, &info);
     signal_deliver_pending(t);
 }
@@ -601,6 +604,7 @@ long signal_rt_sigreturn(struct guest_thread *t)
         return bad_frame(t);
     uint64_t set = (uint64_t)f.uc.uc_sigmask[1] << 32 | f.uc.uc_sigmask[0];
     t->sig.blocked = signal_mask_unblockable(set);
+    signal_host_sync_mask(t);
     if (!restore_sigcontext(t, &f.uc.uc_mcontext))
         return bad_frame(t);
     (void)signal_altstack_set(t, &f.uc.uc_stack, t->cpu.gpr[REG_ESP]);
@@ -616,6 +620,7 @@ long signal_sigreturn(struct guest_thread *t)
         return bad_frame(t);
     uint64_t set = (uint64_t)f.extramask << 32 | f.sc.oldmask;
     t->sig.blocked = signal_mask_unblockable(set);
+    signal_host_sync_mask(t);
     if (!restore_sigcontext(t, &f.sc))
         return bad_frame(t);
     t->cpu.interrupt = 1;

@@ -3,15 +3,23 @@
  * and sets the thread's interrupt word, so that translated code leaves at
  * its next back-edge and the dispatcher delivers it (signal_deliver.c).
  *
+ * The host thread's signal mask mirrors the guest thread's blocked mask
+ * (but never blocks the fault signals r386 needs): a signal the guest
+ * blocks stays pending in the host kernel, where rt_sigpending,
+ * rt_sigtimedwait, signalfd and execve find it, and it does not interrupt
+ * a blocking system call.
+ *
  * A host SIGSEGV/SIGBUS (SIGILL, SIGFPE, SIGTRAP) raised by the CPU is a
  * fault, not a signal to queue: dispatch_host_fault() turns one in
  * translated code into a guest fault; anywhere else it is r386's own
  * crash, which then kills r386 as it would have.
  *
- * Deviations: guest signals 32 and 33 cannot be caught (the host's glibc
- * keeps them for its threads); the host's SIGCHLD is ignored only while
- * the guest ignores it (SIG_IGN: children are reaped at once), otherwise
- * caught. */
+ * Host dispositions follow the guest's actions (host_apply): what the
+ * guest ignores the host ignores (so SIGCHLD SIG_IGN reaps children, and
+ * an ignored signal never interrupts a system call), the rest is caught.
+ *
+ * Deviation: guest signals 32 and 33 cannot be caught (the host's glibc
+ * keeps them for its threads). */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -30,6 +38,13 @@ static bool is_fault_signal(int sig)
 {
     return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
            sig == SIGFPE || sig == SIGTRAP;
+}
+
+/* Guest signals r386 can catch on the host: not SIGKILL/SIGSTOP, not the
+ * host glibc's own 32 and 33. */
+static bool catchable(int sig)
+{
+    return sig != SIGKILL && sig != SIGSTOP && sig != 32 && sig != 33;
 }
 
 /* The order Linux dequeues in: synchronous signals first, then by number. */
@@ -135,12 +150,17 @@ static void on_host_signal(int sig, siginfo_t *si, void *uc)
     errno = saved_errno;
 }
 
-static void host_catch(int sig, uint32_t guest_flags, bool ignore)
+/* The host disposition that gives a guest action Linux's semantics. */
+enum host_disp { HOST_CATCH, HOST_IGNORE, HOST_DEFAULT };
+
+static void host_set(int sig, uint32_t guest_flags, enum host_disp d)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    if (ignore) {
+    if (d == HOST_IGNORE) {
         sa.sa_handler = SIG_IGN;
+    } else if (d == HOST_DEFAULT) {
+        sa.sa_handler = SIG_DFL;
     } else {
         sa.sa_sigaction = on_host_signal;
         /* No SA_RESTART: a blocking call the guest made must come back
@@ -161,11 +181,90 @@ static void host_catch(int sig, uint32_t guest_flags, bool ignore)
     sigaction(sig, &sa, NULL);
 }
 
-/* Guest signals r386 can catch on the host: not SIGKILL/SIGSTOP, not the
- * host glibc's own 32 and 33. */
-static bool catchable(int sig)
+/* Signals whose default action is to ignore them. */
+static bool default_ignored(int sig)
 {
-    return sig != SIGKILL && sig != SIGSTOP && sig != 32 && sig != 33;
+    return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG ||
+           sig == SIGWINCH;
+}
+
+/* Since the host mask mirrors the guest's, the host kernel can ignore
+ * (SIG_IGN, or SIG_DFL for a default-ignored signal) what the guest
+ * ignores, with the same rules for blocked signals; r386 catches the
+ * others, and always the fault signals. */
+static void host_apply(int sig, const struct ksigaction32 *a)
+{
+    if (!catchable(sig))
+        return;
+    if (is_fault_signal(sig))
+        host_set(sig, 0, HOST_CATCH);
+    else if (a->handler == KSIG_IGN)
+        host_set(sig, a->flags, HOST_IGNORE);
+    else if (a->handler == KSIG_DFL && default_ignored(sig))
+        host_set(sig, a->flags, HOST_DEFAULT);
+    else
+        host_set(sig, a->flags, HOST_CATCH);
+}
+
+/* The host signal set of a guest mask: the catchable signals only, and
+ * never the fault signals (a guest fault while the guest blocks its signal
+ * still has to reach r386). */
+static void host_set_of(uint64_t mask, sigset_t *set)
+{
+    sigemptyset(set);
+    for (int sig = 1; sig <= GUEST_NSIG; sig++)
+        if ((mask & signal_bit(sig)) && catchable(sig) &&
+            !is_fault_signal(sig))
+            sigaddset(set, sig);
+}
+
+void signal_host_sync_mask(struct guest_thread *t)
+{
+    sigset_t set;
+    host_set_of(t->sig.blocked, &set);
+    pthread_sigmask(SIG_SETMASK, &set, NULL);
+}
+
+void signal_host_wait(struct guest_thread *t, uint64_t mask)
+{
+    sigset_t set;
+    host_set_of(mask, &set);
+    sigsuspend(&set);
+    (void)t;
+}
+
+uint64_t signal_host_pending(void)
+{
+    sigset_t set;
+    uint64_t m = 0;
+    if (sigpending(&set) == 0)
+        for (int sig = 1; sig <= GUEST_NSIG; sig++)
+            if (catchable(sig) && sigismember(&set, sig) == 1)
+                m |= signal_bit(sig);
+    return m;
+}
+
+int signal_host_timedwait(uint64_t set, const struct timespec *timeout,
+                          struct ksiginfo32 *info)
+{
+    sigset_t hs;
+    host_set_of(set, &hs);
+    siginfo_t si;
+    int sig = sigtimedwait(&hs, &si, timeout);
+    if (sig < 0)
+        return -errno;
+    info_from_host(sig, &si, info);
+    return sig;
+}
+
+void signal_host_flush(int sig)
+{
+    /* Setting SIG_IGN discards a pending instance, as in Linux. */
+    struct sigaction ign, old;
+    memset(&ign, 0, sizeof(ign));
+    ign.sa_handler = SIG_IGN;
+    if (catchable(sig) && sigaction(sig, &ign, &old) == 0)
+        sigaction(sig, &old, NULL);
 }
 
 void signal_host_init(struct runtime *rt, struct guest_thread *t)
@@ -184,24 +283,19 @@ void signal_host_init(struct runtime *rt, struct guest_thread *t)
                    old.sa_handler == SIG_IGN && !is_fault_signal(sig);
         if (ign)
             rt->sig.action[sig - 1].handler = KSIG_IGN;
-        host_catch(sig, 0, ign && sig == SIGCHLD);
+        host_apply(sig, &rt->sig.action[sig - 1]);
     }
     t->sig.blocked = signal_mask_unblockable(t->sig.blocked);
-    /* The guest's mask is r386's business from now on. */
-    sigset_t none;
-    sigemptyset(&none);
-    pthread_sigmask(SIG_SETMASK, &none, NULL);
+    signal_host_sync_mask(t);
     t->cpu.interrupt = 1; /* look at what is pending before the first unit */
 }
 
 void signal_host_action_changed(struct runtime *rt, int sig)
 {
-    if (sig != SIGCHLD)
-        return;
     pthread_mutex_lock(&rt->sig.lock);
     struct ksigaction32 a = rt->sig.action[sig - 1];
     pthread_mutex_unlock(&rt->sig.lock);
-    host_catch(sig, a.flags, a.handler == KSIG_IGN);
+    host_apply(sig, &a);
 }
 
 void signal_host_block(sigset_t *old)
@@ -282,10 +376,9 @@ void signal_after_fork(struct guest_thread *t)
 
 void signal_before_exec(struct guest_thread *t)
 {
-    for (int sig = 1; sig <= GUEST_NSIG; sig++)
-        if (catchable(sig) &&
-            t->rt->sig.action[sig - 1].handler == KSIG_IGN)
-            host_catch(sig, 0, true);
+    /* (Ignored signals are ignored on the host already, and execve keeps
+     * that; caught ones become SIG_DFL, as Linux resets handlers.)  The
+     * blocked fault signals are blocked too, this once. */
     sigset_t set;
     sigemptyset(&set);
     for (int sig = 1; sig <= GUEST_NSIG; sig++)
@@ -296,14 +389,7 @@ void signal_before_exec(struct guest_thread *t)
 
 void signal_exec_failed(struct guest_thread *t)
 {
-    for (int sig = 1; sig <= GUEST_NSIG; sig++)
-        if (catchable(sig) &&
-            t->rt->sig.action[sig - 1].handler == KSIG_IGN)
-            host_catch(sig, t->rt->sig.action[sig - 1].flags,
-                       sig == SIGCHLD);
-    sigset_t none;
-    sigemptyset(&none);
-    pthread_sigmask(SIG_SETMASK, &none, NULL);
+    signal_host_sync_mask(t);
 }
 
 void signal_host_stop(int sig)

@@ -5,12 +5,14 @@
  * (signal_host.c); read by delivery (signal_deliver.c).  Private to
  * runtime/.
  *
- * Host signals: r386 catches every catchable host signal (but host
- * SIGCHLD while the guest ignores it, so that children are reaped as the
- * guest asked) and queues it here as the guest's; the guest's blocked mask
- * is kept by r386, not by the host, so that a blocked signal is still
- * seen (rt_sigpending, rt_sigtimedwait).  Delivery happens only at a safe
- * point of the dispatcher (between units, after a system call). */
+ * Host signals: r386 catches the host signals the guest does not ignore
+ * (what it ignores, the host ignores) and queues them here as the
+ * guest's.  The host thread's mask
+ * mirrors the guest's blocked mask (signal_host_sync_mask() after every
+ * change), so a blocked signal stays pending in the host kernel until it
+ * is unblocked; the queues hold what arrived while it was not blocked.
+ * Delivery happens only at a safe point of the dispatcher (between
+ * units, after a system call). */
 #ifndef R386_SIGNAL_STATE_H
 #define R386_SIGNAL_STATE_H
 
@@ -106,6 +108,20 @@ struct runtime;
 void signal_host_init(struct runtime *rt, struct guest_thread *t);
 /* The guest changed the action of sig: adjust the host disposition. */
 void signal_host_action_changed(struct runtime *rt, int sig);
+/* Make the host mask the guest's blocked mask again (after a change). */
+void signal_host_sync_mask(struct guest_thread *t);
+/* Wait for a host signal with the guest mask mask (sigsuspend); call with
+ * host signals blocked. */
+void signal_host_wait(struct guest_thread *t, uint64_t mask);
+/* The catchable signals pending in the host kernel (blocked ones). */
+uint64_t signal_host_pending(void);
+/* Take one of set pending in the host kernel, waiting at most timeout
+ * (NULL: forever): the signal, or -EAGAIN, -EINTR. */
+struct timespec;
+int signal_host_timedwait(uint64_t set, const struct timespec *timeout,
+                          struct ksiginfo32 *info);
+/* Discard a pending host instance of sig. */
+void signal_host_flush(int sig);
 /* Block (all but the synchronous fault signals) / restore host signals. */
 void signal_host_block(sigset_t *old);
 void signal_host_restore(const sigset_t *old);

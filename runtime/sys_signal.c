@@ -9,7 +9,6 @@
  * signals) and struct guest_thread (mask, alternate stack, thread-directed
  * pending signals). */
 #include <signal.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -80,8 +79,10 @@ static long sys_rt_sigaction(struct guest_thread *t, const uint32_t a[6])
     if (a[1]) {
         signal_host_action_changed(t->rt, sig);
         /* Pending instances of a signal now ignored are dropped. */
-        if (ignores(&act, sig))
+        if (ignores(&act, sig)) {
             signal_queue_discard(t->rt, t, sig);
+            signal_host_flush(sig);
+        }
     }
     if (a[2] && sys_copy_to(t, a[2], &old, sizeof(old)) < 0)
         return -EFAULT;
@@ -113,7 +114,8 @@ static long sys_rt_sigprocmask(struct guest_thread *t, const uint32_t a[6])
         default:
             return -EINVAL;
         }
-        t->cpu.interrupt = 1; /* something pending may be unblocked */
+        signal_host_sync_mask(t); /* delivers what it unblocks */
+        t->cpu.interrupt = 1;
     }
     if (a[2] && sys_copy_to(t, a[2], &old, sizeof(old)) < 0)
         return -EFAULT;
@@ -142,7 +144,8 @@ static long sys_rt_sigpending(struct guest_thread *t, const uint32_t a[6])
 {
     if (a[1] > KSIGSET_SIZE)
         return -EINVAL;
-    uint64_t p = signal_queue_pending(t) & t->sig.blocked;
+    uint64_t p = (signal_queue_pending(t) | signal_host_pending()) &
+                 t->sig.blocked;
     if (sys_copy_to(t, a[0], &p, a[1]) < 0)
         return -EFAULT;
     return 0;
@@ -160,8 +163,8 @@ static long suspend(struct guest_thread *t, uint64_t mask)
     sigset_t old;
     signal_host_block(&old);
     while (!signal_deliverable(t))
-        sigsuspend(&old); /* atomically unblocks and waits */
-    signal_host_restore(&old);
+        signal_host_wait(t, ts->blocked); /* unblocks and waits, atomically */
+    signal_host_sync_mask(t);
     t->cpu.interrupt = 1;
     return -EINTR;
 }
@@ -220,6 +223,7 @@ static long do_sigtimedwait(struct guest_thread *t, const uint32_t a[6],
     struct ksiginfo32 info;
     long r;
     for (;;) {
+        /* Queued while it was not blocked, or pending in the host. */
         int sig = signal_queue_take(t, set, &info);
         if (sig) {
             r = sig;
@@ -239,14 +243,16 @@ static long do_sigtimedwait(struct guest_thread *t, const uint32_t a[6],
                 left.tv_sec--;
                 left.tv_nsec += 1000000000;
             }
-            if (left.tv_sec < 0) {
-                r = -EAGAIN;
-                break;
-            }
+            if (left.tv_sec < 0)
+                left.tv_sec = left.tv_nsec = 0;
             wait = &left;
         }
-        /* Unblocks host signals and waits, atomically. */
-        ppoll(NULL, 0, wait, &old);
+        /* Host signals unblocked (but set) while waiting, as Linux. */
+        signal_host_restore(&old);
+        r = signal_host_timedwait(set, wait, &info);
+        signal_host_block(&old);
+        if (r > 0 || r == -EAGAIN)
+            break;
     }
     signal_host_restore(&old);
     if (r > 0 && a[1] && sys_copy_to(t, a[1], &info, sizeof(info)) < 0)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -294,6 +295,24 @@ static void test_plain(void)
     printf("plain handler: %d\n", old_style);
 }
 
+/* A blocked signal stays pending where signalfd reads it. */
+static void test_signalfd(void)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &s, NULL);
+    int fd = signalfd(-1, &s, SFD_NONBLOCK);
+    raise(SIGUSR2);
+    struct signalfd_siginfo si;
+    ssize_t n = read(fd, &si, sizeof(si));
+    printf("signalfd: read %d signo %u\n", (int)n, n > 0 ? si.ssi_signo : 0);
+    n = read(fd, &si, sizeof(si));
+    printf("signalfd again: %d %s\n", (int)n, strerrorname_np(errno));
+    close(fd);
+    sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -306,5 +325,6 @@ int main(void)
     test_sigchld();
     test_context();
     test_plain();
+    test_signalfd();
     return 0;
 }

@@ -10,7 +10,9 @@
  * Not compared with qemu-i386, which is wrong on two counts here: it
  * aligns the frame to 8 bytes only, and does not take back the x87
  * registers from the frame (the value after the return is 0, not 3).
- * Also a handler set without SA_RESTORER (raw rt_sigaction): Linux returns
+ * Also: a blocked pending signal and the blocked mask survive execve
+ * (qemu-i386 cannot execve an i386 program on a host without binfmt_misc
+ * for it); a handler set without SA_RESTORER (raw rt_sigaction): Linux returns
  * through the vDSO's sigreturn code (r386 maps the same code); qemu-i386
  * returns through frame->retcode on the non-executable stack and dies.
  *
@@ -100,9 +102,34 @@ static void test_no_restorer(void)
     printf("old frame, no restorer: %d\n", got_sig);
 }
 
-int main(void)
+static void test_exec(char *self)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &s, NULL);
+    raise(SIGUSR1);
+    char *argv[] = {self, "after-exec", NULL};
+    execv("/proc/self/exe", argv);
+    printf("execv failed\n");
+}
+
+static void after_exec(void)
+{
+    sigset_t pend, cur;
+    sigpending(&pend);
+    sigprocmask(SIG_BLOCK, NULL, &cur);
+    printf("after exec: pending %d blocked %d\n", sigismember(&pend, SIGUSR1),
+           sigismember(&cur, SIGUSR1));
+}
+
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc > 1) {
+        after_exec();
+        return 0;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = frame_handler;
@@ -110,5 +137,6 @@ int main(void)
     sigaction(SIGILL, &sa, NULL);
     test_frame();
     test_no_restorer();
+    test_exec(argv[0]);
     return 0;
 }

@@ -4,7 +4,8 @@
  * 134), fpe (divide by zero: 136), chld (SIGCHLD is ignored: 0), pending
  * (a blocked SIGUSR1 kills when unblocked: 138), ignored (SIG_IGN SIGTERM:
  * 0), blocked-fault (a SIGSEGV while SIGSEGV is blocked still kills: 139),
- * spin (SIGTERM ends a `for (;;);`: 143). */
+ * spin (SIGTERM ends a `for (;;);`: 143), stop (a child stopped by its
+ * own SIGTSTP, seen stopped by the parent, continued by SIGCONT: 0). */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
@@ -61,6 +62,20 @@ int main(int argc, char **argv)
         waitpid(pid, &st, 0);
         printf("child: signaled %d sig %d\n", WIFSIGNALED(st),
                WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    } else if (!strcmp(how, "stop")) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            raise(SIGTSTP);
+            printf("child continued\n");
+            _exit(5);
+        }
+        int st;
+        waitpid(pid, &st, WUNTRACED);
+        printf("child: stopped %d by %d\n", WIFSTOPPED(st),
+               WIFSTOPPED(st) ? WSTOPSIG(st) : 0);
+        kill(pid, SIGCONT);
+        waitpid(pid, &st, 0);
+        printf("child: exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
     }
     printf("survived\n");
     return 0;
