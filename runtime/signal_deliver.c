@@ -469,9 +469,12 @@ void signal_deliver_pending(struct guest_thread *t)
         struct signal_process_state *ps = &t->rt->sig;
         pthread_mutex_lock(&ps->lock);
         act = ps->action[sig - 1];
-        if (act.handler > KSIG_IGN && (act.flags & KSA_RESETHAND))
+        bool reset = act.handler > KSIG_IGN && (act.flags & KSA_RESETHAND);
+        if (reset)
             ps->action[sig - 1].handler = KSIG_DFL; /* SA_ONESHOT */
         pthread_mutex_unlock(&ps->lock);
+        if (reset)
+            signal_host_action_changed(t->rt, sig);
         if (act.handler == KSIG_IGN)
             continue;
         if (act.handler == KSIG_DFL) {

@@ -175,6 +175,7 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
         snprintf(path, sizeof(path), "%s", rt->info.exe_path);
     char **argv = NULL, **envp = NULL;
     size_t bytes = 0;
+    bool exec_tried = false;
     if ((rc = copy_strv(t, a[1], &argv, &bytes)) < 0)
         return rc;
     if ((rc = copy_strv(t, a[2], &envp, &bytes)) < 0) {
@@ -189,6 +190,7 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
     fflush(NULL);
     /* The guest's blocked mask and ignored signals go to the new program. */
     signal_before_exec(t);
+    exec_tried = true;
     if (!runs_under_r386(rt->cfg.sysroot, host, 0)) {
         execve(host, argv, envp);
         rc = -errno;
@@ -224,7 +226,7 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
     rc = -errno;
     free(nv);
 out:
-    if (host && rc != -ENOENT && rc != -EACCES)
+    if (exec_tried)
         signal_exec_failed(t);
     free(host);
     free_strv(argv);

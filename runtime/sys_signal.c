@@ -179,10 +179,11 @@ static long sys_rt_sigsuspend(struct guest_thread *t, const uint32_t a[6])
     return suspend(t, mask);
 }
 
-/* sigsuspend(unused, unused, old_sigset_t mask) */
+/* sigsuspend(unused, unused, old_sigset_t mask): siginitset, so the
+ * signals above 32 are unblocked. */
 static long sys_sigsuspend(struct guest_thread *t, const uint32_t a[6])
 {
-    return suspend(t, (t->sig.blocked & ~UINT64_C(0xffffffff)) | a[2]);
+    return suspend(t, a[2]);
 }
 
 static long sys_pause(struct guest_thread *t, const uint32_t a[6])

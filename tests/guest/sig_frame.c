@@ -10,7 +10,9 @@
  * Not compared with qemu-i386, which is wrong on two counts here: it
  * aligns the frame to 8 bytes only, and does not take back the x87
  * registers from the frame (the value after the return is 0, not 3).
- * Also: a blocked pending signal and the blocked mask survive execve
+ * Also: SIGBUS from a file mapping past the end of its file, with si_addr
+ * the guest address (qemu-i386 gives another address); a blocked pending
+ * signal and the blocked mask survive execve
  * (qemu-i386 cannot execve an i386 program on a host without binfmt_misc
  * for it); a handler set without SA_RESTORER (raw rt_sigaction): Linux returns
  * through the vDSO's sigreturn code (r386 maps the same code); qemu-i386
@@ -18,7 +20,11 @@
  *
  * The expected output (expected/sig_frame.out) is Linux's. */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,6 +108,37 @@ static void test_no_restorer(void)
     printf("old frame, no restorer: %d\n", got_sig);
 }
 
+static sigjmp_buf bus_jb;
+static volatile void *bus_addr;
+
+static void on_bus(int sig, siginfo_t *si, void *ucv)
+{
+    (void)ucv;
+    printf("SIGBUS: %d code %d addr ok %d\n", sig == SIGBUS, si->si_code,
+           si->si_addr == bus_addr);
+    siglongjmp(bus_jb, 1);
+}
+
+static void test_sigbus(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_bus;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGBUS, &sa, NULL);
+    char name[] = "/tmp/r386-sigbus-XXXXXX";
+    int fd = mkstemp(name);
+    unlink(name);
+    if (fd < 0 || write(fd, "x", 1) != 1)
+        return;
+    volatile char *m = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
+    bus_addr = m + 4096 + 8;
+    if (!sigsetjmp(bus_jb, 1))
+        printf("read %d\n", m[4096 + 8]);
+    munmap((void *)m, 8192);
+    close(fd);
+}
+
 static void test_exec(char *self)
 {
     sigset_t s;
@@ -137,6 +174,7 @@ int main(int argc, char **argv)
     sigaction(SIGILL, &sa, NULL);
     test_frame();
     test_no_restorer();
+    test_sigbus();
     test_exec(argv[0]);
     return 0;
 }
