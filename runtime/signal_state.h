@@ -145,6 +145,16 @@ void signal_after_fork(struct guest_thread *t);
 void signal_before_exec(struct guest_thread *t);
 void signal_exec_failed(struct guest_thread *t);
 
+/* ---- sys_signal.c ---- */
+/* The temporary signal mask of a call that takes one (ppoll, pselect6,
+ * epoll_pwait): true and *mask when the call has one. */
+bool signal_call_mask(struct guest_thread *t, uint32_t nr, const uint32_t a[6],
+                      uint64_t *mask);
+/* Install a temporary mask (as sigsuspend: restored once a handler frame
+ * is set up, or by signal_mask_pop() when the call was not interrupted). */
+void signal_mask_push(struct guest_thread *t, uint64_t mask);
+void signal_mask_pop(struct guest_thread *t);
+
 /* ---- dispatch.c ---- */
 /* A host fault (sig from the CPU) at si: when it is a guest access from
  * translated code, leave for the dispatcher (siglongjmp, no return);

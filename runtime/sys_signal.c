@@ -192,6 +192,58 @@ static long sys_pause(struct guest_thread *t, const uint32_t a[6])
     return suspend(t, t->sig.blocked);
 }
 
+bool signal_call_mask(struct guest_thread *t, uint32_t nr, const uint32_t a[6],
+                      uint64_t *mask)
+{
+    guest_addr_t p;
+    uint32_t size;
+    switch (nr) {
+    case NR32_ppoll:
+    case NR32_ppoll_time64:
+        p = a[3];
+        size = a[4];
+        break;
+    case NR32_epoll_pwait:
+    case NR32_epoll_pwait2:
+        p = a[4];
+        size = a[5];
+        break;
+    case NR32_pselect6:
+    case NR32_pselect6_time64: {
+        uint32_t arg[2]; /* {sigset pointer, size} */
+        if (!a[5] || sys_copy_from(t, arg, a[5], sizeof(arg)) < 0)
+            return false;
+        p = arg[0];
+        size = arg[1];
+        break;
+    }
+    default:
+        return false;
+    }
+    return p && size == KSIGSET_SIZE &&
+           sys_copy_from(t, mask, p, sizeof(*mask)) == 0;
+}
+
+void signal_mask_push(struct guest_thread *t, uint64_t mask)
+{
+    struct signal_thread_state *ts = thread_state(t);
+    ts->saved_mask = ts->blocked;
+    ts->restore_mask = true;
+    ts->blocked = mask_unblockable(mask);
+    signal_host_sync_mask(t);
+}
+
+void signal_mask_pop(struct guest_thread *t)
+{
+    struct signal_thread_state *ts = thread_state(t);
+    if (!ts->restore_mask)
+        return;
+    ts->restore_mask = false;
+    ts->blocked = ts->saved_mask;
+    signal_host_sync_mask(t);
+    t->cpu.interrupt = 1;
+}
+
 /* rt_sigtimedwait(set, info, timeout, sigsetsize), as do_sigtimedwait:
  * take a pending signal of set, waiting at most timeout (NULL: forever);
  * -EAGAIN on timeout, -EINTR when another signal is to be delivered. */

@@ -210,6 +210,12 @@ void syscall_dispatch(struct guest_thread *t)
     bool trace = t->rt->cfg.strace;
     if (trace)
         strace_call(t, d, nr, a);
+    /* ppoll, pselect6, epoll_pwait: their mask is the thread's during the
+     * call and, when a signal interrupts it, during the handler. */
+    uint64_t call_mask;
+    bool masked = d && signal_call_mask(t, nr, a, &call_mask);
+    if (masked)
+        signal_mask_push(t, call_mask);
     long r;
     for (;;) {
         r = d ? d->fn(t, a) : -ENOSYS;
@@ -225,6 +231,8 @@ void syscall_dispatch(struct guest_thread *t)
         }
         break;
     }
+    if (masked && r != -EINTR)
+        signal_mask_pop(t);
     if (trace && !t->exited)
         strace_result(d, r);
     else if (trace)

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/select.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -313,6 +315,46 @@ static void test_signalfd(void)
     sigprocmask(SIG_UNBLOCK, &s, NULL);
 }
 
+/* pselect and ppoll with a mask that unblocks a signal the thread
+ * blocks: the signal interrupts the wait (EINTR) and its handler runs with
+ * the call's mask; the thread's mask is back afterwards. */
+static void test_wait_masks(void)
+{
+    set_handler(SIGUSR1, on_info, 0, 0);
+    sigset_t s, none;
+    sigemptyset(&s);
+    sigaddset(&s, SIGUSR1);
+    sigemptyset(&none);
+    sigprocmask(SIG_BLOCK, &s, NULL);
+    for (int k = 0; k < 2; k++) {
+        hits = 0;
+        pid_t parent = getpid();
+        pid_t pid = fork();
+        if (pid == 0) {
+            usleep(100 * 1000);
+            kill(parent, SIGUSR1);
+            _exit(0);
+        }
+        int r;
+        if (k == 0) {
+            struct timespec ts = {5, 0};
+            r = pselect(0, NULL, NULL, NULL, &ts, &none);
+        } else {
+            struct timespec ts = {5, 0};
+            r = ppoll(NULL, 0, &ts, &none);
+        }
+        int e = errno;
+        sigset_t cur;
+        sigprocmask(SIG_BLOCK, NULL, &cur);
+        printf("%s: %d %s hits %d still blocked %d\n",
+               k == 0 ? "pselect" : "ppoll", r, strerrorname_np(e), hits,
+               sigismember(&cur, SIGUSR1));
+        waitpid(pid, NULL, 0);
+    }
+    sigprocmask(SIG_UNBLOCK, &s, NULL);
+    hits = 0;
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -326,5 +368,6 @@ int main(void)
     test_context();
     test_plain();
     test_signalfd();
+    test_wait_masks();
     return 0;
 }
