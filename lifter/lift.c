@@ -98,14 +98,36 @@ void lift_note_succ(struct lift_ctx *lc, guest_addr_t pc)
         u->succ[u->nsucc++] = pc;
 }
 
+/* Does region block from reach block to through the edges lifted so far? */
+static bool region_reaches(const struct lift_ctx *lc, unsigned from,
+                           unsigned to)
+{
+    uint64_t seen = UINT64_C(1) << from, frontier = seen;
+    while (frontier) {
+        uint64_t next = 0;
+        for (uint64_t f = frontier; f; f &= f - 1)
+            next |= lc->block_succ[__builtin_ctzll(f)];
+        frontier = next & ~seen;
+        seen |= next;
+    }
+    return seen & (UINT64_C(1) << to);
+}
+
 /* The basic block of the region block at target, created (and queued for
  * lifting) when target is new and the region may still grow; NULL when
- * the branch has to leave the unit. */
-static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target)
+ * the branch has to leave the unit.  The edge is recorded; *loop: it
+ * closes a cycle of region blocks.  (Every cycle is found: when its last
+ * edge is lifted, the others are known.) */
+static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
+                                      bool *loop)
 {
+    *loop = false;
     for (unsigned i = 0; i < lc->nblocks; i++)
-        if (lc->block_pc[i] == target)
+        if (lc->block_pc[i] == target) {
+            lc->block_succ[lc->cur_block] |= UINT64_C(1) << i;
+            *loop = region_reaches(lc, i, lc->cur_block);
             return lc->block_bb[i];
+        }
     uint8_t b;
     if (!lc->code || lc->nblocks == REGION_MAX_BLOCKS ||
         lc->insn_budget == 0 ||
@@ -115,6 +137,7 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target)
     snprintf(name, sizeof(name), "g_%08x", target);
     lc->block_pc[lc->nblocks] = target;
     lc->block_bb[lc->nblocks] = lift_block(lc, name);
+    lc->block_succ[lc->cur_block] |= UINT64_C(1) << lc->nblocks;
     return lc->block_bb[lc->nblocks++];
 }
 
@@ -141,15 +164,111 @@ static void loop_check(struct lift_ctx *lc, guest_addr_t target,
     lift_end_exit(lc, CPU_EXIT_JUMP, lift_i32(lc, target));
 }
 
+/* Is the instruction a control transfer (or a trap) that ends the look
+ * ahead of flags_live_at()? */
+static bool ends_lookahead(const ZydisDecodedInstruction *insn)
+{
+    switch (insn->meta.category) {
+    case ZYDIS_CATEGORY_COND_BR:
+    case ZYDIS_CATEGORY_UNCOND_BR:
+    case ZYDIS_CATEGORY_CALL:
+    case ZYDIS_CATEGORY_RET:
+    case ZYDIS_CATEGORY_INTERRUPT:
+    case ZYDIS_CATEGORY_SYSCALL:
+    case ZYDIS_CATEGORY_SYSTEM:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Does the instruction write the flags Zydis says it modifies in every
+ * case?  Not shifts and rotates (a zero count leaves the flags) nor
+ * rep-prefixed string instructions (ECX may be 0). */
+static bool writes_flags_always(const ZydisDecodedInstruction *insn)
+{
+    switch (insn->mnemonic) {
+    case ZYDIS_MNEMONIC_SHL: case ZYDIS_MNEMONIC_SHR: case ZYDIS_MNEMONIC_SAR:
+    case ZYDIS_MNEMONIC_ROL: case ZYDIS_MNEMONIC_ROR: case ZYDIS_MNEMONIC_RCL:
+    case ZYDIS_MNEMONIC_RCR: case ZYDIS_MNEMONIC_SHLD:
+    case ZYDIS_MNEMONIC_SHRD:
+        return false;
+    default:
+        return !(insn->attributes &
+                 (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
+                  ZYDIS_ATTRIB_HAS_REPNE));
+    }
+}
+
+/* The arithmetic flags (bit FLAG_*) that guest code at pc may read before
+ * it writes them, looking ahead to the first control transfer.  A flag an
+ * instruction leaves undefined counts as written: its value is anyone's. */
+static unsigned flags_live_at(struct lift_ctx *lc, guest_addr_t pc)
+{
+    static const uint32_t zflag[FLAG_COUNT] = {
+        [FLAG_CF] = ZYDIS_CPUFLAG_CF, [FLAG_PF] = ZYDIS_CPUFLAG_PF,
+        [FLAG_AF] = ZYDIS_CPUFLAG_AF, [FLAG_ZF] = ZYDIS_CPUFLAG_ZF,
+        [FLAG_SF] = ZYDIS_CPUFLAG_SF, [FLAG_OF] = ZYDIS_CPUFLAG_OF,
+    };
+    uint32_t all = 0, live = 0, written = 0;
+    for (int f = 0; f < FLAG_COUNT; f++)
+        all |= zflag[f];
+    for (int n = 0; n < 32 && (written & all) != all; n++) {
+        uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
+        size_t avail = lc->code->read(lc->code->ctx, pc, bytes, sizeof(bytes));
+        ZydisDecodedInstruction insn;
+        if (!avail || !ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(
+                          lc->decoder, NULL, bytes, avail, &insn)) ||
+            !insn.cpu_flags)
+            break;
+        live |= insn.cpu_flags->tested & ~written;
+        if (writes_flags_always(&insn))
+            written |= insn.cpu_flags->modified | insn.cpu_flags->set_0 |
+                       insn.cpu_flags->set_1 | insn.cpu_flags->undefined;
+        if (ends_lookahead(&insn))
+            break;
+        pc += insn.length;
+    }
+    live |= all & ~written;
+    unsigned mask = 0;
+    for (int f = 0; f < FLAG_COUNT; f++)
+        if (live & zflag[f])
+            mask |= 1u << f;
+    return mask;
+}
+
+/* A branch that may close a loop inside the region: leave the unit
+ * (CPU_EXIT_INTERRUPT, eip = target) when a signal is pending, so that a
+ * guest spinning in a loop still reaches the dispatcher's safe point.
+ * One volatile load and branch; the exit stores only the flags the code
+ * at target may read, so that the loop does not have to compute the
+ * others.  (A handler's sigcontext may show stale values for those dead
+ * flags, see docs/DEVIATIONS.md.) */
+static void interrupt_check(struct lift_ctx *lc, guest_addr_t target)
+{
+    LLVMValueRef irq = LLVMBuildLoad2(
+        lc->b, lc->i32, lift_state_ptr(lc, CPU_OFF_INTERRUPT), "irq");
+    LLVMSetVolatile(irq, 1);
+    LLVMValueRef set =
+        LLVMBuildICmp(lc->b, LLVMIntNE, irq, lift_i32(lc, 0), "");
+    LLVMBasicBlockRef ex = lift_block(lc, "interrupt");
+    LLVMBasicBlockRef cont = lift_block(lc, "loop");
+    LLVMBuildCondBr(lc->b, set, ex, cont);
+    LLVMPositionBuilderAtEnd(lc->b, ex);
+    lift_state_flush_live(lc, flags_live_at(lc, target));
+    store_eip(lc, lift_i32(lc, target));
+    LLVMBuildRet(lc->b, lift_const(lc, 64, CPU_EXIT_INTERRUPT));
+    LLVMPositionBuilderAtEnd(lc->b, cont);
+}
+
 void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
 {
-    unsigned before = lc->nblocks;
-    LLVMBasicBlockRef bb = region_block(lc, target);
+    bool loop;
+    LLVMBasicBlockRef bb = region_block(lc, target, &loop);
     if (bb) {
-        bool back = false;
-        for (unsigned i = 0; i < before && i <= lc->cur_block; i++)
-            back |= lc->block_pc[i] == target;
-        if (back && lc->env && lc->env->hits && lc->env->chain_cell)
+        if (loop)
+            interrupt_check(lc, target);
+        if (loop && lc->env && lc->env->hits && lc->env->chain_cell)
             loop_check(lc, target, bb);
         else
             LLVMBuildBr(lc->b, bb);
@@ -339,6 +458,7 @@ static guest_addr_t lift_guest_block(const struct lifter *l,
             break;
         }
         lc->pc = cur;
+        lc->pc_mark_bb = NULL;
         if (st == ZYDIS_STATUS_INSTRUCTION_TOO_LONG) {
             /* More than 15 bytes (redundant prefixes): #GP, not #UD. */
             lift_end_exit(lc, CPU_EXIT_PRIV, lift_i32(lc, cur));
@@ -401,6 +521,7 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     out->pc = pc;
     lc.unit = out;
     lc.code = code;
+    lc.decoder = &l->decoder;
     lc.insn_budget = region_max_insns();
     /* The first block is always lifted, executable or not. */
     lc.block_pc[0] = pc;

@@ -35,11 +35,14 @@ struct lift_ctx {
 
     /* The region: guest blocks lifted into this unit, each an LLVM basic
      * block; direct branches between them stay inside the function. */
-    unsigned nblocks, cur_block; /* cur_block: the one being lifted */
+    unsigned nblocks;
     guest_addr_t block_pc[64];
     LLVMBasicBlockRef block_bb[64];
+    uint64_t block_succ[64]; /* region edges lifted so far: bit = target */
+    unsigned cur_block;      /* index of the block being lifted */
     unsigned insn_budget;   /* guest instructions the region may still take */
     const struct lifter_code_source *code;
+    const ZydisDecoder *decoder;
 
     /* Registers and flags written anywhere in the unit (bit r of
      * dirty_gpr; bit f of dirty_flag, bit FLAG_COUNT for DF).  Only they
@@ -52,6 +55,7 @@ struct lift_ctx {
     struct lift_flush_point {
         LLVMBasicBlockRef bb;
         LLVMValueRef after; /* the stores go after it; NULL: block start */
+        unsigned flags;     /* the flags stored there (bit f), if dirty */
     } *flush;
 
     /* The instruction being lifted. */
@@ -59,6 +63,10 @@ struct lift_ctx {
     const ZydisDecodedOperand *ops;
     guest_addr_t pc, next_pc;
     bool ended; /* the instruction ended the unit (terminated the block) */
+    /* Where the current instruction's pc was last stored to insn_pc
+     * (lift_host_addr): the basic block, NULL when not yet. */
+    LLVMBasicBlockRef pc_mark_bb;
+
 };
 
 /* ---- types and constants ---- */
@@ -103,6 +111,9 @@ void lift_eflags_set(struct lift_ctx *lc, LLVMValueRef v32, uint32_t mask);
 /* Write SSA-held registers and flags back to the state (before a call
  * that reads the state) and reload them after one that writes it. */
 void lift_state_flush(struct lift_ctx *lc);
+/* The same, storing only the flags in the mask (bit FLAG_*): the others
+ * keep what the state holds (for exits where they are dead). */
+void lift_state_flush_live(struct lift_ctx *lc, unsigned flags);
 void lift_state_reload(struct lift_ctx *lc);
 
 /* ---- guest memory (operand.c) ---- */

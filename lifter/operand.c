@@ -3,7 +3,11 @@
  * A guest access is one host load or store at mem_base + zext(addr): the
  * 4 GiB window makes every 32-bit address valid host memory to address,
  * and an access to an unmapped guest page faults in the host, where the
- * runtime turns it into a guest SIGSEGV.
+ * runtime turns it into a guest SIGSEGV.  So that the guest learns the pc
+ * of the faulting instruction, each instruction that touches guest memory
+ * first stores its pc to the state's insn_pc (a volatile store, which
+ * LLVM neither drops nor moves across the other volatile stores; once per
+ * instruction and basic block).
  *
  * Deviation: segment registers other than FS and GS are taken as flat
  * (base 0), as they are for every Linux process. */
@@ -11,8 +15,21 @@
 
 #include "lift_internal.h"
 
+/* Record the current instruction's pc for a fault in its access. */
+static void mark_insn_pc(struct lift_ctx *lc)
+{
+    LLVMBasicBlockRef bb = LLVMGetInsertBlock(lc->b);
+    if (lc->pc_mark_bb == bb)
+        return;
+    LLVMValueRef s = LLVMBuildStore(lc->b, lift_i32(lc, lc->pc),
+                                    lift_state_ptr(lc, CPU_OFF_INSN_PC));
+    LLVMSetVolatile(s, 1);
+    lc->pc_mark_bb = bb;
+}
+
 LLVMValueRef lift_host_addr(struct lift_ctx *lc, LLVMValueRef addr32)
 {
+    mark_insn_pc(lc);
     LLVMValueRef off = lift_zext(lc, addr32, 64);
     return LLVMBuildGEP2(lc->b, lc->i8, lc->mem_base, &off, 1, "");
 }

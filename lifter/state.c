@@ -225,6 +225,11 @@ void lift_eflags_set(struct lift_ctx *lc, LLVMValueRef v32, uint32_t mask)
 
 void lift_state_flush(struct lift_ctx *lc)
 {
+    lift_state_flush_live(lc, (1u << FLAG_COUNT) - 1);
+}
+
+void lift_state_flush_live(struct lift_ctx *lc, unsigned flags)
+{
     if (lc->nflush == lc->flush_cap) {
         unsigned cap = lc->flush_cap ? 2 * lc->flush_cap : 32;
         struct lift_flush_point *p = realloc(lc->flush, cap * sizeof(*p));
@@ -235,17 +240,17 @@ void lift_state_flush(struct lift_ctx *lc)
     }
     LLVMBasicBlockRef bb = LLVMGetInsertBlock(lc->b);
     lc->flush[lc->nflush++] =
-        (struct lift_flush_point){bb, LLVMGetLastInstruction(bb)};
+        (struct lift_flush_point){bb, LLVMGetLastInstruction(bb), flags};
 }
 
-static void flush_here(struct lift_ctx *lc)
+static void flush_here(struct lift_ctx *lc, unsigned flags)
 {
     for (int r = 0; r < REG_COUNT; r++)
         if (lc->dirty_gpr & (1u << r))
             LLVMBuildStore(lc->b, lift_gpr_get(lc, r),
                            lift_state_ptr(lc, CPU_OFF_GPR + 4 * r));
     for (int f = 0; f < FLAG_COUNT; f++)
-        if (lc->dirty_flag & (1u << f))
+        if (lc->dirty_flag & flags & (1u << f))
             LLVMBuildStore(lc->b, lift_zext(lc, lift_flag_get(lc, f), 8),
                            lift_state_ptr(lc, CPU_OFF_FLAG + f));
     if (lc->dirty_flag & (1u << FLAG_COUNT))
@@ -263,7 +268,7 @@ void lift_state_emit_flushes(struct lift_ctx *lc)
             LLVMPositionBuilderBefore(lc->b, at);
         else
             LLVMPositionBuilderAtEnd(lc->b, p->bb);
-        flush_here(lc);
+        flush_here(lc, p->flags);
     }
     free(lc->flush);
     lc->flush = NULL;

@@ -1,10 +1,17 @@
 /* The dispatcher: run translated units, handle their exits (system calls,
- * faults) and end the guest.
+ * faults, pending signals) and end the guest.
  *
- * Deviations until signal delivery exists: a guest fault (an access to
- * unmapped or protected guest memory, an unknown instruction, a divide
- * error, int3) always takes the default action -- r386 ends by the same
- * signal the guest would have been killed by. */
+ * Safe point: signals are delivered only here, between units (a unit
+ * leaves with CPU_EXIT_INTERRUPT at a loop back-edge, cpu_run_chain
+ * between chained units, when the thread's interrupt word is set) and
+ * after system calls.  Faults become guest signals with the pc of the
+ * faulting instruction: exits carry it in eip; a host fault on a guest
+ * access takes it from insn_pc, which translated code stores before each
+ * instruction's first access (lifter/operand.c).
+ *
+ * Deviation: at a host fault inside a unit, the registers and flags in
+ * the sigcontext are those of the last unit boundary or helper call
+ * (translated code keeps them in host registers); EIP is exact. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,8 +30,15 @@
 #define USER_DS 0x2b
 
 /* The host fault that interrupted translated code, for the dispatcher. */
+struct host_fault {
+    int sig;
+    int code;
+    uintptr_t addr;
+    uint32_t err;
+};
 static __thread sigjmp_buf *fault_jmp;
-static __thread uintptr_t fault_host_addr;
+static __thread struct guest_thread *fault_thread;
+static __thread struct host_fault fault;
 
 static size_t code_read(void *ctx, guest_addr_t pc, uint8_t *buf, size_t max)
 {
@@ -54,26 +68,18 @@ static void note_unknown(void *ctx, const struct lifter_unit *u,
             u->unknown_pc, hex, text);
 }
 
-static void on_host_fault(int sig, siginfo_t *si, void *uc)
+bool dispatch_host_fault(int sig, siginfo_t *si, void *uc)
 {
-    if (!fault_jmp) {
-        /* A fault in r386 itself: let it kill us as it would have. */
-        signal(sig, SIG_DFL);
-        return;
-    }
-    fault_host_addr = (uintptr_t)si->si_addr;
-    siglongjmp(*fault_jmp, sig);
-}
-
-static void install_fault_handlers(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_host_fault;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGBUS, &sa, NULL);
+    guest_addr_t ga;
+    if (!fault_jmp || !h2g(&fault_thread->rt->mem, si->si_addr, &ga))
+        return false;
+    fault.sig = sig;
+    fault.code = si->si_code;
+    fault.addr = (uintptr_t)si->si_addr;
+    fault.err = (uint32_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_ERR];
+    sigjmp_buf *jb = fault_jmp;
+    fault_jmp = NULL;
+    siglongjmp(*jb, 1);
 }
 
 static void thread_init(struct runtime *rt, struct guest_thread *t)
@@ -91,23 +97,73 @@ static void thread_init(struct runtime *rt, struct guest_thread *t)
         t->cpu.seg_sel[SEG_SS] = USER_DS;
 }
 
-/* A guest exit that Linux answers with a signal: which one. */
-static int exit_signal(enum cpu_exit kind)
+/* Linux's si_code values used here. */
+#define KSI_KERNEL 0x80
+#define KSEGV_MAPERR 1
+#define KSEGV_ACCERR 2
+#define KILL_ILLOPN 2
+#define KFPE_INTDIV 1
+/* Page fault error code bits. */
+#define PF_PROT 1
+#define PF_USER 4
+#define PF_INSTR 0x10
+
+/* SEGV_MAPERR or SEGV_ACCERR for a guest address, by the guest's pages. */
+static int segv_code(struct runtime *rt, guest_addr_t a)
 {
+    return guest_mem_page_flags(&rt->mem, a) & PAGE_MAPPED ? KSEGV_ACCERR
+                                                           : KSEGV_MAPERR;
+}
+
+/* A unit's fault exit becomes the guest signal Linux raises for it. */
+static void exit_fault(struct guest_thread *t, enum cpu_exit kind)
+{
+    uint32_t eip = t->cpu.eip;
     switch (kind) {
-    case CPU_EXIT_SIGILL: return SIGILL;
-    case CPU_EXIT_DIVIDE: return SIGFPE;
-    case CPU_EXIT_INT3: return SIGTRAP;
-    default: return SIGSEGV;
+    case CPU_EXIT_SIGILL:
+        signal_deliver_fault(t, SIGILL, KILL_ILLOPN, eip, 6, 0);
+        break;
+    case CPU_EXIT_DIVIDE:
+        signal_deliver_fault(t, SIGFPE, KFPE_INTDIV, eip, 0, 0);
+        break;
+    case CPU_EXIT_INT3:
+        signal_deliver_fault(t, SIGTRAP, KSI_KERNEL, 0, 3, 0);
+        break;
+    case CPU_EXIT_INTO:
+        signal_deliver_fault(t, SIGSEGV, KSI_KERNEL, 0, 4, 0);
+        break;
+    case CPU_EXIT_BOUND:
+        signal_deliver_fault(t, SIGSEGV, KSI_KERNEL, 0, 5, 0);
+        break;
+    case CPU_EXIT_FETCH: {
+        /* The first byte of the instruction that cannot be fetched. */
+        guest_addr_t a = eip;
+        if (guest_mem_access_ok(&t->rt->mem, a, 1, GUEST_PROT_EXEC))
+            a = (a | (GUEST_PAGE_SIZE - 1)) + 1;
+        int code = segv_code(t->rt, a);
+        signal_deliver_fault(t, SIGSEGV, code, a, 14,
+                             PF_USER | PF_INSTR |
+                                 (code == KSEGV_ACCERR ? PF_PROT : 0));
+        break;
+    }
+    default: /* CPU_EXIT_PRIV: #GP */
+        signal_deliver_fault(t, SIGSEGV, KSI_KERNEL, 0, 13, 0);
+        break;
     }
 }
 
-static int guest_killed(struct runtime *rt, int sig, guest_addr_t pc)
+/* A host fault on a guest access in translated code. */
+static void host_fault(struct guest_thread *t)
 {
-    if (rt->cfg.strace)
-        fprintf(stderr, "--- %s at pc 0x%08x: killed ---\n",
-                sigabbrev_np(sig) ? sigabbrev_np(sig) : "signal", pc);
-    return -sig;
+    guest_addr_t ga = 0;
+    h2g(&t->rt->mem, (void *)fault.addr, &ga);
+    t->cpu.eip = t->cpu.insn_pc;
+    if (fault.sig == SIGBUS) {
+        signal_deliver_fault(t, SIGBUS, fault.code, ga, 14, fault.err);
+        return;
+    }
+    signal_deliver_fault(t, SIGSEGV, segv_code(t->rt, ga), ga, 14,
+                         fault.err | PF_USER);
 }
 
 static uint64_t now_ns(void)
@@ -158,7 +214,11 @@ int runtime_run(struct runtime *rt)
     }
     struct guest_thread *t = &rt->main_thread;
     thread_init(rt, t);
-    install_fault_handlers();
+    signal_host_init(rt, t);
+    if (signal_deliver_init(rt) < 0) {
+        fprintf(stderr, "r386: cannot map the signal trampoline\n");
+        return 1;
+    }
     __atomic_store_n(&rt->nthreads, 1, __ATOMIC_SEQ_CST);
     int status = runtime_thread_loop(rt, t);
     if (__atomic_load_n(&rt->nthreads, __ATOMIC_SEQ_CST) > 1)
@@ -188,50 +248,43 @@ _Noreturn void runtime_end_process(struct runtime *rt, int status)
     _exit(128 + sig); /* a signal whose default action is to ignore */
 }
 
+/* The dispatcher loop of guest thread t (the main thread's, or one that
+ * clone created, sys_thread.c); returns its exit status or -signal. */
 int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
 {
     char err[512];
+    fault_thread = t;
     sigjmp_buf jb;
-    volatile guest_addr_t unit_pc = 0;
-    int sig = sigsetjmp(jb, 1);
-    if (sig) {
-        /* A host fault in translated code: a guest SIGSEGV/SIGBUS.  The
-         * precise guest pc is not known yet; report the unit's. */
-        fault_jmp = NULL;
-        guest_addr_t ga = 0;
-        if (!h2g(&rt->mem, (void *)fault_host_addr, &ga)) {
-            fprintf(stderr, "r386: internal fault at host address %p\n",
-                    (void *)fault_host_addr);
-            return -sig;
-        }
-        if (rt->cfg.strace)
-            fprintf(stderr, "--- %s {si_addr=0x%08x} in unit 0x%08x ---\n",
-                    sigabbrev_np(sig), ga, unit_pc);
-        return guest_killed(rt, sig, unit_pc);
-    }
-    fault_jmp = &jb;
+    if (sigsetjmp(jb, 1))
+        host_fault(t);
     for (;;) {
-        unit_pc = t->cpu.eip;
+        if (t->cpu.interrupt)
+            signal_deliver_pending(t);
+        if (t->exited)
+            break;
         cpu_unit_fn fn = jit_lookup(rt->jit, t->cpu.eip, err, sizeof(err));
         if (!fn) {
-            fault_jmp = NULL;
             fprintf(stderr, "r386: %s\n", err);
             return 1;
         }
+        fault_jmp = &jb;
         enum cpu_exit kind = cpu_run_chain(fn, &t->cpu);
+        fault_jmp = NULL;
         switch (kind) {
         case CPU_EXIT_JUMP:
-            continue;
+        case CPU_EXIT_INTERRUPT:
+            break;
         case CPU_EXIT_SYSCALL:
             syscall_dispatch(t);
-            if (t->exited) {
-                fault_jmp = NULL;
-                return t->exit_status;
-            }
-            continue;
+            break;
         default:
-            fault_jmp = NULL;
-            return guest_killed(rt, exit_signal(kind), t->cpu.eip);
+            exit_fault(t, kind);
+            break;
         }
     }
+    if (t->exit_status < 0 && rt->cfg.strace)
+        fprintf(stderr, "+++ killed by %s +++\n",
+                sigabbrev_np(-t->exit_status) ? sigabbrev_np(-t->exit_status)
+                                              : "signal");
+    return t->exit_status;
 }

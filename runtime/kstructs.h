@@ -189,6 +189,109 @@ struct kstack32 {
 };
 _Static_assert(sizeof(struct kstack32) == 12, "stack_t32");
 
+/* compat_siginfo_t: 128 bytes; the union by siginfo_layout(). */
+struct ksiginfo32 {
+    int32_t si_signo;
+    int32_t si_errno;
+    int32_t si_code;
+    union {
+        uint32_t pad[29];
+        struct { int32_t pid; uint32_t uid; int32_t value; } kill; /* +rt */
+        struct { int32_t tid; int32_t overrun; int32_t value; } timer;
+        struct {
+            int32_t pid;
+            uint32_t uid;
+            int32_t status;
+            int32_t utime, stime;
+        } chld;
+        struct { uint32_t addr; } fault;
+        struct { int32_t band; int32_t fd; } poll;
+        struct { uint32_t call_addr; int32_t syscall; uint32_t arch; } sys;
+    } u;
+};
+_Static_assert(sizeof(struct ksiginfo32) == 128, "siginfo32");
+_Static_assert(offsetof(struct ksiginfo32, u.fault.addr) == 12, "si_addr");
+
+/* struct sigcontext_32. */
+struct ksigcontext32 {
+    uint16_t gs, gsh, fs, fsh, es, esh, ds, dsh;
+    uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax;
+    uint32_t trapno, err, eip;
+    uint16_t cs, csh;
+    uint32_t eflags, esp_at_signal;
+    uint16_t ss, ssh;
+    uint32_t fpstate; /* guest address of a struct kfpstate32, or 0 */
+    uint32_t oldmask;
+    uint32_t cr2;
+};
+_Static_assert(sizeof(struct ksigcontext32) == 88, "sigcontext_32");
+_Static_assert(offsetof(struct ksigcontext32, eip) == 56, "sigcontext.ip");
+
+/* struct _fpstate_32: the FNSAVE-style header, then (magic 0) the 512-byte
+ * FXSAVE image. */
+struct kfpstate32 {
+    uint32_t cw, sw, tag, ipoff, cssel, dataoff, datasel;
+    uint8_t st[8][10];
+    uint16_t status;
+    uint16_t magic; /* 0xffff: header only; 0: FXSAVE image follows */
+    uint8_t fxsave[512];
+};
+_Static_assert(sizeof(struct kfpstate32) == 624, "_fpstate_32");
+#define KFPSTATE_HEADER_SIZE 112 /* struct fregs_state */
+
+/* struct ucontext_ia32. */
+struct kucontext32 {
+    uint32_t uc_flags;
+    uint32_t uc_link;
+    struct kstack32 uc_stack;
+    struct ksigcontext32 uc_mcontext;
+    uint32_t uc_sigmask[2];
+};
+_Static_assert(sizeof(struct kucontext32) == 116, "ucontext_ia32");
+
+/* struct rt_sigframe_ia32 and struct sigframe_ia32 (the FPU state goes
+ * below them, 64-byte aligned). */
+struct krt_sigframe32 {
+    uint32_t pretcode;
+    int32_t sig;
+    uint32_t pinfo;
+    uint32_t puc;
+    struct ksiginfo32 info;
+    struct kucontext32 uc;
+    uint8_t retcode[8];
+};
+_Static_assert(sizeof(struct krt_sigframe32) == 268, "rt_sigframe_ia32");
+_Static_assert(offsetof(struct krt_sigframe32, uc) == 144, "rt_sigframe.uc");
+
+struct ksigframe32 {
+    uint32_t pretcode;
+    int32_t sig;
+    struct ksigcontext32 sc;
+    struct kfpstate32 fpstate_unused;
+    uint32_t extramask;
+    uint8_t retcode[8];
+};
+_Static_assert(sizeof(struct ksigframe32) == 732, "sigframe_ia32");
+_Static_assert(offsetof(struct ksigframe32, extramask) == 720,
+               "sigframe.extramask");
+
+/* struct sigevent (i386): 64 bytes. */
+struct ksigevent32 {
+    int32_t value;
+    int32_t signo;
+    int32_t notify;
+    int32_t tid; /* SIGEV_THREAD_ID; for SIGEV_THREAD: function */
+    uint32_t pad[12];
+};
+_Static_assert(sizeof(struct ksigevent32) == 64, "sigevent32");
+
+/* struct itimerval (i386). */
+struct kitimerval32 {
+    struct ktimeval32 it_interval;
+    struct ktimeval32 it_value;
+};
+_Static_assert(sizeof(struct kitimerval32) == 16, "itimerval32");
+
 struct krlimit32 {
     uint32_t rlim_cur;
     uint32_t rlim_max;

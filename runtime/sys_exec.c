@@ -47,6 +47,7 @@ static long do_fork(struct guest_thread *t, uint32_t flags, guest_addr_t sp,
         return -errno;
     if (pid == 0) {
         t->tid = (int)syscall(SYS_gettid);
+        signal_after_fork(t);
         if (sp)
             t->cpu.gpr[REG_ESP] = sp;
         if (flags & CL_CHILD_SETTID) {
@@ -179,6 +180,7 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
         snprintf(path, sizeof(path), "%s", rt->info.exe_path);
     char **argv = NULL, **envp = NULL;
     size_t bytes = 0;
+    bool exec_tried = false;
     if ((rc = copy_strv(t, a[1], &argv, &bytes)) < 0)
         return rc;
     if ((rc = copy_strv(t, a[2], &envp, &bytes)) < 0) {
@@ -191,6 +193,9 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
         goto out;
     }
     fflush(NULL);
+    /* The guest's blocked mask and ignored signals go to the new program. */
+    signal_before_exec(t);
+    exec_tried = true;
     if (!runs_under_r386(rt->cfg.sysroot, host, 0)) {
         execve(host, argv, envp);
         rc = -errno;
@@ -228,6 +233,8 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
     rc = -errno;
     free(nv);
 out:
+    if (exec_tried)
+        signal_exec_failed(t);
     free(host);
     free_strv(argv);
     free_strv(envp);

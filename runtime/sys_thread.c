@@ -51,6 +51,7 @@ static void *thread_main(void *arg)
     sem_destroy(&st->have_tid);
     sem_destroy(&st->go);
     free(st); /* the parent is done with it once it posted go */
+    signal_thread_start(t);
     int status = runtime_thread_loop(t->rt, t);
     if (status < 0 || !t->exited)
         runtime_end_process(t->rt, status); /* killed: the whole process */
@@ -66,6 +67,9 @@ long thread_clone(struct guest_thread *t, uint32_t flags, guest_addr_t sp,
         return -ENOMEM;
     *c = *t; /* registers, TLS slots, signal mask */
     c->cpu.gpr[REG_EAX] = 0;
+    c->cpu.interrupt = 0;
+    /* As Linux: a thread starts with no alternate signal stack. */
+    c->sig.ss_sp = c->sig.ss_size = c->sig.ss_flags = 0;
     if (sp)
         c->cpu.gpr[REG_ESP] = sp;
     c->clear_child_tid = flags & CL_CHILD_CLEARTID ? ctid : 0;

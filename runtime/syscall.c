@@ -172,6 +172,35 @@ static void strace_result(const struct syscall_def *d, long r)
         fprintf(stderr, " = %ld\n", r);
 }
 
+/* What a call interrupted by a signal (-EINTR from the host) becomes.
+ * Linux's ERESTART* codes: most calls restart when no handler runs or the
+ * handler has SA_RESTART (ERESTARTSYS); these never restart after a
+ * handler (ERESTARTNOHAND, ERESTART_RESTARTBLOCK, or plain -EINTR). */
+static bool restart_after_handler(uint32_t nr)
+{
+    switch (nr) {
+    case NR32_select: case NR32__newselect: case NR32_pselect6:
+    case NR32_pselect6_time64: case NR32_poll: case NR32_ppoll:
+    case NR32_ppoll_time64: case NR32_epoll_wait: case NR32_epoll_pwait:
+    case NR32_epoll_pwait2: case NR32_nanosleep: case NR32_clock_nanosleep:
+    case NR32_clock_nanosleep_time64: case NR32_ipc: case NR32_msgrcv:
+    case NR32_msgsnd: case NR32_semtimedop_time64: case NR32_io_getevents:
+    case NR32_recvmmsg: case NR32_recvmmsg_time64:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* The signal calls that answer -EINTR themselves, as the kernel does. */
+static bool signal_call(uint32_t nr)
+{
+    return nr == NR32_sigreturn || nr == NR32_rt_sigreturn ||
+           nr == NR32_rt_sigsuspend || nr == NR32_sigsuspend ||
+           nr == NR32_pause || nr == NR32_rt_sigtimedwait ||
+           nr == NR32_rt_sigtimedwait_time64;
+}
+
 void syscall_dispatch(struct guest_thread *t)
 {
     pthread_once(&table_once, table_init);
@@ -183,7 +212,29 @@ void syscall_dispatch(struct guest_thread *t)
     bool trace = t->rt->cfg.strace;
     if (trace)
         strace_call(t, d, nr, a);
-    long r = d ? d->fn(t, a) : -ENOSYS;
+    /* ppoll, pselect6, epoll_pwait: their mask is the thread's during the
+     * call and, when a signal interrupts it, during the handler. */
+    uint64_t call_mask;
+    bool masked = d && signal_call_mask(t, nr, a, &call_mask);
+    if (masked)
+        signal_mask_push(t, call_mask);
+    long r;
+    for (;;) {
+        r = d ? d->fn(t, a) : -ENOSYS;
+        if (r != -EINTR || signal_call(nr) || t->exited)
+            break;
+        int how = signal_syscall_interrupted(t, restart_after_handler(nr));
+        if (how == 0)
+            continue; /* no handler runs: restart at once */
+        if (how == 1) {
+            /* After the handler: back to the int $0x80 with EAX = nr. */
+            t->cpu.eip -= 2;
+            r = (long)nr;
+        }
+        break;
+    }
+    if (masked && r != -EINTR)
+        signal_mask_pop(t);
     if (trace && !t->exited)
         strace_result(d, r);
     else if (trace)

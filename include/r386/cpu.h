@@ -54,6 +54,7 @@ enum cpu_exit {
     CPU_EXIT_INTO,      /* into with OF set; eip after it */
     CPU_EXIT_BOUND,     /* bound range exceeded at eip */
     CPU_EXIT_FETCH,     /* cannot fetch the instruction at eip (SIGSEGV) */
+    CPU_EXIT_INTERRUPT, /* interrupt was set: eip holds the next guest pc */
 };
 
 struct cpu_state {
@@ -69,9 +70,10 @@ struct cpu_state {
     uint32_t pad1;
     /* Host address of guest address 0; read by translated code. */
     uint64_t mem_base;
-    /* The guest pc of a faulting access, when known; scratch for the
-     * dispatcher. */
-    uint32_t fault_addr;
+    /* The guest pc of the instruction whose guest memory access runs:
+     * translated code stores it (volatile) before the first access of
+     * each instruction, so a host fault there gives the guest its pc. */
+    uint32_t insn_pc;
     uint32_t pad2;
 
     /* ---- x87 FPU (lifter/x87*.c, runtime/fpu_helpers.c) ---- */
@@ -98,6 +100,14 @@ struct cpu_state {
     _Alignas(16) uint8_t xmm[8][16];
     uint32_t mxcsr; /* 0x1f80 at start; see lifter/sse.c for what counts */
     uint32_t pad5[3];
+
+    /* ---- signals (runtime/signal_*.c) ---- */
+    /* Nonzero when a signal may be pending for this thread.  Written by
+     * the host signal handler (async) and the runtime; translated code
+     * reads it (volatile) at region back-edges and leaves with
+     * CPU_EXIT_INTERRUPT, cpu_run_chain between units. */
+    uint32_t interrupt;
+    uint32_t pad6[3];
 };
 
 /* Offsets the lifter uses; pinned so that a layout change is a compile
@@ -110,6 +120,7 @@ struct cpu_state {
 #define CPU_OFF_SEG_BASE 48
 #define CPU_OFF_SEG_SEL 72
 #define CPU_OFF_MEM_BASE 88
+#define CPU_OFF_INSN_PC 96
 #define CPU_OFF_FPU_CW 104
 #define CPU_OFF_FPU_SW 106
 #define CPU_OFF_FPU_TOP 108
@@ -119,6 +130,7 @@ struct cpu_state {
 #define CPU_OFF_FPU_TMP 256
 #define CPU_OFF_XMM 288
 #define CPU_OFF_MXCSR 416
+#define CPU_OFF_INTERRUPT 432
 _Static_assert(offsetof(struct cpu_state, gpr) == CPU_OFF_GPR, "gpr");
 _Static_assert(offsetof(struct cpu_state, eip) == CPU_OFF_EIP, "eip");
 _Static_assert(offsetof(struct cpu_state, flag) == CPU_OFF_FLAG, "flag");
@@ -131,6 +143,8 @@ _Static_assert(offsetof(struct cpu_state, seg_sel) == CPU_OFF_SEG_SEL,
                "seg_sel");
 _Static_assert(offsetof(struct cpu_state, mem_base) == CPU_OFF_MEM_BASE,
                "mem_base");
+_Static_assert(offsetof(struct cpu_state, insn_pc) == CPU_OFF_INSN_PC,
+               "insn_pc");
 _Static_assert(offsetof(struct cpu_state, fpu_cw) == CPU_OFF_FPU_CW, "fpu_cw");
 _Static_assert(offsetof(struct cpu_state, fpu_sw) == CPU_OFF_FPU_SW, "fpu_sw");
 _Static_assert(offsetof(struct cpu_state, fpu_top) == CPU_OFF_FPU_TOP,
@@ -144,7 +158,9 @@ _Static_assert(offsetof(struct cpu_state, fpu_tmp) == CPU_OFF_FPU_TMP,
                "fpu_tmp");
 _Static_assert(offsetof(struct cpu_state, xmm) == CPU_OFF_XMM, "xmm");
 _Static_assert(offsetof(struct cpu_state, mxcsr) == CPU_OFF_MXCSR, "mxcsr");
-_Static_assert(sizeof(struct cpu_state) == 432, "cpu_state size");
+_Static_assert(offsetof(struct cpu_state, interrupt) == CPU_OFF_INTERRUPT,
+               "interrupt");
+_Static_assert(sizeof(struct cpu_state) == 448, "cpu_state size");
 
 /* x87 control and status word bits. */
 enum {
@@ -195,14 +211,18 @@ static inline void cpu_fpu_init(struct cpu_state *s)
 typedef uintptr_t (*cpu_unit_fn)(struct cpu_state *state);
 #define CPU_EXIT_LIMIT 16
 
-/* Run units from fn, following the chain, until one exits; the exit. */
+/* Run units from fn, following the chain, until one exits or a signal
+ * is pending (CPU_EXIT_INTERRUPT: a chaining unit has stored the next pc
+ * in eip); the exit. */
 static inline enum cpu_exit cpu_run_chain(cpu_unit_fn fn,
                                           struct cpu_state *state)
 {
     uintptr_t r = (uintptr_t)fn;
-    do
+    do {
         r = ((cpu_unit_fn)r)(state);
-    while (r >= CPU_EXIT_LIMIT);
+        if (*(volatile uint32_t *)&state->interrupt && r >= CPU_EXIT_LIMIT)
+            return CPU_EXIT_INTERRUPT;
+    } while (r >= CPU_EXIT_LIMIT);
     return (enum cpu_exit)r;
 }
 
