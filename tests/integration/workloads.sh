@@ -90,6 +90,31 @@ wl_busybox_sh() { g /bin/busybox sh script.sh; }
 in_bash() { cp "$here_dir/shell/bash.sh" .; }
 wl_bash() { g /bin/bash bash.sh; }
 
+# OpenSSL: digests, ciphers (with a decryption round trip) and an HMAC on
+# 2 MB, first on the code paths OpenSSL picks from CPUID (SSSE3 and SSE2
+# assembly), then with SSE2 and SSSE3 masked off (its MMX and plain x86
+# paths).  The results are the same whichever path runs.
+in_openssl() { text data 2; }
+wl_openssl() {
+    key=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+    iv=0f0e0d0c0b0a09080706050403020100
+    for caps in "" "~0x20004000000"; do
+        G_ENV=${caps:+OPENSSL_ia32cap=$caps}
+        tag=${caps:+nosse}
+        for d in sha1 sha256 sha512; do
+            g /usr/bin/openssl dgst -$d -out "dgst$tag.$d" data
+        done
+        g /usr/bin/openssl enc -aes-256-cbc -K $key -iv $iv -in data \
+            -out "aes$tag"
+        g /usr/bin/openssl enc -chacha20 -K $key -iv 0 -in data -out "chacha$tag"
+    done
+    G_ENV=
+    g /usr/bin/openssl enc -d -aes-256-cbc -K $key -iv $iv -in aes -out back
+    cmp data back && echo "aes round trip ok"
+    g /usr/bin/openssl mac -digest SHA256 -macopt hexkey:00112233 -in data HMAC
+    g /usr/bin/openssl enc -aes-256-cbc -K nothex -iv $iv -in data; echo "bad key: $?"
+}
+
 # The dynamic linker: --list, running a program through it explicitly,
 # LD_LIBRARY_PATH, and a missing library.
 wl_ldso() {
