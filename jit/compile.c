@@ -362,6 +362,27 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
     return fn;
 }
 
+void jit_fork_prepare(struct jit *j)
+{
+    if (j)
+        pthread_mutex_lock(&j->lock);
+}
+
+void jit_fork_parent(struct jit *j)
+{
+    if (j)
+        pthread_mutex_unlock(&j->lock);
+}
+
+void jit_fork_child(struct jit *j)
+{
+    if (!j)
+        return;
+    pthread_mutex_unlock(&j->lock);
+    if (j->tier2)
+        j->tier2 = jit_tier2_start(j); /* the old one's thread is gone */
+}
+
 void jit_stats_get(struct jit *j, struct jit_stats *out)
 {
     pthread_mutex_lock(&j->lock);

@@ -58,5 +58,12 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
                        size_t errlen);
 
 void jit_stats_get(struct jit *j, struct jit_stats *out);
+/* fork(2) of a process whose other threads may be compiling: call
+ * jit_fork_prepare before it (no compile is then half done) and
+ * jit_fork_parent or jit_fork_child after it.  In the child the optimising
+ * tier's thread, gone with the fork, is started anew. */
+void jit_fork_prepare(struct jit *j);
+void jit_fork_parent(struct jit *j);
+void jit_fork_child(struct jit *j);
 
 #endif

@@ -42,12 +42,26 @@ static long do_fork(struct guest_thread *t, uint32_t flags, guest_addr_t sp,
 {
     /* Deviation: the child's exit signal is always SIGCHLD. */
     fflush(NULL);
+    /* Host signals wait until the child has forgotten the parent's pending
+     * ones (a signal sent to the child at once must not be lost), and no
+     * other thread is inside the JIT while the address space is copied. */
+    sigset_t old;
+    signal_host_block(&old);
+    jit_fork_prepare(t->rt->jit);
     pid_t pid = fork();
+    int e = errno;
+    if (pid != 0) {
+        jit_fork_parent(t->rt->jit);
+        signal_host_restore(&old);
+    }
     if (pid < 0)
-        return -errno;
+        return -e;
     if (pid == 0) {
         t->tid = (int)syscall(SYS_gettid);
+        __atomic_store_n(&t->rt->nthreads, 1, __ATOMIC_SEQ_CST);
+        jit_fork_child(t->rt->jit);
         signal_after_fork(t);
+        signal_host_restore(&old);
         if (sp)
             t->cpu.gpr[REG_ESP] = sp;
         if (flags & CL_CHILD_SETTID) {
