@@ -1,34 +1,42 @@
 #!/bin/sh
 # repeat.sh R386 N [--expected FILE] PROG [ARG...]
 #
-# Races show up only sometimes: run PROG under qemu-i386 once for the
-# reference (stdout and exit status), then N times under r386; every run
-# must match it.  With --expected, FILE is the reference stdout (exit
-# status 0) instead, for programs qemu-i386 cannot run right.
+# Races show up only sometimes: run PROG once under qemu-i386 (the
+# reference: stdout and exit status), then N times under r386, and fail at
+# the first run that differs.  With --expected, FILE is the reference
+# stdout (exit status 0), for programs qemu-i386 cannot run right.
 set -u
 r386=$1
 n=$2
 shift 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# The fixed environment of run_guest.sh; a run that hangs fails.
+run() {
+    env -i PATH=/usr/bin:/bin HOME=/nonexistent LC_ALL=C TZ=UTC \
+        timeout 120 "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+    echo $? >"$tmp/rc"
+}
 if [ "$1" = --expected ]; then
-    cp "$2" "$tmp/ref"
-    ref_rc=0
+    cp "$2" "$tmp/out.ref"
+    echo 0 >"$tmp/rc.ref"
     shift 2
 else
-    qemu-i386 "$@" >"$tmp/ref" 2>/dev/null </dev/null
-    ref_rc=$?
+    run qemu-i386 "$@"
+    mv "$tmp/out" "$tmp/out.ref"
+    mv "$tmp/rc" "$tmp/rc.ref"
 fi
 i=0
 while [ $i -lt "$n" ]; do
     i=$((i + 1))
-    timeout 60 "$r386" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    rc=$?
-    if [ $rc -ne $ref_rc ] || ! cmp -s "$tmp/ref" "$tmp/out"; then
-        echo "FAIL: run $i of $n: exit $rc (qemu-i386: $ref_rc)"
-        diff "$tmp/ref" "$tmp/out" | head -10
-        head -5 "$tmp/err"
+    run "$r386" "$@"
+    if ! cmp -s "$tmp/out.ref" "$tmp/out" ||
+        [ "$(cat "$tmp/rc")" != "$(cat "$tmp/rc.ref")" ]; then
+        echo "FAIL: run $i of $n of $(basename "$1") $*: exit $(cat "$tmp/rc")," \
+            "the reference says $(cat "$tmp/rc.ref")"
+        diff "$tmp/out.ref" "$tmp/out" | head -20
+        head -20 "$tmp/err"
         exit 1
     fi
 done
-echo "ok: $n runs of $(basename "$1") (exit $ref_rc)"
+echo "ok: $(basename "$1") $* ($n runs, exit $(cat "$tmp/rc.ref"))"
