@@ -130,7 +130,8 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
         }
     uint8_t b;
     if (!lc->code || lc->nblocks == REGION_MAX_BLOCKS ||
-        lc->insn_budget == 0 ||
+        lc->insn_budget == 0 || lc->one_block ||
+        (lc->code->writable && lc->code->writable(lc->code->ctx, target)) ||
         lc->code->read(lc->code->ctx, target, &b, 1) != 1)
         return NULL;
     char name[24];
@@ -200,6 +201,22 @@ static bool writes_flags_always(const ZydisDecodedInstruction *insn)
     }
 }
 
+/* Read guest code for the translation, widening the unit's code range
+ * (lifter_unit.code_lo/code_end) over the bytes obtained. */
+static size_t read_code(struct lift_ctx *lc, guest_addr_t pc, uint8_t *buf,
+                        size_t max)
+{
+    size_t n = lc->code->read(lc->code->ctx, pc, buf, max);
+    struct lifter_unit *u = lc->unit;
+    if (n) {
+        if (u->code_end == 0 || pc < u->code_lo)
+            u->code_lo = pc;
+        if ((uint64_t)pc + n > u->code_end)
+            u->code_end = (uint64_t)pc + n;
+    }
+    return n;
+}
+
 /* The arithmetic flags (bit FLAG_*) that guest code at pc may read before
  * it writes them, looking ahead to the first control transfer.  A flag an
  * instruction leaves undefined counts as written: its value is anyone's. */
@@ -215,7 +232,7 @@ static unsigned flags_live_at(struct lift_ctx *lc, guest_addr_t pc)
         all |= zflag[f];
     for (int n = 0; n < 32 && (written & all) != all; n++) {
         uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
-        size_t avail = lc->code->read(lc->code->ctx, pc, bytes, sizeof(bytes));
+        size_t avail = read_code(lc, pc, bytes, sizeof(bytes));
         ZydisDecodedInstruction insn;
         if (!avail || !ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(
                           lc->decoder, NULL, bytes, avail, &insn)) ||
@@ -441,7 +458,7 @@ static guest_addr_t lift_guest_block(const struct lifter *l,
             break;
         }
         uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
-        size_t avail = code->read(code->ctx, cur, bytes, sizeof(bytes));
+        size_t avail = read_code(lc, cur, bytes, sizeof(bytes));
         ZydisDecodedInstruction insn;
         ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
         ZyanStatus st = avail ? ZydisDecoderDecodeFull(&l->decoder, bytes,
@@ -521,6 +538,7 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     out->pc = pc;
     lc.unit = out;
     lc.code = code;
+    lc.one_block = code->writable && code->writable(code->ctx, pc);
     lc.decoder = &l->decoder;
     lc.insn_budget = region_max_insns();
     /* The first block is always lifted, executable or not. */
