@@ -184,16 +184,11 @@ void jit_destroy(struct jit *j)
         return;
     jit_tier2_stop(j->tier2); /* before what it uses goes */
     jit_perfmap_close(j->perfmap);
-    for (size_t d = 0; d < GUEST_PAGE_COUNT / JIT_PAGE_DIR; d++) {
-        if (!j->pages[d])
-            continue;
-        for (size_t i = 0; i < JIT_PAGE_DIR; i++)
-            for (struct jit_page_node *n = j->pages[d][i], *next; n;
-                 n = next) {
-                next = n->next;
-                free(n);
-            }
+    for (size_t d = 0; d < GUEST_PAGE_COUNT / JIT_PAGE_DIR; d++)
         free(j->pages[d]);
+    for (struct jit_page_node *c = j->node_chunks, *next; c; c = next) {
+        next = c->next;
+        free(c);
     }
     if (j->lljit)
         LLVMOrcDisposeLLJIT(j->lljit);
@@ -260,6 +255,23 @@ static struct jit_page_node **page_list(struct jit *j, uint64_t p,
     return t ? &t[p % JIT_PAGE_DIR] : NULL;
 }
 
+#define NODE_CHUNK 1024
+
+static struct jit_page_node *new_node(struct jit *j)
+{
+    if (!j->nodes_left) {
+        struct jit_page_node *c = malloc(NODE_CHUNK * sizeof(*c));
+        if (!c)
+            return NULL;
+        c->next = j->node_chunks;
+        j->node_chunks = c;
+        j->node_next = c + 1;
+        j->nodes_left = NODE_CHUNK - 1;
+    }
+    j->nodes_left--;
+    return j->node_next++;
+}
+
 bool jit_page_index_add(struct jit *j, struct jit_entry *e)
 {
     if (!j->cfg.code_epoch)
@@ -267,21 +279,25 @@ bool jit_page_index_add(struct jit *j, struct jit_entry *e)
     uint64_t first = e->code_lo >> GUEST_PAGE_SHIFT;
     uint64_t last = (e->code_end - 1) >> GUEST_PAGE_SHIFT;
     for (uint64_t p = first; p <= last; p++) {
+        if (p >= e->idx_first && p < e->idx_end)
+            continue; /* listed already */
         struct jit_page_node **head = page_list(j, p, true);
         if (!head)
             return false;
-        struct jit_page_node *n = *head;
-        while (n && n->e != e)
+        struct jit_page_node *n = e->idx_end ? *head : NULL;
+        while (n && n->e != e) /* only for an entry listed before */
             n = n->next;
         if (n)
             continue;
-        n = malloc(sizeof(*n));
+        n = new_node(j);
         if (!n)
             return false;
         n->e = e;
         n->next = *head;
         __atomic_store_n(head, n, __ATOMIC_RELEASE);
     }
+    e->idx_first = (uint32_t)first; /* every page of the range is listed */
+    e->idx_end = (uint32_t)(last + 1);
     return true;
 }
 

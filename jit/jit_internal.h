@@ -22,6 +22,9 @@ struct jit_entry {
     guest_addr_t code_lo;
     uint64_t code_end;
     uint32_t gen;
+    /* Guest pages [idx_first, idx_end) all list it in the page index
+     * (idx_end 0: none yet). */
+    uint32_t idx_first, idx_end;
 };
 
 struct jit_cache {
@@ -78,6 +81,9 @@ struct jit {
     /* Page index: pages[p / JIT_PAGE_DIR][p % JIT_PAGE_DIR] lists the
      * entries made from guest page p (tables allocated on first use). */
     struct jit_page_node **pages[GUEST_PAGE_COUNT / JIT_PAGE_DIR];
+    /* Nodes come from chunks (the first node of each links the chunks). */
+    struct jit_page_node *node_chunks, *node_next;
+    size_t nodes_left;
 };
 
 /* compile.c, shared with tier2.c. */
