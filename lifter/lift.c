@@ -143,9 +143,11 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
 }
 
 /* A branch back to a block of the region (a loop) in counted first-tier
- * code: when the optimising tier has replaced this unit meanwhile (its
- * cell no longer holds this function), leave for the dispatcher, so that
- * a loop that never leaves the unit does not run the old code forever. */
+ * code, or in code the guest may write: when the optimising tier has
+ * replaced this unit meanwhile, or a write to its guest code has dropped
+ * it (its cell no longer holds this function), leave for the dispatcher,
+ * so that a loop that never leaves the unit does not run the old code
+ * forever. */
 static void loop_check(struct lift_ctx *lc, guest_addr_t target,
                        LLVMBasicBlockRef bb)
 {
@@ -285,7 +287,10 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
     if (bb) {
         if (loop)
             interrupt_check(lc, target);
-        if (loop && lc->env && lc->env->hits && lc->env->chain_cell)
+        /* Also in code the guest may write: a loop whose code another
+         * thread changes (its cell zeroed) leaves at its next iteration. */
+        if (loop && lc->env && lc->env->chain_cell &&
+            (lc->env->hits || lc->one_block))
             loop_check(lc, target, bb);
         else
             LLVMBuildBr(lc->b, bb);
