@@ -109,11 +109,15 @@ static bool code_write_fault(int sig, siginfo_t *si, void *uc)
     guest_addr_t ga;
     if (!h2g(m, si->si_addr, &ga))
         return false;
-    /* A store that keeps faulting is not this case (never expected). */
+    int how = guest_mem_code_fault(m, ga);
+    if (!how)
+        return false;
+    /* A store that faults again and again on a page that is not code
+     * would be an r386 bug: not retried for ever. */
     uintptr_t addr = (uintptr_t)si->si_addr;
-    repeats = addr == last_addr ? repeats + 1 : 0;
+    repeats = how == 2 && addr == last_addr ? repeats + 1 : 0;
     last_addr = addr;
-    if (repeats > 1000 || !guest_mem_code_fault(m, ga))
+    if (repeats > 1000)
         return false;
     __atomic_store_n(&fault_thread->cpu.interrupt, 1, __ATOMIC_RELAXED);
     return true;

@@ -159,7 +159,7 @@ bool guest_mem_mark_code(struct guest_mem *m, guest_addr_t addr)
     return ok;
 }
 
-bool guest_mem_code_fault(struct guest_mem *m, guest_addr_t addr)
+int guest_mem_code_fault(struct guest_mem *m, guest_addr_t addr)
 {
     uint64_t i = addr >> GUEST_PAGE_SHIFT;
     code_lock(m);
@@ -167,11 +167,13 @@ bool guest_mem_code_fault(struct guest_mem *m, guest_addr_t addr)
     /* Guest-writable and mapped: either PAGE_CODE (read-only on the host
      * for that reason alone) or made writable by another thread since
      * the fault; the store can be retried either way. */
-    bool retry = (f & PAGE_MAPPED) && (f & GUEST_PROT_WRITE);
-    if (retry)
+    int r = 0;
+    if ((f & PAGE_MAPPED) && (f & GUEST_PROT_WRITE)) {
+        r = f & PAGE_CODE ? 1 : 2;
         code_drop(m, i, true);
+    }
     code_unlock(m);
-    return retry;
+    return r;
 }
 
 void guest_mem_prepare_write(struct guest_mem *m, guest_addr_t addr,

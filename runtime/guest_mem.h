@@ -143,10 +143,10 @@ long guest_mem_strnlen(const struct guest_mem *m, guest_addr_t src,
  * host page cannot be protected: the code must not be translated. */
 __attribute__((warn_unused_result))
 bool guest_mem_mark_code(struct guest_mem *m, guest_addr_t addr);
-/* A host write fault at guest address addr: true when it is a store to a
- * guest-writable page (a PAGE_CODE page, now dirty and writable again, or
- * one another thread has just made writable): retry the store. */
-bool guest_mem_code_fault(struct guest_mem *m, guest_addr_t addr);
+/* A host write fault at guest address addr: non-zero when it is a store
+ * to a guest-writable page, to retry -- 1: a PAGE_CODE page, now dirty
+ * and writable again; 2: a page another thread has just made writable. */
+int guest_mem_code_fault(struct guest_mem *m, guest_addr_t addr);
 /* C code (a system call) is about to write [addr, addr+len), already
  * checked writable, or its contents change otherwise (madvise): PAGE_CODE
  * pages there become dirty and writable. */

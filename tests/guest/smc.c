@@ -1,7 +1,7 @@
 /* Self-modifying and generated code: every way a write can reach code
  * that already ran must be seen by the next execution.  Run as `smc X`
  * with X one of:
- *   jit     a function in an RWX mapping, rewritten and run 1000 times
+ *   jit     a function in an RWX mapping, rewritten and run 1500 times
  *   text    an instruction in the program's own text, after mprotect
  *   self    code that patches the instruction its jump leads to
  *   read    new code read() from a pipe into a page that already ran
@@ -67,7 +67,8 @@ static int test_jit(void)
     emit(buf + 256, 1000, 0);
     int bad = 0;
     long sum = 0;
-    for (int i = 0; i < 1000; i++) {
+    /* More than 1000 write faults at one address: each is a retry. */
+    for (int i = 0; i < 1500; i++) {
         int shape = i % 3 == 0;
         emit(buf, (uint32_t)i * 7 + 1, shape);
         int want = i * 7 + 1 + (shape ? 5 : 0);
