@@ -113,30 +113,32 @@ static void mark_dirty(struct guest_mem *m, uint64_t page)
 }
 
 /* Under code_lock: page i stops being PAGE_CODE (dirty), and with restore
- * its host page gets the guest's protection back. */
+ * its host page gets the guest's protection back.  Order: the flag goes
+ * first (a lifter that still saw it set did so before the epoch bump, so
+ * its translation is refused or its cell zeroed: jit_install), then the
+ * bump and the zeroing of cells (mark_dirty), then the page may change. */
 static void code_drop(struct guest_mem *m, uint64_t i, bool restore)
 {
     uint8_t f = m->pages[i];
     if (!(f & PAGE_CODE))
         return;
+    __atomic_store_n(&m->pages[i], (uint8_t)(f & ~PAGE_CODE),
+                     __ATOMIC_SEQ_CST);
     mark_dirty(m, i);
     if (restore && (f & GUEST_PROT_WRITE))
         mprotect(m->base + (i << GUEST_PAGE_SHIFT), GUEST_PAGE_SIZE,
                  host_prot(f & PAGE_PROT_MASK));
-    __atomic_store_n(&m->pages[i], (uint8_t)(f & ~PAGE_CODE),
-                     __ATOMIC_RELEASE);
 }
 
 /* Under code_lock: the PAGE_CODE pages of [addr, addr+len) are dirty (the
- * caller replaces their mapping or protection and flags). */
+ * caller then replaces their mapping or protection). */
 static void code_drop_range(struct guest_mem *m, guest_addr_t addr,
                             uint64_t len)
 {
     uint64_t first = addr >> GUEST_PAGE_SHIFT;
     uint64_t end = first + (len >> GUEST_PAGE_SHIFT);
     for (uint64_t i = first; i < end; i++)
-        if (m->pages[i] & PAGE_CODE)
-            mark_dirty(m, i);
+        code_drop(m, i, false);
 }
 
 bool guest_mem_mark_code(struct guest_mem *m, guest_addr_t addr)
@@ -144,10 +146,11 @@ bool guest_mem_mark_code(struct guest_mem *m, guest_addr_t addr)
     uint64_t i = addr >> GUEST_PAGE_SHIFT;
     if (__atomic_load_n(&m->pages[i], __ATOMIC_ACQUIRE) & PAGE_CODE)
         return true;
-    bool ok = true;
     code_lock(m);
     uint8_t f = m->pages[i];
-    if ((f & PAGE_MAPPED) && !(f & PAGE_CODE)) {
+    /* (Unmapped or made non-executable since the caller checked.) */
+    bool ok = (f & PAGE_MAPPED) && (f & GUEST_PROT_EXEC);
+    if (ok && !(f & PAGE_CODE)) {
         if (f & GUEST_PROT_WRITE)
             ok = mprotect(m->base + (i << GUEST_PAGE_SHIFT), GUEST_PAGE_SIZE,
                           PROT_READ) == 0;
@@ -271,6 +274,7 @@ int guest_mem_unmap(struct guest_mem *m, guest_addr_t addr, uint64_t len)
     if (len == 0)
         return 0;
     code_lock(m);
+    code_drop_range(m, addr, len);
     void *p = mmap(g2h(m, addr), len, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
                    -1, 0);
@@ -279,7 +283,6 @@ int guest_mem_unmap(struct guest_mem *m, guest_addr_t addr, uint64_t len)
         code_unlock(m);
         return -e;
     }
-    code_drop_range(m, addr, len);
     set_flags(m, addr, len, PAGE_RESERVED, 0);
     code_unlock(m);
     return 0;
@@ -296,26 +299,27 @@ int guest_mem_protect(struct guest_mem *m, guest_addr_t addr, uint64_t len,
         if (!(m->pages[i] & PAGE_MAPPED))
             return -ENOMEM; /* as Linux: part of the range is unmapped */
     code_lock(m);
+    /* Translations stay valid while their page stays executable and does
+     * not become writable (code the guest may write is translated without
+     * regions, lifter.h); a writable page keeps a read-only host page.
+     * The others are dropped before the page becomes writable. */
+    for (uint64_t i = first; i < end; i++) {
+        uint8_t f = m->pages[i];
+        if ((f & PAGE_CODE) &&
+            (!(prot & GUEST_PROT_EXEC) ||
+             ((prot & GUEST_PROT_WRITE) && !(f & GUEST_PROT_WRITE))))
+            code_drop(m, i, false);
+    }
     if (len && mprotect(g2h(m, addr), len, host_prot(prot)) != 0) {
         int e = errno;
         code_unlock(m);
         return -e;
     }
-    /* Translations stay valid while their page stays executable and does
-     * not become writable (code the guest may write is translated without
-     * regions, lifter.h); a writable page keeps a read-only host page. */
-    for (uint64_t i = first; i < end; i++) {
-        uint8_t f = m->pages[i];
-        if (!(f & PAGE_CODE))
-            continue;
-        if (!(prot & GUEST_PROT_EXEC) ||
-            ((prot & GUEST_PROT_WRITE) && !(f & GUEST_PROT_WRITE)))
-            code_drop(m, i, false);
-        else if ((prot & GUEST_PROT_WRITE) &&
-                 mprotect(m->base + (i << GUEST_PAGE_SHIFT), GUEST_PAGE_SIZE,
-                          PROT_READ) != 0)
-            code_drop(m, i, false);
-    }
+    for (uint64_t i = first; i < end; i++)
+        if ((m->pages[i] & PAGE_CODE) && (prot & GUEST_PROT_WRITE) &&
+            mprotect(m->base + (i << GUEST_PAGE_SHIFT), GUEST_PAGE_SIZE,
+                     PROT_READ) != 0)
+            code_drop(m, i, false); /* (cannot happen: it was read-only) */
     set_flags(m, addr, len, (uint8_t)~PAGE_PROT_MASK,
               (uint8_t)(prot & PAGE_PROT_MASK));
     code_unlock(m);
