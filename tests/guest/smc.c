@@ -82,6 +82,15 @@ static int test_jit(void)
             sum += ((fn0)(buf + 256))();
     }
     printf("jit: sum %ld, %d wrong\n", sum, bad);
+    /* The guest's protection of the page is still what it asked for. */
+    char want[32], line[256];
+    snprintf(want, sizeof(want), "%08lx-", (unsigned long)(uintptr_t)buf);
+    FILE *f = fopen("/proc/self/maps", "r");
+    while (f && fgets(line, sizeof(line), f))
+        if (strncmp(line, want, strlen(want)) == 0)
+            printf("jit: maps %.4s\n", line + strlen(want) + 9);
+    if (f)
+        fclose(f);
     return bad != 0;
 }
 
