@@ -64,6 +64,11 @@ struct jit_entry *jit_cache_get(struct jit_cache *c, guest_addr_t pc)
     e->link.code = 0;
     e->hits = 0;
     e->tier = 0;
+    e->code_lo = 0;
+    e->code_end = 0;
+    e->gen = 0;
+    e->idx_first = 0;
+    e->idx_end = 0;
     e->next = c->buckets[h];
     c->buckets[h] = e;
     if (++c->count > c->nbuckets)

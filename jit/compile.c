@@ -184,6 +184,12 @@ void jit_destroy(struct jit *j)
         return;
     jit_tier2_stop(j->tier2); /* before what it uses goes */
     jit_perfmap_close(j->perfmap);
+    for (size_t d = 0; d < GUEST_PAGE_COUNT / JIT_PAGE_DIR; d++)
+        free(j->pages[d]);
+    for (struct jit_page_node *c = j->node_chunks, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
     if (j->lljit)
         LLVMOrcDisposeLLJIT(j->lljit);
     if (j->tsc)
@@ -231,10 +237,105 @@ static bool executable(struct jit *j, guest_addr_t pc)
     return j->cfg.code.read(j->cfg.code.ctx, pc, &b, 1) == 1;
 }
 
+uint64_t jit_code_epoch(struct jit *j)
+{
+    return j->cfg.code_epoch ? j->cfg.code_epoch(j->cfg.code.ctx) : 0;
+}
+
+static struct jit_page_node **page_list(struct jit *j, uint64_t p,
+                                        bool create)
+{
+    struct jit_page_node ***dir = &j->pages[p / JIT_PAGE_DIR];
+    struct jit_page_node **t = __atomic_load_n(dir, __ATOMIC_ACQUIRE);
+    if (!t && create) {
+        t = calloc(JIT_PAGE_DIR, sizeof(*t));
+        if (t)
+            __atomic_store_n(dir, t, __ATOMIC_RELEASE);
+    }
+    return t ? &t[p % JIT_PAGE_DIR] : NULL;
+}
+
+#define NODE_CHUNK 1024
+
+static struct jit_page_node *new_node(struct jit *j)
+{
+    if (!j->nodes_left) {
+        struct jit_page_node *c = malloc(NODE_CHUNK * sizeof(*c));
+        if (!c)
+            return NULL;
+        c->next = j->node_chunks;
+        j->node_chunks = c;
+        j->node_next = c + 1;
+        j->nodes_left = NODE_CHUNK - 1;
+    }
+    j->nodes_left--;
+    return j->node_next++;
+}
+
+bool jit_page_index_add(struct jit *j, struct jit_entry *e)
+{
+    if (!j->cfg.code_epoch)
+        return true; /* code never changes */
+    uint64_t first = e->code_lo >> GUEST_PAGE_SHIFT;
+    uint64_t last = (e->code_end - 1) >> GUEST_PAGE_SHIFT;
+    for (uint64_t p = first; p <= last; p++) {
+        if (p >= e->idx_first && p < e->idx_end)
+            continue; /* listed already */
+        struct jit_page_node **head = page_list(j, p, true);
+        if (!head)
+            return false;
+        struct jit_page_node *n = e->idx_end ? *head : NULL;
+        while (n && n->e != e) /* only for an entry listed before */
+            n = n->next;
+        if (n)
+            continue;
+        n = new_node(j);
+        if (!n)
+            return false;
+        n->e = e;
+        n->next = *head;
+        __atomic_store_n(head, n, __ATOMIC_RELEASE);
+    }
+    e->idx_first = (uint32_t)first; /* every page of the range is listed */
+    e->idx_end = (uint32_t)(last + 1);
+    return true;
+}
+
+/* The cell store and the epoch check cannot be one step; so: store, then
+ * check.  A writer bumps the epoch before it zeroes the cells of the
+ * page (jit_code_written): either this check sees its bump and takes the
+ * code back, or its zeroing comes after the store and takes it away. */
+bool jit_install(struct jit *j, struct jit_entry *e, uint64_t code,
+                 uint64_t epoch)
+{
+    __atomic_store_n(&e->link.code, code, __ATOMIC_SEQ_CST);
+    if (jit_code_epoch(j) == epoch)
+        return true;
+    __atomic_store_n(&e->link.code, 0, __ATOMIC_SEQ_CST);
+    return false;
+}
+
+void jit_code_written(struct jit *j, guest_addr_t page)
+{
+    struct jit_page_node **head =
+        page_list(j, page >> GUEST_PAGE_SHIFT, false);
+    if (!head)
+        return;
+    for (struct jit_page_node *n = __atomic_load_n(head, __ATOMIC_ACQUIRE);
+         n; n = n->next)
+        __atomic_store_n(&n->e->link.code, 0, __ATOMIC_SEQ_CST);
+}
+
+/* The guest bytes of a unit in the batch being compiled. */
+struct code_range {
+    guest_addr_t lo;
+    uint64_t end;
+};
+
 /* Lift the batch starting at first into m; returns the number of units. */
 static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
-                      struct jit_entry **batch, char (*names)[32], char *err,
-                      size_t errlen)
+                      struct jit_entry **batch, char (*names)[32],
+                      struct code_range *ranges, char *err, size_t errlen)
 {
     guest_addr_t queue[BATCH_MAX_UNITS * LIFTER_MAX_SUCC + 1];
     size_t head = 0, tail = 0;
@@ -265,6 +366,7 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
         }
         if (u.unknown)
             note_unknown(j, &u);
+        ranges[n] = (struct code_range){u.code_lo, u.code_end};
         batch[n++] = e;
         j->stats.guest_insns += u.insns;
         for (unsigned i = 0; i < u.nsucc; i++)
@@ -273,15 +375,23 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
     return n;
 }
 
-static int compile(struct jit *j, struct jit_entry *first, char *err,
-                   size_t errlen)
+/* Compile the batch from first and install it; *code: first's code.
+ * Self-modifying code: when guest code changed while the batch was being
+ * lifted (code epoch), nothing is installed -- the bytes may be old --
+ * and *code runs once, as code fetched before the change.  A unit with
+ * no code bytes (its first instruction cannot be fetched) runs once too:
+ * the page may be mapped later. */
+static int compile(struct jit *j, struct jit_entry *first, uint64_t *code,
+                   char *err, size_t errlen)
 {
     uint64_t t0 = jit_now_ns();
+    uint64_t epoch = jit_code_epoch(j);
     LLVMModuleRef m =
         jit_new_module(LLVMOrcThreadSafeContextGetContext(j->tsc), j->tm);
     struct jit_entry *batch[BATCH_MAX_UNITS];
     char names[BATCH_MAX_UNITS][32];
-    int n = lift_batch(j, m, first, batch, names, err, errlen);
+    struct code_range ranges[BATCH_MAX_UNITS];
+    int n = lift_batch(j, m, first, batch, names, ranges, err, errlen);
     if (n < 0) {
         LLVMDisposeModule(m);
         return -1;
@@ -332,10 +442,19 @@ static int compile(struct jit *j, struct jit_entry *first, char *err,
             jit_error_text(e, err, errlen);
             return -1;
         }
-        batch[i]->tier = 1;
         jit_perfmap_write(j->perfmap, names[i], addr,
                           (guest_addr_t)batch[i]->link.pc, 1);
-        __atomic_store_n(&batch[i]->link.code, addr, __ATOMIC_RELEASE);
+        if (i == 0)
+            *code = addr;
+        if (ranges[i].end == 0)
+            continue;
+        batch[i]->code_lo = ranges[i].lo;
+        batch[i]->code_end = ranges[i].end;
+        if (jit_page_index_add(j, batch[i]) &&
+            jit_install(j, batch[i], addr, epoch))
+            batch[i]->tier = 1;
+        else
+            batch[i]->code_end = 0;
     }
     j->stats.units += (unsigned)n;
     j->stats.batches++;
@@ -349,14 +468,18 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
     pthread_mutex_lock(&j->lock);
     j->stats.lookups++;
     cpu_unit_fn fn = NULL;
+    uint64_t code = 0;
     struct jit_entry *e = jit_cache_get(&j->cache, pc);
     if (!e)
         snprintf(err, errlen, "out of memory");
-    else if (e->link.code || compile(j, e, err, errlen) == 0) {
+    else if (e->link.code)
+        fn = (cpu_unit_fn)(uintptr_t)e->link.code;
+    else if (compile(j, e, &code, err, errlen) == 0)
+        fn = (cpu_unit_fn)(uintptr_t)code;
+    if (fn && e->link.code) {
         /* Remember it for indirect branches in translated code. */
         __atomic_store_n(&j->ibtc[lifter_ibtc_index(pc, JIT_IBTC_SIZE - 1)],
                          &e->link, __ATOMIC_RELEASE);
-        fn = (cpu_unit_fn)(uintptr_t)e->link.code;
     }
     pthread_mutex_unlock(&j->lock);
     return fn;
@@ -381,6 +504,26 @@ void jit_fork_child(struct jit *j)
     pthread_mutex_unlock(&j->lock);
     if (j->tier2)
         j->tier2 = jit_tier2_start(j); /* the old one's thread is gone */
+}
+
+void jit_invalidate(struct jit *j, guest_addr_t lo, uint64_t end)
+{
+    pthread_mutex_lock(&j->lock);
+    for (size_t b = 0; b < j->cache.nbuckets; b++)
+        for (struct jit_entry *e = j->cache.buckets[b]; e; e = e->next) {
+            if (e->code_end <= lo || e->code_lo >= end ||
+                (!e->link.code && !e->tier))
+                continue;
+            /* The tier-2 thread checks gen before installing a unit it
+             * lifted (tier2.c); old code stays valid for threads in it. */
+            e->gen++;
+            e->tier = 0;
+            e->hits = 0;
+            e->code_end = 0;
+            __atomic_store_n(&e->link.code, 0, __ATOMIC_RELEASE);
+            j->stats.invalidated++;
+        }
+    pthread_mutex_unlock(&j->lock);
 }
 
 void jit_stats_get(struct jit *j, struct jit_stats *out)

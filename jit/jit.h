@@ -33,6 +33,11 @@ struct jit_config {
     bool verify;   /* run LLVM's verifier on every unit (tests, debugging) */
     bool dump_ir;  /* print each unit's optimised IR on stderr */
     bool perf_map; /* name translated code in /tmp/perf-PID.map */
+    /* Self-modifying code: a counter (called with code.ctx) that changes
+     * whenever guest code may have changed, before the change; a
+     * translation whose lifting began before a change is not installed.
+     * NULL: code never changes. */
+    uint64_t (*code_epoch)(void *ctx);
 };
 
 struct jit_stats {
@@ -45,6 +50,7 @@ struct jit_stats {
     uint64_t lookups;        /* dispatcher lookups */
     uint64_t hot_units;      /* units recompiled by the optimising tier */
     uint64_t hot_ns;         /* its compile time (on its own thread) */
+    uint64_t invalidated;    /* translations dropped: their code changed */
 };
 
 /* Returns NULL and a one-line message in err on failure. */
@@ -56,6 +62,18 @@ void jit_destroy(struct jit *j);
  * an internal failure (LLVM error), described in err. */
 cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
                        size_t errlen);
+
+/* The guest bytes in [lo, end) have changed: every translation made from
+ * them is dropped (its chain cell becomes 0, so chained units, the
+ * indirect-branch cache and the dispatcher come back for a new one).
+ * Threads running a dropped translation finish their unit in it. */
+void jit_invalidate(struct jit *j, guest_addr_t lo, uint64_t end);
+/* The guest page at page (address) is about to change: zero the chain
+ * cells of every translation made from it, at once.  Takes no lock and
+ * allocates nothing: safe in a signal handler, from any thread, at any
+ * time after jit_create.  The JIT's own bookkeeping follows at
+ * jit_invalidate; the caller must have made code_epoch change first. */
+void jit_code_written(struct jit *j, guest_addr_t page);
 
 void jit_stats_get(struct jit *j, struct jit_stats *out);
 /* fork(2) of a process whose other threads may be compiling: call

@@ -17,6 +17,14 @@ struct jit_entry {
     struct jit_entry *next;        /* hash chain */
     uint32_t hits; /* block executions in its first-tier code */
     uint8_t tier;  /* 0 none yet, 1 first tier, 2 optimised (or queued) */
+    /* The guest bytes its translation was made from (lifter_unit) and
+     * the number of times it was invalidated (jit_invalidate). */
+    guest_addr_t code_lo;
+    uint64_t code_end;
+    uint32_t gen;
+    /* Guest pages [idx_first, idx_end) all list it in the page index
+     * (idx_end 0: none yet). */
+    uint32_t idx_first, idx_end;
 };
 
 struct jit_cache {
@@ -33,6 +41,18 @@ struct jit_entry *jit_cache_get(struct jit_cache *c, guest_addr_t pc);
 
 
 #define JIT_IBTC_SIZE 4096
+
+/* Self-modifying code: the entries made from each guest page, so that a
+ * write can zero their cells at once from a signal handler (no lock):
+ * lists only grow (under the JIT lock, published with release stores)
+ * and nodes are never freed.  An entry is listed under every page its
+ * code range touched at some time (a superset: zeroing one cell too many
+ * only costs a recompile). */
+struct jit_page_node {
+    struct jit_entry *e;
+    struct jit_page_node *next;
+};
+#define JIT_PAGE_DIR 1024 /* guest pages per second-level table */
 
 /* Threads: every guest thread calls jit_lookup.  One mutex serialises
  * lookups and compiles (lookups are rare: translated code chains and
@@ -58,6 +78,12 @@ struct jit {
     /* Indirect branch target cache, read by translated code (lifter.h):
      * each slot points at a cache entry (or at ibtc_none). */
     const struct lifter_ibtc_entry *ibtc[JIT_IBTC_SIZE];
+    /* Page index: pages[p / JIT_PAGE_DIR][p % JIT_PAGE_DIR] lists the
+     * entries made from guest page p (tables allocated on first use). */
+    struct jit_page_node **pages[GUEST_PAGE_COUNT / JIT_PAGE_DIR];
+    /* Nodes come from chunks (the first node of each links the chunks). */
+    struct jit_page_node *node_chunks, *node_next;
+    size_t nodes_left;
 };
 
 /* compile.c, shared with tier2.c. */
@@ -67,6 +93,15 @@ LLVMTargetMachineRef jit_host_machine(LLVMCodeGenOptLevel level,
                                       size_t errlen);
 LLVMModuleRef jit_new_module(LLVMContextRef ctx, LLVMTargetMachineRef tm);
 void **jit_chain_cell(void *ctx, guest_addr_t pc);
+uint64_t jit_code_epoch(struct jit *j);
+/* Under the lock, before e's cell is stored: record e under the pages of
+ * [e->code_lo, e->code_end); false when out of memory (then e must not
+ * be installed). */
+bool jit_page_index_add(struct jit *j, struct jit_entry *e);
+/* Store code in e's cell (under the lock) unless guest code changed since
+ * epoch: then the cell stays or becomes 0; returns whether it stayed. */
+bool jit_install(struct jit *j, struct jit_entry *e, uint64_t code,
+                 uint64_t epoch);
 uint64_t jit_now_ns(void);
 
 /* perfmap.c: /tmp/perf-PID.map for perf; NULL when it cannot be written. */

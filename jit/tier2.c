@@ -90,7 +90,14 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
                              NULL};
     struct lifter_unit u;
     pthread_mutex_lock(&j->lock);
-    int rc = lifter_lift_unit(j->lifter, m, name, pc, &j->cfg.code, &env, &u);
+    /* Self-modifying code: the unit is installed only if its code has not
+     * changed since it was lifted -- no invalidation of the entry (gen)
+     * and no change of guest code at all still waiting for one (epoch). */
+    uint32_t gen = e->gen;
+    uint64_t epoch = jit_code_epoch(j);
+    int rc = e->tier == 2 ? lifter_lift_unit(j->lifter, m, name, pc,
+                                             &j->cfg.code, &env, &u)
+                          : -1; /* invalidated since it was taken */
     pthread_mutex_unlock(&j->lock);
     LLVMMemoryBufferRef obj = NULL;
     char *msg = NULL;
@@ -118,8 +125,27 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
         return;
     }
     jit_perfmap_write(j->perfmap, name, addr, pc, 2);
-    __atomic_store_n(&e->link.code, addr, __ATOMIC_RELEASE);
     pthread_mutex_lock(&j->lock);
+    if (e->gen != gen || u.code_end == 0) {
+        pthread_mutex_unlock(&j->lock); /* invalidated meanwhile */
+        return;
+    }
+    if (u.code_lo < e->code_lo)
+        e->code_lo = u.code_lo;
+    if (u.code_end > e->code_end)
+        e->code_end = u.code_end;
+    if (!jit_page_index_add(j, e)) {
+        pthread_mutex_unlock(&j->lock); /* out of memory: keep tier 1 */
+        return;
+    }
+    if (!jit_install(j, e, addr, epoch)) {
+        /* Guest code changed since the lift: this code may be old, and
+         * the first tier's too (its cell is 0 now, or about to be). */
+        e->tier = 0;
+        e->code_end = 0;
+        pthread_mutex_unlock(&j->lock);
+        return;
+    }
     j->stats.hot_units++;
     j->stats.hot_ns += jit_now_ns() - t0;
     pthread_mutex_unlock(&j->lock);

@@ -130,7 +130,8 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
         }
     uint8_t b;
     if (!lc->code || lc->nblocks == REGION_MAX_BLOCKS ||
-        lc->insn_budget == 0 ||
+        lc->insn_budget == 0 || lc->one_block ||
+        (lc->code->writable && lc->code->writable(lc->code->ctx, target)) ||
         lc->code->read(lc->code->ctx, target, &b, 1) != 1)
         return NULL;
     char name[24];
@@ -142,9 +143,11 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
 }
 
 /* A branch back to a block of the region (a loop) in counted first-tier
- * code: when the optimising tier has replaced this unit meanwhile (its
- * cell no longer holds this function), leave for the dispatcher, so that
- * a loop that never leaves the unit does not run the old code forever. */
+ * code, or in code the guest may write: when the optimising tier has
+ * replaced this unit meanwhile, or a write to its guest code has dropped
+ * it (its cell no longer holds this function), leave for the dispatcher,
+ * so that a loop that never leaves the unit does not run the old code
+ * forever. */
 static void loop_check(struct lift_ctx *lc, guest_addr_t target,
                        LLVMBasicBlockRef bb)
 {
@@ -200,6 +203,22 @@ static bool writes_flags_always(const ZydisDecodedInstruction *insn)
     }
 }
 
+/* Read guest code for the translation, widening the unit's code range
+ * (lifter_unit.code_lo/code_end) over the bytes obtained. */
+static size_t read_code(struct lift_ctx *lc, guest_addr_t pc, uint8_t *buf,
+                        size_t max)
+{
+    size_t n = lc->code->read(lc->code->ctx, pc, buf, max);
+    struct lifter_unit *u = lc->unit;
+    if (n) {
+        if (u->code_end == 0 || pc < u->code_lo)
+            u->code_lo = pc;
+        if ((uint64_t)pc + n > u->code_end)
+            u->code_end = (uint64_t)pc + n;
+    }
+    return n;
+}
+
 /* The arithmetic flags (bit FLAG_*) that guest code at pc may read before
  * it writes them, looking ahead to the first control transfer.  A flag an
  * instruction leaves undefined counts as written: its value is anyone's. */
@@ -215,7 +234,7 @@ static unsigned flags_live_at(struct lift_ctx *lc, guest_addr_t pc)
         all |= zflag[f];
     for (int n = 0; n < 32 && (written & all) != all; n++) {
         uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
-        size_t avail = lc->code->read(lc->code->ctx, pc, bytes, sizeof(bytes));
+        size_t avail = read_code(lc, pc, bytes, sizeof(bytes));
         ZydisDecodedInstruction insn;
         if (!avail || !ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(
                           lc->decoder, NULL, bytes, avail, &insn)) ||
@@ -268,7 +287,10 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
     if (bb) {
         if (loop)
             interrupt_check(lc, target);
-        if (loop && lc->env && lc->env->hits && lc->env->chain_cell)
+        /* Also in code the guest may write: a loop whose code another
+         * thread changes (its cell zeroed) leaves at its next iteration. */
+        if (loop && lc->env && lc->env->chain_cell &&
+            (lc->env->hits || lc->one_block))
             loop_check(lc, target, bb);
         else
             LLVMBuildBr(lc->b, bb);
@@ -441,7 +463,7 @@ static guest_addr_t lift_guest_block(const struct lifter *l,
             break;
         }
         uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
-        size_t avail = code->read(code->ctx, cur, bytes, sizeof(bytes));
+        size_t avail = read_code(lc, cur, bytes, sizeof(bytes));
         ZydisDecodedInstruction insn;
         ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
         ZyanStatus st = avail ? ZydisDecoderDecodeFull(&l->decoder, bytes,
@@ -521,6 +543,7 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     out->pc = pc;
     lc.unit = out;
     lc.code = code;
+    lc.one_block = code->writable && code->writable(code->ctx, pc);
     lc.decoder = &l->decoder;
     lc.insn_budget = region_max_insns();
     /* The first block is always lifted, executable or not. */

@@ -42,6 +42,7 @@ struct lift_ctx {
     unsigned cur_block;      /* index of the block being lifted */
     unsigned insn_budget;   /* guest instructions the region may still take */
     const struct lifter_code_source *code;
+    bool one_block; /* code the guest may write: no region (lifter.h) */
     const ZydisDecoder *decoder;
 
     /* Registers and flags written anywhere in the unit (bit r of

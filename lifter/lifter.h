@@ -82,6 +82,11 @@ enum lifter_fpu_op {
 struct lifter_code_source {
     void *ctx;
     size_t (*read)(void *ctx, guest_addr_t pc, uint8_t *buf, size_t max);
+    /* May the guest write the code at pc?  Then a region stays one guest
+     * block (its only internal branches are loops back to its start,
+     * which check the interrupt word): a store to guest code is seen
+     * after the next branch (docs/ARCHITECTURE.md).  NULL: never. */
+    bool (*writable)(void *ctx, guest_addr_t pc);
 };
 
 /* What the JIT tells the lifter about its translation cache.  A unit
@@ -124,6 +129,12 @@ struct lifter_unit {
     unsigned nsucc;
     guest_addr_t succ[LIFTER_MAX_SUCC];
     guest_addr_t end_pc;  /* first byte after the last lifted instruction */
+    /* The guest bytes the translation was made from: every byte the lifter
+     * decoded (region blocks, and the flag look-ahead at loop heads) lies
+     * in [code_lo, code_end).  Writing there makes the translation stale
+     * (self-modifying code, docs/ARCHITECTURE.md). */
+    guest_addr_t code_lo;
+    uint64_t code_end;
     unsigned insns;       /* instructions lifted */
     /* The unit ends at an instruction the lifter does not know (executing
      * it raises SIGILL): its address and bytes, for the debug note. */

@@ -51,10 +51,18 @@ static size_t code_read(void *ctx, guest_addr_t pc, uint8_t *buf, size_t max)
             break;
         size_t in_page = GUEST_PAGE_SIZE - (a & (GUEST_PAGE_SIZE - 1));
         size_t take = max - n < in_page ? max - n : in_page;
+        /* Protect the page against writes before reading it (SMC). */
+        if (!guest_mem_mark_code(m, a))
+            break;
         memcpy(buf + n, g2h(m, a), take);
         n += take;
     }
     return n;
+}
+
+static bool code_writable(void *ctx, guest_addr_t pc)
+{
+    return guest_mem_page_flags(ctx, pc) & GUEST_PROT_WRITE;
 }
 
 static void note_unknown(void *ctx, const struct lifter_unit *u,
@@ -68,8 +76,57 @@ static void note_unknown(void *ctx, const struct lifter_unit *u,
             u->unknown_pc, hex, text);
 }
 
+static void code_written(void *ctx, guest_addr_t page)
+{
+    jit_code_written(ctx, page);
+}
+
+static uint64_t code_epoch(void *ctx)
+{
+    return guest_mem_code_epoch(ctx);
+}
+
+/* Page fault error code: a write access. */
+#define PF_WRITE_BIT 2
+
+/* A guest store to a page translations were made from (PAGE_CODE, kept
+ * read-only on the host): the chain cells of those translations are
+ * zeroed at once (code_written: lock-free), the page is dirty and
+ * writable again, and the store is retried by returning from the
+ * handler.  The JIT's bookkeeping follows at this thread's next safe
+ * point (runtime_code_sync; the JIT lock may be held by another thread
+ * now), which the interrupt word brings at the end of the running unit
+ * or its next loop back-edge.  Also for r386's own C code writing guest
+ * memory. */
+static bool code_write_fault(int sig, siginfo_t *si, void *uc)
+{
+    static __thread uintptr_t last_addr;
+    static __thread unsigned repeats;
+    if (sig != SIGSEGV || !fault_thread ||
+        !(((ucontext_t *)uc)->uc_mcontext.gregs[REG_ERR] & PF_WRITE_BIT))
+        return false;
+    struct guest_mem *m = &fault_thread->rt->mem;
+    guest_addr_t ga;
+    if (!h2g(m, si->si_addr, &ga))
+        return false;
+    int how = guest_mem_code_fault(m, ga);
+    if (!how)
+        return false;
+    /* A store that faults again and again on a page that is not code
+     * would be an r386 bug: not retried for ever. */
+    uintptr_t addr = (uintptr_t)si->si_addr;
+    repeats = how == 2 && addr == last_addr ? repeats + 1 : 0;
+    last_addr = addr;
+    if (repeats > 1000)
+        return false;
+    __atomic_store_n(&fault_thread->cpu.interrupt, 1, __ATOMIC_RELAXED);
+    return true;
+}
+
 bool dispatch_host_fault(int sig, siginfo_t *si, void *uc)
 {
+    if (code_write_fault(sig, si, uc))
+        return true;
     guest_addr_t ga;
     if (!fault_jmp || !h2g(&fault_thread->rt->mem, si->si_addr, &ga))
         return false;
@@ -183,7 +240,8 @@ static void print_stats(struct runtime *rt, uint64_t t0)
             "r386 stats: %llu units in %llu batches, %llu guest instructions translated, "
             "%.1f ms compiling (%.1f%% of %.1f ms; lift %.1f, IR passes %.1f, "
             "codegen+link %.1f), %.3f ms/unit, %llu dispatcher lookups; "
-            "%llu hot units optimised (%.1f ms on the optimising thread)\n",
+            "%llu hot units optimised (%.1f ms on the optimising thread); "
+            "%llu translations dropped (guest code changed)\n",
             (unsigned long long)s.units, (unsigned long long)s.batches,
             (unsigned long long)s.guest_insns,
             compile, total > 0 ? 100.0 * compile / total : 0.0, total,
@@ -191,7 +249,7 @@ static void print_stats(struct runtime *rt, uint64_t t0)
             (double)(s.compile_ns - s.lift_ns - s.opt_ns) / 1e6,
             s.units ? compile / (double)s.units : 0.0,
             (unsigned long long)s.lookups, (unsigned long long)s.hot_units,
-            (double)s.hot_ns / 1e6);
+            (double)s.hot_ns / 1e6, (unsigned long long)s.invalidated);
 }
 
 int runtime_run(struct runtime *rt)
@@ -201,17 +259,20 @@ int runtime_run(struct runtime *rt)
     struct jit_config jc = {
         .helpers = runtime_helpers,
         .nhelpers = runtime_helper_count,
-        .code = {&rt->mem, code_read},
+        .code = {&rt->mem, code_read, code_writable},
         .note_unknown = rt->cfg.strace || rt->cfg.debug ? note_unknown : NULL,
         .verify = rt->cfg.debug,
         .dump_ir = rt->cfg.dump_ir,
         .perf_map = rt->cfg.perf_map,
+        .code_epoch = code_epoch,
     };
     rt->jit = jit_create(&jc, err, sizeof(err));
     if (!rt->jit) {
         fprintf(stderr, "r386: %s\n", err);
         return 1;
     }
+    rt->mem.code_hook_ctx = rt->jit;
+    __atomic_store_n(&rt->mem.code_hook, code_written, __ATOMIC_RELEASE);
     struct guest_thread *t = &rt->main_thread;
     thread_init(rt, t);
     signal_host_init(rt, t);
@@ -248,6 +309,16 @@ _Noreturn void runtime_end_process(struct runtime *rt, int status)
     _exit(128 + sig); /* a signal whose default action is to ignore */
 }
 
+static void invalidate_run(void *ctx, guest_addr_t first, uint64_t end)
+{
+    jit_invalidate(ctx, first, end);
+}
+
+void runtime_code_sync(struct runtime *rt)
+{
+    guest_mem_take_dirty(&rt->mem, invalidate_run, rt->jit);
+}
+
 /* The dispatcher loop of guest thread t (the main thread's, or one that
  * clone created, sys_thread.c); returns its exit status or -signal. */
 int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
@@ -262,6 +333,8 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
             signal_deliver_pending(t);
         if (t->exited)
             break;
+        if (guest_mem_dirty_pending(&rt->mem))
+            runtime_code_sync(rt);
         cpu_unit_fn fn = jit_lookup(rt->jit, t->cpu.eip, err, sizeof(err));
         if (!fn) {
             fprintf(stderr, "r386: %s\n", err);

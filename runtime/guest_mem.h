@@ -35,10 +35,37 @@ enum {
     PAGE_CODE = 1 << 5,   /* translations were made from this page */
 };
 
+/* Self-modifying code.  A page translations were made from is PAGE_CODE;
+ * if the guest may write it, its host page is read-only (the guest's
+ * protection, as reported by /proc/self/maps and checked by syscalls,
+ * stays what the guest asked for).  A change to such a page -- a guest
+ * store (host fault, guest_mem_code_fault), a system call writing guest
+ * memory (guest_mem_prepare_write), mmap/munmap/mprotect/madvise over it
+ * -- clears PAGE_CODE, gives the host page back its protection and marks
+ * the page dirty; the dispatcher hands the dirty pages to the JIT, which
+ * invalidates the translations made from them (runtime_code_sync).
+ *
+ * code_lock (a spinlock: the host fault handler takes it) makes each
+ * PAGE_CODE transition and its host mprotect one step, so that a page is
+ * never PAGE_CODE with a writable host page, nor guest-writable, not
+ * PAGE_CODE and read-only on the host.  Its holders never run translated
+ * code nor touch guest memory while holding it. */
+#define GUEST_DIRTY_WORDS (GUEST_PAGE_COUNT / 64)
+
 struct guest_mem {
     uint8_t *base;      /* host address of guest address 0 */
     size_t window_size; /* bytes reserved at base */
     uint8_t *pages;     /* GUEST_PAGE_COUNT flag bytes */
+    int code_lock;      /* spinlock, see above */
+    uint64_t *dirty;    /* bitmap of dirty pages (atomic words) */
+    uint64_t dirty_summary[GUEST_DIRTY_WORDS / 64]; /* non-zero dirty words */
+    int dirty_pending;  /* atomic: some page was marked dirty */
+    uint64_t code_epoch; /* atomic: bumped by every dirty marking */
+    /* Called for each page marked dirty, after the epoch bump and before
+     * the page can change (from the host fault handler too): the JIT
+     * zeroes the chain cells of its translations (jit_code_written). */
+    void (*code_hook)(void *ctx, guest_addr_t page);
+    void *code_hook_ctx;
 };
 
 __attribute__((warn_unused_result))
@@ -107,6 +134,39 @@ int guest_mem_copy_from(const struct guest_mem *m, void *dst, guest_addr_t src,
 __attribute__((warn_unused_result))
 long guest_mem_strnlen(const struct guest_mem *m, guest_addr_t src,
                        size_t max);
+
+/* Self-modifying code (see struct guest_mem). */
+
+/* The lifter is about to read code from the page holding addr: mark it
+ * PAGE_CODE and, if the guest may write it, make the host page read-only,
+ * before the bytes are read (so a later write faults).  False when the
+ * host page cannot be protected: the code must not be translated. */
+__attribute__((warn_unused_result))
+bool guest_mem_mark_code(struct guest_mem *m, guest_addr_t addr);
+/* A host write fault at guest address addr: non-zero when it is a store
+ * to a guest-writable page, to retry -- 1: a PAGE_CODE page, now dirty
+ * and writable again; 2: a page another thread has just made writable. */
+int guest_mem_code_fault(struct guest_mem *m, guest_addr_t addr);
+/* C code (a system call) is about to write [addr, addr+len), already
+ * checked writable, or its contents change otherwise (madvise): PAGE_CODE
+ * pages there become dirty and writable. */
+void guest_mem_prepare_write(struct guest_mem *m, guest_addr_t addr,
+                             uint64_t len);
+/* Take the dirty pages: fn(ctx, first, end) for each run of them (page
+ * addresses, end exclusive), in ascending order.  Returns false (and calls
+ * nothing) when there were none. */
+bool guest_mem_take_dirty(struct guest_mem *m,
+                          void (*fn)(void *ctx, guest_addr_t first,
+                                     uint64_t end),
+                          void *ctx);
+static inline bool guest_mem_dirty_pending(const struct guest_mem *m)
+{
+    return __atomic_load_n(&m->dirty_pending, __ATOMIC_ACQUIRE) != 0;
+}
+static inline uint64_t guest_mem_code_epoch(const struct guest_mem *m)
+{
+    return __atomic_load_n(&m->code_epoch, __ATOMIC_ACQUIRE);
+}
 
 /* Page flags of the page holding addr. */
 static inline uint8_t guest_mem_page_flags(const struct guest_mem *m,

@@ -27,6 +27,9 @@ struct runtime {
 /* dispatch.c: run guest thread t until it exits; returns its exit status,
  * or -N when the guest was killed by signal N. */
 int runtime_thread_loop(struct runtime *rt, struct guest_thread *t);
+/* Drop the translations of guest pages whose contents changed (self-
+ * modifying code, guest_mem.h); the dispatcher's safe point calls it. */
+void runtime_code_sync(struct runtime *rt);
 /* End the whole guest process now, from any thread: status >= 0 is an
  * exit status, -N death by signal N.  Other threads never run again. */
 _Noreturn void runtime_end_process(struct runtime *rt, int status);

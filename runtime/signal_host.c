@@ -10,7 +10,9 @@
  * a blocking system call.
  *
  * A host SIGSEGV/SIGBUS (SIGILL, SIGFPE, SIGTRAP) raised by the CPU is a
- * fault, not a signal to queue: dispatch_host_fault() turns one in
+ * fault, not a signal to queue: dispatch_host_fault() lets a store to a
+ * guest page translations were made from complete (self-modifying code:
+ * the handler returns and the store runs again), turns any other one in
  * translated code into a guest fault; anywhere else it is r386's own
  * crash, which then kills r386 as it would have.
  *
@@ -127,7 +129,12 @@ static void on_host_signal(int sig, siginfo_t *si, void *uc)
 {
     int saved_errno = errno;
     if (is_fault_signal(sig) && si->si_code > 0) {
-        dispatch_host_fault(sig, si, uc); /* returns only if not the guest's */
+        /* Returns true for a store to guest code (retried on return);
+         * siglongjmps for a guest fault; returns false otherwise. */
+        if (dispatch_host_fault(sig, si, uc)) {
+            errno = saved_errno;
+            return;
+        }
         /* r386's own fault: die of it when the instruction faults again. */
         signal(sig, SIG_DFL);
         errno = saved_errno;

@@ -160,9 +160,11 @@ void signal_mask_push(struct guest_thread *t, uint64_t mask);
 void signal_mask_pop(struct guest_thread *t);
 
 /* ---- dispatch.c ---- */
-/* A host fault (sig from the CPU) at si: when it is a guest access from
- * translated code, leave for the dispatcher (siglongjmp, no return);
- * false when it is not. */
+/* A host fault (sig from the CPU) at si: true when it is a store to a
+ * guest page translations were made from, now writable again (return from
+ * the handler: the store runs again); when it is another guest access
+ * from translated code, leave for the dispatcher (siglongjmp, no return);
+ * false when it is neither. */
 bool dispatch_host_fault(int sig, siginfo_t *si, void *uc);
 
 /* ---- signal_deliver.c ---- */

@@ -41,8 +41,11 @@
 static void *io_buf(struct guest_thread *t, guest_addr_t a, uint32_t *len,
                     int prot)
 {
-    if (guest_mem_access_ok(sys_mem(t), a, *len, prot))
+    if (guest_mem_access_ok(sys_mem(t), a, *len, prot)) {
+        if (prot & GUEST_PROT_WRITE) /* translated code's pages: SMC */
+            guest_mem_prepare_write(sys_mem(t), a, *len);
         return g2h(sys_mem(t), a); /* the common case: all of it */
+    }
     uint64_t end = (uint64_t)a + *len, p = a;
     if (end > GUEST_SPACE_SIZE)
         end = GUEST_SPACE_SIZE;
@@ -59,6 +62,8 @@ static void *io_buf(struct guest_thread *t, guest_addr_t a, uint32_t *len,
         return NULL;
     }
     *len = (uint32_t)(p - a);
+    if (prot & GUEST_PROT_WRITE)
+        guest_mem_prepare_write(sys_mem(t), a, *len);
     return g2h(sys_mem(t), a);
 }
 
@@ -69,6 +74,8 @@ static void *whole_buf(struct guest_thread *t, guest_addr_t a, uint64_t len,
 {
     if (!guest_mem_access_ok(sys_mem(t), a, len, prot))
         return NULL;
+    if (prot & GUEST_PROT_WRITE)
+        guest_mem_prepare_write(sys_mem(t), a, len);
     return g2h(sys_mem(t), a);
 }
 

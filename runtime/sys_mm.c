@@ -218,6 +218,9 @@ static long sys_madvise(struct guest_thread *t, const uint32_t a[6])
         return 0;
     if (!guest_mem_access_ok(sys_mem(t), a[0], guest_page_up(a[1]), 0))
         return -ENOMEM;
+    /* DONTNEED, FREE, REMOVE may change the contents: not code any more. */
+    if (a[2] == MADV_DONTNEED || a[2] == MADV_FREE || a[2] == MADV_REMOVE)
+        guest_mem_prepare_write(sys_mem(t), a[0], guest_page_up(a[1]));
     return sys_host(madvise(g2h(sys_mem(t), a[0]), guest_page_up(a[1]),
                             (int)a[2]));
 }

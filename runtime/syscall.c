@@ -46,6 +46,10 @@ void *sys_guest_ptr(struct guest_thread *t, guest_addr_t a, size_t len,
 {
     if (!guest_mem_access_ok(sys_mem(t), a, len, prot))
         return NULL;
+    /* The host kernel may write there: no page of it may be one kept
+     * read-only for translated code (it would answer EFAULT). */
+    if (prot & GUEST_PROT_WRITE)
+        guest_mem_prepare_write(sys_mem(t), a, len);
     return g2h(sys_mem(t), a);
 }
 
