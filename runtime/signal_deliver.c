@@ -66,27 +66,11 @@ int signal_deliver_init(struct runtime *rt)
 
 /* ---- default actions ---- */
 
-enum dfl_action { DFL_TERM, DFL_CORE, DFL_IGN, DFL_STOP };
-
-static enum dfl_action default_action(int sig)
-{
-    switch (sig) {
-    case 3: case 4: case 5: case 6: case 7: case 8: case 11: case 24:
-    case 25: case 31:
-        return DFL_CORE; /* QUIT ILL TRAP ABRT BUS FPE SEGV XCPU XFSZ SYS */
-    case 17: case 18: case 23: case 28:
-        return DFL_IGN; /* CHLD CONT URG WINCH */
-    case 19: case 20: case 21: case 22:
-        return DFL_STOP; /* STOP TSTP TTIN TTOU */
-    default:
-        return DFL_TERM;
-    }
-}
 
 static bool action_ignores(const struct ksigaction32 *a, int sig)
 {
     return a->handler == KSIG_IGN ||
-           (a->handler == KSIG_DFL && default_action(sig) == DFL_IGN);
+           (a->handler == KSIG_DFL && signal_default_action(sig) == DFL_IGN);
 }
 
 static struct ksigaction32 action_of(struct guest_thread *t, int sig)
@@ -112,7 +96,7 @@ static void note(struct guest_thread *t, const char *what,
 /* The guest dies of sig (main() re-raises it). */
 static void kill_guest(struct guest_thread *t, int sig)
 {
-    if (default_action(sig) == DFL_CORE) {
+    if (signal_default_action(sig) == DFL_CORE) {
         struct rlimit rl;
         if (getrlimit(RLIMIT_CORE, &rl) == 0) {
             rl.rlim_cur = 0;
@@ -440,7 +424,7 @@ static void handle_signal(struct guest_thread *t, int sig,
 static bool default_act(struct guest_thread *t, int sig,
                         const struct ksiginfo32 *info)
 {
-    switch (default_action(sig)) {
+    switch (signal_default_action(sig)) {
     case DFL_IGN:
         return false;
     case DFL_STOP:
@@ -549,7 +533,7 @@ int signal_syscall_interrupted(struct guest_thread *t, bool restartable)
                              signal_bit(GUEST_SIGFPE) | signal_bit(31));
         int sig = __builtin_ctzll(sync ? sync : p) + 1;
         struct ksigaction32 a = action_of(t, sig);
-        if (a.handler == KSIG_DFL && default_action(sig) == DFL_STOP) {
+        if (a.handler == KSIG_DFL && signal_default_action(sig) == DFL_STOP) {
             struct ksiginfo32 info;
             signal_queue_take(t, signal_bit(sig), &info);
             default_act(t, sig, &info);

@@ -188,17 +188,11 @@ static void host_set(int sig, uint32_t guest_flags, enum host_disp d)
     sigaction(sig, &sa, NULL);
 }
 
-/* Signals whose default action is to ignore them. */
-static bool default_ignored(int sig)
-{
-    return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG ||
-           sig == SIGWINCH;
-}
-
 /* Since the host mask mirrors the guest's, the host kernel can ignore
  * (SIG_IGN, or SIG_DFL for a default-ignored signal) what the guest
- * ignores, with the same rules for blocked signals; r386 catches the
- * others, and always the fault signals. */
+ * ignores, and terminate r386 for a signal whose guest action is the
+ * default "terminate", with the same rules for blocked signals; r386
+ * catches the others, and always the fault signals. */
 static void host_apply(int sig, const struct ksigaction32 *a)
 {
     if (!catchable(sig))
@@ -207,7 +201,13 @@ static void host_apply(int sig, const struct ksigaction32 *a)
         host_set(sig, 0, HOST_CATCH);
     else if (a->handler == KSIG_IGN)
         host_set(sig, a->flags, HOST_IGNORE);
-    else if (a->handler == KSIG_DFL && default_ignored(sig))
+    else if (a->handler == KSIG_DFL &&
+             (signal_default_action(sig) == DFL_IGN ||
+              signal_default_action(sig) == DFL_TERM))
+        /* Ignore, or terminate: the host kernel does what Linux does for
+         * the guest, at once -- also to a thread about to block in a host
+         * system call, which a caught signal would reach only when the
+         * call returns. */
         host_set(sig, a->flags, HOST_DEFAULT);
     else
         host_set(sig, a->flags, HOST_CATCH);

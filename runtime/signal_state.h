@@ -87,6 +87,24 @@ struct signal_thread_state {
     struct signal_queue queue; /* thread-directed (tgkill, faults) */
 };
 
+/* Linux's default action of each signal. */
+enum dfl_action { DFL_TERM, DFL_CORE, DFL_IGN, DFL_STOP };
+
+static inline enum dfl_action signal_default_action(int sig)
+{
+    switch (sig) {
+    case 3: case 4: case 5: case 6: case 7: case 8: case 11: case 24:
+    case 25: case 31:
+        return DFL_CORE; /* QUIT ILL TRAP ABRT BUS FPE SEGV XCPU XFSZ SYS */
+    case 17: case 18: case 23: case 28:
+        return DFL_IGN; /* CHLD CONT URG WINCH */
+    case 19: case 20: case 21: case 22:
+        return DFL_STOP; /* STOP TSTP TTIN TTOU */
+    default:
+        return DFL_TERM;
+    }
+}
+
 static inline uint64_t signal_bit(int sig)
 {
     return UINT64_C(1) << (sig - 1);
