@@ -169,15 +169,7 @@ static int finish(int status)
 {
     if (status >= 0)
         return status & 0xff;
-    int sig = -status;
-    fflush(NULL);
-    signal(sig, SIG_DFL);
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, sig);
-    sigprocmask(SIG_UNBLOCK, &set, NULL);
-    raise(sig);
-    return 128 + sig; /* a signal whose default is to be ignored */
+    runtime_die_by_signal(-status);
 }
 
 int main(int argc, char **argv)

@@ -296,8 +296,14 @@ _Noreturn void runtime_end_process(struct runtime *rt, int status)
     fflush(NULL);
     if (status >= 0)
         _exit(status & 0xff);
-    /* Death by signal: the default action kills every thread. */
-    int sig = -status;
+    runtime_die_by_signal(-status);
+}
+
+_Noreturn void runtime_die_by_signal(int sig)
+{
+    /* The default action kills every thread; r386's own image is no core
+     * for the guest's death. */
+    fflush(NULL);
     signal(sig, SIG_DFL);
     sigset_t set;
     sigemptyset(&set);

@@ -41,4 +41,7 @@ void runtime_dump_image(const struct runtime *rt, FILE *out);
  * -N when the guest was killed by signal N. */
 int runtime_run(struct runtime *rt);
 
+/* End r386 as the guest ended: by signal sig, with no core of r386. */
+_Noreturn void runtime_die_by_signal(int sig);
+
 #endif

@@ -93,16 +93,10 @@ static void note(struct guest_thread *t, const char *what,
             info->u.fault.addr, what);
 }
 
-/* The guest dies of sig (main() re-raises it). */
+/* The guest dies of sig (runtime_die_by_signal re-raises it, with no core
+ * of r386's image). */
 static void kill_guest(struct guest_thread *t, int sig)
 {
-    if (signal_default_action(sig) == DFL_CORE) {
-        struct rlimit rl;
-        if (getrlimit(RLIMIT_CORE, &rl) == 0) {
-            rl.rlim_cur = 0;
-            setrlimit(RLIMIT_CORE, &rl);
-        }
-    }
     t->exited = true;
     t->exit_status = -sig;
 }

@@ -107,10 +107,12 @@ long thread_clone(struct guest_thread *t, uint32_t flags, guest_addr_t sp,
     uint32_t tid = (uint32_t)c->tid;
     /* As the kernel: both written before the child runs; a bad pointer is
      * not an error of clone (the kernel ignores its put_user results). */
-    if ((flags & CL_PARENT_SETTID) && sys_copy_to(t, ptid, &tid, 4) < 0)
-        tid = (uint32_t)c->tid;
-    if ((flags & CL_CHILD_SETTID) && sys_copy_to(t, ctid, &tid, 4) < 0)
-        tid = (uint32_t)c->tid;
+    int ignored = 0;
+    if (flags & CL_PARENT_SETTID)
+        ignored = sys_copy_to(t, ptid, &tid, 4);
+    if (flags & CL_CHILD_SETTID)
+        ignored = sys_copy_to(t, ctid, &tid, 4);
+    (void)ignored;
     sem_post(&st->go); /* st is the child's from here on */
     return tid;
 }
