@@ -250,6 +250,30 @@ static void print_stats(struct runtime *rt, uint64_t t0)
             s.units ? compile / (double)s.units : 0.0,
             (unsigned long long)s.lookups, (unsigned long long)s.hot_units,
             (double)s.hot_ns / 1e6, (unsigned long long)s.invalidated);
+    if (rt->cfg.cache_dir)
+        fprintf(stderr,
+                "r386 stats: persistent cache %s: %llu units loaded in "
+                "%llu objects (%.1f ms), %llu stale, %llu bad files; %llu "
+                "units stored\n",
+                rt->cfg.cache_dir, (unsigned long long)s.disk_units,
+                (unsigned long long)s.disk_objects,
+                (double)s.disk_load_ns / 1e6,
+                (unsigned long long)s.disk_stale,
+                (unsigned long long)s.disk_bad_files,
+                (unsigned long long)s.disk_stored);
+}
+
+/* The persistent cache groups translations by the file they came from
+ * (codemap.h).  ctx is the guest memory, the runtime's first member. */
+static bool code_file(void *ctx, guest_addr_t pc, struct jit_code_file *out)
+{
+    struct runtime *rt = (struct runtime *)ctx;
+    struct codemap_entry e;
+    if (!codemap_lookup(rt->codemap, pc, &e))
+        return false;
+    *out = (struct jit_code_file){e.start, e.end, e.offset, e.path, e.size,
+                                  e.mtime_ns};
+    return true;
 }
 
 int runtime_run(struct runtime *rt)
@@ -265,6 +289,9 @@ int runtime_run(struct runtime *rt)
         .dump_ir = rt->cfg.dump_ir,
         .perf_map = rt->cfg.perf_map,
         .code_epoch = code_epoch,
+        .cache_dir = rt->cfg.cache_dir,
+        .cache_max = rt->cfg.cache_max,
+        .code_file = code_file,
     };
     rt->jit = jit_create(&jc, err, sizeof(err));
     if (!rt->jit) {
@@ -284,6 +311,7 @@ int runtime_run(struct runtime *rt)
     int status = runtime_thread_loop(rt, t);
     if (__atomic_load_n(&rt->nthreads, __ATOMIC_SEQ_CST) > 1)
         runtime_end_process(rt, status); /* threads still run translated code */
+    jit_persist(rt->jit);
     if (rt->cfg.stats && rt->jit)
         print_stats(rt, rt->start_ns);
     return status;
@@ -291,6 +319,7 @@ int runtime_run(struct runtime *rt)
 
 _Noreturn void runtime_end_process(struct runtime *rt, int status)
 {
+    jit_persist(rt->jit);
     if (rt->cfg.stats && rt->jit)
         print_stats(rt, rt->start_ns);
     fflush(NULL);

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct image_info;
@@ -22,6 +23,10 @@ struct runtime_config {
     bool dump_ir;  /* print each unit's optimised IR */
     bool stats;    /* print translation statistics at exit */
     bool perf_map; /* write /tmp/perf-PID.map for perf */
+    /* The persistent translation cache's directory (NULL: none) and size
+     * limit in bytes (0: the default). */
+    const char *cache_dir;
+    unsigned long long cache_max;
 };
 
 /* Reserve the guest address space, load the program and build its initial
