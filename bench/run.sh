@@ -4,7 +4,9 @@
 # Runs each workload three ways, side by side, on the same input:
 #   native  the host's amd64 build (Debian's package, or the kernel built -O2)
 #   qemu    qemu-i386 -L SYSROOT with the i386 build
-#   r386    r386 -L SYSROOT with the i386 build (cold: nothing cached yet)
+#   r386    r386 -L SYSROOT with the i386 build, twice: cold (an empty
+#           persistent cache before every run) and warm (the cache filled
+#           by one untimed run first)
 # and prints a Markdown table of median wall times and the ratios r386/native
 # and r386/qemu.  Every run's output must be identical across the three
 # (for Lua n-body, across qemu-i386 and r386: x87 vs SSE doubles); a
@@ -91,8 +93,17 @@ ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
 }
 
-printf '| workload | native s | qemu-i386 s | r386 s | r386/native | r386/qemu | qemu MiB | r386 MiB | outputs |\n'
-printf '|---|---:|---:|---:|---:|---:|---:|---:|---|\n'
+# r386 with nothing cached: the cache is emptied before each run.
+r386_cold() {
+    rm -rf "$W/cache-cold"
+    "$R386" --cache-dir "$W/cache-cold" "$@"
+}
+r386_warm() {
+    "$R386" --cache-dir "$W/cache-warm" "$@"
+}
+
+printf '| workload | native s | qemu-i386 s | r386 cold s | r386 warm s | cold/qemu | warm/qemu | warm/native | qemu MiB | r386 MiB | outputs |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
 
 # row NAME NATIVE-CMD -- I386-CMD: time the three ways and print a row.
 row() {
@@ -110,18 +121,25 @@ row() {
         tn=$(median_time "$W/out.native" "${native[@]}")
     fi
     tq=$(median_time "$W/out.qemu" qemu-i386 -L "$SYSROOT" "${i386[@]}")
-    tr=$(median_time "$W/out.r386" "$R386" -L "$SYSROOT" "${i386[@]}")
+    tr=$(median_time "$W/out.r386" r386_cold -L "$SYSROOT" "${i386[@]}")
+    cmp -s "$W/out.qemu" "$W/out.r386" || same=DIFF
+    rm -rf "$W/cache-warm"
+    r386_warm -L "$SYSROOT" "${i386[@]}" >/dev/null 2>&1 </dev/null || true
+    local tw
+    tw=$(median_time "$W/out.r386" r386_warm -L "$SYSROOT" "${i386[@]}")
     local mq mr
     mq=$(peak_mib "$W/out.qemu" qemu-i386 -L "$SYSROOT" "${i386[@]}")
-    mr=$(peak_mib "$W/out.r386" "$R386" -L "$SYSROOT" "${i386[@]}")
+    mr=$(peak_mib "$W/out.r386" "$R386" --cache-dir "$W/cache-warm" -L "$SYSROOT" "${i386[@]}")
     cmp -s "$W/out.qemu" "$W/out.r386" || same=DIFF
     if [ "$tn" != "-" ] && [ -z "${native_may_differ:-}" ] &&
         ! cmp -s "$W/out.native" "$W/out.r386"; then
         same=DIFF
     fi
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$tn" \
-        "$tq" "$tr" "$( [ "$tn" = "-" ] && echo - || ratio "$tr" "$tn")" \
-        "$(ratio "$tr" "$tq")" "$mq" "$mr" "$same"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+        "$name" "$tn" "$tq" "$tr" "$tw" "$(ratio "$tr" "$tq")" \
+        "$(ratio "$tw" "$tq")" \
+        "$( [ "$tn" = "-" ] && echo - || ratio "$tw" "$tn")" "$mq" "$mr" \
+        "$same"
 }
 
 for k in hash sort matmul search; do
