@@ -7,9 +7,10 @@
  * the page faults on fresh pages were most of its time (docs/CACHE.md).
  * Here the arena is reserved once, made readable, writable and executable
  * a chunk at a time, and handed out by bumping a pointer.  Code is never
- * freed (chain cells and the indirect-branch cache point into it), and
- * one reservation keeps all of it within the +-2 GiB reach of the small
- * code model's RIP-relative references.  Like qemu's code buffer, the
+ * freed (chain cells and the indirect-branch cache point into it).  The
+ * small code model's RIP-relative references only need an object's own
+ * sections (and the stubs RuntimeDyld adds to them) within +-2 GiB of
+ * each other, which consecutive allocations are.  Like qemu's code buffer, the
  * pages are RWX: there is no second mapping to write through. */
 #include <llvm-c/ExecutionEngine.h>
 #include <llvm-c/OrcEE.h>
@@ -21,7 +22,7 @@
 
 #include "jit_internal.h"
 
-#define ARENA_RESERVE (UINT64_C(1) << 30)  /* 1 GiB of address space */
+#define ARENA_RESERVE (UINT64_C(8) << 30)  /* 8 GiB of address space */
 #define ARENA_CHUNK (UINT64_C(4) << 20)    /* made RWX 4 MiB at a time */
 
 struct jit_arena {
