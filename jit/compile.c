@@ -349,7 +349,9 @@ static void unit_info(struct jit *j, const struct lifter_unit *u,
                       struct jit_unit_info *out)
 {
     *out = (struct jit_unit_info){.pc = u->pc, .code_lo = u->code_lo,
-                                  .code_end = u->code_end};
+                                  .code_end = u->code_end,
+                                  .nsucc = u->nsucc};
+    memcpy(out->succ, u->succ, sizeof(out->succ));
     uint64_t len = u->code_end ? u->code_end - u->code_lo : 0;
     if (!j->pcache || len == 0 || len > UINT32_MAX || u->short_fetch ||
         u->one_block || u->nranges == 0)
@@ -360,7 +362,14 @@ static void unit_info(struct jit *j, const struct lifter_unit *u,
     out->cacheable = jit_ranges_hash(j, u->ranges, u->nranges, &out->hash);
 }
 
-/* Lift the batch starting at first into m; returns the number of units. */
+static void set_succ(struct jit_entry *e, const struct jit_unit_info *u)
+{
+    e->nsucc = (uint8_t)u->nsucc;
+    memcpy(e->succ, u->succ, sizeof(e->succ));
+}
+
+/* Lift the batch starting at first into m; returns the number of units.
+ * first is lifted even when it has code (--aot replaces it). */
 static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
                       struct jit_entry **batch, char (*names)[JIT_NAME_MAX],
                       struct jit_unit_info *units, char *err, size_t errlen)
@@ -377,7 +386,7 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        bool seen = e->link.code != 0;
+        bool seen = e->link.code != 0 && e != first;
         for (int i = 0; i < n && !seen; i++)
             seen = batch[i] == e;
         if (seen || (e != first && !executable(j, pc)))
@@ -514,6 +523,8 @@ static int compile(struct jit *j, struct jit_entry *first, uint64_t *code,
         if (jit_page_index_add(j, batch[i]) &&
             jit_install(j, batch[i], addrs[i], epoch)) {
             batch[i]->tier = 1;
+            batch[i]->optimised = j->optimise;
+            set_succ(batch[i], &units[i]);
         } else {
             batch[i]->code_end = 0;
             all_installed = false;
@@ -521,7 +532,8 @@ static int compile(struct jit *j, struct jit_entry *first, uint64_t *code,
     }
     if (objcopy && all_installed)
         jit_pcache_store(j, objcopy, objlen, table, cells, ncells,
-                         (const char(*)[JIT_NAME_MAX])names, units, n);
+                         (const char(*)[JIT_NAME_MAX])names, units, n,
+                         j->optimise);
     free(objcopy);
     free(cells);
     j->stats.units += (unsigned)n;
@@ -542,7 +554,7 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
         snprintf(err, errlen, "out of memory");
     else if (e->link.code)
         fn = (cpu_unit_fn)(uintptr_t)e->link.code;
-    else if (j->pcache && jit_pcache_load(j, e))
+    else if (j->pcache && jit_pcache_load(j, e, false))
         fn = (cpu_unit_fn)(uintptr_t)e->link.code;
     else if (compile(j, e, &code, err, errlen) == 0)
         fn = (cpu_unit_fn)(uintptr_t)code;
@@ -553,6 +565,48 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
     }
     pthread_mutex_unlock(&j->lock);
     return fn;
+}
+
+void jit_set_optimise(struct jit *j)
+{
+    char err[256];
+    pthread_mutex_lock(&j->lock);
+    LLVMTargetMachineRef tm = jit_host_machine(LLVMCodeGenLevelDefault,
+                                               LLVMRelocDefault, err,
+                                               sizeof(err));
+    if (tm) {
+        LLVMDisposeTargetMachine(j->tm1);
+        j->tm1 = tm;
+        j->pipeline = JIT_OPT_PIPELINE;
+        j->optimise = true;
+    }
+    pthread_mutex_unlock(&j->lock);
+}
+
+int jit_translate(struct jit *j, guest_addr_t pc, guest_addr_t *succ,
+                  unsigned *nsucc, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&j->lock);
+    int rc = -1;
+    uint64_t code = 0;
+    struct jit_entry *e = jit_cache_get(&j->cache, pc);
+    *nsucc = 0;
+    if (!e) {
+        snprintf(err, errlen, "out of memory");
+    } else if (!executable(j, pc)) {
+        snprintf(err, errlen, "0x%08x is not executable", pc);
+    } else if ((e->link.code && (e->optimised || !j->optimise)) ||
+               (j->pcache && jit_pcache_load(j, e, j->optimise))) {
+        rc = 0;
+    } else if (compile(j, e, &code, err, errlen) == 0) {
+        rc = 1;
+    }
+    if (rc >= 0) {
+        *nsucc = e->nsucc;
+        memcpy(succ, e->succ, e->nsucc * sizeof(*succ));
+    }
+    pthread_mutex_unlock(&j->lock);
+    return rc;
 }
 
 void jit_fork_prepare(struct jit *j)

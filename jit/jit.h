@@ -103,6 +103,21 @@ void jit_code_written(struct jit *j, guest_addr_t page);
 
 void jit_stats_get(struct jit *j, struct jit_stats *out);
 
+/* Ahead-of-time compilation (--aot).  set_optimise: from now on units are
+ * compiled with the optimiser (tier 2's pipeline, -O2 code).  translate:
+ * make sure the unit at pc is translated, optimised, and in the cache to
+ * be, without running it -- loaded from the cache when it holds such a
+ * translation, else compiled; *nsucc/succ: where the unit leads (direct
+ * branch targets, return addresses).  Returns 1 when it compiled, 0 when
+ * it had or loaded the translation, -1 when pc cannot be translated (not
+ * executable) or on an internal error (err). */
+void jit_set_optimise(struct jit *j);
+int jit_translate(struct jit *j, guest_addr_t pc, guest_addr_t *succ,
+                  unsigned *nsucc, char *err, size_t errlen);
+/* The guest pcs of the units the persistent cache holds for the file
+ * mapping holding pc (a malloc'd array, *n entries; NULL when none). */
+guest_addr_t *jit_cached_units(struct jit *j, guest_addr_t pc, size_t *n);
+
 /* Write the translations made since the last call to the persistent cache
  * (at exit, and before execve replaces the process).  Errors give one
  * warning and leave the cache as it was. */

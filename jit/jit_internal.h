@@ -17,6 +17,10 @@ struct jit_entry {
     struct jit_entry *next;        /* hash chain */
     uint32_t hits; /* block executions in its first-tier code */
     uint8_t tier;  /* 0 none yet, 1 first tier, 2 optimised (or queued) */
+    bool optimised; /* its code came from the optimiser (--aot, tier 2) */
+    /* Where its unit leads (lifter_unit.succ), for --aot's closure. */
+    uint8_t nsucc;
+    guest_addr_t succ[LIFTER_MAX_SUCC];
     /* The guest bytes its translation was made from (lifter_unit) and
      * the number of times it was invalidated (jit_invalidate). */
     guest_addr_t code_lo;
@@ -58,6 +62,8 @@ struct jit_unit_info {
     unsigned nranges; /* the bytes read (lifter_unit.ranges) */
     struct lifter_range ranges[LIFTER_MAX_RANGES];
     uint64_t hash;  /* jit_ranges_hash of them */
+    unsigned nsucc; /* lifter_unit.succ */
+    guest_addr_t succ[LIFTER_MAX_SUCC];
 };
 
 /* Self-modifying code: the entries made from each guest page, so that a
@@ -89,6 +95,7 @@ struct jit {
     struct jit_cache cache;
     struct jit_stats stats;
     const char *pipeline; /* LLVMRunPasses pipeline for new units */
+    bool optimise; /* --aot: new units get the optimiser (jit_set_optimise) */
     int batch_max;        /* units lifted ahead into one module */
     /* --perf-map (perfmap.c), or NULL. */
     struct jit_perfmap *perfmap;
@@ -111,6 +118,11 @@ struct jit {
     struct jit_page_node *node_chunks, *node_next;
     size_t nodes_left;
 };
+
+/* The optimiser's pass pipeline (tier 2, --aot). */
+#define JIT_OPT_PIPELINE                                                     \
+    "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,"      \
+    "simplifycfg,gvn,dse,instcombine<no-verify-fixpoint>,simplifycfg)"
 
 /* compile.c, shared with tier2.c. */
 void jit_error_text(LLVMErrorRef e, char *err, size_t errlen);
@@ -150,11 +162,12 @@ bool jit_cells_fill(struct jit *j, uint64_t table, const guest_addr_t *pcs,
  * remember a fresh object for jit_persist (copied). */
 struct jit_pcache *jit_pcache_open(struct jit *j);
 void jit_pcache_close(struct jit_pcache *pc);
-bool jit_pcache_load(struct jit *j, struct jit_entry *e);
+bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised);
 void jit_pcache_store(struct jit *j, const void *obj, size_t objlen,
                       const char *table, const guest_addr_t *cells,
                       uint32_t ncells, const char (*names)[JIT_NAME_MAX],
-                      const struct jit_unit_info *units, int n);
+                      const struct jit_unit_info *units, int n,
+                      bool optimised);
 /* A 64-bit hash of bytes (not cryptographic: damage and changed code,
  * not an adversary, are what it detects). */
 uint64_t jit_hash(const void *p, size_t n, uint64_t seed);

@@ -136,6 +136,7 @@ struct pc_view {
 struct pc_index {
     guest_addr_t pc;
     uint32_t rec, unit;
+    uint32_t optimised;
 };
 
 /* One cache file: its disk image as loaded, and records made since. */
@@ -162,7 +163,9 @@ struct jit_pcache {
 static int cmp_index(const void *a, const void *b)
 {
     const struct pc_index *x = a, *y = b;
-    return x->pc < y->pc ? -1 : x->pc > y->pc;
+    if (x->pc != y->pc)
+        return x->pc < y->pc ? -1 : 1;
+    return (int)y->optimised - (int)x->optimised; /* optimised first */
 }
 
 struct index_build {
@@ -184,7 +187,7 @@ static void add_rec(void *ctx, const struct pc_rec *r)
     f->recs[ri].r = r;
     const struct pcache_unit *u = pcache_units(r);
     for (uint32_t i = 0; i < r->nunits; i++)
-        f->idx[f->nidx++] = (struct pc_index){u[i].pc, ri, i};
+        f->idx[f->nidx++] = (struct pc_index){u[i].pc, ri, i, r->optimised};
 }
 
 /* Build f's records and pc index from its image (already checked). */
@@ -316,16 +319,22 @@ static bool link_record(struct jit *j, struct pc_view *v)
     return true;
 }
 
-bool jit_pcache_load(struct jit *j, struct jit_entry *e)
+static int cmp_pc(const void *a, const void *b)
+{
+    const struct pc_index *x = a, *y = b;
+    return x->pc < y->pc ? -1 : x->pc > y->pc;
+}
+
+bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
 {
     uint64_t t0 = jit_now_ns();
     guest_addr_t pc = (guest_addr_t)e->link.pc;
     struct pc_file *f = file_of_pc(j, pc);
     if (!f || !f->nidx)
         return false;
-    struct pc_index want = {pc, 0, 0};
+    struct pc_index want = {pc, 0, 0, 0};
     struct pc_index *hit =
-        bsearch(&want, f->idx, f->nidx, sizeof(*f->idx), cmp_index);
+        bsearch(&want, f->idx, f->nidx, sizeof(*f->idx), cmp_pc);
     if (!hit)
         return false;
     /* Several records may hold pc (made by runs that saw other bytes
@@ -335,7 +344,7 @@ bool jit_pcache_load(struct jit *j, struct jit_entry *e)
     bool done = false;
     for (; hit < f->idx + f->nidx && hit->pc == pc && !done; hit++) {
         struct pc_view *v = &f->recs[hit->rec];
-        if (v->bad)
+        if (v->bad || (optimised && !v->r->optimised))
             continue;
         uint64_t epoch = jit_code_epoch(j);
         if (!units_current(j, v->r)) {
@@ -347,22 +356,41 @@ bool jit_pcache_load(struct jit *j, struct jit_entry *e)
         const struct pcache_unit *u = pcache_units(v->r);
         for (uint32_t i = 0; i < v->r->nunits; i++) {
             struct jit_entry *ue = jit_cache_get(&j->cache, u[i].pc);
-            if (!ue || ue->link.code)
+            if (!ue || (ue->link.code &&
+                        (ue->optimised || !v->r->optimised)))
                 continue;
             ue->code_lo = u[i].code_lo;
             ue->code_end = (uint64_t)u[i].code_lo + u[i].code_len;
             if (jit_page_index_add(j, ue) &&
                 jit_install(j, ue, v->addrs[i], epoch)) {
                 ue->tier = 1;
+                ue->optimised = v->r->optimised;
+                ue->nsucc = (uint8_t)u[i].nsucc;
+                memcpy(ue->succ, u[i].succ, sizeof(ue->succ));
                 j->stats.disk_units++;
             } else {
                 ue->code_end = 0;
             }
         }
-        done = e->link.code != 0;
+        done = e->link.code != 0 && (!optimised || e->optimised);
     }
     j->stats.disk_load_ns += jit_now_ns() - t0;
     return done;
+}
+
+guest_addr_t *jit_cached_units(struct jit *j, guest_addr_t pc, size_t *n)
+{
+    *n = 0;
+    if (!j->pcache)
+        return NULL;
+    pthread_mutex_lock(&j->lock);
+    struct pc_file *f = file_of_pc(j, pc);
+    guest_addr_t *v = f && f->nidx ? malloc(f->nidx * sizeof(*v)) : NULL;
+    for (size_t i = 0; v && i < f->nidx; i++)
+        if (i == 0 || f->idx[i].pc != f->idx[i - 1].pc)
+            v[(*n)++] = f->idx[i].pc;
+    pthread_mutex_unlock(&j->lock);
+    return v;
 }
 
 /* ---- storing ---- */
@@ -370,7 +398,8 @@ bool jit_pcache_load(struct jit *j, struct jit_entry *e)
 void jit_pcache_store(struct jit *j, const void *obj, size_t objlen,
                       const char *table, const guest_addr_t *cells,
                       uint32_t ncells, const char (*names)[JIT_NAME_MAX],
-                      const struct jit_unit_info *units, int n)
+                      const struct jit_unit_info *units, int n,
+                      bool optimised)
 {
     if (n <= 0 || objlen > UINT32_MAX)
         return;
@@ -396,10 +425,12 @@ void jit_pcache_store(struct jit *j, const void *obj, size_t objlen,
         u[i].nranges = units[i].nranges;
         memcpy(u[i].ranges, units[i].ranges, sizeof(u[i].ranges));
         u[i].hash = units[i].hash;
+        u[i].nsucc = units[i].nsucc;
+        memcpy(u[i].succ, units[i].succ, sizeof(u[i].succ));
         memcpy(u[i].name, names[i], JIT_NAME_MAX);
     }
     uint8_t *rec = pcache_record_new(table, u, (uint32_t)n, cells, ncells,
-                                     obj, (uint32_t)objlen);
+                                     obj, (uint32_t)objlen, optimised);
     free(u);
     if (rec)
         f->pending[f->npending++] = rec;

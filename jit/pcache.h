@@ -23,6 +23,8 @@
 struct pc_rec {
     uint32_t size; /* the whole record, a multiple of 8 */
     uint32_t nunits, ncells, objlen;
+    uint32_t optimised; /* 1: made by the optimiser (preferred) */
+    uint32_t pad;
     char table[JIT_NAME_MAX]; /* the object's cell table symbol */
 };
 
@@ -33,6 +35,8 @@ struct pcache_unit {
     uint32_t nranges;     /* the bytes themselves */
     struct lifter_range ranges[LIFTER_MAX_RANGES];
     uint64_t hash;        /* jit_ranges_hash of the ranges */
+    uint32_t nsucc;       /* where the unit leads (--aot) */
+    guest_addr_t succ[LIFTER_MAX_SUCC];
     char name[JIT_NAME_MAX];
 };
 
@@ -54,7 +58,8 @@ static inline const uint8_t *pcache_object(const struct pc_rec *r)
 /* A new record (malloc'd), or NULL when out of memory. */
 uint8_t *pcache_record_new(const char *table, const struct pcache_unit *u,
                            uint32_t nunits, const guest_addr_t *cells,
-                           uint32_t ncells, const void *obj, uint32_t objlen);
+                           uint32_t ncells, const void *obj, uint32_t objlen,
+                           bool optimised);
 
 /* Call fn for each record of a checked file image; -1 when a record is
  * malformed (then fn was called for the ones before it). */

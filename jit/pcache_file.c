@@ -18,7 +18,7 @@
 #include "pcache.h"
 
 #define PCACHE_MAGIC "R386PCF\n"
-#define PCACHE_VERSION 2
+#define PCACHE_VERSION 3
 
 struct pc_header {
     char magic[8];
@@ -45,7 +45,8 @@ static size_t record_size(uint32_t nunits, uint32_t ncells, uint32_t objlen)
 
 uint8_t *pcache_record_new(const char *table, const struct pcache_unit *u,
                            uint32_t nunits, const guest_addr_t *cells,
-                           uint32_t ncells, const void *obj, uint32_t objlen)
+                           uint32_t ncells, const void *obj, uint32_t objlen,
+                           bool optimised)
 {
     size_t size = record_size(nunits, ncells, objlen);
     if (size > UINT32_MAX)
@@ -58,6 +59,7 @@ uint8_t *pcache_record_new(const char *table, const struct pcache_unit *u,
     r->nunits = nunits;
     r->ncells = ncells;
     r->objlen = objlen;
+    r->optimised = optimised;
     snprintf(r->table, sizeof(r->table), "%s", table);
     memcpy((void *)pcache_units(r), u, nunits * sizeof(*u));
     memcpy((void *)pcache_cells(r), cells, ncells * sizeof(*cells));
@@ -76,7 +78,7 @@ static bool record_ok(const uint8_t *p, size_t left)
     if (left < sizeof(struct pc_rec))
         return false;
     const struct pc_rec *r = (const struct pc_rec *)p;
-    if (r->size > left || r->size % 8 || r->nunits == 0 ||
+    if (r->size > left || r->size % 8 || r->nunits == 0 || r->optimised > 1 ||
         r->nunits > 4096 || r->ncells > (1u << 20) ||
         r->size != record_size(r->nunits, r->ncells, r->objlen))
         return false;
@@ -86,7 +88,8 @@ static bool record_ok(const uint8_t *p, size_t left)
     for (uint32_t i = 0; i < r->nunits; i++)
         if (!name_ok(u[i].name) || u[i].code_len == 0 ||
             (uint64_t)u[i].code_lo + u[i].code_len > GUEST_SPACE_SIZE ||
-            u[i].nranges == 0 || u[i].nranges > LIFTER_MAX_RANGES)
+            u[i].nranges == 0 || u[i].nranges > LIFTER_MAX_RANGES ||
+            u[i].nsucc > LIFTER_MAX_SUCC)
             return false;
     for (uint32_t i = 0; i < r->nunits; i++)
         for (uint32_t k = 0; k < u[i].nranges; k++)
@@ -208,6 +211,14 @@ uint8_t *pcache_read_file(const char *dir, uint64_t key, uint64_t build,
     return image;
 }
 
+/* A unit as the merge compares them: an optimised translation does not
+ * duplicate a first-tier one of the same bytes. */
+static uint64_t unit_key(const struct pcache_unit *u, uint32_t optimised)
+{
+    return (u->hash ^ ((uint64_t)u->pc << 32)) +
+           (optimised ? 0x9e3779b97f4a7c15ULL : 0);
+}
+
 /* Units of old, by (pc, hash), for the merge. */
 struct unit_set {
     uint64_t *v;
@@ -227,7 +238,7 @@ static void collect_units(void *ctx, const struct pc_rec *r)
             s->v = v;
             s->cap = cap;
         }
-        s->v[s->n++] = u[i].hash ^ ((uint64_t)u[i].pc << 32);
+        s->v[s->n++] = unit_key(&u[i], r->optimised);
     }
 }
 
@@ -238,9 +249,10 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* s sorted (cmp_u64). */
-static bool in_set(const struct unit_set *s, const struct pcache_unit *u)
+static bool in_set(const struct unit_set *s, const struct pcache_unit *u,
+                   uint32_t optimised)
 {
-    uint64_t k = u->hash ^ ((uint64_t)u->pc << 32);
+    uint64_t k = unit_key(u, optimised);
     return s->n && bsearch(&k, s->v, s->n, sizeof(*s->v), cmp_u64) != NULL;
 }
 
@@ -279,7 +291,7 @@ int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
     for (size_t i = 0; take && i < nrecs; i++) {
         const struct pc_rec *r = (const struct pc_rec *)recs[i];
         for (uint32_t k = 0; k < r->nunits && !take[i]; k++)
-            take[i] = !in_set(&have, &pcache_units(r)[k]);
+            take[i] = !in_set(&have, &pcache_units(r)[k], r->optimised);
         if (take[i]) {
             newpay += r->size;
             h.nrecs++;

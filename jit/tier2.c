@@ -32,9 +32,7 @@
 #define TIER2_DEFAULT_THRESHOLD 0
 #define TIER2_PERIOD_MS 10
 #define TIER2_BATCH 16 /* hot entries taken per scan */
-#define TIER2_PIPELINE                                                       \
-    "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,"      \
-    "simplifycfg,gvn,dse,instcombine<no-verify-fixpoint>,simplifycfg)"
+#define TIER2_PIPELINE JIT_OPT_PIPELINE
 
 struct jit_tier2 {
     struct jit *j;

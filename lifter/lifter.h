@@ -129,7 +129,7 @@ static inline uint32_t lifter_ibtc_index(guest_addr_t pc, uint32_t mask)
     return (pc ^ (pc >> 10)) & mask;
 }
 
-#define LIFTER_MAX_SUCC 4
+#define LIFTER_MAX_SUCC 8
 #define LIFTER_MAX_RANGES 16
 
 /* Guest bytes a translation was made from. */
@@ -140,8 +140,9 @@ struct lifter_range {
 
 struct lifter_unit {
     guest_addr_t pc;      /* first instruction */
-    /* Guest pcs execution is likely to reach next: direct branch targets
-     * and the return address of a call (for translating ahead). */
+    /* Guest pcs execution is likely to reach next: direct branch targets,
+     * the return address of a call, the pc after a system call (for
+     * translating ahead; the first LIFTER_MAX_SUCC). */
     unsigned nsucc;
     guest_addr_t succ[LIFTER_MAX_SUCC];
     guest_addr_t end_pc;  /* first byte after the last lifted instruction */

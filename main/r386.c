@@ -53,6 +53,8 @@ static void usage(FILE *out)
             "                  else ~/.cache/r386)\n"
             "  --no-cache      do not use the persistent translation cache\n"
             "  --cache-max SIZE  its size limit (K, M or G; default 1G)\n"
+            "  --aot           translate PROGRAM and the libraries it loads\n"
+            "                  into the cache, optimised, and exit\n"
             "  --cache-stats   describe the cache directory and exit\n"
             "  --cache-clear   empty the cache directory and exit\n"
             "  --dump-image    load PROGRAM, print its image and auxiliary\n"
@@ -74,6 +76,7 @@ struct options {
     bool no_cache;
     unsigned long long cache_max;
     bool cache_stats, cache_clear;
+    bool aot;
     int prog_index; /* argv index of PROGRAM */
 };
 
@@ -170,6 +173,10 @@ static int parse_options(int argc, char **argv, struct options *o,
         }
         if (strcmp(a, "--dump-image") == 0) {
             o->dump_image = true;
+            continue;
+        }
+        if (strcmp(a, "--aot") == 0) {
+            o->aot = true;
             continue;
         }
         if (strcmp(a, "--no-cache") == 0) {
@@ -288,6 +295,8 @@ int main(int argc, char **argv)
     if (o.dump_image) {
         runtime_dump_image(rt, stdout);
         status = 0;
+    } else if (o.aot) {
+        status = runtime_aot(rt);
     } else {
         status = runtime_run(rt);
     }

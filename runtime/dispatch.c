@@ -370,6 +370,11 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
             break;
         if (guest_mem_dirty_pending(&rt->mem))
             runtime_code_sync(rt);
+        if (rt->aot_entry && t->cpu.eip == rt->aot_entry &&
+            t == &rt->main_thread) {
+            rt->aot_reached = true; /* --aot: the libraries are in place */
+            return 0;
+        }
         cpu_unit_fn fn = jit_lookup(rt->jit, t->cpu.eip, err, sizeof(err));
         if (!fn) {
             fprintf(stderr, "r386: %s\n", err);

@@ -46,6 +46,11 @@ void runtime_dump_image(const struct runtime *rt, FILE *out);
  * -N when the guest was killed by signal N. */
 int runtime_run(struct runtime *rt);
 
+/* --aot: run the program until its entry point (so ld.so maps what it
+ * needs), translate what it and its libraries contain into the persistent
+ * cache with the optimiser, and return an exit status for r386. */
+int runtime_aot(struct runtime *rt);
+
 /* End r386 as the guest ended: by signal sig, with no core of r386. */
 _Noreturn void runtime_die_by_signal(int sig);
 

@@ -24,6 +24,9 @@ struct runtime {
     struct guest_thread main_thread;
     int nthreads; /* live guest threads (atomic) */
     uint64_t start_ns; /* for --stats */
+    /* --aot (aot.c): the main thread stops when it reaches aot_entry. */
+    guest_addr_t aot_entry;
+    bool aot_reached;
 };
 
 /* dispatch.c: run guest thread t until it exits; returns its exit status,
