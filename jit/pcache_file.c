@@ -135,11 +135,13 @@ static int open_retry(const char *path, int flags, mode_t mode)
     return fd;
 }
 
-static bool read_all(int fd, void *buf, size_t len)
+/* All len bytes read into buf (or written from it), through short
+ * transfers and EINTR. */
+static bool transfer_all(int fd, void *buf, size_t len, bool writing)
 {
     uint8_t *p = buf;
     while (len) {
-        ssize_t n = read(fd, p, len);
+        ssize_t n = writing ? write(fd, p, len) : read(fd, p, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -150,19 +152,14 @@ static bool read_all(int fd, void *buf, size_t len)
     return true;
 }
 
+static bool read_all(int fd, void *buf, size_t len)
+{
+    return transfer_all(fd, buf, len, false);
+}
+
 static bool write_all(int fd, const void *buf, size_t len)
 {
-    const uint8_t *p = buf;
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
+    return transfer_all(fd, (void *)buf, len, true);
 }
 
 /* Read the file for key whole; NULL when absent, unreadable or bad. */
