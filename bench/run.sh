@@ -39,6 +39,7 @@ fi
 R386=$(cd "$BUILD" && pwd)/r386
 W=$(pwd)/bench/.work
 mkdir -p "$W"
+rm -rf "$W/cache-aot" # this build's keys differ from an older one's
 SYSROOT=$W/sysroot
 scripts/fetch-sysroot.sh "$SYSROOT" libc6 gzip bzip2 xz-utils lua5.4 sqlite3 \
     busybox-static coreutils
