@@ -386,7 +386,8 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        bool seen = e->link.code != 0 && e != first;
+        bool seen = e->link.code != 0 && e != first &&
+                    (e->optimised || !j->optimise);
         for (int i = 0; i < n && !seen; i++)
             seen = batch[i] == e;
         if (seen || (e != first && !executable(j, pc)))
@@ -579,6 +580,8 @@ void jit_set_optimise(struct jit *j)
         j->tm1 = tm;
         j->pipeline = JIT_OPT_PIPELINE;
         j->optimise = true;
+        /* Whole batches: fewer, larger objects for later runs to link. */
+        j->batch_max = BATCH_MAX_UNITS;
     }
     pthread_mutex_unlock(&j->lock);
 }

@@ -115,7 +115,8 @@ struct aot_progress {
     uint64_t t0, last;
     size_t files, file;
     const char *name;
-    uint64_t compiled, had, failed;
+    uint64_t visited, failed;
+    struct jit_stats start; /* the JIT's counts before --aot began */
 };
 
 static uint64_t now_ns(void)
@@ -125,18 +126,28 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void show(struct aot_progress *p, size_t queued, bool force)
+static uint64_t compiled_since(struct runtime *rt,
+                               const struct aot_progress *p)
+{
+    struct jit_stats s;
+    jit_stats_get(rt->jit, &s);
+    return s.units - p->start.units;
+}
+
+static void show(struct runtime *rt, struct aot_progress *p, size_t queued,
+                 bool force)
 {
     uint64_t t = now_ns();
     if (!p->tty || (!force && t - p->last < 100000000u))
         return;
     p->last = t;
     double s = (double)(t - p->t0) / 1e9;
-    fprintf(stderr, "\r\033[Kr386 --aot: file %zu/%zu %.30s: %llu units done, "
-                    "%zu queued, %.1f s, %.0f units/s",
-            p->file + 1, p->files, p->name,
-            (unsigned long long)(p->compiled + p->had), queued, s,
-            s > 0 ? (double)p->compiled / s : 0.0);
+    uint64_t compiled = compiled_since(rt, p);
+    fprintf(stderr, "\r\033[Kr386 --aot: file %zu/%zu %.30s: %llu units "
+                    "seen, %zu queued, %llu compiled, %.1f s, %.0f units/s",
+            p->file + 1, p->files, p->name, (unsigned long long)p->visited,
+            queued, (unsigned long long)compiled, s,
+            s > 0 ? (double)compiled / s : 0.0);
 }
 
 /* Are file addresses [vaddr, vaddr + size) in one of its executable
@@ -211,19 +222,16 @@ static void aot_file(struct runtime *rt, const struct aot_file *f,
         guest_addr_t succ[LIFTER_MAX_SUCC];
         unsigned nsucc;
         int rc = jit_translate(rt->jit, pc, succ, &nsucc, err, sizeof(err));
+        p->visited++;
         if (rc < 0) {
             p->failed++;
             continue;
         }
-        if (rc > 0)
-            p->compiled++;
-        else
-            p->had++;
         for (unsigned i = 0; i < nsucc; i++)
             if (succ[i] >= bias &&
                 in_exec_segment(seg, nseg, succ[i] - bias, &lo, &hi))
                 push(&w, succ[i]);
-        show(p, w.tail - w.head, false);
+        show(rt, p, w.tail - w.head, false);
     }
     free(w.queue);
     free(w.seen);
@@ -249,6 +257,7 @@ int runtime_aot(struct runtime *rt)
     struct aot_files fs = {0};
     codemap_foreach(rt->codemap, collect_file, &fs);
     jit_set_optimise(rt->jit);
+    jit_stats_get(rt->jit, &p.start);
     p.files = fs.n;
     for (size_t i = 0; i < fs.n; i++) {
         p.file = i;
@@ -256,17 +265,23 @@ int runtime_aot(struct runtime *rt)
         p.name = slash ? slash + 1 : fs.v[i].path;
         aot_file(rt, &fs.v[i], &p);
     }
-    show(&p, 0, true);
+    show(rt, &p, 0, true);
     if (p.tty)
         fputc('\n', stderr);
     jit_persist(rt->jit);
+    struct jit_stats end;
+    jit_stats_get(rt->jit, &end);
     double s = (double)(now_ns() - p.t0) / 1e9;
-    fprintf(stderr, "r386 --aot: %zu files, %llu units compiled, %llu "
-                    "already cached, %llu not translatable, in %.1f s (%.0f "
-                    "units/s); cache %s\n",
-            fs.n, (unsigned long long)p.compiled, (unsigned long long)p.had,
-            (unsigned long long)p.failed, s,
-            s > 0 ? (double)p.compiled / s : 0.0, rt->cfg.cache_dir);
+    uint64_t compiled = end.units - p.start.units;
+    fprintf(stderr, "r386 --aot: %zu files, %llu units compiled (%llu "
+                    "objects), %llu loaded from the cache, %llu of %llu "
+                    "starts not translatable, in %.1f s (%.0f units/s); "
+                    "cache %s\n",
+            fs.n, (unsigned long long)compiled,
+            (unsigned long long)(end.batches - p.start.batches),
+            (unsigned long long)(end.disk_units - p.start.disk_units),
+            (unsigned long long)p.failed, (unsigned long long)p.visited, s,
+            s > 0 ? (double)compiled / s : 0.0, rt->cfg.cache_dir);
     free(fs.v);
     return 0;
 }
