@@ -4,7 +4,8 @@
 #   - it prints one summary line when stderr is not a terminal, exits 0;
 #   - the run after it gives qemu-i386's output and compiles under 5% of
 #     the units it executes;
-#   - a second --aot finds everything cached;
+#   - a second --aot finds everything cached; one after a run compiles
+#     the units that run recorded, so the next run compiles nothing;
 #   - --aot without a cache is refused.
 set -u
 r386=$1
@@ -22,6 +23,10 @@ qemu-i386 "$prog" >"$tmp/want" 2>&1 || fail "qemu-i386 $prog"
 compiled=$(sed -n 's/^r386 --aot: 1 files, \([0-9]*\) units compiled.*/\1/p' "$tmp/aot.err")
 [ -n "$compiled" ] && [ "$compiled" -gt 1000 ] || fail "--aot: $(cat "$tmp/aot.err")"
 
+"$r386" --cache-dir "$tmp/c" --aot "$prog" 2>"$tmp/again.err" || fail "second --aot"
+grep -q '^r386 --aot: 1 files, 0 units compiled' "$tmp/again.err" ||
+    fail "second --aot: $(cat "$tmp/again.err")"
+
 "$r386" --cache-dir "$tmp/c" --stats "$prog" >"$tmp/run.out" 2>"$tmp/run.err"
 grep -v '^r386 stats' "$tmp/run.err" >>"$tmp/run.out"
 cmp -s "$tmp/want" "$tmp/run.out" || { diff "$tmp/want" "$tmp/run.out" | head; fail "output after --aot differs"; }
@@ -30,9 +35,10 @@ loaded=$(sed -n 's/.*persistent cache [^:]*: \([0-9]*\) units loaded.*/\1/p' "$t
 [ $((fresh * 100)) -lt $((5 * (fresh + loaded))) ] ||
     fail "after --aot the run compiled $fresh units and loaded $loaded"
 
-"$r386" --cache-dir "$tmp/c" --aot "$prog" 2>"$tmp/again.err" || fail "second --aot"
-grep -q '^r386 --aot: 1 files, 0 units compiled' "$tmp/again.err" ||
-    fail "second --aot: $(cat "$tmp/again.err")"
+"$r386" --cache-dir "$tmp/c" --aot "$prog" 2>"$tmp/third.err" || fail "third --aot"
+"$r386" --cache-dir "$tmp/c" --stats "$prog" >"$tmp/run2.out" 2>"$tmp/run2.err"
+fresh2=$(sed -n 's/^r386 stats: \([0-9]*\) units in.*/\1/p' "$tmp/run2.err")
+[ "$fresh2" -eq 0 ] || fail "the run after --aot took in its units compiled $fresh2"
 
 "$r386" --no-cache --aot "$prog" 2>"$tmp/nc.err" && fail "--aot --no-cache accepted"
 grep -q "needs the persistent cache" "$tmp/nc.err" || fail "--aot --no-cache: $(cat "$tmp/nc.err")"
