@@ -75,7 +75,8 @@ struct jit_stats {
     uint64_t disk_objects;   /* objects linked for them */
     uint64_t disk_load_ns;   /* time reading, checking and linking them */
     uint64_t disk_stale;     /* units found there whose guest bytes differ */
-    uint64_t disk_bad_files; /* cache files ignored: damaged or foreign */
+    uint64_t disk_bad_files; /* cache files or records ignored: damaged,
+                              * foreign */
     uint64_t disk_stored;    /* units written to it at the end */
 };
 

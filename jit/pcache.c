@@ -128,26 +128,24 @@ static uint64_t build_hash(void)
 /* ---- in memory ---- */
 
 struct pc_view {
-    const struct pc_rec *r;
-    bool linked, bad;
+    const struct pc_rec *r; /* once checked (pcache_record) */
+    bool checked, linked, bad;
     uint64_t *addrs; /* the units' code, once linked */
 };
 
 struct pc_index {
     guest_addr_t pc;
-    uint32_t rec, unit;
+    uint32_t rec;
     uint32_t optimised;
 };
 
-/* One cache file: its disk image as loaded, and records made since. */
+/* One cache file: its mapped image, and records made since. */
 struct pc_file {
     struct pc_file *next;
     uint64_t key;
-    uint8_t *image;
-    size_t image_len;
+    struct pcache_image img; /* base NULL: none */
     struct pc_view *recs;
-    size_t nrecs;
-    struct pc_index *idx; /* by pc */
+    struct pc_index *idx; /* by pc, optimised first */
     size_t nidx;
     uint8_t **pending; /* serialized records for jit_persist */
     size_t npending, cap;
@@ -168,35 +166,13 @@ static int cmp_index(const void *a, const void *b)
     return (int)y->optimised - (int)x->optimised; /* optimised first */
 }
 
-struct index_build {
-    struct pc_file *f;
-    size_t nrecs, nunits;
-};
-
-static void count_rec(void *ctx, const struct pc_rec *r)
-{
-    struct index_build *ib = ctx;
-    ib->nrecs++;
-    ib->nunits += r->nunits;
-}
-
-static void add_rec(void *ctx, const struct pc_rec *r)
-{
-    struct pc_file *f = ((struct index_build *)ctx)->f;
-    uint32_t ri = (uint32_t)f->nrecs++;
-    f->recs[ri].r = r;
-    const struct pcache_unit *u = pcache_units(r);
-    for (uint32_t i = 0; i < r->nunits; i++)
-        f->idx[f->nidx++] = (struct pc_index){u[i].pc, ri, i, r->optimised};
-}
-
-/* Build f's records and pc index from its image (already checked). */
+/* Build f's record views and pc index from its image's index. */
 static void index_image(struct pc_file *f)
 {
-    struct index_build ib = {f, 0, 0};
-    pcache_walk(f->image, f->image_len, count_rec, &ib);
-    f->recs = calloc(ib.nrecs ? ib.nrecs : 1, sizeof(*f->recs));
-    f->idx = calloc(ib.nunits ? ib.nunits : 1, sizeof(*f->idx));
+    const struct pcache_image *img = &f->img;
+    size_t nrecs = img->h->nrecs, nunits = img->h->nunits;
+    f->recs = calloc(nrecs ? nrecs : 1, sizeof(*f->recs));
+    f->idx = calloc(nunits ? nunits : 1, sizeof(*f->idx));
     if (!f->recs || !f->idx) {
         free(f->recs);
         free(f->idx);
@@ -204,7 +180,12 @@ static void index_image(struct pc_file *f)
         f->idx = NULL;
         return;
     }
-    pcache_walk(f->image, f->image_len, add_rec, &ib);
+    for (size_t i = 0; i < nunits; i++) {
+        uint32_t r = img->units[i].rec;
+        f->idx[i] = (struct pc_index){img->units[i].pc, r,
+                                      img->recs[r].optimised};
+    }
+    f->nidx = nunits;
     qsort(f->idx, f->nidx, sizeof(*f->idx), cmp_index);
 }
 
@@ -221,12 +202,10 @@ static struct pc_file *file_for(struct jit *j, uint64_t key)
     f->next = pc->files;
     pc->files = f;
     int bad = 0;
-    f->image = pcache_read_file(pc->dir, key, pc->build, &f->image_len, &bad,
-                                true);
+    if (pcache_open(pc->dir, key, pc->build, &f->img, &bad, true) == 0)
+        index_image(f);
     if (bad)
         j->stats.disk_bad_files++;
-    if (f->image)
-        index_image(f);
     return f;
 }
 
@@ -332,7 +311,7 @@ bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
     struct pc_file *f = file_of_pc(j, pc);
     if (!f || !f->nidx)
         return false;
-    struct pc_index want = {pc, 0, 0, 0};
+    struct pc_index want = {pc, 0, 0};
     struct pc_index *hit =
         bsearch(&want, f->idx, f->nidx, sizeof(*f->idx), cmp_pc);
     if (!hit)
@@ -344,6 +323,14 @@ bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
     bool done = false;
     for (; hit < f->idx + f->nidx && hit->pc == pc && !done; hit++) {
         struct pc_view *v = &f->recs[hit->rec];
+        if (!v->checked) {
+            v->checked = true;
+            v->r = pcache_record(&f->img, hit->rec);
+            if (!v->r) {
+                v->bad = true;
+                j->stats.disk_bad_files++; /* a damaged record */
+            }
+        }
         if (v->bad || (optimised && !v->r->optimised))
             continue;
         uint64_t epoch = jit_code_epoch(j);
@@ -487,14 +474,14 @@ void jit_pcache_close(struct jit_pcache *pc)
         return;
     for (struct pc_file *f = pc->files, *next; f; f = next) {
         next = f->next;
-        for (size_t i = 0; i < f->nrecs; i++)
+        for (size_t i = 0; f->recs && i < f->img.h->nrecs; i++)
             free(f->recs[i].addrs);
         for (size_t i = 0; i < f->npending; i++)
             free(f->pending[i]);
         free(f->pending);
         free(f->recs);
         free(f->idx);
-        free(f->image);
+        pcache_close(&f->img);
         free(f);
     }
     free(pc->dir);

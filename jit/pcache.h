@@ -2,12 +2,17 @@
  * pcache_file.c reads, checks and writes cache files; pcache.c decides
  * what goes in them.
  *
- * A cache file is a header and a payload of records, all in the host's
- * byte order and 8-byte aligned:
- *   header   magic, format version, record count, key, build hash,
- *            payload length and jit_hash of the payload
- *   record   struct pc_rec, then nunits struct pcache_unit, then ncells
- *            u32 cell pcs (padded to 8), then the object (padded to 8). */
+ * A cache file, in the host's byte order and 8-byte aligned:
+ *   header   struct pc_header: magic, format version, key, build hash,
+ *            counts, and the length and jit_hash of the index
+ *   index    struct pc_recdesc for each record (where it is, its size, its
+ *            jit_hash), then struct pc_unitdesc for each unit (its pc and
+ *            record)
+ *   records  struct pc_rec, then nunits struct pcache_unit, then ncells
+ *            u32 cell pcs (padded to 8), then the object (padded to 8).
+ * A run maps the file and checks the header and the index at once, and a
+ * record only when it uses it: the start of a program costs what it
+ * uses, not the size of libc's cache file. */
 #ifndef R386_PCACHE_H
 #define R386_PCACHE_H
 
@@ -61,16 +66,49 @@ uint8_t *pcache_record_new(const char *table, const struct pcache_unit *u,
                            uint32_t ncells, const void *obj, uint32_t objlen,
                            bool optimised);
 
-/* Call fn for each record of a checked file image; -1 when a record is
- * malformed (then fn was called for the ones before it). */
-int pcache_walk(const uint8_t *image, size_t len,
-                void (*fn)(void *ctx, const struct pc_rec *r), void *ctx);
+struct pc_header {
+    char magic[8];
+    uint32_t version;
+    uint32_t nrecs;
+    uint64_t key;
+    uint64_t build;
+    uint32_t nunits;
+    uint32_t pad;
+    uint64_t index_len;
+    uint64_t index_hash;
+};
 
-/* The cache file for key in dir, read whole and checked (magic, version,
- * build, key, payload hash, records); NULL when there is none or it is
- * bad (*bad set, and the file removed).  touch: mark it used now (LRU). */
-uint8_t *pcache_read_file(const char *dir, uint64_t key, uint64_t build,
-                          size_t *len, int *bad, bool touch);
+struct pc_recdesc {
+    uint64_t offset; /* from the start of the file */
+    uint32_t size;
+    uint32_t optimised;
+    uint64_t hash; /* jit_hash of the record's bytes */
+};
+
+struct pc_unitdesc {
+    guest_addr_t pc;
+    uint32_t rec;
+};
+
+/* A cache file mapped into memory, its header and index checked. */
+struct pcache_image {
+    uint8_t *base;
+    size_t len;
+    const struct pc_header *h;
+    const struct pc_recdesc *recs;
+    const struct pc_unitdesc *units;
+};
+
+/* Map the cache file for key in dir and check its header (magic,
+ * version, key, build) and index (hash and bounds).  0, or -1 when there
+ * is none or it is bad (*bad set, and the file removed).  touch: mark it
+ * used now (the eviction order). */
+int pcache_open(const char *dir, uint64_t key, uint64_t build,
+                struct pcache_image *img, int *bad, bool touch);
+void pcache_close(struct pcache_image *img);
+/* Record i, checked (its hash and shape) now; NULL when damaged. */
+const struct pc_rec *pcache_record(const struct pcache_image *img,
+                                   uint32_t i);
 
 /* Merge records into the cache file for key: what it holds now (re-read,
  * since another process may have written it) and those of recs whose

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,17 +19,7 @@
 #include "pcache.h"
 
 #define PCACHE_MAGIC "R386PCF\n"
-#define PCACHE_VERSION 3
-
-struct pc_header {
-    char magic[8];
-    uint32_t version;
-    uint32_t nrecs;
-    uint64_t key;
-    uint64_t build;
-    uint64_t payload_len;
-    uint64_t payload_hash;
-};
+#define PCACHE_VERSION 4
 
 /* ---- records ---- */
 
@@ -100,24 +91,6 @@ static bool record_ok(const uint8_t *p, size_t left)
     return true;
 }
 
-int pcache_walk(const uint8_t *image, size_t len,
-                void (*fn)(void *ctx, const struct pc_rec *r), void *ctx)
-{
-    if (len < sizeof(struct pc_header))
-        return -1;
-    const struct pc_header *h = (const struct pc_header *)image;
-    size_t off = sizeof(*h);
-    for (uint32_t i = 0; i < h->nrecs; i++) {
-        if (!record_ok(image + off, len - off))
-            return -1;
-        const struct pc_rec *r = (const struct pc_rec *)(image + off);
-        if (fn)
-            fn(ctx, r);
-        off += r->size;
-    }
-    return off == len ? 0 : -1;
-}
-
 /* ---- files ---- */
 
 static void file_path(char *buf, size_t len, const char *dir, uint64_t key)
@@ -162,51 +135,102 @@ static bool write_all(int fd, const void *buf, size_t len)
     return transfer_all(fd, (void *)buf, len, true);
 }
 
-/* Read the file for key whole; NULL when absent, unreadable or bad. */
-static uint8_t *read_checked(const char *path, uint64_t key, uint64_t build,
-                             size_t *len, int *bad, bool touch)
+static const struct pc_header *header_of(const struct pcache_image *img)
 {
+    return (const struct pc_header *)img->base;
+}
+
+/* Is the mapped file's header and index sound? */
+static bool image_ok(struct pcache_image *img, uint64_t key, uint64_t build)
+{
+    const struct pc_header *h = header_of(img);
+    if (img->len < sizeof(*h) || memcmp(h->magic, PCACHE_MAGIC, 8) != 0 ||
+        h->version != PCACHE_VERSION || h->key != key || h->build != build)
+        return false;
+    uint64_t need = (uint64_t)h->nrecs * sizeof(struct pc_recdesc) +
+                    (uint64_t)h->nunits * sizeof(struct pc_unitdesc);
+    if (h->index_len != need || need > img->len - sizeof(*h) ||
+        jit_hash(h + 1, need, key) != h->index_hash)
+        return false;
+    img->h = h;
+    img->recs = (const struct pc_recdesc *)(h + 1);
+    img->units = (const struct pc_unitdesc *)(img->recs + h->nrecs);
+    uint64_t data = sizeof(*h) + need;
+    for (uint32_t i = 0; i < h->nrecs; i++) {
+        const struct pc_recdesc *d = &img->recs[i];
+        if (d->offset < data || d->offset % 8 || d->size > img->len ||
+            d->offset > img->len - d->size || d->optimised > 1)
+            return false;
+    }
+    for (uint32_t i = 0; i < h->nunits; i++)
+        if (img->units[i].rec >= h->nrecs)
+            return false;
+    return true;
+}
+
+static int open_image(const char *path, uint64_t key, uint64_t build,
+                      struct pcache_image *img, int *bad, bool touch)
+{
+    memset(img, 0, sizeof(*img));
     *bad = 0;
     int fd = open_retry(path, O_RDONLY, 0);
     if (fd < 0)
-        return NULL;
+        return -1;
     struct stat st;
-    uint8_t *image = NULL;
-    if (fstat(fd, &st) == 0 && st.st_size >= (off_t)sizeof(struct pc_header)
-        && (uint64_t)st.st_size < (UINT64_C(1) << 32)) {
-        image = malloc((size_t)st.st_size);
-        if (image && !read_all(fd, image, (size_t)st.st_size)) {
-            free(image);
-            image = NULL;
-        }
-    }
-    if (image && touch)
+    void *p = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && st.st_size > 0)
+        p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p != MAP_FAILED && touch)
         futimens(fd, NULL); /* used now: the eviction order */
     close(fd);
-    const struct pc_header *h = (const struct pc_header *)image;
-    if (!image || memcmp(h->magic, PCACHE_MAGIC, 8) != 0 ||
-        h->version != PCACHE_VERSION || h->key != key || h->build != build ||
-        h->payload_len != (uint64_t)st.st_size - sizeof(*h) ||
-        jit_hash(h + 1, h->payload_len, key) != h->payload_hash ||
-        pcache_walk(image, (size_t)st.st_size, NULL, NULL) != 0) {
-        free(image);
-        *bad = 1;
-        return NULL;
+    if (p == MAP_FAILED) {
+        *bad = 1; /* empty or unreadable */
+        return -1;
     }
-    *len = (size_t)st.st_size;
-    return image;
+    img->base = p;
+    img->len = (size_t)st.st_size;
+    if (!image_ok(img, key, build)) {
+        pcache_close(img);
+        *bad = 1;
+        return -1;
+    }
+    return 0;
 }
 
-uint8_t *pcache_read_file(const char *dir, uint64_t key, uint64_t build,
-                          size_t *len, int *bad, bool touch)
+int pcache_open(const char *dir, uint64_t key, uint64_t build,
+                struct pcache_image *img, int *bad, bool touch)
 {
     char path[4096];
     file_path(path, sizeof(path), dir, key);
-    uint8_t *image = read_checked(path, key, build, len, bad, touch);
+    int rc = open_image(path, key, build, img, bad, touch);
     if (*bad)
         unlink(path); /* damaged or foreign: rebuilt by this run */
-    return image;
+    return rc;
 }
+
+void pcache_close(struct pcache_image *img)
+{
+    if (img->base)
+        munmap(img->base, img->len);
+    memset(img, 0, sizeof(*img));
+}
+
+const struct pc_rec *pcache_record(const struct pcache_image *img,
+                                   uint32_t i)
+{
+    const struct pc_recdesc *d = &img->recs[i];
+    const uint8_t *p = img->base + d->offset;
+    if (jit_hash(p, d->size, img->h->key) != d->hash ||
+        !record_ok(p, d->size) || ((const struct pc_rec *)p)->size != d->size)
+        return NULL;
+    return (const struct pc_rec *)p;
+}
+
+/* Units by (pc, hash, optimised), for the merge. */
+struct unit_set {
+    uint64_t *v;
+    size_t n, cap;
+};
 
 /* A unit as the merge compares them: an optimised translation does not
  * duplicate a first-tier one of the same bytes. */
@@ -216,15 +240,8 @@ static uint64_t unit_key(const struct pcache_unit *u, uint32_t optimised)
            (optimised ? 0x9e3779b97f4a7c15ULL : 0);
 }
 
-/* Units of old, by (pc, hash), for the merge. */
-struct unit_set {
-    uint64_t *v;
-    size_t n, cap;
-};
-
-static void collect_units(void *ctx, const struct pc_rec *r)
+static void set_add(struct unit_set *s, const struct pc_rec *r)
 {
-    struct unit_set *s = ctx;
     const struct pcache_unit *u = pcache_units(r);
     for (uint32_t i = 0; i < r->nunits; i++) {
         if (s->n == s->cap) {
@@ -246,11 +263,14 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* s sorted (cmp_u64). */
-static bool in_set(const struct unit_set *s, const struct pcache_unit *u,
-                   uint32_t optimised)
+static bool in_set(const struct unit_set *s, const struct pc_rec *r)
 {
-    uint64_t k = unit_key(u, optimised);
-    return s->n && bsearch(&k, s->v, s->n, sizeof(*s->v), cmp_u64) != NULL;
+    for (uint32_t i = 0; i < r->nunits; i++) {
+        uint64_t k = unit_key(&pcache_units(r)[i], r->optimised);
+        if (!s->n || !bsearch(&k, s->v, s->n, sizeof(*s->v), cmp_u64))
+            return false;
+    }
+    return true;
 }
 
 static void warn_once(const char *what, const char *path)
@@ -262,6 +282,45 @@ static void warn_once(const char *what, const char *path)
                 strerror(errno));
 }
 
+/* Write header, index and records (the sound old ones, then the new) to
+ * fd. */
+static bool write_image(int fd, uint64_t key, uint64_t build,
+                        const struct pc_rec *const *recs, size_t nrecs)
+{
+    uint64_t nunits = 0;
+    for (size_t i = 0; i < nrecs; i++)
+        nunits += recs[i]->nunits;
+    if (nrecs > UINT32_MAX || nunits > UINT32_MAX)
+        return false;
+    size_t ilen = nrecs * sizeof(struct pc_recdesc) +
+                  nunits * sizeof(struct pc_unitdesc);
+    uint8_t *index = malloc(ilen ? ilen : 1);
+    if (!index)
+        return false;
+    struct pc_recdesc *rd = (struct pc_recdesc *)index;
+    struct pc_unitdesc *ud = (struct pc_unitdesc *)(rd + nrecs);
+    uint64_t off = sizeof(struct pc_header) + ilen;
+    size_t k = 0;
+    for (size_t i = 0; i < nrecs; i++) {
+        rd[i] = (struct pc_recdesc){off, recs[i]->size, recs[i]->optimised,
+                                    jit_hash(recs[i], recs[i]->size, key)};
+        off += recs[i]->size;
+        for (uint32_t u = 0; u < recs[i]->nunits; u++)
+            ud[k++] = (struct pc_unitdesc){pcache_units(recs[i])[u].pc,
+                                           (uint32_t)i};
+    }
+    struct pc_header h = {.version = PCACHE_VERSION, .nrecs = (uint32_t)nrecs,
+                          .key = key, .build = build,
+                          .nunits = (uint32_t)nunits, .index_len = ilen,
+                          .index_hash = jit_hash(index, ilen, key)};
+    memcpy(h.magic, PCACHE_MAGIC, 8);
+    bool ok = write_all(fd, &h, sizeof(h)) && write_all(fd, index, ilen);
+    for (size_t i = 0; ok && i < nrecs; i++)
+        ok = write_all(fd, recs[i], recs[i]->size);
+    free(index);
+    return ok;
+}
+
 int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
                       const uint8_t *const *recs, size_t nrecs,
                       size_t *stored)
@@ -269,73 +328,58 @@ int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
     char path[4096], tmp[4200];
     file_path(path, sizeof(path), dir, key);
     *stored = 0;
-    size_t oldlen = 0;
+    struct pcache_image old;
     int bad;
-    uint8_t *old = read_checked(path, key, build, &oldlen, &bad, false);
+    bool have_old = open_image(path, key, build, &old, &bad, false) == 0;
+    size_t nold = have_old ? old.h->nrecs : 0;
+    const struct pc_rec **all = malloc((nold + nrecs + 1) * sizeof(*all));
     struct unit_set have = {0};
-    if (old)
-        pcache_walk(old, oldlen, collect_units, &have);
+    size_t n = 0;
+    int rc = -1;
+    if (!all)
+        goto out;
+    for (size_t i = 0; i < nold; i++) {
+        const struct pc_rec *r = pcache_record(&old, (uint32_t)i);
+        if (r) { /* a damaged record is dropped */
+            all[n++] = r;
+            set_add(&have, r);
+        }
+    }
     if (have.n)
         qsort(have.v, have.n, sizeof(*have.v), cmp_u64);
-    size_t oldpay = old ? oldlen - sizeof(struct pc_header) : 0;
-    struct pc_header h = {.version = PCACHE_VERSION, .key = key,
-                          .build = build};
-    memcpy(h.magic, PCACHE_MAGIC, 8);
-    h.nrecs = old ? ((const struct pc_header *)old)->nrecs : 0;
-    /* The new records: those with a unit the file does not have. */
-    bool *take = calloc(nrecs ? nrecs : 1, sizeof(*take));
-    size_t newpay = 0;
-    for (size_t i = 0; take && i < nrecs; i++) {
+    size_t before = n;
+    for (size_t i = 0; i < nrecs; i++) {
         const struct pc_rec *r = (const struct pc_rec *)recs[i];
-        for (uint32_t k = 0; k < r->nunits && !take[i]; k++)
-            take[i] = !in_set(&have, &pcache_units(r)[k], r->optimised);
-        if (take[i]) {
-            newpay += r->size;
-            h.nrecs++;
+        if (!in_set(&have, r)) {
+            all[n++] = r;
             *stored += r->nunits;
         }
     }
-    free(have.v);
-    int rc = -1;
-    if (!take || newpay == 0) {
-        rc = take ? 0 : -1;
+    if (n == before) {
+        rc = 0;
         goto out;
     }
-    h.payload_len = oldpay + newpay;
-    uint8_t *pay = malloc(h.payload_len);
-    if (!pay)
-        goto out;
-    if (oldpay)
-        memcpy(pay, old + sizeof(h), oldpay);
-    size_t off = oldpay;
-    for (size_t i = 0; i < nrecs; i++)
-        if (take[i]) {
-            const struct pc_rec *r = (const struct pc_rec *)recs[i];
-            memcpy(pay + off, recs[i], r->size);
-            off += r->size;
-        }
-    h.payload_hash = jit_hash(pay, h.payload_len, key);
     snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
     int fd = open_retry(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) {
         warn_once("write the cache file", tmp);
-    } else {
-        bool ok = write_all(fd, &h, sizeof(h)) &&
-                  write_all(fd, pay, h.payload_len);
-        ok = close(fd) == 0 && ok;
-        if (ok && rename(tmp, path) == 0) {
-            rc = 0;
-        } else {
-            warn_once("write the cache file", tmp);
-            unlink(tmp);
-        }
+        goto out;
     }
-    free(pay);
+    bool ok = write_image(fd, key, build, all, n);
+    ok = close(fd) == 0 && ok;
+    if (ok && rename(tmp, path) == 0) {
+        rc = 0;
+    } else {
+        warn_once("write the cache file", tmp);
+        unlink(tmp);
+    }
 out:
     if (rc != 0)
         *stored = 0;
-    free(take);
-    free(old);
+    free(have.v);
+    free(all);
+    if (have_old)
+        pcache_close(&old);
     return rc;
 }
 

@@ -253,7 +253,7 @@ static void print_stats(struct runtime *rt, uint64_t t0)
     if (rt->cfg.cache_dir)
         fprintf(stderr,
                 "r386 stats: persistent cache %s: %llu units loaded in "
-                "%llu objects (%.1f ms), %llu stale, %llu bad files; %llu "
+                "%llu objects (%.1f ms), %llu stale, %llu damaged files or records; %llu "
                 "units stored\n",
                 rt->cfg.cache_dir, (unsigned long long)s.disk_units,
                 (unsigned long long)s.disk_objects,

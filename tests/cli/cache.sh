@@ -1,8 +1,9 @@
 #!/bin/sh
 # cache.sh R386 GUEST_DIR SYSROOT: the persistent translation cache.
 #   - a cold run fills it, a warm run loads from it, with the same output;
-#   - damaged files (a flipped byte, truncation, another format version)
-#     are ignored and rebuilt, and the output stays right;
+#   - damaged files (flipped bytes in records or in the index, truncation,
+#     another format version) are ignored and rebuilt, and the output
+#     stays right;
 #   - a binary changed on disk runs its new code, even when its path, size
 #     and modification time are the old ones (the guest-byte check);
 #   - 8 concurrent runs on one empty cache all succeed and leave it valid;
@@ -25,7 +26,7 @@ qemu-i386 "$prog" >"$tmp/want" 2>&1 || fail "qemu-i386 $prog"
 
 # stat FIELD FILE: a number from the last --stats line about the cache.
 stat_of() {
-    sed -n 's/.*persistent cache [^:]*: \([0-9]*\) units loaded in \([0-9]*\) objects ([^)]*), \([0-9]*\) stale, \([0-9]*\) bad files; \([0-9]*\) units stored/\1 \2 \3 \4 \5/p' "$2" |
+    sed -n 's/.*persistent cache [^:]*: \([0-9]*\) units loaded in \([0-9]*\) objects ([^)]*), \([0-9]*\) stale, \([0-9]*\) damaged files or records; \([0-9]*\) units stored/\1 \2 \3 \4 \5/p' "$2" |
         tail -1 | cut -d' ' -f"$1"
 }
 run() { # run NAME ARGS...: r386 --stats with the test cache
@@ -51,11 +52,19 @@ compiled=$(sed -n 's/^r386 stats: \([0-9]*\) units.*/\1/p' "$tmp/warm.err")
 [ "$compiled" -le 5 ] || fail "warm run still compiled $compiled units"
 
 # Damage: each kind, then the run after it finds a good file again.
-for kind in flip truncate version; do
+for kind in flip index truncate version; do
     for f in "$cache"/*.r386c; do
         size=$(stat -c %s "$f")
         case $kind in
-        flip) printf '\377' | dd of="$f" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null ;;
+        index) # a byte of the index (after the 56-byte header)
+            printf '\377' | dd of="$f" bs=1 seek=60 conv=notrunc 2>/dev/null ;;
+        flip) # a byte every 16 KB of the records (checked when used)
+            ilen=$(od -An -tu8 -j40 -N8 "$f" | tr -d ' ')
+            off=$((56 + ilen + 100))
+            while [ $off -lt "$size" ]; do
+                printf '\125' | dd of="$f" bs=1 seek=$off conv=notrunc 2>/dev/null
+                off=$((off + 16384))
+            done ;;
         truncate) truncate -s $((size * 2 / 3)) "$f" ;;
         version) printf '\143' | dd of="$f" bs=1 seek=8 conv=notrunc 2>/dev/null ;;
         esac
