@@ -342,7 +342,7 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
     int n = 0;
     queue[tail++] = (guest_addr_t)first->link.pc;
     struct lifter_env env = {j, jit_chain_cell, j->ibtc, JIT_IBTC_SIZE - 1,
-                             NULL};
+                             NULL, j->cfg.profile};
     while (head < tail && n < j->batch_max) {
         guest_addr_t pc = queue[head++];
         struct jit_entry *e = jit_cache_get(&j->cache, pc);
@@ -474,8 +474,14 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
         snprintf(err, errlen, "out of memory");
     else if (e->link.code)
         fn = (cpu_unit_fn)(uintptr_t)e->link.code;
-    else if (compile(j, e, &code, err, errlen) == 0)
-        fn = (cpu_unit_fn)(uintptr_t)code;
+    else {
+        if (j->cfg.compiling)
+            j->cfg.compiling(true);
+        if (compile(j, e, &code, err, errlen) == 0)
+            fn = (cpu_unit_fn)(uintptr_t)code;
+        if (j->cfg.compiling)
+            j->cfg.compiling(false);
+    }
     if (fn && e->link.code) {
         /* Remember it for indirect branches in translated code. */
         __atomic_store_n(&j->ibtc[lifter_ibtc_index(pc, JIT_IBTC_SIZE - 1)],

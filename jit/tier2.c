@@ -87,7 +87,7 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     LLVMModuleRef m = jit_new_module(
         LLVMOrcThreadSafeContextGetContext(t->tsc), t->tm);
     struct lifter_env env = {j, jit_chain_cell, j->ibtc, JIT_IBTC_SIZE - 1,
-                             NULL};
+                             NULL, j->cfg.profile};
     struct lifter_unit u;
     pthread_mutex_lock(&j->lock);
     /* Self-modifying code: the unit is installed only if its code has not

@@ -105,6 +105,10 @@ struct lifter_env {
     /* Execution counter of the unit (first tier): each guest block of the
      * region adds one when it starts.  NULL: no counting. */
     uint32_t *hits;
+    /* --profile: calls and returns keep the shadow call stack of
+     * cpu_state.prof_stack, and store their target in insn_pc (so the
+     * profiler's sampler sees the function running; lifter/flow.c). */
+    bool profile;
 };
 
 /* A slot points at one of these (one load: threads update slots while

@@ -116,4 +116,47 @@ int loader_check_elf_buffer(const void *data, size_t size, char *err,
  * string, or NULL when out of memory. */
 char *loader_sysroot_path(const char *sysroot, const char *path);
 
+/* ---- symbols of an ELF32 i386 file (symbols.c) ----
+ * Function starts and names of one file, for naming guest code (the
+ * profiler) and for finding function starts ahead of time: STT_FUNC
+ * symbols of .symtab, else of .dynsym, merged with the start of every
+ * .eh_frame FDE (so a stripped file still has its function starts).
+ * Addresses are the file's own virtual addresses (p_vaddr space); a caller
+ * turns a guest address into one with elf_symbols_bias.  Every field read
+ * is bounds-checked: a malformed file gives fewer symbols, never a crash. */
+struct elf_symbols;
+
+struct elf_symbol {
+    uint32_t start; /* file virtual address */
+    uint32_t size;  /* 0: unknown */
+    const char *name; /* NULL: a start known from .eh_frame only */
+};
+
+struct elf_segment { /* a PT_LOAD program header */
+    uint32_t vaddr, memsz, offset, filesz, flags; /* flags: PF_R/W/X */
+};
+
+/* NULL and a one-line message in err when path is no readable ELF32 i386
+ * file. */
+struct elf_symbols *elf_symbols_load(const char *path, char *err,
+                                     size_t errlen);
+void elf_symbols_free(struct elf_symbols *s);
+
+/* The function holding file address vaddr (the nearest start at or below
+ * it, within its size when the size is known).  false: none. */
+bool elf_symbols_lookup(const struct elf_symbols *s, uint32_t vaddr,
+                        const struct elf_symbol **out);
+/* Function starts in address order: count and i-th. */
+size_t elf_symbols_count(const struct elf_symbols *s);
+const struct elf_symbol *elf_symbols_at(const struct elf_symbols *s,
+                                        size_t i);
+/* The PT_LOAD headers, in file order. */
+size_t elf_symbols_segments(const struct elf_symbols *s,
+                            const struct elf_segment **out);
+/* The load bias of a mapping of the file at guest address start from file
+ * offset offset (as mmap was given them): guest = file vaddr + bias.
+ * false: no PT_LOAD covers that offset. */
+bool elf_symbols_bias(const struct elf_symbols *s, guest_addr_t start,
+                      uint64_t offset, guest_addr_t *bias);
+
 #endif

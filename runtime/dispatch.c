@@ -255,6 +255,7 @@ static void print_stats(struct runtime *rt, uint64_t t0)
 int runtime_run(struct runtime *rt)
 {
     rt->start_ns = now_ns();
+    runtime_profile_start(rt);
     char err[512];
     struct jit_config jc = {
         .helpers = runtime_helpers,
@@ -266,6 +267,7 @@ int runtime_run(struct runtime *rt)
         .perf_map = rt->cfg.perf_map,
         .code_epoch = code_epoch,
     };
+    runtime_profile_jit(rt, &jc);
     rt->jit = jit_create(&jc, err, sizeof(err));
     if (!rt->jit) {
         fprintf(stderr, "r386: %s\n", err);
@@ -275,6 +277,7 @@ int runtime_run(struct runtime *rt)
     __atomic_store_n(&rt->mem.code_hook, code_written, __ATOMIC_RELEASE);
     struct guest_thread *t = &rt->main_thread;
     thread_init(rt, t);
+    runtime_profile_thread_start(t);
     signal_host_init(rt, t);
     if (signal_deliver_init(rt) < 0) {
         fprintf(stderr, "r386: cannot map the signal trampoline\n");
@@ -284,6 +287,7 @@ int runtime_run(struct runtime *rt)
     int status = runtime_thread_loop(rt, t);
     if (__atomic_load_n(&rt->nthreads, __ATOMIC_SEQ_CST) > 1)
         runtime_end_process(rt, status); /* threads still run translated code */
+    runtime_profile_finish(rt);
     if (rt->cfg.stats && rt->jit)
         print_stats(rt, rt->start_ns);
     return status;
@@ -291,6 +295,7 @@ int runtime_run(struct runtime *rt)
 
 _Noreturn void runtime_end_process(struct runtime *rt, int status)
 {
+    runtime_profile_finish(rt);
     if (rt->cfg.stats && rt->jit)
         print_stats(rt, rt->start_ns);
     fflush(NULL);
@@ -335,6 +340,7 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
     if (sigsetjmp(jb, 1))
         host_fault(t);
     for (;;) {
+        thread_activity(t, PROFILE_DISPATCH);
         if (t->cpu.interrupt)
             signal_deliver_pending(t);
         if (t->exited)
@@ -347,13 +353,16 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
             return 1;
         }
         fault_jmp = &jb;
+        thread_activity(t, PROFILE_GUEST);
         enum cpu_exit kind = cpu_run_chain(fn, &t->cpu);
+        thread_activity(t, PROFILE_DISPATCH);
         fault_jmp = NULL;
         switch (kind) {
         case CPU_EXIT_JUMP:
         case CPU_EXIT_INTERRUPT:
             break;
         case CPU_EXIT_SYSCALL:
+            thread_activity(t, PROFILE_SYSCALL);
             syscall_dispatch(t);
             break;
         default:

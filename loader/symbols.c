@@ -1,0 +1,473 @@
+/* Function starts and names of an ELF32 i386 file: .symtab (else
+ * .dynsym) STT_FUNC symbols, plus the start of every .eh_frame FDE, so a
+ * stripped shared library still tells where its functions begin.
+ *
+ * The file is read whole and every offset, size and index taken from it
+ * is checked against what was read before use: a truncated or hostile
+ * file yields fewer symbols, never an out-of-bounds read. */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "loader.h"
+
+/* Larger files are not worth naming (and would be read whole). */
+#define SYMBOLS_MAX_FILE (512u << 20)
+#define SYMBOLS_MAX_SEGMENTS 64
+
+struct elf_symbols {
+    struct elf_symbol *sym; /* sorted by start, one per start */
+    size_t nsym, cap;
+    char *names;            /* the string table the names point into */
+    struct elf_segment seg[SYMBOLS_MAX_SEGMENTS];
+    size_t nseg;
+};
+
+/* A file read into memory, with checked access. */
+struct blob {
+    const uint8_t *p;
+    size_t n;
+};
+
+static bool in_blob(const struct blob *b, uint64_t off, uint64_t len)
+{
+    return off <= b->n && len <= b->n - off;
+}
+
+static uint8_t *read_file(const char *path, size_t *size, char *err,
+                          size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+        (uint64_t)st.st_size > SYMBOLS_MAX_FILE) {
+        snprintf(err, errlen, "%s: not a regular file of a usable size",
+                 path);
+        close(fd);
+        return NULL;
+    }
+    size_t n = (size_t)st.st_size, got = 0;
+    uint8_t *buf = malloc(n);
+    while (buf && got < n) {
+        ssize_t r = pread(fd, buf + got, n - got, (off_t)got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (!buf || got < n) {
+        snprintf(err, errlen, "%s: cannot read it", path);
+        free(buf);
+        return NULL;
+    }
+    *size = n;
+    return buf;
+}
+
+static int add_sym(struct elf_symbols *s, uint32_t start, uint32_t size,
+                   const char *name)
+{
+    if (s->nsym == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 256;
+        struct elf_symbol *n = realloc(s->sym, cap * sizeof(*n));
+        if (!n)
+            return -ENOMEM;
+        s->sym = n;
+        s->cap = cap;
+    }
+    s->sym[s->nsym++] = (struct elf_symbol){start, size, name};
+    return 0;
+}
+
+/* ---- program and section headers ---- */
+
+static void read_segments(struct elf_symbols *s, const struct blob *b,
+                          const Elf32_Ehdr *eh)
+{
+    if (eh->e_phentsize != sizeof(Elf32_Phdr))
+        return;
+    for (unsigned i = 0; i < eh->e_phnum && s->nseg < SYMBOLS_MAX_SEGMENTS;
+         i++) {
+        uint64_t off = eh->e_phoff + (uint64_t)i * sizeof(Elf32_Phdr);
+        if (!in_blob(b, off, sizeof(Elf32_Phdr)))
+            return;
+        Elf32_Phdr ph;
+        memcpy(&ph, b->p + off, sizeof(ph));
+        if (ph.p_type == PT_LOAD)
+            s->seg[s->nseg++] = (struct elf_segment){
+                ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz, ph.p_flags};
+    }
+}
+
+static bool section(const struct blob *b, const Elf32_Ehdr *eh, unsigned i,
+                    Elf32_Shdr *out)
+{
+    if (eh->e_shentsize != sizeof(Elf32_Shdr) || i >= eh->e_shnum)
+        return false;
+    uint64_t off = eh->e_shoff + (uint64_t)i * sizeof(Elf32_Shdr);
+    if (!in_blob(b, off, sizeof(Elf32_Shdr)))
+        return false;
+    memcpy(out, b->p + off, sizeof(*out));
+    return true;
+}
+
+/* The contents of a section that has bytes in the file. */
+static bool section_data(const struct blob *b, const Elf32_Shdr *sh,
+                         struct blob *out)
+{
+    if (sh->sh_type == SHT_NOBITS || !in_blob(b, sh->sh_offset, sh->sh_size))
+        return false;
+    *out = (struct blob){b->p + sh->sh_offset, sh->sh_size};
+    return true;
+}
+
+/* ---- .symtab / .dynsym ---- */
+
+/* STT_FUNC (and IFUNC) symbols defined in the file; returns how many. */
+static size_t read_symtab(struct elf_symbols *s, const struct blob *b,
+                          const Elf32_Ehdr *eh, uint32_t type)
+{
+    size_t found = 0;
+    for (unsigned i = 0; i < eh->e_shnum; i++) {
+        Elf32_Shdr sh, strh;
+        struct blob syms, strs;
+        if (!section(b, eh, i, &sh) || sh.sh_type != type ||
+            sh.sh_entsize != sizeof(Elf32_Sym) ||
+            !section(b, eh, sh.sh_link, &strh) ||
+            !section_data(b, &sh, &syms) || !section_data(b, &strh, &strs) ||
+            strs.n == 0)
+            continue;
+        /* Names point into a copy ending in NUL whatever the file holds. */
+        char *names = malloc(strs.n + 1);
+        if (!names)
+            return found;
+        memcpy(names, strs.p, strs.n);
+        names[strs.n] = 0;
+        free(s->names);
+        s->names = names;
+        for (size_t k = 0; k + sizeof(Elf32_Sym) <= syms.n;
+             k += sizeof(Elf32_Sym)) {
+            Elf32_Sym sym;
+            memcpy(&sym, syms.p + k, sizeof(sym));
+            unsigned t = ELF32_ST_TYPE(sym.st_info);
+            if ((t != STT_FUNC && t != STT_GNU_IFUNC) ||
+                sym.st_shndx == SHN_UNDEF || sym.st_value == 0 ||
+                sym.st_name >= strs.n || !names[sym.st_name])
+                continue;
+            if (add_sym(s, sym.st_value, sym.st_size, names + sym.st_name) < 0)
+                return found;
+            found++;
+        }
+        return found; /* one table of this type */
+    }
+    return found;
+}
+
+/* ---- .eh_frame ---- */
+
+/* DWARF pointer encodings (DW_EH_PE_*) used by .eh_frame. */
+enum {
+    PE_ABSPTR = 0x00, PE_ULEB = 0x01, PE_UDATA2 = 0x02, PE_UDATA4 = 0x03,
+    PE_UDATA8 = 0x04, PE_SLEB = 0x09, PE_SDATA2 = 0x0a, PE_SDATA4 = 0x0b,
+    PE_SDATA8 = 0x0c, PE_PCREL = 0x10, PE_OMIT = 0xff,
+};
+
+struct cursor {
+    const uint8_t *p, *end;
+    bool bad;
+};
+
+static uint64_t cur_bytes(struct cursor *c, unsigned n)
+{
+    if (c->bad || (size_t)(c->end - c->p) < n) {
+        c->bad = true;
+        return 0;
+    }
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)c->p[i] << (8 * i);
+    c->p += n;
+    return v;
+}
+
+static uint64_t cur_uleb(struct cursor *c, int64_t *sval)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    uint8_t byte = 0x80;
+    while (byte & 0x80) {
+        byte = (uint8_t)cur_bytes(c, 1);
+        if (c->bad)
+            return 0;
+        if (shift < 64)
+            v |= (uint64_t)(byte & 0x7f) << shift;
+        shift += 7;
+    }
+    if (sval) {
+        *sval = (int64_t)v;
+        if (shift < 64 && (byte & 0x40))
+            *sval = (int64_t)(v | (~0ull << shift));
+    }
+    return v;
+}
+
+/* A pointer in encoding enc at the cursor; field_addr is the file
+ * virtual address of the field (for pcrel).  false: an encoding not
+ * handled (datarel, indirect...). */
+static bool cur_pointer(struct cursor *c, uint8_t enc, uint32_t field_addr,
+                        uint32_t *out)
+{
+    int64_t sv = 0;
+    uint64_t v;
+    switch (enc & 0x0f) {
+    case PE_ABSPTR: v = cur_bytes(c, 4); break;
+    case PE_ULEB: v = cur_uleb(c, NULL); break;
+    case PE_UDATA2: v = cur_bytes(c, 2); break;
+    case PE_UDATA4: v = cur_bytes(c, 4); break;
+    case PE_UDATA8: v = cur_bytes(c, 8); break;
+    case PE_SLEB: cur_uleb(c, &sv); v = (uint64_t)sv; break;
+    case PE_SDATA2: v = (uint64_t)(int16_t)cur_bytes(c, 2); break;
+    case PE_SDATA4: v = (uint64_t)(int32_t)cur_bytes(c, 4); break;
+    case PE_SDATA8: v = cur_bytes(c, 8); break;
+    default: c->bad = true; return false;
+    }
+    switch (enc & 0x70) {
+    case 0: break;
+    case PE_PCREL: v += field_addr; break;
+    default: return false;
+    }
+    *out = (uint32_t)v;
+    return !c->bad;
+}
+
+/* The FDE pointer encoding of the CIE at cie (its 'R' augmentation). */
+static bool cie_fde_encoding(struct cursor c, uint8_t *enc)
+{
+    *enc = PE_ABSPTR;
+    uint8_t version = (uint8_t)cur_bytes(&c, 1);
+    const char *aug = (const char *)c.p;
+    size_t alen = strnlen(aug, (size_t)(c.end - c.p));
+    if (c.bad || alen == (size_t)(c.end - c.p))
+        return false;
+    c.p += alen + 1;
+    if (strstr(aug, "eh"))
+        cur_bytes(&c, 4);
+    cur_uleb(&c, NULL);       /* code alignment */
+    int64_t ignored;
+    cur_uleb(&c, &ignored);   /* data alignment */
+    if (version == 1)
+        cur_bytes(&c, 1);     /* return address register */
+    else
+        cur_uleb(&c, NULL);
+    if (aug[0] != 'z')
+        return !c.bad;
+    cur_uleb(&c, NULL);       /* augmentation data length */
+    for (const char *a = aug + 1; *a && !c.bad; a++) {
+        if (*a == 'R') {
+            *enc = (uint8_t)cur_bytes(&c, 1);
+            return !c.bad;
+        }
+        if (*a == 'L') {
+            cur_bytes(&c, 1);
+        } else if (*a == 'P') {
+            /* The personality routine: only its size matters here. */
+            uint8_t penc = (uint8_t)cur_bytes(&c, 1);
+            uint32_t p;
+            if (!cur_pointer(&c, penc & 0x0f, 0, &p))
+                return false;
+        } else if (*a != 'S' && *a != 'B') {
+            return false;
+        }
+    }
+    return !c.bad;
+}
+
+/* One FDE: its pc range, added as an unnamed function start. */
+static void read_fde(struct elf_symbols *s, const struct blob *eh,
+                     uint32_t eh_addr, size_t body, size_t end, size_t cie)
+{
+    /* The CIE: length, id 0, then its body. */
+    if (!in_blob(eh, cie, 8))
+        return;
+    uint32_t clen;
+    memcpy(&clen, eh->p + cie, 4);
+    if (clen == 0 || clen == 0xffffffffu || !in_blob(eh, cie + 4, clen))
+        return;
+    struct cursor cc = {eh->p + cie + 8, eh->p + cie + 4 + clen, false};
+    uint8_t enc;
+    if (!cie_fde_encoding(cc, &enc) ||
+        enc == PE_OMIT)
+        return;
+    struct cursor c = {eh->p + body, eh->p + end, false};
+    uint32_t start, range;
+    if (!cur_pointer(&c, enc, eh_addr + (uint32_t)body, &start) ||
+        !cur_pointer(&c, enc & 0x0f, 0, &range) || start == 0)
+        return;
+    (void)add_sym(s, start, range, NULL);
+}
+
+static void read_eh_frame(struct elf_symbols *s, const struct blob *b,
+                          const Elf32_Ehdr *eh)
+{
+    Elf32_Shdr strh, sh;
+    struct blob shstr, data;
+    if (!section(b, eh, eh->e_shstrndx, &strh) ||
+        !section_data(b, &strh, &shstr))
+        return;
+    for (unsigned i = 0; i < eh->e_shnum; i++) {
+        if (!section(b, eh, i, &sh) || sh.sh_name >= shstr.n ||
+            strncmp((const char *)shstr.p + sh.sh_name, ".eh_frame",
+                    shstr.n - sh.sh_name) != 0 ||
+            !section_data(b, &sh, &data))
+            continue;
+        size_t off = 0;
+        while (in_blob(&data, off, 8)) {
+            uint32_t len, id;
+            memcpy(&len, data.p + off, 4);
+            if (len == 0 || len == 0xffffffffu || !in_blob(&data, off + 4, len))
+                break; /* terminator, 64-bit DWARF or truncated */
+            memcpy(&id, data.p + off + 4, 4);
+            /* An FDE's id is the distance back to its CIE. */
+            if (id != 0 && id <= off + 4)
+                read_fde(s, &data, sh.sh_addr, off + 8, off + 4 + len,
+                         off + 4 - id);
+            off += 4 + (size_t)len;
+        }
+        return;
+    }
+}
+
+/* ---- the table ---- */
+
+static int by_start(const void *a, const void *b)
+{
+    const struct elf_symbol *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    /* Named first, then larger sizes: the entry kept for a start. */
+    if (!x->name != !y->name)
+        return x->name ? -1 : 1;
+    return x->size > y->size ? -1 : x->size < y->size;
+}
+
+/* Sort and keep one entry per start: the named one, with a size from an
+ * FDE when the symbol has none. */
+static void finish_table(struct elf_symbols *s)
+{
+    if (!s->nsym)
+        return;
+    qsort(s->sym, s->nsym, sizeof(*s->sym), by_start);
+    size_t k = 0;
+    for (size_t i = 1; i < s->nsym; i++) {
+        if (s->sym[i].start == s->sym[k].start) {
+            if (!s->sym[k].size)
+                s->sym[k].size = s->sym[i].size;
+            continue;
+        }
+        s->sym[++k] = s->sym[i];
+    }
+    s->nsym = k + 1;
+}
+
+struct elf_symbols *elf_symbols_load(const char *path, char *err,
+                                     size_t errlen)
+{
+    size_t n;
+    uint8_t *buf = read_file(path, &n, err, errlen);
+    if (!buf)
+        return NULL;
+    struct blob b = {buf, n};
+    Elf32_Ehdr eh;
+    if (!in_blob(&b, 0, sizeof(eh)) ||
+        (memcpy(&eh, buf, sizeof(eh)), memcmp(eh.e_ident, ELFMAG, SELFMAG)) ||
+        eh.e_ident[EI_CLASS] != ELFCLASS32 || eh.e_machine != EM_386) {
+        snprintf(err, errlen, "%s: not an ELF32 i386 file", path);
+        free(buf);
+        return NULL;
+    }
+    struct elf_symbols *s = calloc(1, sizeof(*s));
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        free(buf);
+        return NULL;
+    }
+    read_segments(s, &b, &eh);
+    if (!read_symtab(s, &b, &eh, SHT_SYMTAB))
+        read_symtab(s, &b, &eh, SHT_DYNSYM);
+    read_eh_frame(s, &b, &eh);
+    finish_table(s);
+    free(buf);
+    return s;
+}
+
+void elf_symbols_free(struct elf_symbols *s)
+{
+    if (!s)
+        return;
+    free(s->sym);
+    free(s->names);
+    free(s);
+}
+
+bool elf_symbols_lookup(const struct elf_symbols *s, uint32_t vaddr,
+                        const struct elf_symbol **out)
+{
+    size_t lo = 0, hi = s->nsym;
+    while (lo < hi) { /* first start above vaddr */
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->sym[mid].start <= vaddr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return false;
+    const struct elf_symbol *e = &s->sym[lo - 1];
+    if (e->size && vaddr - e->start >= e->size)
+        return false;
+    *out = e;
+    return true;
+}
+
+size_t elf_symbols_count(const struct elf_symbols *s)
+{
+    return s->nsym;
+}
+
+const struct elf_symbol *elf_symbols_at(const struct elf_symbols *s,
+                                        size_t i)
+{
+    return i < s->nsym ? &s->sym[i] : NULL;
+}
+
+size_t elf_symbols_segments(const struct elf_symbols *s,
+                            const struct elf_segment **out)
+{
+    *out = s->seg;
+    return s->nseg;
+}
+
+bool elf_symbols_bias(const struct elf_symbols *s, guest_addr_t start,
+                      uint64_t offset, guest_addr_t *bias)
+{
+    for (size_t i = 0; i < s->nseg; i++) {
+        const struct elf_segment *g = &s->seg[i];
+        /* mmap offsets are page-aligned: the segment's first page. */
+        uint64_t first = g->offset & ~0xfffull;
+        if (offset < first || offset >= (uint64_t)g->offset + g->filesz)
+            continue;
+        uint32_t vaddr = g->vaddr - (g->offset - (uint32_t)offset);
+        *bias = start - vaddr;
+        return true;
+    }
+    return false;
+}
