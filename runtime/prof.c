@@ -15,6 +15,16 @@ static void note_compiling(bool on)
         thread_activity(prof_self, on ? PROFILE_COMPILE : PROFILE_DISPATCH);
 }
 
+/* pc -> the file mapping holding it: libraries, dlopen'ed code. */
+static bool map_lookup(void *ctx, guest_addr_t pc, struct profile_mapping *m)
+{
+    struct codemap_entry e;
+    if (!codemap_lookup(ctx, pc, &e))
+        return false;
+    *m = (struct profile_mapping){e.path, e.start, e.end, e.offset};
+    return true;
+}
+
 void runtime_profile_start(struct runtime *rt)
 {
     const struct runtime_config *c = &rt->cfg;
@@ -32,6 +42,9 @@ void runtime_profile_start(struct runtime *rt)
         fprintf(stderr, "r386: no profile: %s\n", err);
         return;
     }
+    profile_set_mapper(rt->prof, map_lookup, rt->codemap);
+    /* The program and its dynamic linker by their own load bias (their
+     * mappings are in the codemap too; this needs no offsets). */
     profile_add_image(rt->prof, rt->info.exe_host_path, rt->info.load_bias);
     if (rt->info.has_interp && rt->info.interp_host_path)
         profile_add_image(rt->prof, rt->info.interp_host_path,

@@ -15,7 +15,7 @@
 static int map_place(void *ctx, enum loader_place kind, uint64_t len,
                      guest_addr_t *out)
 {
-    struct guest_mem *m = ctx;
+    struct guest_mem *m = &((struct runtime *)ctx)->mem;
     if (kind == LOADER_PLACE_PROGRAM && guest_mem_is_free(m, GUEST_PIE_BASE,
                                                           len)) {
         *out = GUEST_PIE_BASE;
@@ -27,17 +27,25 @@ static int map_place(void *ctx, enum loader_place kind, uint64_t len,
 static int map_file(void *ctx, guest_addr_t addr, uint32_t len, int prot,
                     int fd, uint64_t offset)
 {
-    return guest_mem_map(ctx, addr, len, prot, fd, offset, 0);
+    struct runtime *rt = ctx;
+    int rc = guest_mem_map(&rt->mem, addr, len, prot, fd, offset, 0);
+    if (rc == 0)
+        codemap_mapped(rt->codemap, addr, guest_page_up(len), fd, offset);
+    return rc;
 }
 
 static int map_anon(void *ctx, guest_addr_t addr, uint32_t len, int prot)
 {
-    return guest_mem_map(ctx, addr, len, prot, -1, 0, 0);
+    struct runtime *rt = ctx;
+    int rc = guest_mem_map(&rt->mem, addr, len, prot, -1, 0, 0);
+    if (rc == 0)
+        codemap_mapped(rt->codemap, addr, guest_page_up(len), -1, 0);
+    return rc;
 }
 
 static int map_zero(void *ctx, guest_addr_t addr, uint32_t len)
 {
-    struct guest_mem *m = ctx;
+    struct guest_mem *m = &((struct runtime *)ctx)->mem;
     if (!guest_mem_access_ok(m, addr, len, GUEST_PROT_WRITE))
         return -EFAULT;
     memset(g2h(m, addr), 0, len);
@@ -46,7 +54,7 @@ static int map_zero(void *ctx, guest_addr_t addr, uint32_t len)
 
 static int map_protect(void *ctx, guest_addr_t addr, uint32_t len, int prot)
 {
-    return guest_mem_protect(ctx, addr, len, prot);
+    return guest_mem_protect(&((struct runtime *)ctx)->mem, addr, len, prot);
 }
 
 /* ---- creation ---- */
@@ -91,8 +99,14 @@ int runtime_create(const struct runtime_config *cfg, struct runtime **out,
                           (GUEST_STACK_TOP - GUEST_STACK_SIZE -
                            GUEST_STACK_GUARD));
 
+    rt->codemap = codemap_create();
+    if (!rt->codemap) {
+        rc = -ENOMEM;
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     struct loader_mapper mapper = {
-        .ctx = &rt->mem,
+        .ctx = rt,
         .place = map_place,
         .map_file = map_file,
         .map_anon = map_anon,
@@ -132,6 +146,7 @@ int runtime_create(const struct runtime_config *cfg, struct runtime **out,
     return 0;
 
 fail:
+    codemap_destroy(rt->codemap);
     loader_image_free(&rt->info);
     guest_mem_fini(&rt->mem);
     free(rt);
@@ -143,6 +158,7 @@ void runtime_destroy(struct runtime *rt)
     if (!rt)
         return;
     jit_destroy(rt->jit);
+    codemap_destroy(rt->codemap);
     loader_image_free(&rt->info);
     guest_mem_fini(&rt->mem);
     free(rt);

@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include "codemap.h"
 #include "guest_mem.h"
 #include "jit.h"
 #include "loader.h"
@@ -15,6 +16,7 @@ struct runtime {
     struct image_info info;
     struct runtime_config cfg;
     struct jit *jit;
+    struct codemap *codemap; /* which file each guest range maps */
     /* The program break: [start_brk, brk) is mapped (page-rounded). */
     guest_addr_t brk;
     pthread_mutex_t mm_lock; /* mmap/brk bookkeeping */

@@ -99,8 +99,10 @@ static long do_mmap(struct guest_thread *t, guest_addr_t addr, uint32_t len,
     if (fixed)
         gflags |= GUEST_MAP_ALLOW_RESERVED; /* the guest asked for it */
     r = guest_mem_map(&rt->mem, addr, size, (int)prot, map_fd, off, gflags);
-    if (r == 0)
+    if (r == 0) {
+        codemap_mapped(rt->codemap, addr, size, map_fd, off);
         r = addr;
+    }
 out:
     pthread_mutex_unlock(&rt->mm_lock);
     return r;
@@ -134,6 +136,8 @@ static long sys_munmap(struct guest_thread *t, const uint32_t a[6])
         return -EINVAL;
     pthread_mutex_lock(&rt->mm_lock);
     long r = guest_mem_unmap(&rt->mem, a[0], guest_page_up(a[1]));
+    if (r == 0)
+        codemap_mapped(rt->codemap, a[0], guest_page_up(a[1]), -1, 0);
     pthread_mutex_unlock(&rt->mm_lock);
     return r;
 }
@@ -173,8 +177,11 @@ static long sys_mremap(struct guest_thread *t, const uint32_t a[6])
     if (new_size <= old_size) {
         r = guest_mem_unmap(&rt->mem, (guest_addr_t)(old + new_size),
                             old_size - new_size);
-        if (r == 0)
+        if (r == 0) {
+            codemap_mapped(rt->codemap, (guest_addr_t)(old + new_size),
+                           old_size - new_size, -1, 0);
             r = old;
+        }
         goto out;
     }
     if ((uint64_t)old + new_size <= GUEST_SPACE_SIZE &&
@@ -202,6 +209,7 @@ static long sys_mremap(struct guest_thread *t, const uint32_t a[6])
         r = -ENOMEM;
         goto out;
     }
+    codemap_mapped(rt->codemap, old, old_size, -1, 0); /* now anonymous */
     r = dst;
 out:
     pthread_mutex_unlock(&rt->mm_lock);
