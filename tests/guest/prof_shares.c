@@ -1,5 +1,5 @@
 /* Three named functions doing 70%, 20% and 10% of the work: the same
- * loop, run 7, 2 and 1 times as often (tests/profile/profile.sh checks
+ * loop, run 7, 2 and 1 times as often (tests/cli/profile.sh checks
  * the profiler's shares).  The argument scales the work. */
 #include <stdio.h>
 #include <stdlib.h>
