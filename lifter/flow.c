@@ -78,16 +78,53 @@ static void prof_push(struct lift_ctx *lc, guest_addr_t ret)
     prof_store(lc, LLVMBuildAdd(lc->b, d, lift_i32(lc, 1), ""), st);
 }
 
+/* After a return's pop: take off every frame whose return address slot
+ * lies below the new esp -- the returning call's, and those longjmp or
+ * an exception left behind without returning:
+ *   while (depth && frame[(depth - 1) % N].esp < esp) depth--; */
 static void prof_pop(struct lift_ctx *lc)
 {
     if (!lc->env->profile)
         return;
+    LLVMValueRef sp = lift_gpr_get(lc, REG_ESP);
     LLVMValueRef st = prof_stack(lc);
-    LLVMValueRef d = LLVMBuildLoad2(lc->b, lc->i32, st, "");
-    LLVMSetVolatile(d, 1);
-    LLVMValueRef zero = LLVMBuildICmp(lc->b, LLVMIntEQ, d, lift_i32(lc, 0), "");
-    LLVMValueRef dec = LLVMBuildSub(lc->b, d, lift_i32(lc, 1), "");
-    prof_store(lc, LLVMBuildSelect(lc->b, zero, d, dec, ""), st);
+    LLVMValueRef d0 = LLVMBuildLoad2(lc->b, lc->i32, st, "");
+    LLVMSetVolatile(d0, 1);
+    LLVMBasicBlockRef entry = LLVMGetInsertBlock(lc->b);
+    LLVMBasicBlockRef head = lift_block(lc, "prof_pop");
+    LLVMBasicBlockRef check = lift_block(lc, "prof_pop_check");
+    LLVMBasicBlockRef body = lift_block(lc, "prof_pop_one");
+    LLVMBasicBlockRef done = lift_block(lc, "prof_popped");
+    LLVMBuildBr(lc->b, head);
+
+    LLVMPositionBuilderAtEnd(lc->b, head);
+    LLVMValueRef d = LLVMBuildPhi(lc->b, lc->i32, "");
+    LLVMValueRef any = LLVMBuildICmp(lc->b, LLVMIntNE, d, lift_i32(lc, 0), "");
+    LLVMBuildCondBr(lc->b, any, check, done);
+
+    LLVMPositionBuilderAtEnd(lc->b, check);
+    LLVMValueRef dm1 = LLVMBuildSub(lc->b, d, lift_i32(lc, 1), "");
+    LLVMValueRef idx = LLVMBuildAnd(lc->b, dm1,
+                                    lift_i32(lc, CPU_PROF_FRAMES - 1), "");
+    LLVMValueRef off = LLVMBuildAdd(
+        lc->b, LLVMBuildShl(lc->b, lift_zext(lc, idx, 64),
+                            lift_const(lc, 64, 3), ""),
+        lift_const(lc, 64, CPU_PROF_OFF_FRAME + 4), "");
+    LLVMValueRef fesp = LLVMBuildLoad2(
+        lc->b, lc->i32, LLVMBuildGEP2(lc->b, lc->i8, st, &off, 1, ""), "");
+    LLVMSetVolatile(fesp, 1);
+    LLVMValueRef below = LLVMBuildICmp(lc->b, LLVMIntULT, fesp, sp, "");
+    LLVMBuildCondBr(lc->b, below, body, done);
+
+    LLVMPositionBuilderAtEnd(lc->b, body);
+    LLVMBuildBr(lc->b, head);
+
+    LLVMValueRef in_v[] = {d0, dm1};
+    LLVMBasicBlockRef in_b[] = {entry, body};
+    LLVMAddIncoming(d, in_v, in_b, 2);
+
+    LLVMPositionBuilderAtEnd(lc->b, done);
+    prof_store(lc, d, st);
 }
 
 static void lift_jmp(struct lift_ctx *lc)

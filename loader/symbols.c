@@ -132,7 +132,17 @@ static bool section_data(const struct blob *b, const Elf32_Shdr *sh,
 
 /* ---- .symtab / .dynsym ---- */
 
-/* STT_FUNC (and IFUNC) symbols defined in the file; returns how many. */
+/* Section i holds code: untyped symbols there are labels of assembly
+ * functions (glibc's __restore_rt). */
+static bool in_code(const struct blob *b, const Elf32_Ehdr *eh, unsigned i)
+{
+    Elf32_Shdr sh;
+    return i < SHN_LORESERVE && section(b, eh, i, &sh) &&
+           (sh.sh_flags & SHF_EXECINSTR);
+}
+
+/* STT_FUNC (and IFUNC, and untyped labels in code) symbols defined in the
+ * file; returns how many. */
 static size_t read_symtab(struct elf_symbols *s, const struct blob *b,
                           const Elf32_Ehdr *eh, uint32_t type)
 {
@@ -159,9 +169,11 @@ static size_t read_symtab(struct elf_symbols *s, const struct blob *b,
             Elf32_Sym sym;
             memcpy(&sym, syms.p + k, sizeof(sym));
             unsigned t = ELF32_ST_TYPE(sym.st_info);
-            if ((t != STT_FUNC && t != STT_GNU_IFUNC) ||
+            if ((t != STT_FUNC && t != STT_GNU_IFUNC &&
+                 !(t == STT_NOTYPE && in_code(b, eh, sym.st_shndx))) ||
                 sym.st_shndx == SHN_UNDEF || sym.st_value == 0 ||
-                sym.st_name >= strs.n || !names[sym.st_name])
+                sym.st_name >= strs.n || !names[sym.st_name] ||
+                names[sym.st_name] == '.' || names[sym.st_name] == '$')
                 continue;
             if (add_sym(s, sym.st_value, sym.st_size, names + sym.st_name) < 0)
                 return found;

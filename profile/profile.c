@@ -114,6 +114,17 @@ void profile_thread_unregister(struct profile *p, struct profile_thread *t)
     pthread_mutex_unlock(&p->lock);
 }
 
+void profile_thread_push(struct profile_thread *t, guest_addr_t ret,
+                         guest_addr_t esp)
+{
+    struct cpu_prof_stack *st = &t->stack;
+    uint32_t d = __atomic_load_n(&st->depth, __ATOMIC_RELAXED);
+    struct cpu_prof_frame *f = &st->frame[d & (CPU_PROF_FRAMES - 1)];
+    __atomic_store_n(&f->ret, ret, __ATOMIC_RELAXED);
+    __atomic_store_n(&f->esp, esp, __ATOMIC_RELAXED);
+    __atomic_store_n(&st->depth, d + 1, __ATOMIC_RELEASE);
+}
+
 /* Open path for writing, or warn once and return NULL. */
 static FILE *open_output(const char *path)
 {

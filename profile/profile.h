@@ -74,6 +74,12 @@ static inline void profile_thread_set(struct profile_thread *t,
     __atomic_store_n((uint32_t *)t, (uint32_t)a, __ATOMIC_RELAXED);
 }
 
+/* A call the guest did not make with a call instruction (a signal
+ * handler's frame): pushed on the thread's shadow stack, as translated
+ * calls push, so that the handler's return pops it. */
+void profile_thread_push(struct profile_thread *t, guest_addr_t ret,
+                         guest_addr_t esp);
+
 /* Stop sampling and write the files (one warning per file that cannot be
  * written).  Only the process that started the profile writes (not a
  * fork child); later and concurrent calls wait for the first to end, so

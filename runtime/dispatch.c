@@ -353,6 +353,8 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
             return 1;
         }
         fault_jmp = &jb;
+        if (t->prof) /* the profiler's pc until the unit stores one */
+            t->cpu.insn_pc = t->cpu.eip;
         thread_activity(t, PROFILE_GUEST);
         enum cpu_exit kind = cpu_run_chain(fn, &t->cpu);
         thread_activity(t, PROFILE_DISPATCH);
