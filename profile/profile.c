@@ -97,6 +97,7 @@ struct profile_thread *profile_thread_register(struct profile *p,
     memset(&t->stack, 0, sizeof(t->stack));
     t->activity = PROFILE_DISPATCH;
     t->cpu = cpu;
+    profile_sampler_thread_init(t);
     t->live = true;
     p->nthreads_seen++;
     cpu->prof_stack = (uint64_t)(uintptr_t)&t->stack;

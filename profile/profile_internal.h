@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "loader.h"
 #include "profile.h"
@@ -17,6 +18,11 @@ struct profile_thread {
     uint32_t activity; /* first: profile_thread_set */
     bool live;
     struct cpu_state *cpu;
+    /* The thread's CPU clock, its last reading, and CPU time not yet
+     * turned into samples (sample.c). */
+    clockid_t clock;
+    bool has_clock;
+    uint64_t last_cpu_ns, pending_ns;
     struct profile_thread *next;
     struct cpu_prof_stack stack;
 };
@@ -98,6 +104,7 @@ struct profile {
 uint64_t profile_now_ns(void);
 
 /* sample.c */
+void profile_sampler_thread_init(struct profile_thread *t);
 int profile_sampler_start(struct profile *p);
 void profile_sampler_stop(struct profile *p);
 

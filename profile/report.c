@@ -105,8 +105,9 @@ int profile_write_report(struct profile *p, struct prof_symbolizer *s,
     double secs = (double)(p->end_ns - p->start_ns) / 1e9;
     uint64_t total = n->total;
     fprintf(f, "r386 profile of %s\n", p->cfg.program ? p->cfg.program : "?");
-    fprintf(f, "samples: %llu (%d Hz per thread, wall clock), run time "
-               "%.3f s, %u guest thread%s\n",
+    fprintf(f, "samples: %llu (%d per CPU second of each guest thread, "
+               "and per second blocked in a system call), run time %.3f s, "
+               "%u guest thread%s\n",
             (unsigned long long)total, PROFILE_HZ, secs, p->nthreads_seen,
             p->nthreads_seen == 1 ? "" : "s");
     static const char *const what[PROFILE_ACTIVITIES] = {

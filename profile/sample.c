@@ -6,10 +6,17 @@
  * Why a thread and not a timer signal: the guest may use SIGPROF,
  * SIGALRM and setitimer itself (r386 forwards every catchable signal to
  * it), and a signal of r386's own would make r386's blocking host calls
- * return EINTR.  The thread interrupts nothing.  What it costs: a
- * wall-clock profile (a thread blocked in a system call is counted, as
- * "system call"), and the pc it sees is the one translated code last
- * published (cpu_state.insn_pc), not the host's instruction pointer.
+ * return EINTR.  The thread interrupts nothing.  What it costs: the pc it
+ * sees is the one translated code last published (cpu_state.insn_pc), not
+ * the host's instruction pointer.
+ *
+ * A wall-clock sample of a thread that is not running would count the
+ * state it was left in as often as the host keeps it waiting: on a busy
+ * host that is most samples.  So samples follow each thread's CPU clock
+ * instead: a thread gets one sample per PROFILE_HZ-th of a second of CPU
+ * time it used since the last tick (taken at the state it is in now), and
+ * a thread in a system call one per tick, CPU or not (time blocked in the
+ * kernel is time the guest waits).
  *
  * The sampler reads the guest threads' state while they run: every value
  * is read once, indexes are masked, and a torn stack is filtered (frames
@@ -53,7 +60,7 @@ static bool grow_traces(struct profile *p)
 }
 
 static void count_trace(struct profile *p, uint8_t activity,
-                        const guest_addr_t *pc, unsigned n)
+                        const guest_addr_t *pc, unsigned n, unsigned weight)
 {
     if (2 * (p->ntraces + 1) > p->trace_cap && !grow_traces(p))
         return;
@@ -63,14 +70,14 @@ static void count_trace(struct profile *p, uint8_t activity,
          k = (k + 1) & (p->trace_cap - 1)) {
         if (r->hash == h && r->activity == activity && r->n == n &&
             memcmp(r->pc, pc, n * sizeof(*pc)) == 0) {
-            r->count++;
+            r->count += weight;
             return;
         }
     }
     struct prof_trace *r = malloc(sizeof(*r) + n * sizeof(*pc));
     if (!r)
         return;
-    *r = (struct prof_trace){h, 1, activity, (uint16_t)n};
+    *r = (struct prof_trace){h, weight, activity, (uint16_t)n};
     memcpy(r->pc, pc, n * sizeof(*pc));
     p->traces[k] = r;
     p->ntraces++;
@@ -96,7 +103,8 @@ static bool grow_pcs(struct prof_pc_table *t)
     return true;
 }
 
-static void count_pc(struct prof_pc_table *t, guest_addr_t pc)
+static void count_pc(struct prof_pc_table *t, guest_addr_t pc,
+                     unsigned weight)
 {
     if (!pc || (2 * (t->n + 1) > t->cap && !grow_pcs(t)))
         return;
@@ -107,7 +115,7 @@ static void count_pc(struct prof_pc_table *t, guest_addr_t pc)
         t->slot[k].pc = pc;
         t->n++;
     }
-    t->slot[k].count++;
+    t->slot[k].count += weight;
 }
 
 /* The callers of a thread from its shadow stack, outermost first, into
@@ -137,12 +145,57 @@ static unsigned read_callers(const struct cpu_prof_stack *st,
     return n;
 }
 
+#define PERIOD_NS (1000000000u / PROFILE_HZ)
+/* After a long stall of the sampler, no more than this many samples at
+ * once: the state now says little about the time before. */
+#define MAX_BURST 4
+
+static uint64_t thread_cpu_ns(const struct profile_thread *t)
+{
+    struct timespec ts;
+    if (!t->has_clock || clock_gettime(t->clock, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void profile_sampler_thread_init(struct profile_thread *t)
+{
+    t->has_clock = pthread_getcpuclockid(pthread_self(), &t->clock) == 0;
+    t->last_cpu_ns = thread_cpu_ns(t);
+    t->pending_ns = 0;
+}
+
+/* How many samples thread t earned since the last tick. */
+static unsigned samples_due(struct profile_thread *t, uint32_t act)
+{
+    if (!t->has_clock)
+        return 1; /* wall clock, then */
+    uint64_t now = thread_cpu_ns(t);
+    uint64_t used = now > t->last_cpu_ns ? now - t->last_cpu_ns : 0;
+    t->last_cpu_ns = now;
+    if (act == PROFILE_SYSCALL) {
+        t->pending_ns = 0;
+        return 1;
+    }
+    t->pending_ns += used;
+    uint64_t n = t->pending_ns / PERIOD_NS;
+    t->pending_ns -= n * PERIOD_NS;
+    if (n > MAX_BURST) {
+        n = MAX_BURST;
+        t->pending_ns = 0;
+    }
+    return (unsigned)n;
+}
+
 static void sample_thread(struct profile *p, struct profile_thread *t)
 {
     guest_addr_t pc[PROFILE_MAX_DEPTH + 1];
     uint32_t act = __atomic_load_n(&t->activity, __ATOMIC_RELAXED);
     if (act >= PROFILE_ACTIVITIES)
         act = PROFILE_DISPATCH;
+    unsigned weight = samples_due(t, act);
+    if (!weight)
+        return;
     const struct cpu_state *cpu = t->cpu;
     guest_addr_t eip = __atomic_load_n(&cpu->eip, __ATOMIC_RELAXED);
     guest_addr_t where =
@@ -150,12 +203,12 @@ static void sample_thread(struct profile *p, struct profile_thread *t)
                              : eip;
     unsigned n = read_callers(&t->stack, pc, PROFILE_MAX_DEPTH);
     pc[n++] = where;
-    p->samples++;
-    p->by_activity[act]++;
-    count_trace(p, (uint8_t)act, pc, n);
+    p->samples += weight;
+    p->by_activity[act] += weight;
+    count_trace(p, (uint8_t)act, pc, n, weight);
     if (act == PROFILE_GUEST) {
-        count_pc(&p->units, eip);
-        count_pc(&p->pcs, where);
+        count_pc(&p->units, eip, weight);
+        count_pc(&p->pcs, where, weight);
     }
 }
 
