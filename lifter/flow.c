@@ -51,9 +51,20 @@ static LLVMValueRef prof_stack(struct lift_ctx *lc)
                           lift_state_ptr(lc, CPU_OFF_PROF_STACK), "");
 }
 
-static void prof_store(struct lift_ctx *lc, LLVMValueRef v, LLVMValueRef p)
+/* The frame at depth d: ptr to its field at offset field.  The shadow
+ * stack is plain memory to LLVM (a push and a pop in one unit fold); the
+ * sampler tolerates stores in any order.  No branches here: a block split
+ * in the middle of a guest block costs register spills at -O0. */
+static LLVMValueRef prof_frame(struct lift_ctx *lc, LLVMValueRef st,
+                               LLVMValueRef d, unsigned field)
 {
-    LLVMSetVolatile(LLVMBuildStore(lc->b, v, p), 1);
+    LLVMValueRef idx = LLVMBuildAnd(lc->b, d, lift_i32(lc, CPU_PROF_FRAMES - 1),
+                                    "");
+    LLVMValueRef off = LLVMBuildAdd(
+        lc->b, LLVMBuildShl(lc->b, lift_zext(lc, idx, 64),
+                            lift_const(lc, 64, 3), ""),
+        lift_const(lc, 64, CPU_PROF_OFF_FRAME + field), "");
+    return LLVMBuildGEP2(lc->b, lc->i8, st, &off, 1, "");
 }
 
 /* After a call's push: frame[depth % N] = {return address, esp}. */
@@ -63,68 +74,21 @@ static void prof_push(struct lift_ctx *lc, guest_addr_t ret)
         return;
     LLVMValueRef st = prof_stack(lc);
     LLVMValueRef d = LLVMBuildLoad2(lc->b, lc->i32, st, "");
-    LLVMSetVolatile(d, 1);
-    LLVMValueRef idx = LLVMBuildAnd(lc->b, d, lift_i32(lc, CPU_PROF_FRAMES - 1),
-                                    "");
-    LLVMValueRef off = LLVMBuildAdd(
-        lc->b, LLVMBuildShl(lc->b, lift_zext(lc, idx, 64),
-                            lift_const(lc, 64, 3), ""),
-        lift_const(lc, 64, CPU_PROF_OFF_FRAME), "");
-    LLVMValueRef slot = LLVMBuildGEP2(lc->b, lc->i8, st, &off, 1, "");
-    LLVMValueRef four = lift_const(lc, 64, 4);
-    prof_store(lc, lift_i32(lc, ret), slot);
-    prof_store(lc, lift_gpr_get(lc, REG_ESP),
-               LLVMBuildGEP2(lc->b, lc->i8, slot, &four, 1, ""));
-    prof_store(lc, LLVMBuildAdd(lc->b, d, lift_i32(lc, 1), ""), st);
+    LLVMBuildStore(lc->b, lift_i32(lc, ret), prof_frame(lc, st, d, 0));
+    LLVMBuildStore(lc->b, lift_gpr_get(lc, REG_ESP), prof_frame(lc, st, d, 4));
+    LLVMBuildStore(lc->b, LLVMBuildAdd(lc->b, d, lift_i32(lc, 1), ""), st);
 }
 
-/* After a return's pop: take off every frame whose return address slot
- * lies below the new esp -- the returning call's, and those longjmp or
- * an exception left behind without returning:
- *   while (depth && frame[(depth - 1) % N].esp < esp) depth--; */
+/* After a return: depth - 1, not below 0. */
 static void prof_pop(struct lift_ctx *lc)
 {
     if (!lc->env->profile)
         return;
-    LLVMValueRef sp = lift_gpr_get(lc, REG_ESP);
     LLVMValueRef st = prof_stack(lc);
-    LLVMValueRef d0 = LLVMBuildLoad2(lc->b, lc->i32, st, "");
-    LLVMSetVolatile(d0, 1);
-    LLVMBasicBlockRef entry = LLVMGetInsertBlock(lc->b);
-    LLVMBasicBlockRef head = lift_block(lc, "prof_pop");
-    LLVMBasicBlockRef check = lift_block(lc, "prof_pop_check");
-    LLVMBasicBlockRef body = lift_block(lc, "prof_pop_one");
-    LLVMBasicBlockRef done = lift_block(lc, "prof_popped");
-    LLVMBuildBr(lc->b, head);
-
-    LLVMPositionBuilderAtEnd(lc->b, head);
-    LLVMValueRef d = LLVMBuildPhi(lc->b, lc->i32, "");
+    LLVMValueRef d = LLVMBuildLoad2(lc->b, lc->i32, st, "");
     LLVMValueRef any = LLVMBuildICmp(lc->b, LLVMIntNE, d, lift_i32(lc, 0), "");
-    LLVMBuildCondBr(lc->b, any, check, done);
-
-    LLVMPositionBuilderAtEnd(lc->b, check);
     LLVMValueRef dm1 = LLVMBuildSub(lc->b, d, lift_i32(lc, 1), "");
-    LLVMValueRef idx = LLVMBuildAnd(lc->b, dm1,
-                                    lift_i32(lc, CPU_PROF_FRAMES - 1), "");
-    LLVMValueRef off = LLVMBuildAdd(
-        lc->b, LLVMBuildShl(lc->b, lift_zext(lc, idx, 64),
-                            lift_const(lc, 64, 3), ""),
-        lift_const(lc, 64, CPU_PROF_OFF_FRAME + 4), "");
-    LLVMValueRef fesp = LLVMBuildLoad2(
-        lc->b, lc->i32, LLVMBuildGEP2(lc->b, lc->i8, st, &off, 1, ""), "");
-    LLVMSetVolatile(fesp, 1);
-    LLVMValueRef below = LLVMBuildICmp(lc->b, LLVMIntULT, fesp, sp, "");
-    LLVMBuildCondBr(lc->b, below, body, done);
-
-    LLVMPositionBuilderAtEnd(lc->b, body);
-    LLVMBuildBr(lc->b, head);
-
-    LLVMValueRef in_v[] = {d0, dm1};
-    LLVMBasicBlockRef in_b[] = {entry, body};
-    LLVMAddIncoming(d, in_v, in_b, 2);
-
-    LLVMPositionBuilderAtEnd(lc->b, done);
-    prof_store(lc, d, st);
+    LLVMBuildStore(lc->b, LLVMBuildSelect(lc->b, any, dm1, d, ""), st);
 }
 
 static void lift_jmp(struct lift_ctx *lc)

@@ -8,6 +8,8 @@
 
 #include "profile_internal.h"
 
+#define FRAME_AT(st, i) ((st)->frame[(i) & (CPU_PROF_FRAMES - 1)])
+
 uint64_t profile_now_ns(void)
 {
     struct timespec ts;
@@ -120,10 +122,43 @@ void profile_thread_push(struct profile_thread *t, guest_addr_t ret,
 {
     struct cpu_prof_stack *st = &t->stack;
     uint32_t d = __atomic_load_n(&st->depth, __ATOMIC_RELAXED);
-    struct cpu_prof_frame *f = &st->frame[d & (CPU_PROF_FRAMES - 1)];
+    struct cpu_prof_frame *f = &FRAME_AT(st, d);
     __atomic_store_n(&f->ret, ret, __ATOMIC_RELAXED);
     __atomic_store_n(&f->esp, esp, __ATOMIC_RELAXED);
     __atomic_store_n(&st->depth, d + 1, __ATOMIC_RELEASE);
+}
+
+/* Live frames have strictly higher slots going outwards, all at or above
+ * esp; keep those, innermost first, and write them back packed. */
+static void compact(struct cpu_prof_stack *st, uint32_t d, guest_addr_t esp)
+{
+    struct cpu_prof_frame keep[CPU_PROF_FRAMES];
+    uint32_t avail = d < CPU_PROF_FRAMES ? d : CPU_PROF_FRAMES, n = 0;
+    uint64_t inner = (uint64_t)esp;
+    for (uint32_t i = 0; i < avail; i++) {
+        struct cpu_prof_frame f = FRAME_AT(st, d - 1 - i);
+        if ((uint64_t)f.esp + (n ? 0 : 1) > inner) {
+            keep[n++] = f;
+            inner = f.esp;
+        }
+    }
+    uint32_t nd = d - avail + n;
+    for (uint32_t i = 0; i < n; i++)
+        FRAME_AT(st, nd - 1 - i) = keep[i];
+    __atomic_store_n(&st->depth, nd, __ATOMIC_RELEASE);
+}
+
+void profile_thread_sync(struct profile_thread *t, guest_addr_t esp)
+{
+    struct cpu_prof_stack *st = &t->stack;
+    uint32_t d = __atomic_load_n(&st->depth, __ATOMIC_RELAXED);
+    if (!d)
+        return;
+    /* The usual case: the top frame is live and above the next one. */
+    uint32_t top = FRAME_AT(st, d - 1).esp;
+    if (top >= esp && (d == 1 || FRAME_AT(st, d - 2).esp > top))
+        return;
+    compact(st, d, esp);
 }
 
 /* Open path for writing, or warn once and return NULL. */

@@ -80,6 +80,11 @@ static inline void profile_thread_set(struct profile_thread *t,
 void profile_thread_push(struct profile_thread *t, guest_addr_t ret,
                          guest_addr_t esp);
 
+/* The thread is in the dispatcher with the guest's esp exact: every
+ * shadow frame whose return address slot lies below it is dead (skipped
+ * by longjmp or an exception) and is dropped.  Cheap when none is. */
+void profile_thread_sync(struct profile_thread *t, guest_addr_t esp);
+
 /* Stop sampling and write the files (one warning per file that cannot be
  * written).  Only the process that started the profile writes (not a
  * fork child); later and concurrent calls wait for the first to end, so

@@ -341,6 +341,8 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
         host_fault(t);
     for (;;) {
         thread_activity(t, PROFILE_DISPATCH);
+        if (t->prof)
+            profile_thread_sync(t->prof, t->cpu.gpr[REG_ESP]);
         if (t->cpu.interrupt)
             signal_deliver_pending(t);
         if (t->exited)

@@ -116,8 +116,10 @@ struct cpu_state {
 
 /* The profiler's shadow call stack: translated calls push {return
  * address, esp after the push} at frame[depth % CPU_PROF_FRAMES] and
- * depth + 1, returns take depth - 1 (not below 0).  A sampler thread reads
- * it while it changes: readers tolerate torn entries. */
+ * depth + 1; returns take depth - 1 (not below 0).  Frames a longjmp or an
+ * exception skipped are dropped by the dispatcher (profile_thread_sync:
+ * every frame whose slot lies below esp is dead).  A sampler thread reads
+ * the stack while it changes: readers tolerate torn entries. */
 #define CPU_PROF_FRAMES 256
 struct cpu_prof_frame {
     uint32_t ret;
