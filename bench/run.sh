@@ -4,7 +4,11 @@
 # Runs each workload three ways, side by side, on the same input:
 #   native  the host's amd64 build (Debian's package, or the kernel built -O2)
 #   qemu    qemu-i386 -L SYSROOT with the i386 build
-#   r386    r386 -L SYSROOT with the i386 build (cold: nothing cached yet)
+#   r386    r386 -L SYSROOT with the i386 build, twice: cold (an empty
+#           persistent cache before every run) and warm (the cache filled
+#           by one untimed run first); with --aot, a third time after
+#           r386 --aot (one cache shared by all rows, so libc is compiled
+#           once; the --aot time itself is not in the table)
 # and prints a Markdown table of median wall times and the ratios r386/native
 # and r386/qemu.  Every run's output must be identical across the three
 # (for Lua n-body, across qemu-i386 and r386: x87 vs SSE doubles); a
@@ -13,6 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=0
+aot=0
 runs=3
 only=""
 while [ $# -gt 0 ]; do
@@ -20,7 +25,8 @@ while [ $# -gt 0 ]; do
     --quick) quick=1; runs=1; shift ;;
     --runs) runs=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
-    *) echo "usage: $0 [--quick] [--runs N] [--only NAME]" >&2; exit 2 ;;
+    --aot) aot=1; shift ;;
+    *) echo "usage: $0 [--quick] [--aot] [--runs N] [--only NAME]" >&2; exit 2 ;;
     esac
 done
 
@@ -33,6 +39,7 @@ fi
 R386=$(cd "$BUILD" && pwd)/r386
 W=$(pwd)/bench/.work
 mkdir -p "$W"
+rm -rf "$W/cache-aot" # this build's keys differ from an older one's
 SYSROOT=$W/sysroot
 scripts/fetch-sysroot.sh "$SYSROOT" libc6 gzip bzip2 xz-utils lua5.4 sqlite3 \
     busybox-static coreutils
@@ -91,8 +98,25 @@ ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
 }
 
-printf '| workload | native s | qemu-i386 s | r386 s | r386/native | r386/qemu | qemu MiB | r386 MiB | outputs |\n'
-printf '|---|---:|---:|---:|---:|---:|---:|---:|---|\n'
+# r386 with nothing cached: the cache is emptied before each run.
+r386_cold() {
+    rm -rf "$W/cache-cold"
+    "$R386" --cache-dir "$W/cache-cold" "$@"
+}
+r386_warm() {
+    "$R386" --cache-dir "$W/cache-warm" "$@"
+}
+r386_aot() {
+    "$R386" --cache-dir "$W/cache-aot" "$@"
+}
+
+if [ $aot = 1 ]; then
+    printf '| workload | native s | qemu-i386 s | r386 cold s | r386 warm s | r386 after --aot s | cold/qemu | warm/qemu | aot/qemu | aot/native | qemu MiB | r386 MiB | outputs |\n'
+    printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
+else
+    printf '| workload | native s | qemu-i386 s | r386 cold s | r386 warm s | cold/qemu | warm/qemu | warm/native | qemu MiB | r386 MiB | outputs |\n'
+    printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
+fi
 
 # row NAME NATIVE-CMD -- I386-CMD: time the three ways and print a row.
 row() {
@@ -110,18 +134,39 @@ row() {
         tn=$(median_time "$W/out.native" "${native[@]}")
     fi
     tq=$(median_time "$W/out.qemu" qemu-i386 -L "$SYSROOT" "${i386[@]}")
-    tr=$(median_time "$W/out.r386" "$R386" -L "$SYSROOT" "${i386[@]}")
+    tr=$(median_time "$W/out.r386" r386_cold -L "$SYSROOT" "${i386[@]}")
+    cmp -s "$W/out.qemu" "$W/out.r386" || same=DIFF
+    rm -rf "$W/cache-warm"
+    r386_warm -L "$SYSROOT" "${i386[@]}" >/dev/null 2>&1 </dev/null || true
+    local tw
+    tw=$(median_time "$W/out.r386" r386_warm -L "$SYSROOT" "${i386[@]}")
+    local ta=-
+    if [ $aot = 1 ]; then
+        r386_aot -L "$SYSROOT" --aot "${i386[@]}" >/dev/null 2>&1 </dev/null || true
+        ta=$(median_time "$W/out.r386" r386_aot -L "$SYSROOT" "${i386[@]}")
+        cmp -s "$W/out.qemu" "$W/out.r386" || same=DIFF
+    fi
     local mq mr
     mq=$(peak_mib "$W/out.qemu" qemu-i386 -L "$SYSROOT" "${i386[@]}")
-    mr=$(peak_mib "$W/out.r386" "$R386" -L "$SYSROOT" "${i386[@]}")
+    mr=$(peak_mib "$W/out.r386" "$R386" --cache-dir "$W/cache-warm" -L "$SYSROOT" "${i386[@]}")
     cmp -s "$W/out.qemu" "$W/out.r386" || same=DIFF
     if [ "$tn" != "-" ] && [ -z "${native_may_differ:-}" ] &&
         ! cmp -s "$W/out.native" "$W/out.r386"; then
         same=DIFF
     fi
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$tn" \
-        "$tq" "$tr" "$( [ "$tn" = "-" ] && echo - || ratio "$tr" "$tn")" \
-        "$(ratio "$tr" "$tq")" "$mq" "$mr" "$same"
+    if [ $aot = 1 ]; then
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+            "$name" "$tn" "$tq" "$tr" "$tw" "$ta" "$(ratio "$tr" "$tq")" \
+            "$(ratio "$tw" "$tq")" "$(ratio "$ta" "$tq")" \
+            "$( [ "$tn" = "-" ] && echo - || ratio "$ta" "$tn")" "$mq" "$mr" \
+            "$same"
+        return
+    fi
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+        "$name" "$tn" "$tq" "$tr" "$tw" "$(ratio "$tr" "$tq")" \
+        "$(ratio "$tw" "$tq")" \
+        "$( [ "$tn" = "-" ] && echo - || ratio "$tw" "$tn")" "$mq" "$mr" \
+        "$same"
 }
 
 for k in hash sort matmul search; do

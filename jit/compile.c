@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "jit_internal.h"
 
@@ -76,7 +78,7 @@ LLVMTargetMachineRef jit_host_machine(LLVMCodeGenOptLevel level,
         char *cpu = LLVMGetHostCPUName();
         char *features = LLVMGetHostCPUFeatures();
         tm = LLVMCreateTargetMachine(target, triple, cpu, features, level,
-                                     reloc, LLVMCodeModelJITDefault);
+                                     reloc, LLVMCodeModelSmall);
         LLVMDisposeMessage(cpu);
         LLVMDisposeMessage(features);
     }
@@ -84,21 +86,23 @@ LLVMTargetMachineRef jit_host_machine(LLVMCodeGenOptLevel level,
     return tm;
 }
 
+/* The helper ABI's functions and the indirect-branch table: the names
+ * translated code refers to. */
 static int define_helpers(struct jit *j, char *err, size_t errlen)
 {
-    size_t n = j->cfg.nhelpers;
-    if (n == 0)
-        return 0;
+    size_t n = j->cfg.nhelpers + 1;
     LLVMOrcCSymbolMapPair *pairs = calloc(n, sizeof(*pairs));
     if (!pairs)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        pairs[i].Name = LLVMOrcLLJITMangleAndIntern(j->lljit,
-                                                    j->cfg.helpers[i].name);
-        pairs[i].Sym.Address =
-            (LLVMOrcJITTargetAddress)(uintptr_t)j->cfg.helpers[i].addr;
-        pairs[i].Sym.Flags.GenericFlags = LLVMJITSymbolGenericFlagsExported |
-                                          LLVMJITSymbolGenericFlagsCallable;
+        bool ibtc = i == j->cfg.nhelpers;
+        pairs[i].Name = LLVMOrcLLJITMangleAndIntern(
+            j->lljit, ibtc ? LIFTER_SYM_IBTC : j->cfg.helpers[i].name);
+        pairs[i].Sym.Address = (LLVMOrcJITTargetAddress)(uintptr_t)(
+            ibtc ? (void *)j->ibtc : j->cfg.helpers[i].addr);
+        pairs[i].Sym.Flags.GenericFlags =
+            LLVMJITSymbolGenericFlagsExported |
+            (ibtc ? 0 : LLVMJITSymbolGenericFlagsCallable);
     }
     LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, n);
     free(pairs);
@@ -150,17 +154,29 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
                              errlen);
     LLVMTargetMachineRef jtm = jit_host_machine(codegen_level(), LLVMRelocDefault,
                                              err, errlen);
+    j->tm1 = jit_host_machine(codegen_level(), LLVMRelocDefault, err, errlen);
+    uint64_t nonce;
+    if (getrandom(&nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce))
+        nonce = jit_now_ns() ^ ((uint64_t)getpid() << 32);
+    snprintf(j->nonce, sizeof(j->nonce), "%016llx", (unsigned long long)nonce);
     const char *b = getenv("R386_JIT_BATCH");
     j->batch_max = b && atoi(b) > 0 && atoi(b) <= BATCH_MAX_UNITS
                        ? atoi(b) : BATCH_DEFAULT_UNITS;
     j->pipeline = getenv("R386_JIT_PIPELINE");
     if (!j->pipeline)
         j->pipeline = UNIT_PIPELINE;
-    if (!j->tm || !jtm)
+    if (!j->tm || !jtm || !j->tm1)
         goto fail;
+    j->arena = jit_arena_create();
+    if (!j->arena) {
+        snprintf(err, errlen, "cannot reserve memory for translated code");
+        goto fail;
+    }
     LLVMOrcLLJITBuilderRef builder = LLVMOrcCreateLLJITBuilder();
     LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(
         builder, LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(jtm));
+    LLVMOrcLLJITBuilderSetObjectLinkingLayerCreator(builder, jit_arena_layer,
+                                                    j->arena);
     LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->lljit, builder);
     if (e) {
         jit_error_text(e, err, errlen);
@@ -171,6 +187,8 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
     j->tsc = LLVMOrcCreateNewThreadSafeContext();
     if (cfg->perf_map)
         j->perfmap = jit_perfmap_open(j);
+    if (cfg->cache_dir)
+        j->pcache = jit_pcache_open(j);
     j->tier2 = jit_tier2_start(j);
     return j;
 fail:
@@ -184,6 +202,7 @@ void jit_destroy(struct jit *j)
         return;
     jit_tier2_stop(j->tier2); /* before what it uses goes */
     jit_perfmap_close(j->perfmap);
+    jit_pcache_close(j->pcache);
     for (size_t d = 0; d < GUEST_PAGE_COUNT / JIT_PAGE_DIR; d++)
         free(j->pages[d]);
     for (struct jit_page_node *c = j->node_chunks, *next; c; c = next) {
@@ -192,20 +211,17 @@ void jit_destroy(struct jit *j)
     }
     if (j->lljit)
         LLVMOrcDisposeLLJIT(j->lljit);
+    jit_arena_destroy(j->arena); /* after the linker that used it */
     if (j->tsc)
         LLVMOrcDisposeThreadSafeContext(j->tsc);
     if (j->tm)
         LLVMDisposeTargetMachine(j->tm);
+    if (j->tm1)
+        LLVMDisposeTargetMachine(j->tm1);
     if (j->cache.buckets)
         jit_cache_fini(&j->cache);
     lifter_destroy(j->lifter);
     free(j);
-}
-
-void **jit_chain_cell(void *ctx, guest_addr_t pc)
-{
-    struct jit_entry *e = jit_cache_get(&((struct jit *)ctx)->cache, pc);
-    return e ? (void **)&e->link.code : NULL;
 }
 
 static void note_unknown(struct jit *j, const struct lifter_unit *u)
@@ -326,23 +342,44 @@ void jit_code_written(struct jit *j, guest_addr_t page)
         __atomic_store_n(&n->e->link.code, 0, __ATOMIC_SEQ_CST);
 }
 
-/* The guest bytes of a unit in the batch being compiled. */
-struct code_range {
-    guest_addr_t lo;
-    uint64_t end;
-};
+/* Record where u's translation came from; its bytes' hash is taken now,
+ * while they are those the lifter read (the batch is installed only if
+ * no guest code changed since: jit_install). */
+static void unit_info(struct jit *j, const struct lifter_unit *u,
+                      struct jit_unit_info *out)
+{
+    *out = (struct jit_unit_info){.pc = u->pc, .code_lo = u->code_lo,
+                                  .code_end = u->code_end,
+                                  .nsucc = u->nsucc};
+    memcpy(out->succ, u->succ, sizeof(out->succ));
+    uint64_t len = u->code_end ? u->code_end - u->code_lo : 0;
+    if (!j->pcache || len == 0 || len > UINT32_MAX || u->short_fetch ||
+        u->one_block || u->nranges == 0)
+        return;
+    out->code_len = (uint32_t)len;
+    out->nranges = u->nranges;
+    memcpy(out->ranges, u->ranges, u->nranges * sizeof(u->ranges[0]));
+    out->cacheable = jit_ranges_hash(j, u->ranges, u->nranges, &out->hash);
+}
 
-/* Lift the batch starting at first into m; returns the number of units. */
+static void set_succ(struct jit_entry *e, const struct jit_unit_info *u)
+{
+    e->nsucc = (uint8_t)u->nsucc;
+    memcpy(e->succ, u->succ, sizeof(e->succ));
+}
+
+/* Lift the batch starting at first into m; returns the number of units.
+ * first is lifted even when it has code (--aot replaces it). */
 static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
-                      struct jit_entry **batch, char (*names)[32],
-                      struct code_range *ranges, char *err, size_t errlen)
+                      struct jit_entry **batch, char (*names)[JIT_NAME_MAX],
+                      struct jit_unit_info *units, char *err, size_t errlen)
 {
     guest_addr_t queue[BATCH_MAX_UNITS * LIFTER_MAX_SUCC + 1];
     size_t head = 0, tail = 0;
     int n = 0;
     queue[tail++] = (guest_addr_t)first->link.pc;
-    struct lifter_env env = {j, jit_chain_cell, j->ibtc, JIT_IBTC_SIZE - 1,
-                             NULL, j->cfg.profile};
+    struct lifter_env env = {true, true, JIT_IBTC_SIZE - 1, NULL,
+                             j->cfg.profile};
     while (head < tail && n < j->batch_max) {
         guest_addr_t pc = queue[head++];
         struct jit_entry *e = jit_cache_get(&j->cache, pc);
@@ -350,13 +387,13 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        bool seen = e->link.code != 0;
+        bool seen = e->link.code != 0 && e != first;
         for (int i = 0; i < n && !seen; i++)
             seen = batch[i] == e;
         if (seen || (e != first && !executable(j, pc)))
             continue;
-        snprintf(names[n], sizeof(names[n]), "u_%08x_%llu", pc,
-                 (unsigned long long)j->stats.units + (unsigned)n);
+        snprintf(names[n], JIT_NAME_MAX, "u_%08x_%s_%llu", pc, j->nonce,
+                 (unsigned long long)j->seq++);
         struct lifter_unit u;
         env.hits = j->tier2 ? &e->hits : NULL;
         if (lifter_lift_unit(j->lifter, m, names[n], pc, &j->cfg.code, &env,
@@ -366,13 +403,45 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
         }
         if (u.unknown)
             note_unknown(j, &u);
-        ranges[n] = (struct code_range){u.code_lo, u.code_end};
+        unit_info(j, &u, &units[n]);
+        if (env.hits)
+            units[n].cacheable = false; /* the counter's address is in it */
         batch[n++] = e;
         j->stats.guest_insns += u.insns;
         for (unsigned i = 0; i < u.nsucc; i++)
             queue[tail++] = u.succ[i];
     }
     return n;
+}
+
+static int run_passes(struct jit *j, LLVMModuleRef m, guest_addr_t pc,
+                      char *err, size_t errlen)
+{
+    if (j->cfg.verify) {
+        char *msg = NULL;
+        if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
+            snprintf(err, errlen, "invalid IR for the unit at 0x%08x: %.200s",
+                     pc, msg);
+            LLVMDisposeMessage(msg);
+            return -1;
+        }
+        LLVMDisposeMessage(msg);
+    }
+    if (*j->pipeline) {
+        LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+        LLVMErrorRef e = LLVMRunPasses(m, j->pipeline, j->tm, po);
+        LLVMDisposePassBuilderOptions(po);
+        if (e) {
+            jit_error_text(e, err, errlen);
+            return -1;
+        }
+    }
+    if (j->cfg.dump_ir) {
+        char *ir = LLVMPrintModuleToString(m);
+        fprintf(stderr, "%s\n", ir);
+        LLVMDisposeMessage(ir);
+    }
+    return 0;
 }
 
 /* Compile the batch from first and install it; *code: first's code.
@@ -386,76 +455,88 @@ static int compile(struct jit *j, struct jit_entry *first, uint64_t *code,
 {
     uint64_t t0 = jit_now_ns();
     uint64_t epoch = jit_code_epoch(j);
+    guest_addr_t pc = (guest_addr_t)first->link.pc;
     LLVMModuleRef m =
         jit_new_module(LLVMOrcThreadSafeContextGetContext(j->tsc), j->tm);
     struct jit_entry *batch[BATCH_MAX_UNITS];
-    char names[BATCH_MAX_UNITS][32];
-    struct code_range ranges[BATCH_MAX_UNITS];
-    int n = lift_batch(j, m, first, batch, names, ranges, err, errlen);
-    if (n < 0) {
-        LLVMDisposeModule(m);
-        return -1;
+    char names[BATCH_MAX_UNITS][JIT_NAME_MAX];
+    struct jit_unit_info units[BATCH_MAX_UNITS];
+    int n = lift_batch(j, m, first, batch, names, units, err, errlen);
+    char table[JIT_NAME_MAX];
+    snprintf(table, sizeof(table), "t_%s_%llu", j->nonce,
+             (unsigned long long)j->seq++);
+    guest_addr_t *cells = NULL;
+    uint32_t ncells = 0;
+    if (n >= 0 && jit_cells_prepare(m, table, &cells, &ncells) != 0) {
+        snprintf(err, errlen, "out of memory");
+        n = -1;
     }
     uint64_t t1 = jit_now_ns();
     j->stats.lift_ns += t1 - t0;
-    if (j->cfg.verify) {
+    LLVMMemoryBufferRef obj = NULL;
+    bool passed = n >= 0 && run_passes(j, m, pc, err, errlen) == 0;
+    j->stats.opt_ns += jit_now_ns() - t1;
+    if (passed) {
         char *msg = NULL;
-        if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
-            snprintf(err, errlen, "invalid IR for the unit at 0x%08x: %.200s",
-                     (guest_addr_t)first->link.pc, msg);
-            LLVMDisposeMessage(msg);
-            LLVMDisposeModule(m);
-            return -1;
+        if (LLVMTargetMachineEmitToMemoryBuffer(j->tm1, m, LLVMObjectFile,
+                                                &msg, &obj)) {
+            snprintf(err, errlen, "LLVM: %s", msg);
+            obj = NULL;
         }
         LLVMDisposeMessage(msg);
     }
-    LLVMErrorRef e = NULL;
-    if (*j->pipeline) {
-        LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-        e = LLVMRunPasses(m, j->pipeline, j->tm, po);
-        LLVMDisposePassBuilderOptions(po);
-    }
-    if (e) {
-        jit_error_text(e, err, errlen);
-        LLVMDisposeModule(m);
+    LLVMDisposeModule(m);
+    if (!obj) {
+        free(cells);
         return -1;
     }
-    j->stats.opt_ns += jit_now_ns() - t1;
-    if (j->cfg.dump_ir) {
-        char *ir = LLVMPrintModuleToString(m);
-        fprintf(stderr, "%s\n", ir);
-        LLVMDisposeMessage(ir);
-    }
-    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(m,
-                                                                      j->tsc);
-    e = LLVMOrcLLJITAddLLVMIRModule(j->lljit,
-                                    LLVMOrcLLJITGetMainJITDylib(j->lljit),
-                                    tsm);
-    if (e) {
-        jit_error_text(e, err, errlen);
+    /* Linking consumes the buffer: the cache keeps a copy of the bytes. */
+    size_t objlen = LLVMGetBufferSize(obj);
+    void *objcopy = NULL;
+    bool keep = j->pcache != NULL;
+    for (int i = 0; i < n && keep; i++)
+        keep = units[i].cacheable;
+    if (keep && (objcopy = malloc(objlen)) != NULL)
+        memcpy(objcopy, LLVMGetBufferStart(obj), objlen);
+    uint64_t addrs[BATCH_MAX_UNITS], tab;
+    if (jit_link_object(j, obj, table, ncells,
+                        (const char(*)[JIT_NAME_MAX])names, n, addrs, &tab,
+                        err, errlen) != 0 ||
+        !jit_cells_fill(j, tab, cells, ncells)) {
+        if (!*err)
+            snprintf(err, errlen, "out of memory");
+        free(objcopy);
+        free(cells);
         return -1;
     }
+    bool all_installed = true;
     for (int i = 0; i < n; i++) {
-        LLVMOrcExecutorAddress addr;
-        e = LLVMOrcLLJITLookup(j->lljit, &addr, names[i]);
-        if (e) {
-            jit_error_text(e, err, errlen);
-            return -1;
-        }
-        jit_perfmap_write(j->perfmap, names[i], addr,
+        jit_perfmap_write(j->perfmap, names[i], addrs[i],
                           (guest_addr_t)batch[i]->link.pc, 1);
         if (i == 0)
-            *code = addr;
-        if (ranges[i].end == 0)
+            *code = addrs[i];
+        if (units[i].code_end == 0) {
+            all_installed = false;
             continue;
-        batch[i]->code_lo = ranges[i].lo;
-        batch[i]->code_end = ranges[i].end;
+        }
+        batch[i]->code_lo = units[i].code_lo;
+        batch[i]->code_end = units[i].code_end;
         if (jit_page_index_add(j, batch[i]) &&
-            jit_install(j, batch[i], addr, epoch))
+            jit_install(j, batch[i], addrs[i], epoch)) {
             batch[i]->tier = 1;
-        else
+            batch[i]->optimised = j->optimise;
+            set_succ(batch[i], &units[i]);
+        } else {
             batch[i]->code_end = 0;
+            all_installed = false;
+        }
     }
+    if (objcopy && all_installed)
+        jit_pcache_store(j, objcopy, objlen, table, cells, ncells,
+                         (const char(*)[JIT_NAME_MAX])names, units, n,
+                         j->optimise);
+    free(objcopy);
+    free(cells);
     j->stats.units += (unsigned)n;
     j->stats.batches++;
     j->stats.compile_ns += jit_now_ns() - t0;
@@ -474,6 +555,8 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
         snprintf(err, errlen, "out of memory");
     else if (e->link.code)
         fn = (cpu_unit_fn)(uintptr_t)e->link.code;
+    else if (j->pcache && jit_pcache_load(j, e, false))
+        fn = (cpu_unit_fn)(uintptr_t)e->link.code;
     else {
         if (j->cfg.compiling)
             j->cfg.compiling(true);
@@ -489,6 +572,48 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
     }
     pthread_mutex_unlock(&j->lock);
     return fn;
+}
+
+void jit_set_optimise(struct jit *j)
+{
+    char err[256];
+    pthread_mutex_lock(&j->lock);
+    LLVMTargetMachineRef tm = jit_host_machine(LLVMCodeGenLevelDefault,
+                                               LLVMRelocDefault, err,
+                                               sizeof(err));
+    if (tm) {
+        LLVMDisposeTargetMachine(j->tm1);
+        j->tm1 = tm;
+        j->pipeline = JIT_OPT_PIPELINE;
+        j->optimise = true;
+    }
+    pthread_mutex_unlock(&j->lock);
+}
+
+int jit_translate(struct jit *j, guest_addr_t pc, guest_addr_t *succ,
+                  unsigned *nsucc, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&j->lock);
+    int rc = -1;
+    uint64_t code = 0;
+    struct jit_entry *e = jit_cache_get(&j->cache, pc);
+    *nsucc = 0;
+    if (!e) {
+        snprintf(err, errlen, "out of memory");
+    } else if (!executable(j, pc)) {
+        snprintf(err, errlen, "0x%08x is not executable", pc);
+    } else if ((e->link.code && (e->optimised || !j->optimise)) ||
+               (j->pcache && jit_pcache_load(j, e, j->optimise))) {
+        rc = 0;
+    } else if (compile(j, e, &code, err, errlen) == 0) {
+        rc = 1;
+    }
+    if (rc >= 0) {
+        *nsucc = e->nsucc;
+        memcpy(succ, e->succ, e->nsucc * sizeof(*succ));
+    }
+    pthread_mutex_unlock(&j->lock);
+    return rc;
 }
 
 void jit_fork_prepare(struct jit *j)

@@ -10,11 +10,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "lifter.h"
 #include "r386/cpu.h"
 
 struct jit;
+
+/* The file a guest address maps (the runtime's codemap), for the
+ * persistent cache: it groups translations by file and load address. */
+struct jit_code_file {
+    guest_addr_t start; /* the mapping holding the address */
+    uint64_t end;
+    uint64_t offset;    /* file offset at start */
+    const char *path;   /* host path */
+    uint64_t size;      /* the file's size and modification time */
+    int64_t mtime_ns;
+};
 
 struct jit_helper {
     const char *name;
@@ -44,6 +56,13 @@ struct jit_config {
      * translation whose lifting began before a change is not installed.
      * NULL: code never changes. */
     uint64_t (*code_epoch)(void *ctx);
+    /* The persistent cache (docs/CACHE.md): its directory, or NULL for
+     * none; its size limit in bytes (0: the default, 1 GiB); and the file
+     * mapping at a guest address (called with code.ctx; false: none, the
+     * code there is not cached). */
+    const char *cache_dir;
+    uint64_t cache_max;
+    bool (*code_file)(void *ctx, guest_addr_t pc, struct jit_code_file *out);
 };
 
 struct jit_stats {
@@ -57,6 +76,13 @@ struct jit_stats {
     uint64_t hot_units;      /* units recompiled by the optimising tier */
     uint64_t hot_ns;         /* its compile time (on its own thread) */
     uint64_t invalidated;    /* translations dropped: their code changed */
+    /* The persistent cache. */
+    uint64_t disk_units;     /* units loaded from it instead of compiled */
+    uint64_t disk_objects;   /* objects linked for them */
+    uint64_t disk_load_ns;   /* time reading, checking and linking them */
+    uint64_t disk_stale;     /* units found there whose guest bytes differ */
+    uint64_t disk_bad_files; /* cache files ignored: damaged or foreign */
+    uint64_t disk_stored;    /* units written to it at the end */
 };
 
 /* Returns NULL and a one-line message in err on failure. */
@@ -82,6 +108,35 @@ void jit_invalidate(struct jit *j, guest_addr_t lo, uint64_t end);
 void jit_code_written(struct jit *j, guest_addr_t page);
 
 void jit_stats_get(struct jit *j, struct jit_stats *out);
+
+/* Ahead-of-time compilation (--aot).  set_optimise: from now on units are
+ * compiled with the optimiser (tier 2's pipeline, -O2 code).  translate:
+ * make sure the unit at pc is translated, optimised, and in the cache to
+ * be, without running it -- loaded from the cache when it holds such a
+ * translation, else compiled; *nsucc/succ: where the unit leads (direct
+ * branch targets, return addresses).  Returns 1 when it compiled, 0 when
+ * it had or loaded the translation, -1 when pc cannot be translated (not
+ * executable) or on an internal error (err). */
+void jit_set_optimise(struct jit *j);
+int jit_translate(struct jit *j, guest_addr_t pc, guest_addr_t *succ,
+                  unsigned *nsucc, char *err, size_t errlen);
+/* The guest pcs of the units the persistent cache holds for the file
+ * mapping holding pc (a malloc'd array, *n entries; NULL when none). */
+guest_addr_t *jit_cached_units(struct jit *j, guest_addr_t pc, size_t *n);
+
+/* Write the translations made since the last call to the persistent cache
+ * (at exit, and before execve replaces the process).  Errors give one
+ * warning and leave the cache as it was. */
+void jit_persist(struct jit *j);
+
+/* The cache directory a run uses: $R386_CACHE_DIR, else
+ * $XDG_CACHE_HOME/r386, else ~/.cache/r386 (NULL: none can be named).
+ * Static storage. */
+const char *jit_cache_default_dir(void);
+/* --cache-stats: describe the directory's contents on out. --cache-clear:
+ * remove its cache files.  0 or -1 with a one-line message in err. */
+int jit_cache_dir_stats(const char *dir, FILE *out, char *err, size_t errlen);
+int jit_cache_dir_clear(const char *dir, char *err, size_t errlen);
 /* fork(2) of a process whose other threads may be compiling: call
  * jit_fork_prepare before it (no compile is then half done) and
  * jit_fork_parent or jit_fork_child after it.  In the child the optimising

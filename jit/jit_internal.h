@@ -17,6 +17,10 @@ struct jit_entry {
     struct jit_entry *next;        /* hash chain */
     uint32_t hits; /* block executions in its first-tier code */
     uint8_t tier;  /* 0 none yet, 1 first tier, 2 optimised (or queued) */
+    bool optimised; /* its code came from the optimiser (--aot, tier 2) */
+    /* Where its unit leads (lifter_unit.succ), for --aot's closure. */
+    uint8_t nsucc;
+    guest_addr_t succ[LIFTER_MAX_SUCC];
     /* The guest bytes its translation was made from (lifter_unit) and
      * the number of times it was invalidated (jit_invalidate). */
     guest_addr_t code_lo;
@@ -42,6 +46,26 @@ struct jit_entry *jit_cache_get(struct jit_cache *c, guest_addr_t pc);
 
 #define JIT_IBTC_SIZE 4096
 
+/* Symbol names of units and cell tables: unique across processes (they
+ * carry a per-process nonce), since objects from the persistent cache
+ * are linked next to fresh ones. */
+#define JIT_NAME_MAX 64
+
+/* A unit as the persistent cache records it: the guest bytes its
+ * translation was made from and their hash. */
+struct jit_unit_info {
+    guest_addr_t pc;
+    guest_addr_t code_lo; /* [code_lo, code_end): lifter_unit's range */
+    uint64_t code_end;    /* 0: no bytes (the unit is not installed) */
+    uint32_t code_len;    /* code_end - code_lo when cacheable */
+    bool cacheable; /* see lifter_unit.short_fetch/one_block, env.hits */
+    unsigned nranges; /* the bytes read (lifter_unit.ranges) */
+    struct lifter_range ranges[LIFTER_MAX_RANGES];
+    uint64_t hash;  /* jit_ranges_hash of them */
+    unsigned nsucc; /* lifter_unit.succ */
+    guest_addr_t succ[LIFTER_MAX_SUCC];
+};
+
 /* Self-modifying code: the entries made from each guest page, so that a
  * write can zero their cells at once from a signal handler (no lock):
  * lists only grow (under the JIT lock, published with release stores)
@@ -65,14 +89,23 @@ struct jit {
     struct jit_config cfg;
     struct lifter *lifter;
     LLVMOrcLLJITRef lljit;
+    struct jit_arena *arena; /* its code and data (memory.c) */
     LLVMOrcThreadSafeContextRef tsc;
     LLVMTargetMachineRef tm; /* for the optimiser */
     struct jit_cache cache;
     struct jit_stats stats;
     const char *pipeline; /* LLVMRunPasses pipeline for new units */
+    bool optimise; /* --aot: new units get the optimiser (jit_set_optimise) */
     int batch_max;        /* units lifted ahead into one module */
     /* --perf-map (perfmap.c), or NULL. */
     struct jit_perfmap *perfmap;
+    /* First-tier code generation (compile.c); the process's name nonce
+     * and the count of names made. */
+    LLVMTargetMachineRef tm1;
+    char nonce[20];
+    uint64_t seq;
+    /* The persistent cache (pcache.c), or NULL. */
+    struct jit_pcache *pcache;
     /* The optimising tier (tier2.c): a thread recompiling hot units. */
     struct jit_tier2 *tier2;
     /* Indirect branch target cache, read by translated code (lifter.h):
@@ -86,13 +119,17 @@ struct jit {
     size_t nodes_left;
 };
 
+/* The optimiser's pass pipeline (tier 2, --aot). */
+#define JIT_OPT_PIPELINE                                                     \
+    "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,"      \
+    "simplifycfg,gvn,dse,instcombine<no-verify-fixpoint>,simplifycfg)"
+
 /* compile.c, shared with tier2.c. */
 void jit_error_text(LLVMErrorRef e, char *err, size_t errlen);
 LLVMTargetMachineRef jit_host_machine(LLVMCodeGenOptLevel level,
                                       LLVMRelocMode reloc, char *err,
                                       size_t errlen);
 LLVMModuleRef jit_new_module(LLVMContextRef ctx, LLVMTargetMachineRef tm);
-void **jit_chain_cell(void *ctx, guest_addr_t pc);
 uint64_t jit_code_epoch(struct jit *j);
 /* Under the lock, before e's cell is stored: record e under the pages of
  * [e->code_lo, e->code_end); false when out of memory (then e must not
@@ -103,6 +140,49 @@ bool jit_page_index_add(struct jit *j, struct jit_entry *e);
 bool jit_install(struct jit *j, struct jit_entry *e, uint64_t code,
                  uint64_t epoch);
 uint64_t jit_now_ns(void);
+
+/* link.c: the module's cell globals become the slots of one exported
+ * table called table; *pcs (malloc'd, NULL when *n is 0) lists the pc of
+ * each slot.  -1 when out of memory. */
+int jit_cells_prepare(LLVMModuleRef m, const char *table, guest_addr_t **pcs,
+                      uint32_t *n);
+/* Link obj (consumed) into the JIT and resolve the n unit names and, when
+ * ncells, the table. */
+int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj, const char *table,
+                    uint32_t ncells, const char (*names)[JIT_NAME_MAX], int n,
+                    uint64_t *addrs, uint64_t *table_addr, char *err,
+                    size_t errlen);
+/* Under the lock: point the table's slots at the cells of pcs. */
+bool jit_cells_fill(struct jit *j, uint64_t table, const guest_addr_t *pcs,
+                    uint32_t n);
+
+/* pcache.c: the persistent cache.  NULL when off or unusable (one
+ * warning).  load: under the lock, install e (and the units stored with
+ * it) from the cache; true when e has code now.  store: under the lock,
+ * remember a fresh object for jit_persist (copied). */
+struct jit_pcache *jit_pcache_open(struct jit *j);
+void jit_pcache_close(struct jit_pcache *pc);
+bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised);
+void jit_pcache_store(struct jit *j, const void *obj, size_t objlen,
+                      const char *table, const guest_addr_t *cells,
+                      uint32_t ncells, const char (*names)[JIT_NAME_MAX],
+                      const struct jit_unit_info *units, int n,
+                      bool optimised);
+/* A 64-bit hash of bytes (not cryptographic: damage and changed code,
+ * not an adversary, are what it detects). */
+uint64_t jit_hash(const void *p, size_t n, uint64_t seed);
+/* The hash of the guest bytes of ranges, read now; false when some
+ * cannot be read (not executable). */
+bool jit_ranges_hash(struct jit *j, const struct lifter_range *r, unsigned n,
+                     uint64_t *out);
+
+/* memory.c: the arena translated code and data are linked into; the
+ * LLJIT object linking layer that uses it (ctx: the arena). */
+struct jit_arena *jit_arena_create(void);
+void jit_arena_destroy(struct jit_arena *a);
+uint64_t jit_arena_used(struct jit_arena *a);
+LLVMOrcObjectLayerRef jit_arena_layer(void *ctx, LLVMOrcExecutionSessionRef es,
+                                      const char *triple);
 
 /* perfmap.c: /tmp/perf-PID.map for perf; NULL when it cannot be written. */
 struct jit_perfmap *jit_perfmap_open(struct jit *j);

@@ -32,9 +32,7 @@
 #define TIER2_DEFAULT_THRESHOLD 0
 #define TIER2_PERIOD_MS 10
 #define TIER2_BATCH 16 /* hot entries taken per scan */
-#define TIER2_PIPELINE                                                       \
-    "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,"      \
-    "simplifycfg,gvn,dse,instcombine<no-verify-fixpoint>,simplifycfg)"
+#define TIER2_PIPELINE JIT_OPT_PIPELINE
 
 struct jit_tier2 {
     struct jit *j;
@@ -82,12 +80,13 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     struct jit *j = t->j;
     uint64_t t0 = jit_now_ns();
     guest_addr_t pc = (guest_addr_t)e->link.pc;
-    char name[40];
-    snprintf(name, sizeof(name), "h_%08x_%llu", pc, t->seq++);
+    char name[1][JIT_NAME_MAX], table[JIT_NAME_MAX];
+    snprintf(name[0], sizeof(name[0]), "h_%08x_%llu", pc, t->seq);
+    snprintf(table, sizeof(table), "ht_%llu", t->seq++);
     LLVMModuleRef m = jit_new_module(
         LLVMOrcThreadSafeContextGetContext(t->tsc), t->tm);
-    struct lifter_env env = {j, jit_chain_cell, j->ibtc, JIT_IBTC_SIZE - 1,
-                             NULL, j->cfg.profile};
+    struct lifter_env env = {true, true, JIT_IBTC_SIZE - 1, NULL,
+                             j->cfg.profile};
     struct lifter_unit u;
     pthread_mutex_lock(&j->lock);
     /* Self-modifying code: the unit is installed only if its code has not
@@ -95,10 +94,14 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
      * and no change of guest code at all still waiting for one (epoch). */
     uint32_t gen = e->gen;
     uint64_t epoch = jit_code_epoch(j);
-    int rc = e->tier == 2 ? lifter_lift_unit(j->lifter, m, name, pc,
+    int rc = e->tier == 2 ? lifter_lift_unit(j->lifter, m, name[0], pc,
                                              &j->cfg.code, &env, &u)
                           : -1; /* invalidated since it was taken */
     pthread_mutex_unlock(&j->lock);
+    guest_addr_t *cells = NULL;
+    uint32_t ncells = 0;
+    if (rc == 0)
+        rc = jit_cells_prepare(m, table, &cells, &ncells);
     LLVMMemoryBufferRef obj = NULL;
     char *msg = NULL;
     if (rc == 0) {
@@ -113,20 +116,19 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
         LLVMDisposeMessage(msg);
     }
     LLVMDisposeModule(m);
-    if (!obj)
+    uint64_t addr = 0, tab;
+    char err[256];
+    if (!obj || jit_link_object(j, obj, table, ncells,
+                                (const char(*)[JIT_NAME_MAX])name, 1, &addr,
+                                &tab, err, sizeof(err)) != 0) {
+        free(cells);
         return; /* the first tier's code stays */
-    LLVMOrcExecutorAddress addr = 0;
-    LLVMErrorRef err = LLVMOrcLLJITAddObjectFile(
-        j->lljit, LLVMOrcLLJITGetMainJITDylib(j->lljit), obj);
-    if (!err)
-        err = LLVMOrcLLJITLookup(j->lljit, &addr, name);
-    if (err) {
-        LLVMConsumeError(err);
-        return;
     }
-    jit_perfmap_write(j->perfmap, name, addr, pc, 2);
+    jit_perfmap_write(j->perfmap, name[0], addr, pc, 2);
     pthread_mutex_lock(&j->lock);
-    if (e->gen != gen || u.code_end == 0) {
+    bool filled = jit_cells_fill(j, tab, cells, ncells);
+    free(cells);
+    if (!filled || e->gen != gen || u.code_end == 0) {
         pthread_mutex_unlock(&j->lock); /* invalidated meanwhile */
         return;
     }

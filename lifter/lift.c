@@ -142,6 +142,19 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
     return lc->block_bb[lc->nblocks++];
 }
 
+/* The address of pc's chain cell (lifter.h): loaded from the module's
+ * global for it, declared here on first use. */
+static LLVMValueRef cell_of(struct lift_ctx *lc, guest_addr_t pc)
+{
+    char name[32];
+    snprintf(name, sizeof(name), LIFTER_CELL_PREFIX "%08x", pc);
+    LLVMModuleRef m = LLVMGetGlobalParent(lc->fn);
+    LLVMValueRef g = LLVMGetNamedGlobal(m, name);
+    if (!g)
+        g = LLVMAddGlobal(m, lc->ptr, name);
+    return LLVMBuildLoad2(lc->b, lc->ptr, g, "cell");
+}
+
 /* A branch back to a block of the region (a loop) in counted first-tier
  * code, or in code the guest may write: when the optimising tier has
  * replaced this unit meanwhile, or a write to its guest code has dropped
@@ -151,13 +164,7 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
 static void loop_check(struct lift_ctx *lc, guest_addr_t target,
                        LLVMBasicBlockRef bb)
 {
-    void **cell = lc->env->chain_cell(lc->env->ctx, lc->unit->pc);
-    if (!cell) {
-        LLVMBuildBr(lc->b, bb);
-        return;
-    }
-    LLVMValueRef cellp = LLVMConstIntToPtr(
-        lift_const(lc, 64, (uint64_t)(uintptr_t)cell), lc->ptr);
+    LLVMValueRef cellp = cell_of(lc, lc->unit->pc);
     LLVMValueRef now = LLVMBuildLoad2(lc->b, lc->i64, cellp, "");
     LLVMValueRef me = LLVMBuildPtrToInt(lc->b, lc->fn, lc->i64, "");
     LLVMValueRef moved = LLVMBuildICmp(lc->b, LLVMIntNE, now, me, "");
@@ -205,12 +212,42 @@ static bool writes_flags_always(const ZydisDecodedInstruction *insn)
 
 /* Read guest code for the translation, widening the unit's code range
  * (lifter_unit.code_lo/code_end) over the bytes obtained. */
+/* Add [lo, lo + len) to u's ranges: merged into one it touches, else a
+ * new one, else (all taken) the nearest one grows to cover it. */
+static void add_range(struct lifter_unit *u, guest_addr_t lo, uint32_t len)
+{
+    uint64_t end = (uint64_t)lo + len;
+    unsigned best = 0;
+    uint64_t best_gap = UINT64_MAX;
+    for (unsigned i = 0; i < u->nranges; i++) {
+        struct lifter_range *r = &u->ranges[i];
+        uint64_t rend = (uint64_t)r->lo + r->len;
+        uint64_t gap = end < r->lo ? r->lo - end : lo > rend ? lo - rend : 0;
+        if (gap < best_gap) {
+            best_gap = gap;
+            best = i;
+        }
+    }
+    if (best_gap != 0 && u->nranges < LIFTER_MAX_RANGES) {
+        u->ranges[u->nranges++] = (struct lifter_range){lo, len};
+        return;
+    }
+    struct lifter_range *r = &u->ranges[best];
+    uint64_t rend = (uint64_t)r->lo + r->len;
+    if (lo < r->lo)
+        r->lo = lo;
+    r->len = (uint32_t)((end > rend ? end : rend) - r->lo);
+}
+
 static size_t read_code(struct lift_ctx *lc, guest_addr_t pc, uint8_t *buf,
                         size_t max)
 {
     size_t n = lc->code->read(lc->code->ctx, pc, buf, max);
     struct lifter_unit *u = lc->unit;
+    if (n < max)
+        u->short_fetch = true;
     if (n) {
+        add_range(u, pc, (uint32_t)n);
         if (u->code_end == 0 || pc < u->code_lo)
             u->code_lo = pc;
         if ((uint64_t)pc + n > u->code_end)
@@ -289,7 +326,7 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
             interrupt_check(lc, target);
         /* Also in code the guest may write: a loop whose code another
          * thread changes (its cell zeroed) leaves at its next iteration. */
-        if (loop && lc->env && lc->env->chain_cell &&
+        if (loop && lc->env && lc->env->chain &&
             (lc->env->hits || lc->one_block))
             loop_check(lc, target, bb);
         else
@@ -298,7 +335,7 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
         return;
     }
     lift_note_succ(lc, target);
-    if (!lc->env || !lc->env->chain_cell) {
+    if (!lc->env || !lc->env->chain) {
         lift_end_exit(lc, CPU_EXIT_JUMP, lift_i32(lc, target));
         return;
     }
@@ -308,9 +345,7 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
      * its code, or 0 (CPU_EXIT_JUMP) while it has none.  A return instead
      * of a tail call keeps the unit within what LLVM's fast instruction
      * selector handles, and costs a return and an indirect call. */
-    void **cell = lc->env->chain_cell(lc->env->ctx, target);
-    LLVMValueRef cellp = LLVMConstIntToPtr(
-        lift_const(lc, 64, (uint64_t)(uintptr_t)cell), lc->ptr);
+    LLVMValueRef cellp = cell_of(lc, target);
     LLVMBuildRet(lc->b, LLVMBuildLoad2(lc->b, lc->i64, cellp, ""));
     lc->ended = true;
 }
@@ -331,8 +366,10 @@ void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
     h = LLVMBuildAnd(b, h, lift_i32(lc, lc->env->ibtc_mask), "");
     LLVMValueRef off = LLVMBuildMul(b, lift_zext(lc, h, 64),
                                     lift_const(lc, 64, 8), "");
-    LLVMValueRef base = LLVMConstIntToPtr(
-        lift_const(lc, 64, (uint64_t)(uintptr_t)lc->env->ibtc), lc->ptr);
+    LLVMModuleRef m = LLVMGetGlobalParent(lc->fn);
+    LLVMValueRef base = LLVMGetNamedGlobal(m, LIFTER_SYM_IBTC);
+    if (!base)
+        base = LLVMAddGlobal(m, lc->ptr, LIFTER_SYM_IBTC);
     LLVMValueRef slot = LLVMBuildGEP2(b, lc->i8, base, &off, 1, "");
     LLVMValueRef ent = LLVMBuildLoad2(b, lc->ptr, slot, "");
     LLVMValueRef epc = LLVMBuildLoad2(b, lc->i64, ent, "");
@@ -532,6 +569,10 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     lc.unit_fn_type = LLVMFunctionType(lc.i64, &lc.ptr, 1, 0);
     lc.fn = LLVMAddFunction(m, name, lc.unit_fn_type);
     lc.state = LLVMGetParam(lc.fn, 0);
+    /* Units never unwind: no unwind tables to emit, link and register. */
+    unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+    LLVMAddAttributeAtIndex(lc.fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(lc.ctx, nounwind, 0));
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
     LLVMAddAttributeAtIndex(lc.fn, 1,
                             LLVMCreateEnumAttribute(lc.ctx, noalias, 0));
@@ -544,6 +585,7 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     lc.unit = out;
     lc.code = code;
     lc.one_block = code->writable && code->writable(code->ctx, pc);
+    out->one_block = lc.one_block;
     lc.decoder = &l->decoder;
     lc.insn_budget = region_max_insns();
     /* The first block is always lifted, executable or not. */

@@ -89,21 +89,30 @@ struct lifter_code_source {
     bool (*writable)(void *ctx, guest_addr_t pc);
 };
 
-/* What the JIT tells the lifter about its translation cache.  A unit
- * that ends in a direct branch to pc returns the content of the cell
- * chain_cell(pc): 0 (CPU_EXIT_JUMP) until pc is translated, then the
- * translation's code, which the dispatcher calls at once. */
+/* What the JIT tells the lifter about its translation cache.
+ *
+ * Chaining: a unit that ends in a direct branch to pc returns the content
+ * of pc's chain cell: 0 (CPU_EXIT_JUMP) until pc is translated, then the
+ * translation's code, which the dispatcher calls at once.  The unit finds
+ * the cell through a global of the module, `r386.cell.XXXXXXXX` (pc in
+ * hex, LIFTER_CELL_PREFIX), declared by the lifter: a ptr holding the
+ * cell's address, which the JIT defines (jit/compile.c).  Indirect
+ * branches probe the table at the external symbol LIFTER_SYM_IBTC.  So
+ * translated code embeds no host address: its object code is valid in
+ * another process (the persistent cache), once those are resolved. */
+#define LIFTER_CELL_PREFIX "r386.cell."
+#define LIFTER_SYM_IBTC "r386_ibtc"
 struct lifter_env {
-    void *ctx;
-    void **(*chain_cell)(void *ctx, guest_addr_t pc);
-    /* Indirect branch target cache: a direct-mapped table the dispatcher
-     * fills; an indirect jump, call or return whose target is in it goes
-     * straight to the target's code.  NULL: always return to the
-     * dispatcher. */
-    const struct lifter_ibtc_entry *const *ibtc; /* slots point at entries */
+    bool chain; /* direct branches chain through cells */
+    /* Indirect branch target cache: a direct-mapped table of
+     * ibtc_mask + 1 slots the dispatcher fills; an indirect jump, call or
+     * return whose target is in it goes straight to the target's code.
+     * false: always return to the dispatcher. */
+    bool ibtc;
     uint32_t ibtc_mask; /* entries - 1, a power of two minus one */
     /* Execution counter of the unit (first tier): each guest block of the
-     * region adds one when it starts.  NULL: no counting. */
+     * region adds one when it starts.  NULL: no counting.  Its address is
+     * embedded, so such a unit is valid in this process only. */
     uint32_t *hits;
     /* --profile: calls and returns keep the shadow call stack of
      * cpu_state.prof_stack, and store their target in insn_pc (so the
@@ -124,12 +133,20 @@ static inline uint32_t lifter_ibtc_index(guest_addr_t pc, uint32_t mask)
     return (pc ^ (pc >> 10)) & mask;
 }
 
-#define LIFTER_MAX_SUCC 4
+#define LIFTER_MAX_SUCC 8
+#define LIFTER_MAX_RANGES 16
+
+/* Guest bytes a translation was made from. */
+struct lifter_range {
+    guest_addr_t lo;
+    uint32_t len;
+};
 
 struct lifter_unit {
     guest_addr_t pc;      /* first instruction */
-    /* Guest pcs execution is likely to reach next: direct branch targets
-     * and the return address of a call (for translating ahead). */
+    /* Guest pcs execution is likely to reach next: direct branch targets,
+     * the return address of a call, the pc after a system call (for
+     * translating ahead; the first LIFTER_MAX_SUCC). */
     unsigned nsucc;
     guest_addr_t succ[LIFTER_MAX_SUCC];
     guest_addr_t end_pc;  /* first byte after the last lifted instruction */
@@ -139,7 +156,18 @@ struct lifter_unit {
      * (self-modifying code, docs/ARCHITECTURE.md). */
     guest_addr_t code_lo;
     uint64_t code_end;
+    /* The same bytes more tightly: every byte the lifter read lies in one
+     * of these (a region's blocks lie far apart; [code_lo, code_end) can
+     * span a whole library). */
+    unsigned nranges;
+    struct lifter_range ranges[LIFTER_MAX_RANGES];
     unsigned insns;       /* instructions lifted */
+    /* The translation depends on more than the bytes in [code_lo,
+     * code_end) and their addresses: some fetch stopped short at memory
+     * that could not be executed, or the code was writable (one block per
+     * unit).  Such a unit is not stored in the persistent cache. */
+    bool short_fetch;
+    bool one_block;
     /* The unit ends at an instruction the lifter does not know (executing
      * it raises SIGILL): its address and bytes, for the debug note. */
     bool unknown;

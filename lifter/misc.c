@@ -31,8 +31,10 @@ static void lift_rdtsc(struct lift_ctx *lc)
 static void lift_int(struct lift_ctx *lc)
 {
     uint64_t n = lift_op(lc, 0)->imm.value.u & 0xff;
-    if (n == 0x80)
+    if (n == 0x80) {
+        lift_note_succ(lc, lc->next_pc); /* the dispatcher resumes there */
         lift_end_exit(lc, CPU_EXIT_SYSCALL, lift_i32(lc, lc->next_pc));
+    }
     else if (n == 3)
         lift_end_exit(lc, CPU_EXIT_INT3, lift_i32(lc, lc->next_pc));
     else if (n == 4)

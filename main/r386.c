@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "env.h"
+#include "jit.h"
 #include "runtime.h"
 
 #ifndef R386_VERSION
@@ -52,6 +53,15 @@ static void usage(FILE *out)
             "                  its hot functions and blocks to FILE at exit\n"
             "  --profile-folded=FILE  the guest's call stacks, collapsed\n"
             "  --profile-svg=FILE     the same as an SVG flame graph\n"
+            "  --cache-dir DIR keep translations in DIR across runs (default:\n"
+            "                  $R386_CACHE_DIR, else $XDG_CACHE_HOME/r386,\n"
+            "                  else ~/.cache/r386)\n"
+            "  --no-cache      do not use the persistent translation cache\n"
+            "  --cache-max SIZE  its size limit (K, M or G; default 1G)\n"
+            "  --aot           translate PROGRAM and the libraries it loads\n"
+            "                  into the cache, optimised, and exit\n"
+            "  --cache-stats   describe the cache directory and exit\n"
+            "  --cache-clear   empty the cache directory and exit\n"
             "  --dump-image    load PROGRAM, print its image and auxiliary\n"
             "                  vector, and exit without running it\n"
             "  -h, --help      this text\n"
@@ -68,8 +78,56 @@ struct options {
     bool perf_map;
     bool dump_image;
     const char *profile, *profile_folded, *profile_svg;
+    const char *cache_dir;
+    bool no_cache;
+    unsigned long long cache_max;
+    bool cache_stats, cache_clear;
+    bool aot;
     int prog_index; /* argv index of PROGRAM */
 };
+
+/* SIZE: a number of bytes, with an optional K, M or G (powers of 1024). */
+static bool parse_size(const char *s, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno || *s == '-')
+        return false;
+    int shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: break;
+    }
+    if (*end || v == 0 || v > (~0ULL >> shift))
+        return false;
+    *out = v << shift;
+    return true;
+}
+
+/* --cache-stats, --cache-clear: act on the cache directory. */
+static int cache_command(const struct options *o)
+{
+    const char *dir = o->cache_dir ? o->cache_dir : jit_cache_default_dir();
+    if (!dir) {
+        fprintf(stderr, "r386: no cache directory (set HOME or use "
+                        "--cache-dir)\n");
+        return EXIT_USAGE;
+    }
+    char err[512];
+    int rc = o->cache_clear ? jit_cache_dir_clear(dir, err, sizeof(err))
+                            : jit_cache_dir_stats(dir, stdout, err,
+                                                  sizeof(err));
+    if (rc != 0) {
+        fprintf(stderr, "r386: %s\n", err);
+        return EXIT_LOAD_ERROR;
+    }
+    if (o->cache_clear && o->cache_stats)
+        jit_cache_dir_stats(dir, stdout, err, sizeof(err));
+    return 0;
+}
 
 static int die_usage(const char *fmt, const char *arg)
 {
@@ -149,14 +207,37 @@ static int parse_options(int argc, char **argv, struct options *o,
             o->dump_image = true;
             continue;
         }
+        if (strcmp(a, "--aot") == 0) {
+            o->aot = true;
+            continue;
+        }
+        if (strcmp(a, "--no-cache") == 0) {
+            o->no_cache = true;
+            continue;
+        }
+        if (strcmp(a, "--cache-stats") == 0 ||
+            strcmp(a, "--cache-clear") == 0) {
+            *(a[8] == 's' ? &o->cache_stats : &o->cache_clear) = true;
+            continue;
+        }
         bool takes_value = strcmp(a, "-L") == 0 || strcmp(a, "-E") == 0 ||
-                           strcmp(a, "-U") == 0 || strcmp(a, "-0") == 0;
+                           strcmp(a, "-U") == 0 || strcmp(a, "-0") == 0 ||
+                           strcmp(a, "--cache-dir") == 0 ||
+                           strcmp(a, "--cache-max") == 0;
         if (!takes_value)
             return die_usage("unknown option %s", a);
         if (i + 1 >= argc)
             return die_usage("option %s needs a value", a);
         const char *v = argv[++i];
-        if (a[1] == 'L') {
+        if (strcmp(a, "--cache-dir") == 0) {
+            if (!*v)
+                return die_usage("%s", "--cache-dir needs a directory");
+            o->cache_dir = v;
+        } else if (strcmp(a, "--cache-max") == 0) {
+            if (!parse_size(v, &o->cache_max))
+                return die_usage("--cache-max %s: expected a size such as "
+                                 "512M or 2G", v);
+        } else if (a[1] == 'L') {
             o->sysroot = v;
         } else if (a[1] == '0') {
             o->argv0 = v;
@@ -170,6 +251,8 @@ static int parse_options(int argc, char **argv, struct options *o,
             env_unset(env, v);
         }
     }
+    if (o->cache_stats || o->cache_clear)
+        return cache_command(o);
     if (i >= argc)
         return die_usage("%s", "no program given");
     if (o->sysroot && *o->sysroot) {
@@ -232,6 +315,9 @@ int main(int argc, char **argv)
         .profile = o.profile,
         .profile_folded = o.profile_folded,
         .profile_svg = o.profile_svg,
+        .cache_dir = o.no_cache ? NULL
+                     : o.cache_dir ? o.cache_dir : jit_cache_default_dir(),
+        .cache_max = o.cache_max,
     };
     struct runtime *rt;
     char err[512];
@@ -244,6 +330,8 @@ int main(int argc, char **argv)
     if (o.dump_image) {
         runtime_dump_image(rt, stdout);
         status = 0;
+    } else if (o.aot) {
+        status = runtime_aot(rt);
     } else {
         status = runtime_run(rt);
     }

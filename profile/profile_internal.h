@@ -94,6 +94,7 @@ struct profile {
 
     /* Written by the sampler thread only (read after it stopped). */
     uint64_t samples;
+    uint64_t sampler_cpu_ns; /* the sampler thread's own CPU time */
     uint64_t by_activity[PROFILE_ACTIVITIES];
     struct prof_trace **traces; /* open addressing */
     size_t ntraces, trace_cap;

@@ -17,22 +17,26 @@ static double pct(uint64_t n, uint64_t total)
 
 static const struct prof_func *sort_funcs;
 
+/* Larger first: -1, 0 or 1. */
+static int desc(uint64_t x, uint64_t y)
+{
+    return x > y ? -1 : x < y;
+}
+
 static int by_self(const void *a, const void *b)
 {
     const struct prof_func *x = &sort_funcs[*(const unsigned *)a];
     const struct prof_func *y = &sort_funcs[*(const unsigned *)b];
-    if (x->self != y->self)
-        return x->self > y->self ? -1 : 1;
-    return x->incl > y->incl ? -1 : x->incl < y->incl;
+    int c = desc(x->self, y->self);
+    return c ? c : desc(x->incl, y->incl);
 }
 
 static int by_incl(const void *a, const void *b)
 {
     const struct prof_func *x = &sort_funcs[*(const unsigned *)a];
     const struct prof_func *y = &sort_funcs[*(const unsigned *)b];
-    if (x->incl != y->incl)
-        return x->incl > y->incl ? -1 : 1;
-    return x->self > y->self ? -1 : x->self < y->self;
+    int c = desc(x->incl, y->incl);
+    return c ? c : desc(x->self, y->self);
 }
 
 /* guest: the samples in guest code, which the guest% column (self time
@@ -116,6 +120,8 @@ int profile_write_report(struct profile *p, struct prof_symbolizer *s,
         [PROFILE_COMPILE] = "r386 compiling",
         [PROFILE_SYSCALL] = "system calls",
     };
+    fprintf(f, "(the sampler thread itself used %.1f ms of CPU)\n",
+            (double)p->sampler_cpu_ns / 1e6);
     fprintf(f, "\nwhere the time went\n");
     for (int a = 0; a < PROFILE_ACTIVITIES; a++)
         fprintf(f, "%7.2f%% %8llu  %s\n", pct(p->by_activity[a], total),

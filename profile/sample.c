@@ -245,6 +245,10 @@ static void *sampler_main(void *arg)
                 (now.tv_nsec - next.tv_nsec) > period)
             next = now;
     }
+    struct timespec cpu;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
+        p->sampler_cpu_ns =
+            (uint64_t)cpu.tv_sec * 1000000000u + (uint64_t)cpu.tv_nsec;
     return NULL;
 }
 

@@ -250,6 +250,30 @@ static void print_stats(struct runtime *rt, uint64_t t0)
             s.units ? compile / (double)s.units : 0.0,
             (unsigned long long)s.lookups, (unsigned long long)s.hot_units,
             (double)s.hot_ns / 1e6, (unsigned long long)s.invalidated);
+    if (rt->cfg.cache_dir)
+        fprintf(stderr,
+                "r386 stats: persistent cache %s: %llu units loaded in "
+                "%llu objects (%.1f ms), %llu stale, %llu bad files; %llu "
+                "units stored\n",
+                rt->cfg.cache_dir, (unsigned long long)s.disk_units,
+                (unsigned long long)s.disk_objects,
+                (double)s.disk_load_ns / 1e6,
+                (unsigned long long)s.disk_stale,
+                (unsigned long long)s.disk_bad_files,
+                (unsigned long long)s.disk_stored);
+}
+
+/* The persistent cache groups translations by the file they came from
+ * (codemap.h).  ctx is the guest memory, the runtime's first member. */
+static bool code_file(void *ctx, guest_addr_t pc, struct jit_code_file *out)
+{
+    struct runtime *rt = (struct runtime *)ctx;
+    struct codemap_entry e;
+    if (!codemap_lookup(rt->codemap, pc, &e))
+        return false;
+    *out = (struct jit_code_file){e.start, e.end, e.offset, e.path, e.size,
+                                  e.mtime_ns};
+    return true;
 }
 
 int runtime_run(struct runtime *rt)
@@ -266,6 +290,9 @@ int runtime_run(struct runtime *rt)
         .dump_ir = rt->cfg.dump_ir,
         .perf_map = rt->cfg.perf_map,
         .code_epoch = code_epoch,
+        .cache_dir = rt->cfg.cache_dir,
+        .cache_max = rt->cfg.cache_max,
+        .code_file = code_file,
     };
     runtime_profile_jit(rt, &jc);
     rt->jit = jit_create(&jc, err, sizeof(err));
@@ -288,6 +315,7 @@ int runtime_run(struct runtime *rt)
     if (__atomic_load_n(&rt->nthreads, __ATOMIC_SEQ_CST) > 1)
         runtime_end_process(rt, status); /* threads still run translated code */
     runtime_profile_finish(rt);
+    jit_persist(rt->jit);
     if (rt->cfg.stats && rt->jit)
         print_stats(rt, rt->start_ns);
     return status;
@@ -296,6 +324,7 @@ int runtime_run(struct runtime *rt)
 _Noreturn void runtime_end_process(struct runtime *rt, int status)
 {
     runtime_profile_finish(rt);
+    jit_persist(rt->jit);
     if (rt->cfg.stats && rt->jit)
         print_stats(rt, rt->start_ns);
     fflush(NULL);
@@ -349,6 +378,11 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
             break;
         if (guest_mem_dirty_pending(&rt->mem))
             runtime_code_sync(rt);
+        if (rt->aot_entry && t->cpu.eip == rt->aot_entry &&
+            t == &rt->main_thread) {
+            rt->aot_reached = true; /* --aot: the libraries are in place */
+            return 0;
+        }
         cpu_unit_fn fn = jit_lookup(rt->jit, t->cpu.eip, err, sizeof(err));
         if (!fn) {
             fprintf(stderr, "r386: %s\n", err);

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct image_info;
@@ -27,6 +28,10 @@ struct runtime_config {
     const char *profile;        /* --profile=FILE: the report */
     const char *profile_folded; /* --profile-folded=FILE: collapsed stacks */
     const char *profile_svg;    /* --profile-svg=FILE: flame graph */
+    /* The persistent translation cache's directory (NULL: none) and size
+     * limit in bytes (0: the default). */
+    const char *cache_dir;
+    unsigned long long cache_max;
 };
 
 /* Reserve the guest address space, load the program and build its initial
@@ -45,6 +50,11 @@ void runtime_dump_image(const struct runtime *rt, FILE *out);
 /* Run the guest to its end.  Returns the guest's exit status (0..255), or
  * -N when the guest was killed by signal N. */
 int runtime_run(struct runtime *rt);
+
+/* --aot: run the program until its entry point (so ld.so maps what it
+ * needs), translate what it and its libraries contain into the persistent
+ * cache with the optimiser, and return an exit status for r386. */
+int runtime_aot(struct runtime *rt);
 
 /* End r386 as the guest ended: by signal sig, with no core of r386. */
 _Noreturn void runtime_die_by_signal(int sig);

@@ -25,6 +25,9 @@ struct runtime {
     int nthreads; /* live guest threads (atomic) */
     uint64_t start_ns; /* for --stats */
     struct profile *prof; /* --profile..., else NULL */
+    /* --aot (aot.c): the main thread stops when it reaches aot_entry. */
+    guest_addr_t aot_entry;
+    bool aot_reached;
 };
 
 /* dispatch.c: run guest thread t until it exits; returns its exit status,

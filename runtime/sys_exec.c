@@ -207,6 +207,7 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
         goto out;
     }
     fflush(NULL);
+    jit_persist(rt->jit); /* this process's translations, for the next */
     /* The guest's blocked mask and ignored signals go to the new program. */
     signal_before_exec(t);
     exec_tried = true;
@@ -215,11 +216,12 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
         rc = -errno;
         goto out;
     }
-    /* r386 [-L DIR] [--strace] [-0 ARGV0] -- PATH ARG... */
+    /* r386 [-L DIR] [--strace] [--perf-map] [--cache-dir DIR --cache-max N
+     *      | --no-cache] [-0 ARGV0] -- PATH ARG... */
     size_t argc = 0;
     while (argv[argc])
         argc++;
-    char **nv = calloc(argc + 10, sizeof(char *));
+    char **nv = calloc(argc + 16, sizeof(char *));
     if (!nv) {
         rc = -ENOMEM;
         goto out;
@@ -234,6 +236,18 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
         nv[k++] = "--strace";
     if (rt->cfg.perf_map)
         nv[k++] = "--perf-map";
+    char max[32];
+    if (rt->cfg.cache_dir) {
+        snprintf(max, sizeof(max), "%llu", rt->cfg.cache_max);
+        nv[k++] = "--cache-dir";
+        nv[k++] = (char *)rt->cfg.cache_dir;
+        if (rt->cfg.cache_max) {
+            nv[k++] = "--cache-max";
+            nv[k++] = max;
+        }
+    } else {
+        nv[k++] = "--no-cache";
+    }
     if (argc > 0) {
         nv[k++] = "-0";
         nv[k++] = argv[0];

@@ -7,6 +7,9 @@
 # stdout (exit status 0), for programs qemu-i386 cannot run right.
 set -u
 r386=$1
+# The persistent cache of test runs: next to the r386 under test unless the
+# caller chose one (scripts/test.sh starts CI with an empty one).
+R386_CACHE_DIR=${R386_CACHE_DIR:-$(cd "$(dirname "$r386")" && pwd)/test-cache}
 n=$2
 shift 2
 tmp=$(mktemp -d)
@@ -14,6 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 # The fixed environment of run_guest.sh; a run that hangs fails.
 run() {
     env -i PATH=/usr/bin:/bin HOME=/nonexistent LC_ALL=C TZ=UTC \
+        R386_CACHE_DIR="$R386_CACHE_DIR" \
         timeout 120 "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
     echo $? >"$tmp/rc"
 }

@@ -11,6 +11,9 @@
 # tests/guest/expected/NAME.out exists, r386's stdout must also match it.
 set -u
 r386=$1
+# The persistent cache of test runs: next to the r386 under test unless the
+# caller chose one (scripts/test.sh starts CI with an empty one).
+R386_CACHE_DIR=${R386_CACHE_DIR:-$(cd "$(dirname "$r386")" && pwd)/test-cache}
 shift
 sysroot=""
 stdin=/dev/null
@@ -33,6 +36,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # R386_JIT_HOT, which only r386 reads: tests of the optimising tier).
 run() {
     env -i PATH=/usr/bin:/bin HOME=/nonexistent LC_ALL=C TZ=UTC \
+        R386_CACHE_DIR="$R386_CACHE_DIR" \
         ${R386_JIT_HOT:+R386_JIT_HOT=$R386_JIT_HOT} "$@" \
         <"$stdin" >"$tmp/out.$n" 2>"$tmp/err.$n"
     echo $? >"$tmp/rc.$n"

@@ -9,6 +9,9 @@
 set -eu
 [ $# -eq 3 ] || { echo "usage: $0 R386 SYSROOT WORKLOAD" >&2; exit 2; }
 r386=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+# The persistent cache of test runs: next to the r386 under test unless the
+# caller chose one (scripts/test.sh starts CI with an empty one).
+R386_CACHE_DIR=${R386_CACHE_DIR:-$(cd "$(dirname "$r386")" && pwd)/test-cache}
 sysroot=$(cd "$2" && pwd)
 workload=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,6 +45,7 @@ g() {
     prog=$1
     shift
     env -i PATH=/usr/bin:/bin HOME=/nonexistent LC_ALL=C TZ=UTC \
+        R386_CACHE_DIR="$R386_CACHE_DIR" \
         ${G_ENV:-} $G_RUNNER "$sysroot$prog" "$@"
 }
 

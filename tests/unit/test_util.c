@@ -89,6 +89,11 @@ int run_capture(char *const argv[], char *out, size_t outlen, char *err,
         dup2(nul, 0);
         dup2(ofd, 1);
         dup2(efd, 2);
+        if (!getenv("R386_CACHE_DIR")) { /* not the user's cache */
+            char cache[320];
+            snprintf(cache, sizeof(cache), "%s/cache", test_tmpdir());
+            setenv("R386_CACHE_DIR", cache, 1);
+        }
         execv(argv[0], argv);
         _exit(255);
     }

@@ -1,0 +1,97 @@
+/* From a lifted module to running code, by way of an object file.
+ *
+ * Translated code names its chain cells through module globals (lifter.h:
+ * LIFTER_CELL_PREFIX) and the indirect-branch table through an external
+ * symbol, so that its object code holds no host address of this process
+ * and can be stored in the persistent cache (pcache.c) and linked into
+ * another.  Before code generation the cell globals become the slots of
+ * one table the module defines and exports; after linking, the JIT writes
+ * each slot with its cell's address, before any of the code can run.
+ * Both tiers and the persistent cache link through here. */
+#include <llvm-c/Error.h>
+#include <llvm-c/LLJIT.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jit_internal.h"
+
+int jit_cells_prepare(LLVMModuleRef m, const char *table, guest_addr_t **pcs,
+                      uint32_t *n)
+{
+    size_t plen = strlen(LIFTER_CELL_PREFIX);
+    uint32_t count = 0;
+    for (LLVMValueRef g = LLVMGetFirstGlobal(m); g; g = LLVMGetNextGlobal(g)) {
+        size_t len;
+        const char *name = LLVMGetValueName2(g, &len);
+        if (len > plen && strncmp(name, LIFTER_CELL_PREFIX, plen) == 0)
+            count++;
+    }
+    *pcs = NULL;
+    *n = count;
+    if (count == 0)
+        return 0;
+    guest_addr_t *v = malloc(count * sizeof(*v));
+    if (!v)
+        return -1;
+    LLVMContextRef ctx = LLVMGetModuleContext(m);
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(ctx, 0);
+    LLVMTypeRef arr = LLVMArrayType2(ptr, count);
+    LLVMValueRef tab = LLVMAddGlobal(m, arr, table);
+    LLVMSetInitializer(tab, LLVMConstNull(arr));
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(ctx);
+    uint32_t i = 0;
+    for (LLVMValueRef g = LLVMGetFirstGlobal(m), next; g; g = next) {
+        next = LLVMGetNextGlobal(g);
+        size_t len;
+        const char *name = LLVMGetValueName2(g, &len);
+        if (len <= plen || strncmp(name, LIFTER_CELL_PREFIX, plen) != 0)
+            continue;
+        v[i] = (guest_addr_t)strtoul(name + plen, NULL, 16);
+        LLVMValueRef idx[2] = {LLVMConstInt(i32, 0, 0),
+                               LLVMConstInt(i32, i, 0)};
+        LLVMReplaceAllUsesWith(g, LLVMConstInBoundsGEP2(arr, tab, idx, 2));
+        LLVMDeleteGlobal(g);
+        i++;
+    }
+    *pcs = v;
+    return 0;
+}
+
+bool jit_cells_fill(struct jit *j, uint64_t table, const guest_addr_t *pcs,
+                    uint32_t n)
+{
+    void **slot = (void **)(uintptr_t)table;
+    for (uint32_t i = 0; i < n; i++) {
+        struct jit_entry *e = jit_cache_get(&j->cache, pcs[i]);
+        if (!e)
+            return false;
+        slot[i] = &e->link.code;
+    }
+    return true;
+}
+
+int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj, const char *table,
+                    uint32_t ncells, const char (*names)[JIT_NAME_MAX], int n,
+                    uint64_t *addrs, uint64_t *table_addr, char *err,
+                    size_t errlen)
+{
+    LLVMErrorRef e = LLVMOrcLLJITAddObjectFile(
+        j->lljit, LLVMOrcLLJITGetMainJITDylib(j->lljit), obj);
+    *table_addr = 0;
+    for (int i = 0; !e && i < n; i++) {
+        LLVMOrcExecutorAddress a;
+        e = LLVMOrcLLJITLookup(j->lljit, &a, names[i]);
+        addrs[i] = a;
+    }
+    if (!e && ncells) {
+        LLVMOrcExecutorAddress a;
+        e = LLVMOrcLLJITLookup(j->lljit, &a, table);
+        *table_addr = a;
+    }
+    if (e) {
+        jit_error_text(e, err, errlen);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,505 @@
+/* The persistent translation cache: the object code of first-tier units,
+ * stored on disk and linked into later runs instead of being lifted and
+ * compiled again (docs/CACHE.md has the design and the numbers).
+ *
+ * One cache file per guest file mapping: its key hashes r386's build, the
+ * code-generation settings, and the file's path, size, modification time
+ * and load address (translated code holds absolute guest pcs).  A file
+ * holds records, one per compiled object: the object, the name of its
+ * cell table and the pc of each cell, and for each unit its pc, the
+ * guest bytes it was made from (range and hash) and its symbol name.
+ *
+ * A hit is always valid: before a record's code is installed, the guest
+ * bytes of each of its units are read from guest memory and must hash as
+ * recorded -- a changed binary, a patched page or another library at the
+ * same address only costs a recompile.  Damage is caught by the file's
+ * magic, version, build and key, and the hash of its whole payload:
+ * anything that does not match is ignored and replaced.  Writers write a
+ * temporary file and rename it, so readers never see half a file
+ * (pcache_dir.c also keeps the directory under its size limit). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Support.h>
+#include <llvm-c/TargetMachine.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jit_internal.h"
+#include "pcache.h"
+
+/* ---- hashing ---- */
+
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+uint64_t jit_hash(const void *p, size_t n, uint64_t seed)
+{
+    const uint8_t *b = p;
+    uint64_t h = mix(seed ^ (n * 0x9e3779b97f4a7c15ULL));
+    uint64_t h2 = h ^ 0x6a09e667f3bcc909ULL;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        uint64_t w1, w2;
+        memcpy(&w1, b + i, 8);
+        memcpy(&w2, b + i + 8, 8);
+        h = (h ^ mix(w1)) * 0x9e3779b97f4a7c15ULL;
+        h2 = (h2 ^ mix(w2 + i)) * 0xc2b2ae3d27d4eb4fULL;
+    }
+    uint64_t tail[2] = {0, 0};
+    memcpy(tail, b + i, n - i);
+    h = (h ^ mix(tail[0])) * 0x9e3779b97f4a7c15ULL;
+    h2 = (h2 ^ mix(tail[1] + n)) * 0xc2b2ae3d27d4eb4fULL;
+    return mix(h ^ (h2 >> 1) ^ (h2 << 63));
+}
+
+/* ---- what makes code differ: r386's build and its code generation ---- */
+
+static int build_id_cb(struct dl_phdr_info *info, size_t size, void *ctx)
+{
+    (void)size;
+    uint64_t *h = ctx;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_NOTE)
+            continue;
+        const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
+        const uint8_t *end = p + ph->p_memsz;
+        while (p + sizeof(ElfW(Nhdr)) <= end) {
+            const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
+            const uint8_t *desc = p + sizeof(*n) + ((n->n_namesz + 3) & ~3u);
+            if (n->n_type == NT_GNU_BUILD_ID && desc + n->n_descsz <= end) {
+                *h = jit_hash(desc, n->n_descsz, 1);
+                return 1;
+            }
+            p = desc + ((n->n_descsz + 3) & ~3u);
+        }
+    }
+    return 1; /* only the program itself */
+}
+
+/* A hash of everything a translation depends on besides the guest's bytes
+ * and addresses: r386's executable (its build id), LLVM's version, the
+ * host CPU the code is generated for, the developer knobs that change
+ * lifting or code generation, and lifting for the profiler. */
+static uint64_t build_hash(bool profile)
+{
+    uint64_t h = 0;
+    dl_iterate_phdr(build_id_cb, &h);
+    if (!h) {
+        /* No build id: the executable's size and time stand in. */
+        struct stat st;
+        if (stat("/proc/self/exe", &st) == 0)
+            h = mix((uint64_t)st.st_size ^ mix((uint64_t)st.st_mtime));
+    }
+    unsigned major, minor, patch;
+    LLVMGetVersion(&major, &minor, &patch);
+    char *cpu = LLVMGetHostCPUName();
+    char *features = LLVMGetHostCPUFeatures();
+    static const char *const knobs[] = {
+        "R386_JIT_REGION", "R386_JIT_PIPELINE", "R386_JIT_CODEGEN",
+        "R386_JIT_NO_FASTISEL", "R386_JIT_LLVM_OPT"};
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%u.%u.%u/%s", major, minor, patch, cpu);
+    h = jit_hash(buf, strlen(buf), h);
+    h = jit_hash(features, strlen(features), h);
+    for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+        const char *v = getenv(knobs[i]);
+        snprintf(buf, sizeof(buf), "%s=%s", knobs[i], v ? v : "(unset)");
+        h = jit_hash(buf, strlen(buf), h);
+    }
+    /* Code lifted for the profiler keeps a shadow stack: its own files. */
+    if (profile)
+        h = jit_hash("profile", 7, h);
+    LLVMDisposeMessage(cpu);
+    LLVMDisposeMessage(features);
+    return h ? h : 1;
+}
+
+/* ---- in memory ---- */
+
+struct pc_view {
+    const struct pc_rec *r;
+    bool linked, bad;
+    uint64_t *addrs; /* the units' code, once linked */
+};
+
+struct pc_index {
+    guest_addr_t pc;
+    uint32_t rec, unit;
+    uint32_t optimised;
+};
+
+/* One cache file: its disk image as loaded, and records made since. */
+struct pc_file {
+    struct pc_file *next;
+    uint64_t key;
+    uint8_t *image;
+    size_t image_len;
+    struct pc_view *recs;
+    size_t nrecs;
+    struct pc_index *idx; /* by pc */
+    size_t nidx;
+    uint8_t **pending; /* serialized records for jit_persist */
+    size_t npending, cap;
+};
+
+struct jit_pcache {
+    char *dir;
+    uint64_t max;
+    uint64_t build;
+    struct pc_file *files;
+};
+
+static int cmp_index(const void *a, const void *b)
+{
+    const struct pc_index *x = a, *y = b;
+    if (x->pc != y->pc)
+        return x->pc < y->pc ? -1 : 1;
+    return (int)y->optimised - (int)x->optimised; /* optimised first */
+}
+
+struct index_build {
+    struct pc_file *f;
+    size_t nrecs, nunits;
+};
+
+static void count_rec(void *ctx, const struct pc_rec *r)
+{
+    struct index_build *ib = ctx;
+    ib->nrecs++;
+    ib->nunits += r->nunits;
+}
+
+static void add_rec(void *ctx, const struct pc_rec *r)
+{
+    struct pc_file *f = ((struct index_build *)ctx)->f;
+    uint32_t ri = (uint32_t)f->nrecs++;
+    f->recs[ri].r = r;
+    const struct pcache_unit *u = pcache_units(r);
+    for (uint32_t i = 0; i < r->nunits; i++)
+        f->idx[f->nidx++] = (struct pc_index){u[i].pc, ri, i, r->optimised};
+}
+
+/* Build f's records and pc index from its image (already checked). */
+static void index_image(struct pc_file *f)
+{
+    struct index_build ib = {f, 0, 0};
+    pcache_walk(f->image, f->image_len, count_rec, &ib);
+    f->recs = calloc(ib.nrecs ? ib.nrecs : 1, sizeof(*f->recs));
+    f->idx = calloc(ib.nunits ? ib.nunits : 1, sizeof(*f->idx));
+    if (!f->recs || !f->idx) {
+        free(f->recs);
+        free(f->idx);
+        f->recs = NULL;
+        f->idx = NULL;
+        return;
+    }
+    pcache_walk(f->image, f->image_len, add_rec, &ib);
+    qsort(f->idx, f->nidx, sizeof(*f->idx), cmp_index);
+}
+
+static struct pc_file *file_for(struct jit *j, uint64_t key)
+{
+    struct jit_pcache *pc = j->pcache;
+    for (struct pc_file *f = pc->files; f; f = f->next)
+        if (f->key == key)
+            return f;
+    struct pc_file *f = calloc(1, sizeof(*f));
+    if (!f)
+        return NULL;
+    f->key = key;
+    f->next = pc->files;
+    pc->files = f;
+    int bad = 0;
+    f->image = pcache_read_file(pc->dir, key, pc->build, &f->image_len, &bad,
+                                true);
+    if (bad)
+        j->stats.disk_bad_files++;
+    if (f->image)
+        index_image(f);
+    return f;
+}
+
+static uint64_t file_key(struct jit *j, const struct jit_code_file *cf)
+{
+    uint64_t v[4] = {j->pcache->build, cf->size, (uint64_t)cf->mtime_ns,
+                     (uint64_t)cf->start - cf->offset};
+    return jit_hash(cf->path, strlen(cf->path), jit_hash(v, sizeof(v), 2));
+}
+
+static struct pc_file *file_of_pc(struct jit *j, guest_addr_t pc)
+{
+    struct jit_code_file cf;
+    if (!j->cfg.code_file || !j->cfg.code_file(j->cfg.code.ctx, pc, &cf))
+        return NULL;
+    return file_for(j, file_key(j, &cf));
+}
+
+/* ---- loading ---- */
+
+bool jit_ranges_hash(struct jit *j, const struct lifter_range *r, unsigned n,
+                     uint64_t *out)
+{
+    uint8_t small[1024];
+    uint64_t h = n;
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t *buf = r[i].len <= sizeof(small) ? small : malloc(r[i].len);
+        bool ok = buf && j->cfg.code.read(j->cfg.code.ctx, r[i].lo, buf,
+                                          r[i].len) == r[i].len;
+        if (ok)
+            h = jit_hash(buf, r[i].len, h ^ r[i].lo);
+        if (buf != small)
+            free(buf);
+        if (!ok)
+            return false;
+    }
+    *out = h;
+    return true;
+}
+
+/* Are the guest bytes of every unit of r those it was made from? */
+static bool units_current(struct jit *j, const struct pc_rec *r)
+{
+    const struct pcache_unit *u = pcache_units(r);
+    for (uint32_t i = 0; i < r->nunits; i++) {
+        uint64_t h;
+        if ((j->cfg.code.writable &&
+             j->cfg.code.writable(j->cfg.code.ctx, u[i].pc)) ||
+            !jit_ranges_hash(j, u[i].ranges, u[i].nranges, &h) ||
+            h != u[i].hash)
+            return false;
+    }
+    return true;
+}
+
+static bool link_record(struct jit *j, struct pc_view *v)
+{
+    const struct pc_rec *r = v->r;
+    const struct pcache_unit *u = pcache_units(r);
+    char (*names)[JIT_NAME_MAX] = malloc(r->nunits * sizeof(*names));
+    v->addrs = calloc(r->nunits, sizeof(*v->addrs));
+    LLVMMemoryBufferRef obj = LLVMCreateMemoryBufferWithMemoryRangeCopy(
+        (const char *)pcache_object(r), r->objlen, "r386-cache");
+    bool ok = names && v->addrs && obj;
+    if (ok) {
+        for (uint32_t i = 0; i < r->nunits; i++)
+            memcpy(names[i], u[i].name, JIT_NAME_MAX);
+        char err[256];
+        uint64_t tab;
+        ok = jit_link_object(j, obj, r->table, r->ncells,
+                             (const char(*)[JIT_NAME_MAX])names,
+                             (int)r->nunits, v->addrs, &tab, err,
+                             sizeof(err)) == 0 &&
+             jit_cells_fill(j, tab, pcache_cells(r), r->ncells);
+        obj = NULL; /* consumed */
+    }
+    if (obj)
+        LLVMDisposeMemoryBuffer(obj);
+    free(names);
+    if (!ok) {
+        free(v->addrs);
+        v->addrs = NULL;
+        v->bad = true;
+        return false;
+    }
+    v->linked = true;
+    j->stats.disk_objects++;
+    for (uint32_t i = 0; i < r->nunits; i++)
+        jit_perfmap_write(j->perfmap, u[i].name, v->addrs[i], u[i].pc, 1);
+    return true;
+}
+
+static int cmp_pc(const void *a, const void *b)
+{
+    const struct pc_index *x = a, *y = b;
+    return x->pc < y->pc ? -1 : x->pc > y->pc;
+}
+
+bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
+{
+    uint64_t t0 = jit_now_ns();
+    guest_addr_t pc = (guest_addr_t)e->link.pc;
+    struct pc_file *f = file_of_pc(j, pc);
+    if (!f || !f->nidx)
+        return false;
+    struct pc_index want = {pc, 0, 0, 0};
+    struct pc_index *hit =
+        bsearch(&want, f->idx, f->nidx, sizeof(*f->idx), cmp_pc);
+    if (!hit)
+        return false;
+    /* Several records may hold pc (made by runs that saw other bytes
+     * there): the first one whose bytes match wins. */
+    while (hit > f->idx && hit[-1].pc == pc)
+        hit--;
+    bool done = false;
+    for (; hit < f->idx + f->nidx && hit->pc == pc && !done; hit++) {
+        struct pc_view *v = &f->recs[hit->rec];
+        if (v->bad || (optimised && !v->r->optimised))
+            continue;
+        uint64_t epoch = jit_code_epoch(j);
+        if (!units_current(j, v->r)) {
+            j->stats.disk_stale++;
+            continue;
+        }
+        if (!v->linked && !link_record(j, v))
+            continue;
+        const struct pcache_unit *u = pcache_units(v->r);
+        for (uint32_t i = 0; i < v->r->nunits; i++) {
+            struct jit_entry *ue = jit_cache_get(&j->cache, u[i].pc);
+            if (!ue || (ue->link.code &&
+                        (ue->optimised || !v->r->optimised)))
+                continue;
+            ue->code_lo = u[i].code_lo;
+            ue->code_end = (uint64_t)u[i].code_lo + u[i].code_len;
+            if (jit_page_index_add(j, ue) &&
+                jit_install(j, ue, v->addrs[i], epoch)) {
+                ue->tier = 1;
+                ue->optimised = v->r->optimised;
+                ue->nsucc = (uint8_t)u[i].nsucc;
+                memcpy(ue->succ, u[i].succ, sizeof(ue->succ));
+                j->stats.disk_units++;
+            } else {
+                ue->code_end = 0;
+            }
+        }
+        done = e->link.code != 0 && (!optimised || e->optimised);
+    }
+    j->stats.disk_load_ns += jit_now_ns() - t0;
+    return done;
+}
+
+guest_addr_t *jit_cached_units(struct jit *j, guest_addr_t pc, size_t *n)
+{
+    *n = 0;
+    if (!j->pcache)
+        return NULL;
+    pthread_mutex_lock(&j->lock);
+    struct pc_file *f = file_of_pc(j, pc);
+    guest_addr_t *v = f && f->nidx ? malloc(f->nidx * sizeof(*v)) : NULL;
+    for (size_t i = 0; v && i < f->nidx; i++)
+        if (i == 0 || f->idx[i].pc != f->idx[i - 1].pc)
+            v[(*n)++] = f->idx[i].pc;
+    pthread_mutex_unlock(&j->lock);
+    return v;
+}
+
+/* ---- storing ---- */
+
+void jit_pcache_store(struct jit *j, const void *obj, size_t objlen,
+                      const char *table, const guest_addr_t *cells,
+                      uint32_t ncells, const char (*names)[JIT_NAME_MAX],
+                      const struct jit_unit_info *units, int n,
+                      bool optimised)
+{
+    if (n <= 0 || objlen > UINT32_MAX)
+        return;
+    struct pc_file *f = file_of_pc(j, units[0].pc);
+    if (!f)
+        return;
+    /* All units of an object go in the file of the first. */
+    if (f->npending == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 64;
+        uint8_t **p = realloc(f->pending, cap * sizeof(*p));
+        if (!p)
+            return;
+        f->pending = p;
+        f->cap = cap;
+    }
+    struct pcache_unit *u = calloc((size_t)n, sizeof(*u));
+    if (!u)
+        return;
+    for (int i = 0; i < n; i++) {
+        u[i].pc = units[i].pc;
+        u[i].code_lo = units[i].code_lo;
+        u[i].code_len = units[i].code_len;
+        u[i].nranges = units[i].nranges;
+        memcpy(u[i].ranges, units[i].ranges, sizeof(u[i].ranges));
+        u[i].hash = units[i].hash;
+        u[i].nsucc = units[i].nsucc;
+        memcpy(u[i].succ, units[i].succ, sizeof(u[i].succ));
+        memcpy(u[i].name, names[i], JIT_NAME_MAX);
+    }
+    uint8_t *rec = pcache_record_new(table, u, (uint32_t)n, cells, ncells,
+                                     obj, (uint32_t)objlen, optimised);
+    free(u);
+    if (rec)
+        f->pending[f->npending++] = rec;
+}
+
+void jit_persist(struct jit *j)
+{
+    if (!j || !j->pcache)
+        return;
+    pthread_mutex_lock(&j->lock);
+    struct jit_pcache *pc = j->pcache;
+    bool wrote = false;
+    for (struct pc_file *f = pc->files; f; f = f->next) {
+        if (!f->npending)
+            continue;
+        size_t stored = 0;
+        if (pcache_write_file(pc->dir, f->key, pc->build,
+                              (const uint8_t *const *)f->pending,
+                              f->npending, &stored) == 0)
+            wrote = true;
+        j->stats.disk_stored += stored;
+        for (size_t i = 0; i < f->npending; i++)
+            free(f->pending[i]);
+        f->npending = 0;
+    }
+    if (wrote)
+        pcache_evict(pc->dir, pc->max);
+    pthread_mutex_unlock(&j->lock);
+}
+
+/* ---- life ---- */
+
+struct jit_pcache *jit_pcache_open(struct jit *j)
+{
+    char err[512];
+    if (pcache_dir_ready(j->cfg.cache_dir, err, sizeof(err)) != 0) {
+        fprintf(stderr, "r386: warning: %s; running without the persistent "
+                        "cache\n", err);
+        return NULL;
+    }
+    struct jit_pcache *pc = calloc(1, sizeof(*pc));
+    if (!pc || !(pc->dir = strdup(j->cfg.cache_dir))) {
+        free(pc);
+        return NULL;
+    }
+    pc->max = j->cfg.cache_max ? j->cfg.cache_max : PCACHE_DEFAULT_MAX;
+    pc->build = build_hash(j->cfg.profile);
+    return pc;
+}
+
+void jit_pcache_close(struct jit_pcache *pc)
+{
+    if (!pc)
+        return;
+    for (struct pc_file *f = pc->files, *next; f; f = next) {
+        next = f->next;
+        for (size_t i = 0; i < f->nrecs; i++)
+            free(f->recs[i].addrs);
+        for (size_t i = 0; i < f->npending; i++)
+            free(f->pending[i]);
+        free(f->pending);
+        free(f->recs);
+        free(f->idx);
+        free(f->image);
+        free(f);
+    }
+    free(pc->dir);
+    free(pc);
+}

@@ -1,0 +1,272 @@
+/* Ahead-of-time recompilation (--aot): translate a program and the
+ * libraries it loads into the persistent cache, optimised, and exit.
+ *
+ * Which libraries, and where: the dynamic linker itself decides.  The
+ * program runs until it reaches its entry point -- for a dynamic program,
+ * until ld.so has mapped and relocated its DT_NEEDED closure (and run the
+ * libraries' constructors) -- so every file is at the address a real run
+ * gives it, which the cache's keys contain.  Then, for each file mapping
+ * (codemap), units are discovered statically:
+ *   - the function starts of its .symtab, else .dynsym, and .eh_frame
+ *     (loader/symbols.c), and the entry points;
+ *   - the units earlier runs left in the cache for it;
+ *   - every aligned word of its data (relocated by now) that points into
+ *     its code: function pointer tables, absolute jump tables;
+ *   - and, transitively, where each translated unit leads (direct branch
+ *     targets, the return addresses of its calls), within the file.
+ * Each is compiled with the optimiser and stored (jit_translate).  Code
+ * that only indirect jumps reach (jump tables) is left to run time. */
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime_internal.h"
+
+/* An exclusive upper bound on units per file, against runaway closures. */
+#define AOT_MAX_UNITS 200000
+
+struct aot_file {
+    const char *path;
+    guest_addr_t start;  /* one mapping of it: where ... */
+    uint64_t offset;     /* ... and from which offset */
+};
+
+struct aot_files {
+    struct aot_file *v;
+    size_t n, cap;
+};
+
+static void collect_file(void *ctx, const struct codemap_entry *e)
+{
+    struct aot_files *fs = ctx;
+    for (size_t i = 0; i < fs->n; i++)
+        if (strcmp(fs->v[i].path, e->path) == 0)
+            return;
+    if (fs->n == fs->cap) {
+        size_t cap = fs->cap ? fs->cap * 2 : 8;
+        struct aot_file *v = realloc(fs->v, cap * sizeof(*v));
+        if (!v)
+            return;
+        fs->v = v;
+        fs->cap = cap;
+    }
+    fs->v[fs->n++] = (struct aot_file){e->path, e->start, e->offset};
+}
+
+/* Guest pcs to translate, each once. */
+struct worklist {
+    guest_addr_t *queue;
+    size_t head, tail, cap;
+    guest_addr_t *seen; /* open addressing, 0 = empty (pc 0 is no code) */
+    size_t seen_cap, seen_n;
+};
+
+static bool seen_add(struct worklist *w, guest_addr_t pc)
+{
+    if (2 * (w->seen_n + 1) > w->seen_cap) {
+        size_t cap = w->seen_cap ? w->seen_cap * 2 : 4096;
+        guest_addr_t *v = calloc(cap, sizeof(*v));
+        if (!v)
+            return false;
+        for (size_t i = 0; i < w->seen_cap; i++) {
+            guest_addr_t p = w->seen[i];
+            if (!p)
+                continue;
+            size_t k = (p * 2654435761u) & (cap - 1);
+            while (v[k])
+                k = (k + 1) & (cap - 1);
+            v[k] = p;
+        }
+        free(w->seen);
+        w->seen = v;
+        w->seen_cap = cap;
+    }
+    size_t k = (pc * 2654435761u) & (w->seen_cap - 1);
+    while (w->seen[k]) {
+        if (w->seen[k] == pc)
+            return false;
+        k = (k + 1) & (w->seen_cap - 1);
+    }
+    w->seen[k] = pc;
+    w->seen_n++;
+    return true;
+}
+
+static void push(struct worklist *w, guest_addr_t pc)
+{
+    if (!pc || !seen_add(w, pc))
+        return;
+    if (w->tail == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 4096;
+        guest_addr_t *q = realloc(w->queue, cap * sizeof(*q));
+        if (!q)
+            return;
+        w->queue = q;
+        w->cap = cap;
+    }
+    w->queue[w->tail++] = pc;
+}
+
+struct aot_progress {
+    bool tty;
+    uint64_t t0, last;
+    size_t files, file;
+    const char *name;
+    uint64_t compiled, had, failed;
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void show(struct aot_progress *p, size_t queued, bool force)
+{
+    uint64_t t = now_ns();
+    if (!p->tty || (!force && t - p->last < 100000000u))
+        return;
+    p->last = t;
+    double s = (double)(t - p->t0) / 1e9;
+    fprintf(stderr, "\r\033[Kr386 --aot: file %zu/%zu %.30s: %llu units done, "
+                    "%zu queued, %.1f s, %.0f units/s",
+            p->file + 1, p->files, p->name,
+            (unsigned long long)(p->compiled + p->had), queued, s,
+            s > 0 ? (double)p->compiled / s : 0.0);
+}
+
+/* Are file addresses [vaddr, vaddr + size) in one of its executable
+ * segments?  Gives the guest range of that segment. */
+static bool in_exec_segment(const struct elf_segment *seg, size_t nseg,
+                            uint32_t vaddr, uint32_t *lo, uint32_t *hi)
+{
+    for (size_t i = 0; i < nseg; i++)
+        if ((seg[i].flags & PF_X) && vaddr >= seg[i].vaddr &&
+            vaddr - seg[i].vaddr < seg[i].memsz) {
+            *lo = seg[i].vaddr;
+            *hi = seg[i].vaddr + seg[i].memsz;
+            return true;
+        }
+    return false;
+}
+
+/* Words of the file's data segments that point into its code. */
+static void scan_data(struct runtime *rt, const struct elf_segment *seg,
+                      size_t nseg, guest_addr_t bias, struct worklist *w)
+{
+    uint32_t lo, hi;
+    for (size_t i = 0; i < nseg; i++) {
+        if (seg[i].flags & PF_X)
+            continue;
+        uint64_t a = (uint64_t)seg[i].vaddr + bias;
+        uint64_t end = a + seg[i].filesz;
+        for (a = (a + 3) & ~(uint64_t)3; a + 4 <= end; a += 4) {
+            if (!guest_mem_access_ok(&rt->mem, (guest_addr_t)a, 4,
+                                     GUEST_PROT_READ))
+                continue;
+            uint32_t v;
+            memcpy(&v, g2h(&rt->mem, (guest_addr_t)a), 4);
+            if (v >= bias && in_exec_segment(seg, nseg, v - bias, &lo, &hi))
+                push(w, v);
+        }
+    }
+}
+
+static void aot_file(struct runtime *rt, const struct aot_file *f,
+                     struct aot_progress *p)
+{
+    char err[256];
+    struct elf_symbols *s = elf_symbols_load(f->path, err, sizeof(err));
+    guest_addr_t bias;
+    if (!s || !elf_symbols_bias(s, f->start, f->offset, &bias)) {
+        elf_symbols_free(s);
+        return; /* not an i386 ELF file (a data file mapped) */
+    }
+    const struct elf_segment *seg;
+    size_t nseg = elf_symbols_segments(s, &seg);
+    struct worklist w = {0};
+    uint32_t lo, hi;
+    for (size_t i = 0; i < elf_symbols_count(s); i++) {
+        const struct elf_symbol *sym = elf_symbols_at(s, i);
+        if (in_exec_segment(seg, nseg, sym->start, &lo, &hi))
+            push(&w, sym->start + bias);
+    }
+    const guest_addr_t entries[] = {rt->info.entry, rt->info.interp_entry};
+    for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
+        if (entries[i] >= bias &&
+            in_exec_segment(seg, nseg, entries[i] - bias, &lo, &hi))
+            push(&w, entries[i]);
+    scan_data(rt, seg, nseg, bias, &w);
+    size_t ncached;
+    guest_addr_t *cached = jit_cached_units(rt->jit, f->start, &ncached);
+    for (size_t i = 0; i < ncached; i++)
+        push(&w, cached[i]);
+    free(cached);
+    while (w.head < w.tail && w.head < AOT_MAX_UNITS) {
+        guest_addr_t pc = w.queue[w.head++];
+        guest_addr_t succ[LIFTER_MAX_SUCC];
+        unsigned nsucc;
+        int rc = jit_translate(rt->jit, pc, succ, &nsucc, err, sizeof(err));
+        if (rc < 0) {
+            p->failed++;
+            continue;
+        }
+        if (rc > 0)
+            p->compiled++;
+        else
+            p->had++;
+        for (unsigned i = 0; i < nsucc; i++)
+            if (succ[i] >= bias &&
+                in_exec_segment(seg, nseg, succ[i] - bias, &lo, &hi))
+                push(&w, succ[i]);
+        show(p, w.tail - w.head, false);
+    }
+    free(w.queue);
+    free(w.seen);
+    elf_symbols_free(s);
+}
+
+int runtime_aot(struct runtime *rt)
+{
+    const struct image_info *in = &rt->info;
+    if (!rt->cfg.cache_dir) {
+        fprintf(stderr, "r386: --aot needs the persistent cache (not with "
+                        "--no-cache)\n");
+        return 2;
+    }
+    rt->aot_entry = in->entry;
+    int status = runtime_run(rt);
+    if (!rt->aot_reached) {
+        fprintf(stderr, "r386: --aot: %s ended before reaching its entry "
+                        "point (status %d)\n", rt->cfg.argv[0], status);
+        return 1;
+    }
+    struct aot_progress p = {.tty = isatty(2), .t0 = now_ns()};
+    struct aot_files fs = {0};
+    codemap_foreach(rt->codemap, collect_file, &fs);
+    jit_set_optimise(rt->jit);
+    p.files = fs.n;
+    for (size_t i = 0; i < fs.n; i++) {
+        p.file = i;
+        const char *slash = strrchr(fs.v[i].path, '/');
+        p.name = slash ? slash + 1 : fs.v[i].path;
+        aot_file(rt, &fs.v[i], &p);
+    }
+    show(&p, 0, true);
+    if (p.tty)
+        fputc('\n', stderr);
+    jit_persist(rt->jit);
+    double s = (double)(now_ns() - p.t0) / 1e9;
+    fprintf(stderr, "r386 --aot: %zu files, %llu units compiled, %llu "
+                    "already cached, %llu not translatable, in %.1f s (%.0f "
+                    "units/s); cache %s\n",
+            fs.n, (unsigned long long)p.compiled, (unsigned long long)p.had,
+            (unsigned long long)p.failed, s,
+            s > 0 ? (double)p.compiled / s : 0.0, rt->cfg.cache_dir);
+    free(fs.v);
+    return 0;
+}

@@ -1,0 +1,135 @@
+#!/bin/sh
+# cache.sh R386 GUEST_DIR SYSROOT: the persistent translation cache.
+#   - a cold run fills it, a warm run loads from it, with the same output;
+#   - damaged files (a flipped byte, truncation, another format version)
+#     are ignored and rebuilt, and the output stays right;
+#   - a binary changed on disk runs its new code, even when its path, size
+#     and modification time are the old ones (the guest-byte check);
+#   - 8 concurrent runs on one empty cache all succeed and leave it valid;
+#   - --cache-max keeps the directory under its limit;
+#   - an unusable cache directory gives one warning and a normal run;
+#   - --cache-stats and --cache-clear.
+# Expected outputs are the programs' own (intops_O2's is checked against
+# qemu-i386 by its guest test; here r386 cold, warm and damaged must agree
+# with qemu-i386 too).
+set -u
+r386=$1
+guests=$2
+sysroot=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+cache=$tmp/cache
+prog=$guests/intops_O2
+qemu-i386 "$prog" >"$tmp/want" 2>&1 || fail "qemu-i386 $prog"
+
+# stat FIELD FILE: a number from the last --stats line about the cache.
+stat_of() {
+    sed -n 's/.*persistent cache [^:]*: \([0-9]*\) units loaded in \([0-9]*\) objects ([^)]*), \([0-9]*\) stale, \([0-9]*\) bad files; \([0-9]*\) units stored/\1 \2 \3 \4 \5/p' "$2" |
+        tail -1 | cut -d' ' -f"$1"
+}
+run() { # run NAME ARGS...: r386 --stats with the test cache
+    name=$1
+    shift
+    "$r386" --cache-dir "$cache" --stats "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+    echo $? >"$tmp/$name.rc"
+}
+check_out() {
+    grep -v '^r386 stats' "$tmp/$1.err" >>"$tmp/$1.out"
+    cmp -s "$tmp/want" "$tmp/$1.out" || { diff "$tmp/want" "$tmp/$1.out" | head; fail "$1: output differs"; }
+}
+
+# Cold, then warm.
+run cold "$prog"
+check_out cold
+[ "$(stat_of 5 "$tmp/cold.err")" -gt 100 ] || fail "cold run stored $(stat_of 5 "$tmp/cold.err") units"
+run warm "$prog"
+check_out warm
+loaded=$(stat_of 1 "$tmp/warm.err")
+[ "$loaded" -gt 100 ] || fail "warm run loaded $loaded units"
+compiled=$(sed -n 's/^r386 stats: \([0-9]*\) units.*/\1/p' "$tmp/warm.err")
+[ "$compiled" -le 5 ] || fail "warm run still compiled $compiled units"
+
+# Damage: each kind, then the run after it finds a good file again.
+for kind in flip truncate version; do
+    for f in "$cache"/*.r386c; do
+        size=$(stat -c %s "$f")
+        case $kind in
+        flip) printf '\377' | dd of="$f" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null ;;
+        truncate) truncate -s $((size * 2 / 3)) "$f" ;;
+        version) printf '\143' | dd of="$f" bs=1 seek=8 conv=notrunc 2>/dev/null ;;
+        esac
+    done
+    run "damaged_$kind" "$prog"
+    check_out "damaged_$kind"
+    [ "$(stat_of 4 "$tmp/damaged_$kind.err")" -ge 1 ] || fail "$kind: no bad file seen"
+    run "after_$kind" "$prog"
+    check_out "after_$kind"
+    [ "$(stat_of 1 "$tmp/after_$kind.err")" -gt 100 ] || fail "$kind: cache not rebuilt"
+    [ "$(stat_of 4 "$tmp/after_$kind.err")" -eq 0 ] || fail "$kind: still bad after the rebuild"
+done
+
+# A changed binary: same path, size and modification time, other code.
+cat >"$tmp/v.c" <<'EOF'
+#include <stdio.h>
+__attribute__((noinline)) int f(int x) { return x * VALUE + 1; }
+int main(int argc, char **argv) { (void)argv; printf("%d\n", f(argc + 40)); return 0; }
+EOF
+gcc -m32 -O1 -static -DVALUE=3 -o "$tmp/v3" "$tmp/v.c" || fail "gcc -m32"
+gcc -m32 -O1 -static -DVALUE=5 -o "$tmp/v5" "$tmp/v.c" || fail "gcc -m32"
+[ "$(stat -c %s "$tmp/v3")" = "$(stat -c %s "$tmp/v5")" ] || fail "variants differ in size"
+cp "$tmp/v3" "$tmp/v"
+touch -d '2020-01-01 00:00:00' "$tmp/v"
+run v_old "$tmp/v"
+[ "$(cat "$tmp/v_old.out")" = 124 ] || fail "v3 printed $(cat "$tmp/v_old.out")"
+cp "$tmp/v5" "$tmp/v"
+touch -d '2020-01-01 00:00:00' "$tmp/v"
+run v_new "$tmp/v"
+[ "$(cat "$tmp/v_new.out")" = 206 ] || fail "changed binary printed $(cat "$tmp/v_new.out"), not 206"
+[ "$(stat_of 3 "$tmp/v_new.err")" -ge 1 ] || fail "no stale unit seen for the changed binary"
+
+# 8 concurrent runs of a dynamic program on one empty cache.
+cache=$tmp/shared
+dyn=$guests/hello_dyn
+i=0
+while [ $i -lt 8 ]; do
+    "$r386" -L "$sysroot" --cache-dir "$cache" "$dyn" a$i >"$tmp/c$i.out" 2>"$tmp/c$i.err" &
+    i=$((i + 1))
+done
+wait
+i=0
+while [ $i -lt 8 ]; do
+    [ "$(cat "$tmp/c$i.out")" = "hello from i386 a$i" ] || fail "concurrent run $i: $(cat "$tmp/c$i.out" "$tmp/c$i.err")"
+    [ -s "$tmp/c$i.err" ] && fail "concurrent run $i wrote: $(cat "$tmp/c$i.err")"
+    i=$((i + 1))
+done
+"$r386" -L "$sysroot" --cache-dir "$cache" --stats "$dyn" after >"$tmp/c.out" 2>"$tmp/c.err"
+[ "$(cat "$tmp/c.out")" = "hello from i386 after" ] || fail "run after the concurrent ones"
+[ "$(stat_of 4 "$tmp/c.err")" -eq 0 ] || fail "the shared cache holds bad files"
+[ "$(stat_of 1 "$tmp/c.err")" -gt 100 ] || fail "the shared cache was not filled"
+ls "$cache" | grep -q '\.tmp\.' && fail "temporary files left behind"
+
+# The size limit.
+cache=$tmp/small
+for p in intops_O2 control_O2 memory_O2 fpu_O2; do
+    "$r386" --cache-dir "$cache" --cache-max 300K "$guests/$p" >/dev/null 2>"$tmp/small.err"
+    total=$(cat "$cache"/*.r386c 2>/dev/null | wc -c)
+    [ "$total" -le 307200 ] || fail "cache holds $total bytes, over 300K"
+done
+[ -s "$tmp/small.err" ] && fail "limited cache: $(cat "$tmp/small.err")"
+
+# An unusable directory: one warning, and the program runs.
+: >"$tmp/file"
+"$r386" --cache-dir "$tmp/file/sub" "$prog" >"$tmp/bad.out" 2>"$tmp/bad.err"
+cat "$tmp/bad.err" >>"$tmp/bad.out"
+grep -v '^r386: warning' "$tmp/bad.out" | cmp -s - "$tmp/want" || fail "run with an unusable cache directory"
+[ "$(grep -c '^r386: warning' "$tmp/bad.err")" -eq 1 ] || fail "expected one warning: $(cat "$tmp/bad.err")"
+
+# --cache-stats, --cache-clear.
+"$r386" --cache-dir "$tmp/shared" --cache-stats >"$tmp/st" || fail "--cache-stats"
+grep -q '^files: [1-9]' "$tmp/st" || fail "--cache-stats: $(cat "$tmp/st")"
+"$r386" --cache-dir "$tmp/shared" --cache-clear || fail "--cache-clear"
+ls "$tmp/shared" | grep -q r386c && fail "--cache-clear left files"
+"$r386" --cache-max 12Q "$prog" 2>"$tmp/e" && fail "--cache-max 12Q accepted"
+grep -q "expected a size" "$tmp/e" || fail "--cache-max error: $(cat "$tmp/e")"
+echo "ok: cold $compiled/warm loaded $loaded units; damage, changed binary, concurrency, limit, errors"
