@@ -387,7 +387,8 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        bool seen = e->link.code != 0 && e != first;
+        bool seen = e->link.code != 0 && e != first &&
+                    (e->optimised || !j->optimise);
         for (int i = 0; i < n && !seen; i++)
             seen = batch[i] == e;
         if (seen || (e != first && !executable(j, pc)))
@@ -414,8 +415,43 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
     return n;
 }
 
-static int run_passes(struct jit *j, LLVMModuleRef m, guest_addr_t pc,
-                      char *err, size_t errlen)
+/* --aot's compiling threads: each has its own LLVM context and target
+ * machine, and compiles with the JIT lock released. */
+struct jit_worker {
+    LLVMOrcThreadSafeContextRef tsc;
+    LLVMTargetMachineRef tm;
+};
+
+struct jit_worker *jit_worker_create(struct jit *j)
+{
+    (void)j;
+    char err[256];
+    struct jit_worker *w = calloc(1, sizeof(*w));
+    if (!w)
+        return NULL;
+    w->tm = jit_host_machine(LLVMCodeGenLevelDefault, LLVMRelocDefault, err,
+                             sizeof(err));
+    w->tsc = LLVMOrcCreateNewThreadSafeContext();
+    if (!w->tm || !w->tsc) {
+        jit_worker_destroy(w);
+        return NULL;
+    }
+    return w;
+}
+
+void jit_worker_destroy(struct jit_worker *w)
+{
+    if (!w)
+        return;
+    if (w->tsc)
+        LLVMOrcDisposeThreadSafeContext(w->tsc);
+    if (w->tm)
+        LLVMDisposeTargetMachine(w->tm);
+    free(w);
+}
+
+static int run_passes(struct jit *j, LLVMModuleRef m, LLVMTargetMachineRef tm,
+                      guest_addr_t pc, char *err, size_t errlen)
 {
     if (j->cfg.verify) {
         char *msg = NULL;
@@ -429,7 +465,7 @@ static int run_passes(struct jit *j, LLVMModuleRef m, guest_addr_t pc,
     }
     if (*j->pipeline) {
         LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-        LLVMErrorRef e = LLVMRunPasses(m, j->pipeline, j->tm, po);
+        LLVMErrorRef e = LLVMRunPasses(m, j->pipeline, tm, po);
         LLVMDisposePassBuilderOptions(po);
         if (e) {
             jit_error_text(e, err, errlen);
@@ -449,15 +485,21 @@ static int run_passes(struct jit *j, LLVMModuleRef m, guest_addr_t pc,
  * lifted (code epoch), nothing is installed -- the bytes may be old --
  * and *code runs once, as code fetched before the change.  A unit with
  * no code bytes (its first instruction cannot be fetched) runs once too:
- * the page may be mapped later. */
-static int compile(struct jit *j, struct jit_entry *first, uint64_t *code,
-                   char *err, size_t errlen)
+ * the page may be mapped later.
+ * With a worker (--aot), optimising and code generation run in its
+ * context with the lock released; other threads may install some of the
+ * same units meanwhile, which only costs the time. */
+static int compile(struct jit *j, const struct jit_worker *w,
+                   struct jit_entry *first, uint64_t *code, char *err,
+                   size_t errlen)
 {
     uint64_t t0 = jit_now_ns();
     uint64_t epoch = jit_code_epoch(j);
     guest_addr_t pc = (guest_addr_t)first->link.pc;
-    LLVMModuleRef m =
-        jit_new_module(LLVMOrcThreadSafeContextGetContext(j->tsc), j->tm);
+    LLVMTargetMachineRef tm_pass = w ? w->tm : j->tm;
+    LLVMTargetMachineRef tm_code = w ? w->tm : j->tm1;
+    LLVMModuleRef m = jit_new_module(
+        LLVMOrcThreadSafeContextGetContext(w ? w->tsc : j->tsc), tm_pass);
     struct jit_entry *batch[BATCH_MAX_UNITS];
     char names[BATCH_MAX_UNITS][JIT_NAME_MAX];
     struct jit_unit_info units[BATCH_MAX_UNITS];
@@ -473,12 +515,14 @@ static int compile(struct jit *j, struct jit_entry *first, uint64_t *code,
     }
     uint64_t t1 = jit_now_ns();
     j->stats.lift_ns += t1 - t0;
+    if (w)
+        pthread_mutex_unlock(&j->lock);
     LLVMMemoryBufferRef obj = NULL;
-    bool passed = n >= 0 && run_passes(j, m, pc, err, errlen) == 0;
-    j->stats.opt_ns += jit_now_ns() - t1;
+    bool passed = n >= 0 && run_passes(j, m, tm_pass, pc, err, errlen) == 0;
+    uint64_t t2 = jit_now_ns();
     if (passed) {
         char *msg = NULL;
-        if (LLVMTargetMachineEmitToMemoryBuffer(j->tm1, m, LLVMObjectFile,
+        if (LLVMTargetMachineEmitToMemoryBuffer(tm_code, m, LLVMObjectFile,
                                                 &msg, &obj)) {
             snprintf(err, errlen, "LLVM: %s", msg);
             obj = NULL;
@@ -486,6 +530,9 @@ static int compile(struct jit *j, struct jit_entry *first, uint64_t *code,
         LLVMDisposeMessage(msg);
     }
     LLVMDisposeModule(m);
+    if (w)
+        pthread_mutex_lock(&j->lock);
+    j->stats.opt_ns += t2 - t1;
     if (!obj) {
         free(cells);
         return -1;
@@ -560,7 +607,7 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
     else {
         if (j->cfg.compiling)
             j->cfg.compiling(true);
-        if (compile(j, e, &code, err, errlen) == 0)
+        if (compile(j, NULL, e, &code, err, errlen) == 0)
             fn = (cpu_unit_fn)(uintptr_t)code;
         if (j->cfg.compiling)
             j->cfg.compiling(false);
@@ -586,12 +633,15 @@ void jit_set_optimise(struct jit *j)
         j->tm1 = tm;
         j->pipeline = JIT_OPT_PIPELINE;
         j->optimise = true;
+        /* Whole batches: fewer, larger objects for later runs to link. */
+        j->batch_max = BATCH_MAX_UNITS;
     }
     pthread_mutex_unlock(&j->lock);
 }
 
-int jit_translate(struct jit *j, guest_addr_t pc, guest_addr_t *succ,
-                  unsigned *nsucc, char *err, size_t errlen)
+int jit_translate(struct jit *j, struct jit_worker *w, guest_addr_t pc,
+                  guest_addr_t *succ, unsigned *nsucc, char *err,
+                  size_t errlen)
 {
     pthread_mutex_lock(&j->lock);
     int rc = -1;
@@ -605,7 +655,7 @@ int jit_translate(struct jit *j, guest_addr_t pc, guest_addr_t *succ,
     } else if ((e->link.code && (e->optimised || !j->optimise)) ||
                (j->pcache && jit_pcache_load(j, e, j->optimise))) {
         rc = 0;
-    } else if (compile(j, e, &code, err, errlen) == 0) {
+    } else if (compile(j, w, e, &code, err, errlen) == 0) {
         rc = 1;
     }
     if (rc >= 0) {

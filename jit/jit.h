@@ -114,12 +114,20 @@ void jit_stats_get(struct jit *j, struct jit_stats *out);
  * make sure the unit at pc is translated, optimised, and in the cache to
  * be, without running it -- loaded from the cache when it holds such a
  * translation, else compiled; *nsucc/succ: where the unit leads (direct
- * branch targets, return addresses).  Returns 1 when it compiled, 0 when
- * it had or loaded the translation, -1 when pc cannot be translated (not
- * executable) or on an internal error (err). */
+ * branch targets, return addresses).  Returns 1 when it compiled (with
+ * other units of its batch), 0 when it had or loaded the translation, -1
+ * when pc cannot be translated (not executable) or on an internal error
+ * (err). */
 void jit_set_optimise(struct jit *j);
-int jit_translate(struct jit *j, guest_addr_t pc, guest_addr_t *succ,
-                  unsigned *nsucc, char *err, size_t errlen);
+/* A compiling thread's own LLVM context and target machine: translate
+ * with one compiles with the JIT unlocked, so threads compile in
+ * parallel.  NULL: the JIT's own (serialised). */
+struct jit_worker;
+struct jit_worker *jit_worker_create(struct jit *j);
+void jit_worker_destroy(struct jit_worker *w);
+int jit_translate(struct jit *j, struct jit_worker *w, guest_addr_t pc,
+                  guest_addr_t *succ, unsigned *nsucc, char *err,
+                  size_t errlen);
 /* The guest pcs of the units the persistent cache holds for the file
  * mapping holding pc (a malloc'd array, *n entries; NULL when none). */
 guest_addr_t *jit_cached_units(struct jit *j, guest_addr_t pc, size_t *n);

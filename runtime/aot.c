@@ -14,9 +14,11 @@
  *     its code: function pointer tables, absolute jump tables;
  *   - and, transitively, where each translated unit leads (direct branch
  *     targets, the return addresses of its calls), within the file.
- * Each is compiled with the optimiser and stored (jit_translate).  Code
- * that only indirect jumps reach (jump tables) is left to run time. */
+ * Each is compiled with the optimiser and stored (jit_translate), by one
+ * thread per host CPU (at most AOT_THREADS).  Code that only indirect
+ * jumps reach (relative jump tables) is left to run time. */
 #include <elf.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@
 
 /* An exclusive upper bound on units per file, against runaway closures. */
 #define AOT_MAX_UNITS 200000
+#define AOT_THREADS 8
 
 struct aot_file {
     const char *path;
@@ -115,7 +118,8 @@ struct aot_progress {
     uint64_t t0, last;
     size_t files, file;
     const char *name;
-    uint64_t compiled, had, failed;
+    uint64_t visited, failed;
+    struct jit_stats start; /* the JIT's counts before --aot began */
 };
 
 static uint64_t now_ns(void)
@@ -125,18 +129,28 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void show(struct aot_progress *p, size_t queued, bool force)
+static uint64_t compiled_since(struct runtime *rt,
+                               const struct aot_progress *p)
+{
+    struct jit_stats s;
+    jit_stats_get(rt->jit, &s);
+    return s.units - p->start.units;
+}
+
+static void show(struct runtime *rt, struct aot_progress *p, size_t queued,
+                 bool force)
 {
     uint64_t t = now_ns();
     if (!p->tty || (!force && t - p->last < 100000000u))
         return;
     p->last = t;
     double s = (double)(t - p->t0) / 1e9;
-    fprintf(stderr, "\r\033[Kr386 --aot: file %zu/%zu %.30s: %llu units done, "
-                    "%zu queued, %.1f s, %.0f units/s",
-            p->file + 1, p->files, p->name,
-            (unsigned long long)(p->compiled + p->had), queued, s,
-            s > 0 ? (double)p->compiled / s : 0.0);
+    uint64_t compiled = compiled_since(rt, p);
+    fprintf(stderr, "\r\033[Kr386 --aot: file %zu/%zu %.30s: %llu units "
+                    "seen, %zu queued, %llu compiled, %.1f s, %.0f units/s",
+            p->file + 1, p->files, p->name, (unsigned long long)p->visited,
+            queued, (unsigned long long)compiled, s,
+            s > 0 ? (double)compiled / s : 0.0);
 }
 
 /* Are file addresses [vaddr, vaddr + size) in one of its executable
@@ -176,8 +190,73 @@ static void scan_data(struct runtime *rt, const struct elf_segment *seg,
     }
 }
 
+/* One file's closure, shared by the compiling threads. */
+struct aot_job {
+    struct runtime *rt;
+    struct aot_progress *p;
+    pthread_mutex_t lock;
+    pthread_cond_t cv;
+    struct worklist *w;
+    const struct elf_segment *seg;
+    size_t nseg;
+    guest_addr_t bias;
+    int busy; /* threads translating a unit (they may push more) */
+};
+
+static void *aot_thread(void *arg)
+{
+    struct aot_job *job = arg;
+    struct jit_worker *wk = jit_worker_create(job->rt->jit);
+    char err[256];
+    uint32_t lo, hi;
+    pthread_mutex_lock(&job->lock);
+    for (;;) {
+        struct worklist *w = job->w;
+        while (w->head == w->tail && job->busy > 0)
+            pthread_cond_wait(&job->cv, &job->lock);
+        if (w->head == w->tail || w->head >= AOT_MAX_UNITS)
+            break;
+        guest_addr_t pc = w->queue[w->head++];
+        job->busy++;
+        pthread_mutex_unlock(&job->lock);
+        guest_addr_t succ[LIFTER_MAX_SUCC];
+        unsigned nsucc;
+        int rc = jit_translate(job->rt->jit, wk, pc, succ, &nsucc, err,
+                               sizeof(err));
+        pthread_mutex_lock(&job->lock);
+        job->busy--;
+        job->p->visited++;
+        if (rc < 0)
+            job->p->failed++;
+        for (unsigned i = 0; rc >= 0 && i < nsucc; i++)
+            if (succ[i] >= job->bias &&
+                in_exec_segment(job->seg, job->nseg, succ[i] - job->bias,
+                                &lo, &hi))
+                push(w, succ[i]);
+        show(job->rt, job->p, w->tail - w->head, false);
+        pthread_cond_broadcast(&job->cv);
+    }
+    pthread_cond_broadcast(&job->cv);
+    pthread_mutex_unlock(&job->lock);
+    jit_worker_destroy(wk);
+    return NULL;
+}
+
+/* Translate the closure of w's units with n threads. */
+static void run_closure(struct aot_job *job, int n)
+{
+    pthread_t th[AOT_THREADS];
+    int started = 0;
+    for (int i = 1; i < n; i++)
+        if (pthread_create(&th[started], NULL, aot_thread, job) == 0)
+            started++;
+    aot_thread(job);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+}
+
 static void aot_file(struct runtime *rt, const struct aot_file *f,
-                     struct aot_progress *p)
+                     struct aot_progress *p, int nthreads)
 {
     char err[256];
     struct elf_symbols *s = elf_symbols_load(f->path, err, sizeof(err));
@@ -206,25 +285,13 @@ static void aot_file(struct runtime *rt, const struct aot_file *f,
     for (size_t i = 0; i < ncached; i++)
         push(&w, cached[i]);
     free(cached);
-    while (w.head < w.tail && w.head < AOT_MAX_UNITS) {
-        guest_addr_t pc = w.queue[w.head++];
-        guest_addr_t succ[LIFTER_MAX_SUCC];
-        unsigned nsucc;
-        int rc = jit_translate(rt->jit, pc, succ, &nsucc, err, sizeof(err));
-        if (rc < 0) {
-            p->failed++;
-            continue;
-        }
-        if (rc > 0)
-            p->compiled++;
-        else
-            p->had++;
-        for (unsigned i = 0; i < nsucc; i++)
-            if (succ[i] >= bias &&
-                in_exec_segment(seg, nseg, succ[i] - bias, &lo, &hi))
-                push(&w, succ[i]);
-        show(p, w.tail - w.head, false);
-    }
+    struct aot_job job = {.rt = rt, .p = p, .w = &w, .seg = seg,
+                          .nseg = nseg, .bias = bias};
+    pthread_mutex_init(&job.lock, NULL);
+    pthread_cond_init(&job.cv, NULL);
+    run_closure(&job, nthreads);
+    pthread_cond_destroy(&job.cv);
+    pthread_mutex_destroy(&job.lock);
     free(w.queue);
     free(w.seen);
     elf_symbols_free(s);
@@ -249,24 +316,33 @@ int runtime_aot(struct runtime *rt)
     struct aot_files fs = {0};
     codemap_foreach(rt->codemap, collect_file, &fs);
     jit_set_optimise(rt->jit);
+    jit_stats_get(rt->jit, &p.start);
     p.files = fs.n;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int nthreads = cpus < 1 ? 1 : cpus > AOT_THREADS ? AOT_THREADS : (int)cpus;
     for (size_t i = 0; i < fs.n; i++) {
         p.file = i;
         const char *slash = strrchr(fs.v[i].path, '/');
         p.name = slash ? slash + 1 : fs.v[i].path;
-        aot_file(rt, &fs.v[i], &p);
+        aot_file(rt, &fs.v[i], &p, nthreads);
     }
-    show(&p, 0, true);
+    show(rt, &p, 0, true);
     if (p.tty)
         fputc('\n', stderr);
     jit_persist(rt->jit);
+    struct jit_stats end;
+    jit_stats_get(rt->jit, &end);
     double s = (double)(now_ns() - p.t0) / 1e9;
-    fprintf(stderr, "r386 --aot: %zu files, %llu units compiled, %llu "
-                    "already cached, %llu not translatable, in %.1f s (%.0f "
-                    "units/s); cache %s\n",
-            fs.n, (unsigned long long)p.compiled, (unsigned long long)p.had,
-            (unsigned long long)p.failed, s,
-            s > 0 ? (double)p.compiled / s : 0.0, rt->cfg.cache_dir);
+    uint64_t compiled = end.units - p.start.units;
+    fprintf(stderr, "r386 --aot: %zu files, %llu units compiled (%llu "
+                    "objects), %llu loaded from the cache, %llu of %llu "
+                    "starts not translatable, in %.1f s (%.0f units/s); "
+                    "cache %s\n",
+            fs.n, (unsigned long long)compiled,
+            (unsigned long long)(end.batches - p.start.batches),
+            (unsigned long long)(end.disk_units - p.start.disk_units),
+            (unsigned long long)p.failed, (unsigned long long)p.visited, s,
+            s > 0 ? (double)compiled / s : 0.0, rt->cfg.cache_dir);
     free(fs.v);
     return 0;
 }
