@@ -79,16 +79,27 @@ static void prof_push(struct lift_ctx *lc, guest_addr_t ret)
     LLVMBuildStore(lc->b, LLVMBuildAdd(lc->b, d, lift_i32(lc, 1), ""), st);
 }
 
-/* After a return: depth - 1, not below 0. */
-static void prof_pop(struct lift_ctx *lc)
+/* After a return: depth - 1, not below 0.  For "ret N" (target not
+ * NULL) only when the top frame is the call returned to: ld.so's lazy
+ * binding jumps into the function it resolved with a "ret $12"; plain
+ * returns are not checked (it costs every call).  Frames a longjmp
+ * skipped are the dispatcher's to drop (profile_thread_sync). */
+static void prof_pop(struct lift_ctx *lc, LLVMValueRef target)
 {
     if (!lc->env->profile)
         return;
     LLVMValueRef st = prof_stack(lc);
     LLVMValueRef d = LLVMBuildLoad2(lc->b, lc->i32, st, "");
-    LLVMValueRef any = LLVMBuildICmp(lc->b, LLVMIntNE, d, lift_i32(lc, 0), "");
     LLVMValueRef dm1 = LLVMBuildSub(lc->b, d, lift_i32(lc, 1), "");
-    LLVMBuildStore(lc->b, LLVMBuildSelect(lc->b, any, dm1, d, ""), st);
+    LLVMValueRef pop = LLVMBuildICmp(lc->b, LLVMIntNE, d, lift_i32(lc, 0), "");
+    if (target) {
+        LLVMValueRef ret = LLVMBuildLoad2(lc->b, lc->i32,
+                                          prof_frame(lc, st, dm1, 0), "");
+        pop = LLVMBuildAnd(lc->b, pop,
+                           LLVMBuildICmp(lc->b, LLVMIntEQ, ret, target, ""),
+                           "");
+    }
+    LLVMBuildStore(lc->b, LLVMBuildSelect(lc->b, pop, dm1, d, ""), st);
 }
 
 static void lift_jmp(struct lift_ctx *lc)
@@ -134,7 +145,7 @@ static void lift_ret(struct lift_ctx *lc)
         lift_gpr_set(lc, REG_ESP,
                      LLVMBuildAdd(lc->b, sp, lift_i32(lc, n), ""));
     }
-    prof_pop(lc);
+    prof_pop(lc, lc->insn->operand_count_visible > 0 ? t : NULL);
     prof_set_pc(lc, t);
     lift_end_indirect(lc, t);
 }
