@@ -378,7 +378,8 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
     size_t head = 0, tail = 0;
     int n = 0;
     queue[tail++] = (guest_addr_t)first->link.pc;
-    struct lifter_env env = {true, true, JIT_IBTC_SIZE - 1, NULL};
+    struct lifter_env env = {true, true, JIT_IBTC_SIZE - 1, NULL,
+                             j->cfg.profile};
     while (head < tail && n < j->batch_max) {
         guest_addr_t pc = queue[head++];
         struct jit_entry *e = jit_cache_get(&j->cache, pc);
@@ -603,8 +604,14 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
         fn = (cpu_unit_fn)(uintptr_t)e->link.code;
     else if (j->pcache && jit_pcache_load(j, e, false))
         fn = (cpu_unit_fn)(uintptr_t)e->link.code;
-    else if (compile(j, NULL, e, &code, err, errlen) == 0)
-        fn = (cpu_unit_fn)(uintptr_t)code;
+    else {
+        if (j->cfg.compiling)
+            j->cfg.compiling(true);
+        if (compile(j, NULL, e, &code, err, errlen) == 0)
+            fn = (cpu_unit_fn)(uintptr_t)code;
+        if (j->cfg.compiling)
+            j->cfg.compiling(false);
+    }
     if (fn && e->link.code) {
         /* Remember it for indirect branches in translated code. */
         __atomic_store_n(&j->ibtc[lifter_ibtc_index(pc, JIT_IBTC_SIZE - 1)],

@@ -45,6 +45,12 @@ struct jit_config {
     bool verify;   /* run LLVM's verifier on every unit (tests, debugging) */
     bool dump_ir;  /* print each unit's optimised IR on stderr */
     bool perf_map; /* name translated code in /tmp/perf-PID.map */
+    /* Lift for the profiler: shadow call stack and pcs (lifter_env). */
+    bool profile;
+    /* Called on the looking-up thread as jit_lookup starts (true) and
+     * ends (false) compiling a unit; may be NULL (the profiler's
+     * "compiling" share). */
+    void (*compiling)(bool on);
     /* Self-modifying code: a counter (called with code.ctx) that changes
      * whenever guest code may have changed, before the change; a
      * translation whose lifting began before a change is not installed.

@@ -92,9 +92,9 @@ static int build_id_cb(struct dl_phdr_info *info, size_t size, void *ctx)
 
 /* A hash of everything a translation depends on besides the guest's bytes
  * and addresses: r386's executable (its build id), LLVM's version, the
- * host CPU the code is generated for, and the developer knobs that change
- * lifting or code generation. */
-static uint64_t build_hash(void)
+ * host CPU the code is generated for, the developer knobs that change
+ * lifting or code generation, and lifting for the profiler. */
+static uint64_t build_hash(bool profile)
 {
     uint64_t h = 0;
     dl_iterate_phdr(build_id_cb, &h);
@@ -120,6 +120,9 @@ static uint64_t build_hash(void)
         snprintf(buf, sizeof(buf), "%s=%s", knobs[i], v ? v : "(unset)");
         h = jit_hash(buf, strlen(buf), h);
     }
+    /* Code lifted for the profiler keeps a shadow stack: its own files. */
+    if (profile)
+        h = jit_hash("profile", 7, h);
     LLVMDisposeMessage(cpu);
     LLVMDisposeMessage(features);
     return h ? h : 1;
@@ -464,7 +467,7 @@ struct jit_pcache *jit_pcache_open(struct jit *j)
         return NULL;
     }
     pc->max = j->cfg.cache_max ? j->cfg.cache_max : PCACHE_DEFAULT_MAX;
-    pc->build = build_hash();
+    pc->build = build_hash(j->cfg.profile);
     return pc;
 }
 

@@ -85,7 +85,8 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     snprintf(table, sizeof(table), "ht_%llu", t->seq++);
     LLVMModuleRef m = jit_new_module(
         LLVMOrcThreadSafeContextGetContext(t->tsc), t->tm);
-    struct lifter_env env = {true, true, JIT_IBTC_SIZE - 1, NULL};
+    struct lifter_env env = {true, true, JIT_IBTC_SIZE - 1, NULL,
+                             j->cfg.profile};
     struct lifter_unit u;
     pthread_mutex_lock(&j->lock);
     /* Self-modifying code: the unit is installed only if its code has not

@@ -27,13 +27,90 @@ static LLVMValueRef indirect_target(struct lift_ctx *lc)
     return lift_zext(lc, lift_op_get(lc, 0), 32);
 }
 
+/* ---- profiling (lifter_env.profile) ----
+ * The sampler thread of profile/ reads, for each guest thread, insn_pc as
+ * "where the thread is" and the shadow call stack as "who called it".
+ * insn_pc is stored before guest memory accesses (operand.c); storing the
+ * target of calls, returns and indirect jumps too keeps it inside the
+ * running function even when the function touches no memory.  These
+ * stores come after the instruction's own accesses, so a fault still
+ * reports the faulting instruction's pc. */
+
+static void prof_set_pc(struct lift_ctx *lc, LLVMValueRef target32)
+{
+    if (!lc->env->profile)
+        return;
+    LLVMValueRef s = LLVMBuildStore(lc->b, target32,
+                                    lift_state_ptr(lc, CPU_OFF_INSN_PC));
+    LLVMSetVolatile(s, 1);
+}
+
+static LLVMValueRef prof_stack(struct lift_ctx *lc)
+{
+    return LLVMBuildLoad2(lc->b, lc->ptr,
+                          lift_state_ptr(lc, CPU_OFF_PROF_STACK), "");
+}
+
+/* The frame at depth d: ptr to its field at offset field.  The shadow
+ * stack is plain memory to LLVM (a push and a pop in one unit fold); the
+ * sampler tolerates stores in any order.  No branches here: a block split
+ * in the middle of a guest block costs register spills at -O0. */
+static LLVMValueRef prof_frame(struct lift_ctx *lc, LLVMValueRef st,
+                               LLVMValueRef d, unsigned field)
+{
+    LLVMValueRef idx = LLVMBuildAnd(lc->b, d, lift_i32(lc, CPU_PROF_FRAMES - 1),
+                                    "");
+    LLVMValueRef off = LLVMBuildAdd(
+        lc->b, LLVMBuildShl(lc->b, lift_zext(lc, idx, 64),
+                            lift_const(lc, 64, 3), ""),
+        lift_const(lc, 64, CPU_PROF_OFF_FRAME + field), "");
+    return LLVMBuildGEP2(lc->b, lc->i8, st, &off, 1, "");
+}
+
+/* After a call's push: frame[depth % N] = {return address, esp}. */
+static void prof_push(struct lift_ctx *lc, guest_addr_t ret)
+{
+    if (!lc->env->profile)
+        return;
+    LLVMValueRef st = prof_stack(lc);
+    LLVMValueRef d = LLVMBuildLoad2(lc->b, lc->i32, st, "");
+    LLVMBuildStore(lc->b, lift_i32(lc, ret), prof_frame(lc, st, d, 0));
+    LLVMBuildStore(lc->b, lift_gpr_get(lc, REG_ESP), prof_frame(lc, st, d, 4));
+    LLVMBuildStore(lc->b, LLVMBuildAdd(lc->b, d, lift_i32(lc, 1), ""), st);
+}
+
+/* After a return: depth - 1, not below 0.  For "ret N" (target not
+ * NULL) only when the top frame is the call returned to: ld.so's lazy
+ * binding jumps into the function it resolved with a "ret $12"; plain
+ * returns are not checked (it costs every call).  Frames a longjmp
+ * skipped are the dispatcher's to drop (profile_thread_sync). */
+static void prof_pop(struct lift_ctx *lc, LLVMValueRef target)
+{
+    if (!lc->env->profile)
+        return;
+    LLVMValueRef st = prof_stack(lc);
+    LLVMValueRef d = LLVMBuildLoad2(lc->b, lc->i32, st, "");
+    LLVMValueRef dm1 = LLVMBuildSub(lc->b, d, lift_i32(lc, 1), "");
+    LLVMValueRef pop = LLVMBuildICmp(lc->b, LLVMIntNE, d, lift_i32(lc, 0), "");
+    if (target) {
+        LLVMValueRef ret = LLVMBuildLoad2(lc->b, lc->i32,
+                                          prof_frame(lc, st, dm1, 0), "");
+        pop = LLVMBuildAnd(lc->b, pop,
+                           LLVMBuildICmp(lc->b, LLVMIntEQ, ret, target, ""),
+                           "");
+    }
+    LLVMBuildStore(lc->b, LLVMBuildSelect(lc->b, pop, dm1, d, ""), st);
+}
+
 static void lift_jmp(struct lift_ctx *lc)
 {
     if (is_direct(lc)) {
         lift_end_direct(lc, direct_target(lc));
         return;
     }
-    lift_end_indirect(lc, indirect_target(lc));
+    LLVMValueRef t = indirect_target(lc);
+    prof_set_pc(lc, t); /* PLT stubs, tail calls through pointers */
+    lift_end_indirect(lc, t);
 }
 
 static void lift_call_insn(struct lift_ctx *lc)
@@ -43,12 +120,18 @@ static void lift_call_insn(struct lift_ctx *lc)
     if (is_direct(lc)) {
         guest_addr_t t = direct_target(lc);
         lift_push(lc, lift_const(lc, w, lc->next_pc));
+        /* "call 1f; 1: pop %ebx" (old PIC code) never returns. */
+        if (t != lc->next_pc)
+            prof_push(lc, lc->next_pc);
+        prof_set_pc(lc, lift_i32(lc, t));
         lift_end_direct(lc, t);
         return;
     }
     /* The target is read before the push (it may be addressed via ESP). */
     LLVMValueRef t = indirect_target(lc);
     lift_push(lc, lift_const(lc, w, lc->next_pc));
+    prof_push(lc, lc->next_pc);
+    prof_set_pc(lc, t);
     lift_end_indirect(lc, t);
 }
 
@@ -62,6 +145,8 @@ static void lift_ret(struct lift_ctx *lc)
         lift_gpr_set(lc, REG_ESP,
                      LLVMBuildAdd(lc->b, sp, lift_i32(lc, n), ""));
     }
+    prof_pop(lc, lc->insn->operand_count_visible > 0 ? t : NULL);
+    prof_set_pc(lc, t);
     lift_end_indirect(lc, t);
 }
 

@@ -114,6 +114,10 @@ struct lifter_env {
      * region adds one when it starts.  NULL: no counting.  Its address is
      * embedded, so such a unit is valid in this process only. */
     uint32_t *hits;
+    /* --profile: calls and returns keep the shadow call stack of
+     * cpu_state.prof_stack, and store their target in insn_pc (so the
+     * profiler's sampler sees the function running; lifter/flow.c). */
+    bool profile;
 };
 
 /* A slot points at one of these (one load: threads update slots while

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,10 @@ static void usage(FILE *out)
             "  --dump-ir       print the optimised IR of every translated unit\n"
             "  --stats         print translation statistics at exit\n"
             "  --perf-map      name translated code in /tmp/perf-PID.map (perf)\n"
+            "  --profile=FILE  sample the guest (1 kHz) and write a report of\n"
+            "                  its hot functions and blocks to FILE at exit\n"
+            "  --profile-folded=FILE  the guest's call stacks, collapsed\n"
+            "  --profile-svg=FILE     the same as an SVG flame graph\n"
             "  --cache-dir DIR keep translations in DIR across runs (default:\n"
             "                  $R386_CACHE_DIR, else $XDG_CACHE_HOME/r386,\n"
             "                  else ~/.cache/r386)\n"
@@ -72,6 +77,7 @@ struct options {
     bool stats;
     bool perf_map;
     bool dump_image;
+    const char *profile, *profile_folded, *profile_svg;
     const char *cache_dir;
     bool no_cache;
     unsigned long long cache_max;
@@ -131,6 +137,27 @@ static int die_usage(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
+/* --profile=FILE, --profile-folded=FILE, --profile-svg=FILE. */
+static bool profile_option(const char *a, struct options *o)
+{
+    static const struct {
+        const char *prefix;
+        size_t off;
+    } opts[] = {
+        {"--profile=", offsetof(struct options, profile)},
+        {"--profile-folded=", offsetof(struct options, profile_folded)},
+        {"--profile-svg=", offsetof(struct options, profile_svg)},
+    };
+    for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+        size_t n = strlen(opts[i].prefix);
+        if (strncmp(a, opts[i].prefix, n) == 0 && a[n]) {
+            *(const char **)((char *)o + opts[i].off) = a + n;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Returns -1 to go on, else an exit status. */
 static int parse_options(int argc, char **argv, struct options *o,
                          struct env_list *env)
@@ -163,6 +190,11 @@ static int parse_options(int argc, char **argv, struct options *o,
             o->perf_map = true;
             continue;
         }
+        if (profile_option(a, o))
+            continue;
+        if (strncmp(a, "--profile", 9) == 0)
+            return die_usage("%s: expected --profile=FILE, "
+                             "--profile-folded=FILE or --profile-svg=FILE", a);
         if (strcmp(a, "--stats") == 0) {
             o->stats = true;
             continue;
@@ -280,6 +312,9 @@ int main(int argc, char **argv)
         .dump_ir = o.dump_ir,
         .stats = o.stats,
         .perf_map = o.perf_map,
+        .profile = o.profile,
+        .profile_folded = o.profile_folded,
+        .profile_svg = o.profile_svg,
         .cache_dir = o.no_cache ? NULL
                      : o.cache_dir ? o.cache_dir : jit_cache_default_dir(),
         .cache_max = o.cache_max,

@@ -279,6 +279,7 @@ static bool code_file(void *ctx, guest_addr_t pc, struct jit_code_file *out)
 int runtime_run(struct runtime *rt)
 {
     rt->start_ns = now_ns();
+    runtime_profile_start(rt);
     char err[512];
     struct jit_config jc = {
         .helpers = runtime_helpers,
@@ -293,6 +294,7 @@ int runtime_run(struct runtime *rt)
         .cache_max = rt->cfg.cache_max,
         .code_file = code_file,
     };
+    runtime_profile_jit(rt, &jc);
     rt->jit = jit_create(&jc, err, sizeof(err));
     if (!rt->jit) {
         fprintf(stderr, "r386: %s\n", err);
@@ -302,6 +304,7 @@ int runtime_run(struct runtime *rt)
     __atomic_store_n(&rt->mem.code_hook, code_written, __ATOMIC_RELEASE);
     struct guest_thread *t = &rt->main_thread;
     thread_init(rt, t);
+    runtime_profile_thread_start(t);
     signal_host_init(rt, t);
     if (signal_deliver_init(rt) < 0) {
         fprintf(stderr, "r386: cannot map the signal trampoline\n");
@@ -311,6 +314,7 @@ int runtime_run(struct runtime *rt)
     int status = runtime_thread_loop(rt, t);
     if (__atomic_load_n(&rt->nthreads, __ATOMIC_SEQ_CST) > 1)
         runtime_end_process(rt, status); /* threads still run translated code */
+    runtime_profile_finish(rt);
     jit_persist(rt->jit);
     if (rt->cfg.stats && rt->jit)
         print_stats(rt, rt->start_ns);
@@ -319,6 +323,7 @@ int runtime_run(struct runtime *rt)
 
 _Noreturn void runtime_end_process(struct runtime *rt, int status)
 {
+    runtime_profile_finish(rt);
     jit_persist(rt->jit);
     if (rt->cfg.stats && rt->jit)
         print_stats(rt, rt->start_ns);
@@ -364,6 +369,9 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
     if (sigsetjmp(jb, 1))
         host_fault(t);
     for (;;) {
+        thread_activity(t, PROFILE_DISPATCH);
+        if (t->prof)
+            profile_thread_sync(t->prof, t->cpu.gpr[REG_ESP]);
         if (t->cpu.interrupt)
             signal_deliver_pending(t);
         if (t->exited)
@@ -381,13 +389,18 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
             return 1;
         }
         fault_jmp = &jb;
+        if (t->prof) /* the profiler's pc until the unit stores one */
+            t->cpu.insn_pc = t->cpu.eip;
+        thread_activity(t, PROFILE_GUEST);
         enum cpu_exit kind = cpu_run_chain(fn, &t->cpu);
+        thread_activity(t, PROFILE_DISPATCH);
         fault_jmp = NULL;
         switch (kind) {
         case CPU_EXIT_JUMP:
         case CPU_EXIT_INTERRUPT:
             break;
         case CPU_EXIT_SYSCALL:
+            thread_activity(t, PROFILE_SYSCALL);
             syscall_dispatch(t);
             break;
         default:

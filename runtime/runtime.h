@@ -23,6 +23,11 @@ struct runtime_config {
     bool dump_ir;  /* print each unit's optimised IR */
     bool stats;    /* print translation statistics at exit */
     bool perf_map; /* write /tmp/perf-PID.map for perf */
+    /* The guest profiler's outputs (docs/PROFILING.md), or NULL: any of
+     * them turns it on. */
+    const char *profile;        /* --profile=FILE: the report */
+    const char *profile_folded; /* --profile-folded=FILE: collapsed stacks */
+    const char *profile_svg;    /* --profile-svg=FILE: flame graph */
     /* The persistent translation cache's directory (NULL: none) and size
      * limit in bytes (0: the default). */
     const char *cache_dir;

@@ -24,6 +24,7 @@ struct runtime {
     struct guest_thread main_thread;
     int nthreads; /* live guest threads (atomic) */
     uint64_t start_ns; /* for --stats */
+    struct profile *prof; /* --profile..., else NULL */
     /* --aot (aot.c): the main thread stops when it reaches aot_entry. */
     guest_addr_t aot_entry;
     bool aot_reached;
@@ -38,5 +39,14 @@ void runtime_code_sync(struct runtime *rt);
 /* End the whole guest process now, from any thread: status >= 0 is an
  * exit status, -N death by signal N.  Other threads never run again. */
 _Noreturn void runtime_end_process(struct runtime *rt, int status);
+
+/* prof.c: the guest profiler, when the configuration asks for it.  start
+ * after the JIT exists; thread_start/stop on each guest thread's host
+ * thread; finish writes the files (from any thread, more than once). */
+void runtime_profile_start(struct runtime *rt);
+void runtime_profile_jit(const struct runtime *rt, struct jit_config *jc);
+void runtime_profile_thread_start(struct guest_thread *t);
+void runtime_profile_thread_stop(struct guest_thread *t);
+void runtime_profile_finish(struct runtime *rt);
 
 #endif

@@ -52,9 +52,11 @@ static void *thread_main(void *arg)
     sem_destroy(&st->go);
     free(st); /* the parent is done with it once it posted go */
     signal_thread_start(t);
+    runtime_profile_thread_start(t);
     int status = runtime_thread_loop(t->rt, t);
     if (status < 0 || !t->exited)
         runtime_end_process(t->rt, status); /* killed: the whole process */
+    runtime_profile_thread_stop(t);
     free(t);
     return NULL;
 }
@@ -141,8 +143,10 @@ static long sys_exit(struct guest_thread *t, const uint32_t a[6])
     int left = __atomic_sub_fetch(&rt->nthreads, 1, __ATOMIC_SEQ_CST);
     if (left == 0 && t != &rt->main_thread)
         runtime_end_process(rt, status);
-    if (left > 0 && t == &rt->main_thread)
+    if (left > 0 && t == &rt->main_thread) {
+        runtime_profile_thread_stop(t);
         pthread_exit(NULL); /* the process lives on in the other threads */
+    }
     t->exited = true;
     t->exit_status = status;
     return 0;

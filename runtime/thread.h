@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "profile.h"
 #include "r386/cpu.h"
 #include "signal_state.h"
 
@@ -32,7 +33,16 @@ struct guest_thread {
     /* Set by exit/exit_group: the thread (or process) is done. */
     bool exited;
     int exit_status;
+    struct profile_thread *prof; /* --profile: what the sampler reads */
 };
+
+/* What the thread is doing, for the profiler (nothing without it). */
+static inline void thread_activity(struct guest_thread *t,
+                                   enum profile_activity a)
+{
+    if (t->prof)
+        profile_thread_set(t->prof, a);
+}
 
 static inline struct guest_thread *thread_of(struct cpu_state *s)
 {

@@ -5,7 +5,8 @@ set -eu
 
 PKGS="cmake make pkg-config gcc llvm-19-dev libzydis-dev check
       gcc-multilib libc6-dev-i386 qemu-user
-      libzstd-dev zlib1g-dev libxml2-dev libedit-dev libffi-dev"
+      libzstd-dev zlib1g-dev libxml2-dev libedit-dev libffi-dev
+      chromium"
 [ $# -gt 0 ] && PKGS="$PKGS $*"
 
 missing=""

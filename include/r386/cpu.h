@@ -107,8 +107,30 @@ struct cpu_state {
      * reads it (volatile) at region back-edges and leaves with
      * CPU_EXIT_INTERRUPT, cpu_run_chain between units. */
     uint32_t interrupt;
-    uint32_t pad6[3];
+    uint32_t pad6;
+    /* ---- profiling (profile/, lifter/flow.c) ---- */
+    /* Host address of the thread's struct cpu_prof_stack while --profile
+     * runs (translated code keeps it only when lifted for profiling). */
+    uint64_t prof_stack;
 };
+
+/* The profiler's shadow call stack: translated calls push {return
+ * address, esp after the push} at frame[depth % CPU_PROF_FRAMES] and
+ * depth + 1; returns take depth - 1 (not below 0).  Frames a longjmp or an
+ * exception skipped are dropped by the dispatcher (profile_thread_sync:
+ * every frame whose slot lies below esp is dead).  A sampler thread reads
+ * the stack while it changes: readers tolerate torn entries. */
+#define CPU_PROF_FRAMES 256
+struct cpu_prof_frame {
+    uint32_t ret;
+    uint32_t esp;
+};
+struct cpu_prof_stack {
+    uint32_t depth;
+    uint32_t pad;
+    struct cpu_prof_frame frame[CPU_PROF_FRAMES];
+};
+#define CPU_PROF_OFF_FRAME 8
 
 /* Offsets the lifter uses; pinned so that a layout change is a compile
  * error, not a silent miscompile. */
@@ -131,6 +153,7 @@ struct cpu_state {
 #define CPU_OFF_XMM 288
 #define CPU_OFF_MXCSR 416
 #define CPU_OFF_INTERRUPT 432
+#define CPU_OFF_PROF_STACK 440
 _Static_assert(offsetof(struct cpu_state, gpr) == CPU_OFF_GPR, "gpr");
 _Static_assert(offsetof(struct cpu_state, eip) == CPU_OFF_EIP, "eip");
 _Static_assert(offsetof(struct cpu_state, flag) == CPU_OFF_FLAG, "flag");
@@ -160,6 +183,11 @@ _Static_assert(offsetof(struct cpu_state, xmm) == CPU_OFF_XMM, "xmm");
 _Static_assert(offsetof(struct cpu_state, mxcsr) == CPU_OFF_MXCSR, "mxcsr");
 _Static_assert(offsetof(struct cpu_state, interrupt) == CPU_OFF_INTERRUPT,
                "interrupt");
+_Static_assert(offsetof(struct cpu_state, prof_stack) == CPU_OFF_PROF_STACK,
+               "prof_stack");
+_Static_assert(offsetof(struct cpu_prof_stack, frame) == CPU_PROF_OFF_FRAME,
+               "prof frame");
+_Static_assert(sizeof(struct cpu_prof_frame) == 8, "prof frame size");
 _Static_assert(sizeof(struct cpu_state) == 448, "cpu_state size");
 
 /* x87 control and status word bits. */

@@ -1,0 +1,277 @@
+/* The sampler: a host thread of its own that wakes PROFILE_HZ times a
+ * second (absolute deadlines on CLOCK_MONOTONIC) and records, for each
+ * registered guest thread, its activity, its guest pc and its shadow call
+ * stack.
+ *
+ * Why a thread and not a timer signal: the guest may use SIGPROF,
+ * SIGALRM and setitimer itself (r386 forwards every catchable signal to
+ * it), and a signal of r386's own would make r386's blocking host calls
+ * return EINTR.  The thread interrupts nothing.  What it costs: the pc it
+ * sees is the one translated code last published (cpu_state.insn_pc), not
+ * the host's instruction pointer.
+ *
+ * A wall-clock sample of a thread that is not running would count the
+ * state it was left in as often as the host keeps it waiting: on a busy
+ * host that is most samples.  So samples follow each thread's CPU clock
+ * instead: a thread gets one sample per PROFILE_HZ-th of a second of CPU
+ * time it used since the last tick (taken at the state it is in now), and
+ * a thread in a system call one per tick, CPU or not (time blocked in the
+ * kernel is time the guest waits).
+ *
+ * The sampler reads the guest threads' state while they run: every value
+ * is read once, indexes are masked, and a torn stack is filtered (frames
+ * must lie at strictly higher stack addresses going outwards). */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "profile_internal.h"
+
+static uint32_t hash_trace(uint8_t activity, const guest_addr_t *pc,
+                           unsigned n)
+{
+    uint32_t h = 2166136261u ^ activity;
+    for (unsigned i = 0; i < n; i++)
+        h = (h ^ pc[i]) * 16777619u;
+    return h;
+}
+
+static bool grow_traces(struct profile *p)
+{
+    size_t cap = p->trace_cap ? 2 * p->trace_cap : 1024;
+    struct prof_trace **t = calloc(cap, sizeof(*t));
+    if (!t)
+        return false;
+    for (size_t i = 0; i < p->trace_cap; i++) {
+        struct prof_trace *r = p->traces[i];
+        if (!r)
+            continue;
+        size_t k = r->hash & (cap - 1);
+        while (t[k])
+            k = (k + 1) & (cap - 1);
+        t[k] = r;
+    }
+    free(p->traces);
+    p->traces = t;
+    p->trace_cap = cap;
+    return true;
+}
+
+static void count_trace(struct profile *p, uint8_t activity,
+                        const guest_addr_t *pc, unsigned n, unsigned weight)
+{
+    if (2 * (p->ntraces + 1) > p->trace_cap && !grow_traces(p))
+        return;
+    uint32_t h = hash_trace(activity, pc, n);
+    size_t k = h & (p->trace_cap - 1);
+    for (struct prof_trace *r; (r = p->traces[k]);
+         k = (k + 1) & (p->trace_cap - 1)) {
+        if (r->hash == h && r->activity == activity && r->n == n &&
+            memcmp(r->pc, pc, n * sizeof(*pc)) == 0) {
+            r->count += weight;
+            return;
+        }
+    }
+    struct prof_trace *r = malloc(sizeof(*r) + n * sizeof(*pc));
+    if (!r)
+        return;
+    *r = (struct prof_trace){h, weight, activity, (uint16_t)n};
+    memcpy(r->pc, pc, n * sizeof(*pc));
+    p->traces[k] = r;
+    p->ntraces++;
+}
+
+static bool grow_pcs(struct prof_pc_table *t)
+{
+    size_t cap = t->cap ? 2 * t->cap : 1024;
+    struct prof_pc_count *s = calloc(cap, sizeof(*s));
+    if (!s)
+        return false;
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->slot[i].pc)
+            continue;
+        size_t k = (t->slot[i].pc * 2654435761u) & (cap - 1);
+        while (s[k].pc)
+            k = (k + 1) & (cap - 1);
+        s[k] = t->slot[i];
+    }
+    free(t->slot);
+    t->slot = s;
+    t->cap = cap;
+    return true;
+}
+
+static void count_pc(struct prof_pc_table *t, guest_addr_t pc,
+                     unsigned weight)
+{
+    if (!pc || (2 * (t->n + 1) > t->cap && !grow_pcs(t)))
+        return;
+    size_t k = (pc * 2654435761u) & (t->cap - 1);
+    while (t->slot[k].pc && t->slot[k].pc != pc)
+        k = (k + 1) & (t->cap - 1);
+    if (!t->slot[k].pc) {
+        t->slot[k].pc = pc;
+        t->n++;
+    }
+    t->slot[k].count += weight;
+}
+
+/* The callers of a thread from its shadow stack, outermost first, into
+ * pc[]; returns how many. */
+static unsigned read_callers(const struct cpu_prof_stack *st,
+                             guest_addr_t *pc, unsigned max)
+{
+    guest_addr_t ret[PROFILE_MAX_DEPTH];
+    uint32_t depth = __atomic_load_n(&st->depth, __ATOMIC_RELAXED);
+    uint32_t avail = depth < CPU_PROF_FRAMES ? depth : CPU_PROF_FRAMES;
+    unsigned n = 0;
+    uint64_t inner_esp = 0;
+    /* Innermost first; a frame whose esp is not above the one inside it
+     * was left without a return (longjmp, exceptions): skipped. */
+    for (uint32_t i = 0; i < avail && n < max; i++) {
+        const struct cpu_prof_frame *f =
+            &st->frame[(depth - 1 - i) & (CPU_PROF_FRAMES - 1)];
+        uint32_t r = __atomic_load_n(&f->ret, __ATOMIC_RELAXED);
+        uint32_t esp = __atomic_load_n(&f->esp, __ATOMIC_RELAXED);
+        if (n && esp <= inner_esp)
+            continue;
+        inner_esp = esp;
+        ret[n++] = r;
+    }
+    for (unsigned i = 0; i < n; i++)
+        pc[i] = ret[n - 1 - i];
+    return n;
+}
+
+#define PERIOD_NS (1000000000u / PROFILE_HZ)
+/* After a long stall of the sampler, no more than this many samples at
+ * once: the state now says little about the time before. */
+#define MAX_BURST 4
+
+static uint64_t thread_cpu_ns(const struct profile_thread *t)
+{
+    struct timespec ts;
+    if (!t->has_clock || clock_gettime(t->clock, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void profile_sampler_thread_init(struct profile_thread *t)
+{
+    t->has_clock = pthread_getcpuclockid(pthread_self(), &t->clock) == 0;
+    t->last_cpu_ns = thread_cpu_ns(t);
+    t->pending_ns = 0;
+}
+
+/* How many samples thread t earned since the last tick. */
+static unsigned samples_due(struct profile_thread *t, uint32_t act)
+{
+    if (!t->has_clock)
+        return 1; /* wall clock, then */
+    uint64_t now = thread_cpu_ns(t);
+    uint64_t used = now > t->last_cpu_ns ? now - t->last_cpu_ns : 0;
+    t->last_cpu_ns = now;
+    if (act == PROFILE_SYSCALL) {
+        t->pending_ns = 0;
+        return 1;
+    }
+    t->pending_ns += used;
+    uint64_t n = t->pending_ns / PERIOD_NS;
+    t->pending_ns -= n * PERIOD_NS;
+    if (n > MAX_BURST) {
+        n = MAX_BURST;
+        t->pending_ns = 0;
+    }
+    return (unsigned)n;
+}
+
+static void sample_thread(struct profile *p, struct profile_thread *t)
+{
+    guest_addr_t pc[PROFILE_MAX_DEPTH + 1];
+    uint32_t act = __atomic_load_n(&t->activity, __ATOMIC_RELAXED);
+    if (act >= PROFILE_ACTIVITIES)
+        act = PROFILE_DISPATCH;
+    unsigned weight = samples_due(t, act);
+    if (!weight)
+        return;
+    const struct cpu_state *cpu = t->cpu;
+    guest_addr_t eip = __atomic_load_n(&cpu->eip, __ATOMIC_RELAXED);
+    guest_addr_t where =
+        act == PROFILE_GUEST ? __atomic_load_n(&cpu->insn_pc, __ATOMIC_RELAXED)
+                             : eip;
+    unsigned n = read_callers(&t->stack, pc, PROFILE_MAX_DEPTH);
+    pc[n++] = where;
+    p->samples += weight;
+    p->by_activity[act] += weight;
+    count_trace(p, (uint8_t)act, pc, n, weight);
+    if (act == PROFILE_GUEST) {
+        count_pc(&p->units, eip, weight);
+        count_pc(&p->pcs, where, weight);
+    }
+}
+
+static void tick(struct profile *p)
+{
+    pthread_mutex_lock(&p->lock);
+    for (struct profile_thread *t = p->threads; t; t = t->next)
+        if (t->live)
+            sample_thread(p, t);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static void *sampler_main(void *arg)
+{
+    struct profile *p = arg;
+    const long period = 1000000000L / PROFILE_HZ;
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    while (!__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE)) {
+        next.tv_nsec += period;
+        if (next.tv_nsec >= 1000000000L) {
+            next.tv_nsec -= 1000000000L;
+            next.tv_sec++;
+        }
+        int e = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        if (e != 0 && e != EINTR)
+            break;
+        tick(p);
+        /* Late by more than a period (host overloaded): no catching up
+         * with a burst of samples, the next one is a period from now. */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - next.tv_sec) * 1000000000L +
+                (now.tv_nsec - next.tv_nsec) > period)
+            next = now;
+    }
+    struct timespec cpu;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
+        p->sampler_cpu_ns =
+            (uint64_t)cpu.tv_sec * 1000000000u + (uint64_t)cpu.tv_nsec;
+    return NULL;
+}
+
+int profile_sampler_start(struct profile *p)
+{
+    /* The sampler takes no signal: the guest's signals go to guest
+     * threads, whose host handlers expect one. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int e = pthread_create(&p->sampler, NULL, sampler_main, p);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (e != 0)
+        return -e;
+    p->running = true;
+    return 0;
+}
+
+void profile_sampler_stop(struct profile *p)
+{
+    if (!p->running)
+        return;
+    __atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE);
+    pthread_join(p->sampler, NULL);
+    p->running = false;
+}
