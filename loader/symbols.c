@@ -26,6 +26,7 @@ struct elf_symbols {
     char *names;            /* the string table the names point into */
     struct elf_segment seg[SYMBOLS_MAX_SEGMENTS];
     size_t nseg;
+    uint32_t got; /* .got.plt's address, 0: none */
 };
 
 /* A file read into memory, with checked access. */
@@ -327,6 +328,31 @@ static void read_fde(struct elf_symbols *s, const struct blob *eh,
     (void)add_sym(s, start, range, NULL);
 }
 
+/* .got.plt: what PIC code keeps in EBX, and its jump tables' entries
+ * are offsets from. */
+static void read_got(struct elf_symbols *s, const struct blob *b,
+                     const Elf32_Ehdr *eh)
+{
+    Elf32_Shdr strh, sh;
+    struct blob shstr;
+    if (!section(b, eh, eh->e_shstrndx, &strh) ||
+        !section_data(b, &strh, &shstr))
+        return;
+    for (unsigned i = 0; i < eh->e_shnum; i++)
+        if (section(b, eh, i, &sh) && sh.sh_name < shstr.n &&
+            strncmp((const char *)shstr.p + sh.sh_name, ".got.plt",
+                    shstr.n - sh.sh_name) == 0) {
+            s->got = sh.sh_addr;
+            return;
+        }
+}
+
+bool elf_symbols_got(const struct elf_symbols *s, uint32_t *vaddr)
+{
+    *vaddr = s->got;
+    return s->got != 0;
+}
+
 static void read_eh_frame(struct elf_symbols *s, const struct blob *b,
                           const Elf32_Ehdr *eh)
 {
@@ -416,6 +442,7 @@ struct elf_symbols *elf_symbols_load(const char *path, char *err,
     if (!read_symtab(s, &b, &eh, SHT_SYMTAB))
         read_symtab(s, &b, &eh, SHT_DYNSYM);
     read_eh_frame(s, &b, &eh);
+    read_got(s, &b, &eh);
     finish_table(s);
     free(buf);
     return s;

@@ -11,7 +11,9 @@
  *     (loader/symbols.c), and the entry points;
  *   - the units earlier runs left in the cache for it;
  *   - every aligned word of its data (relocated by now) that points into
- *     its code: function pointer tables, absolute jump tables;
+ *     its code (function pointer tables, absolute jump tables), or does
+ *     so as an offset from its .got.plt (PIC jump tables: GCC's i386
+ *     switch tables hold label@GOTOFF);
  *   - and, transitively, where each translated unit leads (direct branch
  *     targets, the return addresses of its calls), within the file.
  * Each is compiled with the optimiser and stored (jit_translate), by one
@@ -170,7 +172,8 @@ static bool in_exec_segment(const struct elf_segment *seg, size_t nseg,
 
 /* Words of the file's data segments that point into its code. */
 static void scan_data(struct runtime *rt, const struct elf_segment *seg,
-                      size_t nseg, guest_addr_t bias, struct worklist *w)
+                      size_t nseg, guest_addr_t bias, uint32_t got,
+                      struct worklist *w)
 {
     uint32_t lo, hi;
     for (size_t i = 0; i < nseg; i++) {
@@ -186,6 +189,10 @@ static void scan_data(struct runtime *rt, const struct elf_segment *seg,
             memcpy(&v, g2h(&rt->mem, (guest_addr_t)a), 4);
             if (v >= bias && in_exec_segment(seg, nseg, v - bias, &lo, &hi))
                 push(w, v);
+            /* v is signed: t wraps to the label in 32-bit arithmetic. */
+            uint32_t t = got + v;
+            if (got && in_exec_segment(seg, nseg, t, &lo, &hi))
+                push(w, t + bias);
         }
     }
 }
@@ -279,7 +286,9 @@ static void aot_file(struct runtime *rt, const struct aot_file *f,
         if (entries[i] >= bias &&
             in_exec_segment(seg, nseg, entries[i] - bias, &lo, &hi))
             push(&w, entries[i]);
-    scan_data(rt, seg, nseg, bias, &w);
+    uint32_t got = 0;
+    elf_symbols_got(s, &got);
+    scan_data(rt, seg, nseg, bias, got, &w);
     size_t ncached;
     guest_addr_t *cached = jit_cached_units(rt->jit, f->start, &ncached);
     for (size_t i = 0; i < ncached; i++)
