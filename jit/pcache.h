@@ -6,8 +6,8 @@
  *   header   struct pc_header: magic, format version, key, build hash,
  *            counts, and the length and jit_hash of the index
  *   index    struct pc_recdesc for each record (where it is, its size, its
- *            jit_hash), then struct pc_unitdesc for each unit (its pc and
- *            record)
+ *            jit_hash), then struct pc_unitdesc for each unit (its pc,
+ *            record and code hash)
  *   records  struct pc_rec, then nunits struct pcache_unit, then ncells
  *            u32 cell pcs (padded to 8), then the object (padded to 8).
  * A run maps the file and checks the header and the index at once, and a
@@ -88,10 +88,12 @@ struct pc_recdesc {
 struct pc_unitdesc {
     guest_addr_t pc;
     uint32_t rec;
+    uint64_t hash; /* the unit's pcache_unit.hash (for merging) */
 };
 
 /* A cache file mapped into memory, its header and index checked. */
 struct pcache_image {
+    int fd; /* the file mapped (records are copied from it) */
     uint8_t *base;
     size_t len;
     const struct pc_header *h;
@@ -111,10 +113,14 @@ const struct pc_rec *pcache_record(const struct pcache_image *img,
                                    uint32_t i);
 
 /* Merge records into the cache file for key: what it holds now (re-read,
- * since another process may have written it) and those of recs whose
- * units it does not hold yet, written to a temporary file and renamed
- * into place.  *stored: units added.  0, or -1 after one warning. */
+ * since another process may have written it; its records are copied as
+ * they are, unread) and those of recs whose units it does not hold yet,
+ * written to a temporary file and renamed into place.  seen: the image
+ * this process loaded (NULL: none), and bad which of its records it found
+ * damaged: while the file is still that one, the units of those do not
+ * count as held.  *stored: units added.  0, or -1 after one warning. */
 int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
+                      const struct pcache_image *seen, const bool *bad,
                       const uint8_t *const *recs, size_t nrecs,
                       size_t *stored);
 

@@ -19,7 +19,7 @@
 #include "pcache.h"
 
 #define PCACHE_MAGIC "R386PCF\n"
-#define PCACHE_VERSION 4
+#define PCACHE_VERSION 5
 
 /* ---- records ---- */
 
@@ -172,6 +172,7 @@ static int open_image(const char *path, uint64_t key, uint64_t build,
                       struct pcache_image *img, int *bad, bool touch)
 {
     memset(img, 0, sizeof(*img));
+    img->fd = -1;
     *bad = 0;
     int fd = open_retry(path, O_RDONLY, 0);
     if (fd < 0)
@@ -182,11 +183,12 @@ static int open_image(const char *path, uint64_t key, uint64_t build,
         p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p != MAP_FAILED && touch)
         futimens(fd, NULL); /* used now: the eviction order */
-    close(fd);
     if (p == MAP_FAILED) {
+        close(fd);
         *bad = 1; /* empty or unreadable */
         return -1;
     }
+    img->fd = fd;
     img->base = p;
     img->len = (size_t)st.st_size;
     if (!image_ok(img, key, build)) {
@@ -212,7 +214,10 @@ void pcache_close(struct pcache_image *img)
 {
     if (img->base)
         munmap(img->base, img->len);
+    if (img->fd >= 0)
+        close(img->fd);
     memset(img, 0, sizeof(*img));
+    img->fd = -1;
 }
 
 const struct pc_rec *pcache_record(const struct pcache_image *img,
@@ -226,34 +231,12 @@ const struct pc_rec *pcache_record(const struct pcache_image *img,
     return (const struct pc_rec *)p;
 }
 
-/* Units by (pc, hash, optimised), for the merge. */
-struct unit_set {
-    uint64_t *v;
-    size_t n, cap;
-};
-
 /* A unit as the merge compares them: an optimised translation does not
  * duplicate a first-tier one of the same bytes. */
-static uint64_t unit_key(const struct pcache_unit *u, uint32_t optimised)
+static uint64_t unit_key(guest_addr_t pc, uint64_t hash, uint32_t optimised)
 {
-    return (u->hash ^ ((uint64_t)u->pc << 32)) +
+    return (hash ^ ((uint64_t)pc << 32)) +
            (optimised ? 0x9e3779b97f4a7c15ULL : 0);
-}
-
-static void set_add(struct unit_set *s, const struct pc_rec *r)
-{
-    const struct pcache_unit *u = pcache_units(r);
-    for (uint32_t i = 0; i < r->nunits; i++) {
-        if (s->n == s->cap) {
-            size_t cap = s->cap ? s->cap * 2 : 256;
-            uint64_t *v = realloc(s->v, cap * sizeof(*v));
-            if (!v)
-                return;
-            s->v = v;
-            s->cap = cap;
-        }
-        s->v[s->n++] = unit_key(&u[i], r->optimised);
-    }
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -262,12 +245,13 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* s sorted (cmp_u64). */
-static bool in_set(const struct unit_set *s, const struct pc_rec *r)
+/* Does the sorted set hold every unit of r? */
+static bool in_set(const uint64_t *set, size_t n, const struct pc_rec *r)
 {
     for (uint32_t i = 0; i < r->nunits; i++) {
-        uint64_t k = unit_key(&pcache_units(r)[i], r->optimised);
-        if (!s->n || !bsearch(&k, s->v, s->n, sizeof(*s->v), cmp_u64))
+        const struct pcache_unit *u = &pcache_units(r)[i];
+        uint64_t k = unit_key(u->pc, u->hash, r->optimised);
+        if (!n || !bsearch(&k, set, n, sizeof(*set), cmp_u64))
             return false;
     }
     return true;
@@ -282,39 +266,73 @@ static void warn_once(const char *what, const char *path)
                 strerror(errno));
 }
 
-/* Write header, index and records (the sound old ones, then the new) to
- * fd. */
-static bool write_image(int fd, uint64_t key, uint64_t build,
-                        const struct pc_rec *const *recs, size_t nrecs)
+/* Copy len bytes at off of in to the end of out, in the kernel when it
+ * can (copy_file_range), else from the mapping at src. */
+static bool copy_range(int in, uint64_t off, int out, const uint8_t *src,
+                       uint64_t len)
 {
-    uint64_t nunits = 0;
+    loff_t o = (loff_t)off;
+    while (len) {
+        ssize_t n = copy_file_range(in, &o, out, NULL, len, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n == 0 ? false : write_all(out, src + (o - (loff_t)off),
+                                              len);
+        len -= (uint64_t)n;
+    }
+    return true;
+}
+
+/* Write the merged file to fd: old's records as they are (their offsets
+ * moved by the longer index), then the new records. */
+static bool write_merged(int fd, uint64_t key, uint64_t build,
+                         const struct pcache_image *old,
+                         const struct pc_rec *const *recs, size_t nrecs)
+{
+    uint32_t orecs = old ? old->h->nrecs : 0, ounits = old ? old->h->nunits : 0;
+    uint64_t nunits = ounits;
     for (size_t i = 0; i < nrecs; i++)
         nunits += recs[i]->nunits;
-    if (nrecs > UINT32_MAX || nunits > UINT32_MAX)
+    size_t total = orecs + nrecs;
+    if (total > UINT32_MAX || nunits > UINT32_MAX)
         return false;
-    size_t ilen = nrecs * sizeof(struct pc_recdesc) +
+    size_t ilen = total * sizeof(struct pc_recdesc) +
                   nunits * sizeof(struct pc_unitdesc);
     uint8_t *index = malloc(ilen ? ilen : 1);
     if (!index)
         return false;
     struct pc_recdesc *rd = (struct pc_recdesc *)index;
-    struct pc_unitdesc *ud = (struct pc_unitdesc *)(rd + nrecs);
-    uint64_t off = sizeof(struct pc_header) + ilen;
-    size_t k = 0;
-    for (size_t i = 0; i < nrecs; i++) {
-        rd[i] = (struct pc_recdesc){off, recs[i]->size, recs[i]->optimised,
-                                    jit_hash(recs[i], recs[i]->size, key)};
-        off += recs[i]->size;
-        for (uint32_t u = 0; u < recs[i]->nunits; u++)
-            ud[k++] = (struct pc_unitdesc){pcache_units(recs[i])[u].pc,
-                                           (uint32_t)i};
+    struct pc_unitdesc *ud = (struct pc_unitdesc *)(rd + total);
+    uint64_t data = sizeof(struct pc_header) + ilen;
+    uint64_t odata = old ? sizeof(struct pc_header) + old->h->index_len : 0;
+    uint64_t olen = old ? old->len - odata : 0; /* old records' bytes */
+    for (uint32_t i = 0; i < orecs; i++) {
+        rd[i] = old->recs[i];
+        rd[i].offset = old->recs[i].offset - odata + data;
     }
-    struct pc_header h = {.version = PCACHE_VERSION, .nrecs = (uint32_t)nrecs,
+    if (ounits)
+        memcpy(ud, old->units, ounits * sizeof(*ud));
+    uint64_t off = data + olen;
+    size_t k = ounits;
+    for (size_t i = 0; i < nrecs; i++) {
+        const struct pc_rec *r = recs[i];
+        rd[orecs + i] = (struct pc_recdesc){off, r->size, r->optimised,
+                                            jit_hash(r, r->size, key)};
+        off += r->size;
+        for (uint32_t u = 0; u < r->nunits; u++)
+            ud[k++] = (struct pc_unitdesc){pcache_units(r)[u].pc,
+                                           (uint32_t)(orecs + i),
+                                           pcache_units(r)[u].hash};
+    }
+    struct pc_header h = {.version = PCACHE_VERSION, .nrecs = (uint32_t)total,
                           .key = key, .build = build,
                           .nunits = (uint32_t)nunits, .index_len = ilen,
                           .index_hash = jit_hash(index, ilen, key)};
     memcpy(h.magic, PCACHE_MAGIC, 8);
-    bool ok = write_all(fd, &h, sizeof(h)) && write_all(fd, index, ilen);
+    bool ok = write_all(fd, &h, sizeof(h)) && write_all(fd, index, ilen) &&
+              (!olen || copy_range(old->fd, odata, fd, old->base + odata,
+                                   olen));
     for (size_t i = 0; ok && i < nrecs; i++)
         ok = write_all(fd, recs[i], recs[i]->size);
     free(index);
@@ -322,6 +340,7 @@ static bool write_image(int fd, uint64_t key, uint64_t build,
 }
 
 int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
+                      const struct pcache_image *seen, const bool *bad,
                       const uint8_t *const *recs, size_t nrecs,
                       size_t *stored)
 {
@@ -329,33 +348,33 @@ int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
     file_path(path, sizeof(path), dir, key);
     *stored = 0;
     struct pcache_image old;
-    int bad;
-    bool have_old = open_image(path, key, build, &old, &bad, false) == 0;
-    size_t nold = have_old ? old.h->nrecs : 0;
-    const struct pc_rec **all = malloc((nold + nrecs + 1) * sizeof(*all));
-    struct unit_set have = {0};
+    int damaged;
+    bool have_old = open_image(path, key, build, &old, &damaged, false) == 0;
+    size_t nhave = have_old ? old.h->nunits : 0;
+    uint64_t *have = malloc((nhave ? nhave : 1) * sizeof(*have));
+    const struct pc_rec **add = malloc((nrecs ? nrecs : 1) * sizeof(*add));
     size_t n = 0;
     int rc = -1;
-    if (!all)
+    if (!have || !add)
         goto out;
-    for (size_t i = 0; i < nold; i++) {
-        const struct pc_rec *r = pcache_record(&old, (uint32_t)i);
-        if (r) { /* a damaged record is dropped */
-            all[n++] = r;
-            set_add(&have, r);
-        }
-    }
-    if (have.n)
-        qsort(have.v, have.n, sizeof(*have.v), cmp_u64);
-    size_t before = n;
+    bool same = have_old && seen && seen->base && bad &&
+                seen->h->index_hash == old.h->index_hash &&
+                seen->h->nrecs == old.h->nrecs;
+    size_t k = 0;
+    for (size_t i = 0; i < nhave; i++)
+        if (!(same && bad[old.units[i].rec]))
+            have[k++] = unit_key(old.units[i].pc, old.units[i].hash,
+                                 old.recs[old.units[i].rec].optimised);
+    nhave = k;
+    qsort(have, nhave, sizeof(*have), cmp_u64);
     for (size_t i = 0; i < nrecs; i++) {
         const struct pc_rec *r = (const struct pc_rec *)recs[i];
-        if (!in_set(&have, r)) {
-            all[n++] = r;
+        if (!in_set(have, nhave, r)) {
+            add[n++] = r;
             *stored += r->nunits;
         }
     }
-    if (n == before) {
+    if (n == 0) {
         rc = 0;
         goto out;
     }
@@ -365,7 +384,7 @@ int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
         warn_once("write the cache file", tmp);
         goto out;
     }
-    bool ok = write_image(fd, key, build, all, n);
+    bool ok = write_merged(fd, key, build, have_old ? &old : NULL, add, n);
     ok = close(fd) == 0 && ok;
     if (ok && rename(tmp, path) == 0) {
         rc = 0;
@@ -376,8 +395,8 @@ int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
 out:
     if (rc != 0)
         *stored = 0;
-    free(have.v);
-    free(all);
+    free(have);
+    free(add);
     if (have_old)
         pcache_close(&old);
     return rc;
