@@ -180,7 +180,6 @@ bool jit_ranges_hash(struct jit *j, const struct lifter_range *r, unsigned n,
  * LLJIT object linking layer that uses it (ctx: the arena). */
 struct jit_arena *jit_arena_create(void);
 void jit_arena_destroy(struct jit_arena *a);
-uint64_t jit_arena_used(struct jit_arena *a);
 LLVMOrcObjectLayerRef jit_arena_layer(void *ctx, LLVMOrcExecutionSessionRef es,
                                       const char *triple);
 

@@ -56,11 +56,6 @@ void jit_arena_destroy(struct jit_arena *a)
     free(a);
 }
 
-uint64_t jit_arena_used(struct jit_arena *a)
-{
-    return a ? a->used : 0;
-}
-
 static uint8_t *arena_alloc(void *opaque, uintptr_t size, unsigned align)
 {
     struct jit_arena *a = opaque;

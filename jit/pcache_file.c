@@ -135,15 +135,10 @@ static bool write_all(int fd, const void *buf, size_t len)
     return transfer_all(fd, (void *)buf, len, true);
 }
 
-static const struct pc_header *header_of(const struct pcache_image *img)
-{
-    return (const struct pc_header *)img->base;
-}
-
 /* Is the mapped file's header and index sound? */
 static bool image_ok(struct pcache_image *img, uint64_t key, uint64_t build)
 {
-    const struct pc_header *h = header_of(img);
+    const struct pc_header *h = (const struct pc_header *)img->base;
     if (img->len < sizeof(*h) || memcmp(h->magic, PCACHE_MAGIC, 8) != 0 ||
         h->version != PCACHE_VERSION || h->key != key || h->build != build)
         return false;

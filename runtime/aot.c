@@ -155,19 +155,22 @@ static void show(struct runtime *rt, struct aot_progress *p, size_t queued,
             s > 0 ? (double)compiled / s : 0.0);
 }
 
-/* Are file addresses [vaddr, vaddr + size) in one of its executable
- * segments?  Gives the guest range of that segment. */
+/* Is file address vaddr in one of the file's executable segments? */
 static bool in_exec_segment(const struct elf_segment *seg, size_t nseg,
-                            uint32_t vaddr, uint32_t *lo, uint32_t *hi)
+                            uint32_t vaddr)
 {
     for (size_t i = 0; i < nseg; i++)
         if ((seg[i].flags & PF_X) && vaddr >= seg[i].vaddr &&
-            vaddr - seg[i].vaddr < seg[i].memsz) {
-            *lo = seg[i].vaddr;
-            *hi = seg[i].vaddr + seg[i].memsz;
+            vaddr - seg[i].vaddr < seg[i].memsz)
             return true;
-        }
     return false;
+}
+
+/* The same for a guest address, the file loaded with bias. */
+static bool guest_in_code(const struct elf_segment *seg, size_t nseg,
+                          guest_addr_t bias, guest_addr_t pc)
+{
+    return pc >= bias && in_exec_segment(seg, nseg, pc - bias);
 }
 
 /* Words of the file's data segments that point into its code. */
@@ -175,7 +178,6 @@ static void scan_data(struct runtime *rt, const struct elf_segment *seg,
                       size_t nseg, guest_addr_t bias, uint32_t got,
                       struct worklist *w)
 {
-    uint32_t lo, hi;
     for (size_t i = 0; i < nseg; i++) {
         if (seg[i].flags & PF_X)
             continue;
@@ -187,11 +189,11 @@ static void scan_data(struct runtime *rt, const struct elf_segment *seg,
                 continue;
             uint32_t v;
             memcpy(&v, g2h(&rt->mem, (guest_addr_t)a), 4);
-            if (v >= bias && in_exec_segment(seg, nseg, v - bias, &lo, &hi))
+            if (guest_in_code(seg, nseg, bias, v))
                 push(w, v);
             /* v is signed: t wraps to the label in 32-bit arithmetic. */
             uint32_t t = got + v;
-            if (got && in_exec_segment(seg, nseg, t, &lo, &hi))
+            if (got && in_exec_segment(seg, nseg, t))
                 push(w, t + bias);
         }
     }
@@ -215,7 +217,6 @@ static void *aot_thread(void *arg)
     struct aot_job *job = arg;
     struct jit_worker *wk = jit_worker_create(job->rt->jit);
     char err[256];
-    uint32_t lo, hi;
     pthread_mutex_lock(&job->lock);
     for (;;) {
         struct worklist *w = job->w;
@@ -236,9 +237,7 @@ static void *aot_thread(void *arg)
         if (rc < 0)
             job->p->failed++;
         for (unsigned i = 0; rc >= 0 && i < nsucc; i++)
-            if (succ[i] >= job->bias &&
-                in_exec_segment(job->seg, job->nseg, succ[i] - job->bias,
-                                &lo, &hi))
+            if (guest_in_code(job->seg, job->nseg, job->bias, succ[i]))
                 push(w, succ[i]);
         show(job->rt, job->p, w->tail - w->head, false);
         pthread_cond_broadcast(&job->cv);
@@ -275,16 +274,14 @@ static void aot_file(struct runtime *rt, const struct aot_file *f,
     const struct elf_segment *seg;
     size_t nseg = elf_symbols_segments(s, &seg);
     struct worklist w = {0};
-    uint32_t lo, hi;
     for (size_t i = 0; i < elf_symbols_count(s); i++) {
         const struct elf_symbol *sym = elf_symbols_at(s, i);
-        if (in_exec_segment(seg, nseg, sym->start, &lo, &hi))
+        if (in_exec_segment(seg, nseg, sym->start))
             push(&w, sym->start + bias);
     }
     const guest_addr_t entries[] = {rt->info.entry, rt->info.interp_entry};
     for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
-        if (entries[i] >= bias &&
-            in_exec_segment(seg, nseg, entries[i] - bias, &lo, &hi))
+        if (guest_in_code(seg, nseg, bias, entries[i]))
             push(&w, entries[i]);
     uint32_t got = 0;
     elf_symbols_got(s, &got);

@@ -581,6 +581,15 @@ static long bad_frame(struct guest_thread *t)
     return (long)(int32_t)t->cpu.gpr[REG_EAX];
 }
 
+/* Both sigreturns: the frame's signal mask, then its registers. */
+static bool restore_frame(struct guest_thread *t, uint64_t set,
+                          const struct ksigcontext32 *sc)
+{
+    t->sig.blocked = signal_mask_unblockable(set);
+    signal_host_sync_mask(t);
+    return restore_sigcontext(t, sc);
+}
+
 long signal_rt_sigreturn(struct guest_thread *t)
 {
     uint32_t frame = t->cpu.gpr[REG_ESP] - 4;
@@ -588,9 +597,7 @@ long signal_rt_sigreturn(struct guest_thread *t)
     if (sys_copy_from(t, &f, frame, sizeof(f)) < 0)
         return bad_frame(t);
     uint64_t set = (uint64_t)f.uc.uc_sigmask[1] << 32 | f.uc.uc_sigmask[0];
-    t->sig.blocked = signal_mask_unblockable(set);
-    signal_host_sync_mask(t);
-    if (!restore_sigcontext(t, &f.uc.uc_mcontext))
+    if (!restore_frame(t, set, &f.uc.uc_mcontext))
         return bad_frame(t);
     (void)signal_altstack_set(t, &f.uc.uc_stack, t->cpu.gpr[REG_ESP]);
     t->cpu.interrupt = 1; /* the mask changed */
@@ -604,9 +611,7 @@ long signal_sigreturn(struct guest_thread *t)
     if (sys_copy_from(t, &f, frame, sizeof(f)) < 0)
         return bad_frame(t);
     uint64_t set = (uint64_t)f.extramask << 32 | f.sc.oldmask;
-    t->sig.blocked = signal_mask_unblockable(set);
-    signal_host_sync_mask(t);
-    if (!restore_sigcontext(t, &f.sc))
+    if (!restore_frame(t, set, &f.sc))
         return bad_frame(t);
     t->cpu.interrupt = 1;
     return (long)(int32_t)t->cpu.gpr[REG_EAX];
