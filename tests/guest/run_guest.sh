@@ -1,5 +1,8 @@
 #!/bin/sh
-# run_guest.sh R386 [-L SYSROOT] [-i STDIN] [--no-qemu] PROG [ARG...]
+# run_guest.sh R386 [-L SYSROOT] [-i STDIN] [--no-qemu|--qemu-exec] PROG [ARG...]
+#
+# --qemu-exec: PROG runs other i386 programs; qemu-i386 follows them
+# (tests/qemu-ref.sh).
 #
 # --no-qemu: for programs whose answer under qemu-i386 is not the kernel's
 # (e.g. 64-bit directory offsets given to a 32-bit program): only r386 runs
@@ -18,11 +21,13 @@ shift
 sysroot=""
 stdin=/dev/null
 noqemu=0
+qemu_exec=0
 while [ $# -gt 0 ]; do
     case $1 in
     -L) sysroot=$2; shift 2 ;;
     -i) stdin=$2; shift 2 ;;
     --no-qemu) noqemu=1; shift ;;
+    --qemu-exec) qemu_exec=1; shift ;;
     *) break ;;
     esac
 done
@@ -31,6 +36,8 @@ shift
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 here=$(cd "$(dirname "$0")" && pwd)
+qemu=qemu-i386
+[ $qemu_exec -eq 0 ] || qemu=$here/../qemu-ref.sh
 
 # A fixed, small environment so both runs see the same one (plus
 # R386_JIT_HOT, which only r386 reads: tests of the optimising tier).
@@ -43,8 +50,8 @@ run() {
 }
 n=qemu
 if [ $noqemu -eq 1 ]; then :
-elif [ -n "$sysroot" ]; then run qemu-i386 -L "$sysroot" "$prog" "$@"
-else run qemu-i386 "$prog" "$@"; fi
+elif [ -n "$sysroot" ]; then run $qemu -L "$sysroot" "$prog" "$@"
+else run $qemu "$prog" "$@"; fi
 n=r386
 if [ -n "$sysroot" ]; then run "$r386" -L "$sysroot" "$prog" "$@"
 else run "$r386" "$prog" "$@"; fi
