@@ -10,6 +10,7 @@
  * Both tiers and the persistent cache link through here. */
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,26 +72,80 @@ bool jit_cells_fill(struct jit *j, uint64_t table, const guest_addr_t *pcs,
     return true;
 }
 
+/* The result of one lookup of all of an object's symbols. */
+struct lookup_result {
+    bool done;
+    LLVMErrorRef err;
+    const LLVMOrcCLookupSetElement *set;
+    uint64_t *addrs;
+    size_t n;
+};
+
+static void lookup_done(LLVMErrorRef err, LLVMOrcCSymbolMapPairs pairs,
+                        size_t n, void *ctx)
+{
+    struct lookup_result *r = ctx;
+    r->done = true;
+    r->err = err;
+    /* The answer comes in no particular order: match the names (interned,
+     * so compared as pointers). */
+    for (size_t k = 0; !err && k < n; k++)
+        for (size_t i = 0; i < r->n; i++)
+            if (pairs[k].Name == r->set[i].Name)
+                r->addrs[i] = pairs[k].Sym.Address;
+}
+
 int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj, const char *table,
                     uint32_t ncells, const char (*names)[JIT_NAME_MAX], int n,
                     uint64_t *addrs, uint64_t *table_addr, char *err,
                     size_t errlen)
 {
-    LLVMErrorRef e = LLVMOrcLLJITAddObjectFile(
-        j->lljit, LLVMOrcLLJITGetMainJITDylib(j->lljit), obj);
+    LLVMOrcJITDylibRef jd = LLVMOrcLLJITGetMainJITDylib(j->lljit);
+    LLVMErrorRef e = LLVMOrcLLJITAddObjectFile(j->lljit, jd, obj);
     *table_addr = 0;
-    for (int i = 0; !e && i < n; i++) {
-        LLVMOrcExecutorAddress a;
-        e = LLVMOrcLLJITLookup(j->lljit, &a, names[i]);
-        addrs[i] = a;
-    }
-    if (!e && ncells) {
-        LLVMOrcExecutorAddress a;
-        e = LLVMOrcLLJITLookup(j->lljit, &a, table);
-        *table_addr = a;
-    }
     if (e) {
         jit_error_text(e, err, errlen);
+        return -1;
+    }
+    /* One lookup for every symbol: it links the object (the session runs
+     * the materialisation on this thread) and answers them all, where a
+     * lookup per symbol costs a session round trip each. */
+    size_t m = (size_t)n + (ncells ? 1 : 0);
+    LLVMOrcCLookupSetElement *set = calloc(m, sizeof(*set));
+    uint64_t *got = calloc(m, sizeof(*got));
+    if (!set || !got) {
+        free(set);
+        free(got);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < m; i++) {
+        set[i].Name = LLVMOrcLLJITMangleAndIntern(
+            j->lljit, i < (size_t)n ? names[i] : table);
+        set[i].LookupFlags = LLVMOrcSymbolLookupFlagsRequiredSymbol;
+    }
+    LLVMOrcCJITDylibSearchOrderElement order = {
+        jd, LLVMOrcJITDylibLookupFlagsMatchAllSymbols};
+    struct lookup_result r = {false, NULL, set, got, m};
+    LLVMOrcExecutionSessionLookup(LLVMOrcLLJITGetExecutionSession(j->lljit),
+                                  LLVMOrcLookupKindStatic, &order, 1, set, m,
+                                  lookup_done, &r);
+    free(set); /* the names were the lookup's to release */
+    /* The session runs lookups on the calling thread (no task threads are
+     * set up), so the answer is in by now. */
+    if (!r.done && !r.err)
+        r.err = LLVMCreateStringError("symbol lookup did not complete");
+    for (size_t i = 0; !r.err && i < m; i++)
+        if (!got[i])
+            r.err = LLVMCreateStringError("symbol not found");
+    if (!r.err) {
+        memcpy(addrs, got, (size_t)n * sizeof(*addrs));
+        if (ncells)
+            *table_addr = got[n];
+    }
+    free(got);
+    if (r.err) {
+        jit_error_text(r.err, err, errlen);
         return -1;
     }
     return 0;

@@ -43,6 +43,10 @@ struct jit_arena *jit_arena_create(void)
         free(a);
         return NULL;
     }
+    /* Huge pages where the host allows them: a warm run copies megabytes
+     * of cached code in, and a page fault per 4 KiB was a fifth of its
+     * time (a hint: without transparent huge pages nothing changes). */
+    madvise(a->base, ARENA_RESERVE, MADV_HUGEPAGE);
     pthread_mutex_init(&a->lock, NULL);
     return a;
 }

@@ -288,8 +288,10 @@ static bool link_record(struct jit *j, struct pc_view *v)
     const struct pcache_unit *u = pcache_units(r);
     char (*names)[JIT_NAME_MAX] = malloc(r->nunits * sizeof(*names));
     v->addrs = calloc(r->nunits, sizeof(*v->addrs));
-    LLVMMemoryBufferRef obj = LLVMCreateMemoryBufferWithMemoryRangeCopy(
-        (const char *)pcache_object(r), r->objlen, "r386-cache");
+    /* The object is read in place: the file stays mapped for the run, and
+     * a file is only ever replaced (renamed over), never rewritten. */
+    LLVMMemoryBufferRef obj = LLVMCreateMemoryBufferWithMemoryRange(
+        (const char *)pcache_object(r), r->objlen, "r386-cache", 0);
     bool ok = names && v->addrs && obj;
     if (ok) {
         for (uint32_t i = 0; i < r->nunits; i++)
