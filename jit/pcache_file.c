@@ -19,7 +19,7 @@
 #include "pcache.h"
 
 #define PCACHE_MAGIC "R386PCF\n"
-#define PCACHE_VERSION 5
+#define PCACHE_VERSION 6
 
 /* ---- records ---- */
 
