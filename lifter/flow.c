@@ -4,6 +4,8 @@
  *
  * Deviation: with a 16-bit operand size the target is truncated to 16 bits
  * as on hardware, but such code is not expected in Linux programs. */
+#include <stddef.h>
+
 #include "lift_internal.h"
 
 /* The absolute target of a relative branch operand. */
@@ -51,31 +53,41 @@ static LLVMValueRef prof_stack(struct lift_ctx *lc)
                           lift_state_ptr(lc, CPU_OFF_PROF_STACK), "");
 }
 
-/* The frame at depth d: ptr to its field at offset field.  The shadow
- * stack is plain memory to LLVM (a push and a pop in one unit fold); the
- * sampler tolerates stores in any order.  No branches here: a block split
- * in the middle of a guest block costs register spills at -O0. */
+/* The frame at depth d, as one i64 slot: frames are {ret, esp} pairs of
+ * 8 bytes after the 8-byte header (cpu.h), so slot d % N + 1 of the stack
+ * seen as i64s.  The shadow stack is plain memory to LLVM (a push and a
+ * pop in one unit fold); the sampler tolerates stores in any order.  No
+ * branches here: a block split in the middle of a guest block costs
+ * register spills at -O0. */
+_Static_assert(CPU_PROF_OFF_FRAME == 8 &&
+                   sizeof(struct cpu_prof_frame) == 8 &&
+                   offsetof(struct cpu_prof_frame, esp) == 4,
+               "frame d is i64 slot d + 1, esp in its high half");
 static LLVMValueRef prof_frame(struct lift_ctx *lc, LLVMValueRef st,
-                               LLVMValueRef d, unsigned field)
+                               LLVMValueRef d)
 {
-    LLVMValueRef idx = LLVMBuildAnd(lc->b, d, lift_i32(lc, CPU_PROF_FRAMES - 1),
-                                    "");
-    LLVMValueRef off = LLVMBuildAdd(
-        lc->b, LLVMBuildShl(lc->b, lift_zext(lc, idx, 64),
-                            lift_const(lc, 64, 3), ""),
-        lift_const(lc, 64, CPU_PROF_OFF_FRAME + field), "");
-    return LLVMBuildGEP2(lc->b, lc->i8, st, &off, 1, "");
+    LLVMValueRef slot = LLVMBuildAdd(
+        lc->b,
+        lift_zext(lc, LLVMBuildAnd(lc->b, d,
+                                   lift_i32(lc, CPU_PROF_FRAMES - 1), ""),
+                  64),
+        lift_const(lc, 64, 1), "");
+    return LLVMBuildGEP2(lc->b, lc->i64, st, &slot, 1, "");
 }
 
-/* After a call's push: frame[depth % N] = {return address, esp}. */
+/* After a call's push: frame[depth % N] = {return address, esp}, in one
+ * store. */
 static void prof_push(struct lift_ctx *lc, guest_addr_t ret)
 {
     if (!lc->env->profile)
         return;
     LLVMValueRef st = prof_stack(lc);
     LLVMValueRef d = LLVMBuildLoad2(lc->b, lc->i32, st, "");
-    LLVMBuildStore(lc->b, lift_i32(lc, ret), prof_frame(lc, st, d, 0));
-    LLVMBuildStore(lc->b, lift_gpr_get(lc, REG_ESP), prof_frame(lc, st, d, 4));
+    LLVMValueRef esp = LLVMBuildShl(
+        lc->b, lift_zext(lc, lift_gpr_get(lc, REG_ESP), 64),
+        lift_const(lc, 64, 32), "");
+    LLVMBuildStore(lc->b, LLVMBuildOr(lc->b, esp, lift_const(lc, 64, ret), ""),
+                   prof_frame(lc, st, d));
     LLVMBuildStore(lc->b, LLVMBuildAdd(lc->b, d, lift_i32(lc, 1), ""), st);
 }
 
@@ -94,7 +106,7 @@ static void prof_pop(struct lift_ctx *lc, LLVMValueRef target)
     LLVMValueRef pop = LLVMBuildICmp(lc->b, LLVMIntNE, d, lift_i32(lc, 0), "");
     if (target) {
         LLVMValueRef ret = LLVMBuildLoad2(lc->b, lc->i32,
-                                          prof_frame(lc, st, dm1, 0), "");
+                                          prof_frame(lc, st, dm1), "");
         pop = LLVMBuildAnd(lc->b, pop,
                            LLVMBuildICmp(lc->b, LLVMIntEQ, ret, target, ""),
                            "");
