@@ -10,6 +10,7 @@
  * Both tiers and the persistent cache link through here. */
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,8 @@ bool jit_cells_fill(struct jit *j, uint64_t table, const guest_addr_t *pcs,
 
 /* The result of one lookup of all of an object's symbols. */
 struct lookup_result {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
     bool done;
     LLVMErrorRef err;
     const LLVMOrcCLookupSetElement *set;
@@ -85,14 +88,17 @@ static void lookup_done(LLVMErrorRef err, LLVMOrcCSymbolMapPairs pairs,
                         size_t n, void *ctx)
 {
     struct lookup_result *r = ctx;
-    r->done = true;
-    r->err = err;
     /* The answer comes in no particular order: match the names (interned,
      * so compared as pointers). */
     for (size_t k = 0; !err && k < n; k++)
         for (size_t i = 0; i < r->n; i++)
             if (pairs[k].Name == r->set[i].Name)
                 r->addrs[i] = pairs[k].Sym.Address;
+    pthread_mutex_lock(&r->lock);
+    r->err = err;
+    r->done = true;
+    pthread_cond_signal(&r->cond);
+    pthread_mutex_unlock(&r->lock);
 }
 
 int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj, const char *table,
@@ -107,9 +113,8 @@ int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj, const char *table,
         jit_error_text(e, err, errlen);
         return -1;
     }
-    /* One lookup for every symbol: it links the object (the session runs
-     * the materialisation on this thread) and answers them all, where a
-     * lookup per symbol costs a session round trip each. */
+    /* One lookup for every symbol: it links the object and answers them
+     * all, where a lookup per symbol costs a session round trip each. */
     size_t m = (size_t)n + (ncells ? 1 : 0);
     LLVMOrcCLookupSetElement *set = calloc(m, sizeof(*set));
     uint64_t *got = calloc(m, sizeof(*got));
@@ -126,15 +131,20 @@ int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj, const char *table,
     }
     LLVMOrcCJITDylibSearchOrderElement order = {
         jd, LLVMOrcJITDylibLookupFlagsMatchAllSymbols};
-    struct lookup_result r = {false, NULL, set, got, m};
+    struct lookup_result r = {PTHREAD_MUTEX_INITIALIZER,
+                              PTHREAD_COND_INITIALIZER,
+                              false, NULL, set, got, m};
     LLVMOrcExecutionSessionLookup(LLVMOrcLLJITGetExecutionSession(j->lljit),
                                   LLVMOrcLookupKindStatic, &order, 1, set, m,
                                   lookup_done, &r);
+    /* Mostly answered by now, on this thread; but when the object needs a
+     * symbol another thread is still emitting (the other tier), the
+     * answer comes from that thread once it is done. */
+    pthread_mutex_lock(&r.lock);
+    while (!r.done)
+        pthread_cond_wait(&r.cond, &r.lock);
+    pthread_mutex_unlock(&r.lock);
     free(set); /* the names were the lookup's to release */
-    /* The session runs lookups on the calling thread (no task threads are
-     * set up), so the answer is in by now. */
-    if (!r.done && !r.err)
-        r.err = LLVMCreateStringError("symbol lookup did not complete");
     for (size_t i = 0; !r.err && i < m; i++)
         if (!got[i])
             r.err = LLVMCreateStringError("symbol not found");
