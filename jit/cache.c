@@ -67,8 +67,7 @@ struct jit_entry *jit_cache_get(struct jit_cache *c, guest_addr_t pc)
     e->code_lo = 0;
     e->code_end = 0;
     e->gen = 0;
-    e->idx_first = 0;
-    e->idx_end = 0;
+    e->indexed = false;
     e->next = c->buckets[h];
     c->buckets[h] = e;
     if (++c->count > c->nbuckets)

@@ -288,32 +288,57 @@ static struct jit_page_node *new_node(struct jit *j)
     return j->node_next++;
 }
 
-bool jit_page_index_add(struct jit *j, struct jit_entry *e)
+/* List e on guest page p unless it is there already: at the head when an
+ * earlier range of this call put it there, deeper only if e was listed
+ * by an earlier call (before). */
+static bool index_page(struct jit *j, struct jit_entry *e, uint64_t p,
+                       bool before)
+{
+    struct jit_page_node **head = page_list(j, p, true);
+    if (!head)
+        return false;
+    struct jit_page_node *n = *head;
+    if (n && n->e == e)
+        return true;
+    while (before && n && n->e != e)
+        n = n->next;
+    if (before && n)
+        return true;
+    n = new_node(j);
+    if (!n)
+        return false;
+    n->e = e;
+    n->next = *head;
+    __atomic_store_n(head, n, __ATOMIC_RELEASE);
+    return true;
+}
+
+static bool index_span(struct jit *j, struct jit_entry *e, uint64_t lo,
+                       uint64_t end, bool before)
+{
+    for (uint64_t p = lo >> GUEST_PAGE_SHIFT;
+         end > lo && p <= (end - 1) >> GUEST_PAGE_SHIFT; p++)
+        if (!index_page(j, e, p, before))
+            return false;
+    return true;
+}
+
+bool jit_page_index_add(struct jit *j, struct jit_entry *e,
+                        const struct lifter_range *r, unsigned n)
 {
     if (!j->cfg.code_epoch)
         return true; /* code never changes */
-    uint64_t first = e->code_lo >> GUEST_PAGE_SHIFT;
-    uint64_t last = (e->code_end - 1) >> GUEST_PAGE_SHIFT;
-    for (uint64_t p = first; p <= last; p++) {
-        if (p >= e->idx_first && p < e->idx_end)
-            continue; /* listed already */
-        struct jit_page_node **head = page_list(j, p, true);
-        if (!head)
+    bool before = e->indexed;
+    e->indexed = true; /* (even on failure: some pages may list it) */
+    /* The pages of the bytes read, not of their hull: a region's blocks
+     * can lie megabytes apart, and listing every page between them was
+     * an eighth of a warm start. */
+    if (n == 0)
+        return index_span(j, e, e->code_lo, e->code_end, before);
+    for (unsigned i = 0; i < n; i++)
+        if (!index_span(j, e, r[i].lo, (uint64_t)r[i].lo + r[i].len,
+                        before))
             return false;
-        struct jit_page_node *n = e->idx_end ? *head : NULL;
-        while (n && n->e != e) /* only for an entry listed before */
-            n = n->next;
-        if (n)
-            continue;
-        n = new_node(j);
-        if (!n)
-            return false;
-        n->e = e;
-        n->next = *head;
-        __atomic_store_n(head, n, __ATOMIC_RELEASE);
-    }
-    e->idx_first = (uint32_t)first; /* every page of the range is listed */
-    e->idx_end = (uint32_t)(last + 1);
     return true;
 }
 
@@ -352,13 +377,13 @@ static void unit_info(struct jit *j, const struct lifter_unit *u,
                                   .code_end = u->code_end,
                                   .nsucc = u->nsucc};
     memcpy(out->succ, u->succ, sizeof(out->succ));
+    out->nranges = u->nranges; /* for the page index, cached or not */
+    memcpy(out->ranges, u->ranges, u->nranges * sizeof(u->ranges[0]));
     uint64_t len = u->code_end ? u->code_end - u->code_lo : 0;
     if (!j->pcache || len == 0 || len > UINT32_MAX || u->short_fetch ||
         u->one_block || u->nranges == 0)
         return;
     out->code_len = (uint32_t)len;
-    out->nranges = u->nranges;
-    memcpy(out->ranges, u->ranges, u->nranges * sizeof(u->ranges[0]));
     out->cacheable = jit_ranges_hash(j, u->ranges, u->nranges, &out->hash);
 }
 
@@ -568,7 +593,8 @@ static int compile(struct jit *j, const struct jit_worker *w,
         }
         batch[i]->code_lo = units[i].code_lo;
         batch[i]->code_end = units[i].code_end;
-        if (jit_page_index_add(j, batch[i]) &&
+        if (jit_page_index_add(j, batch[i], units[i].ranges,
+                               units[i].nranges) &&
             jit_install(j, batch[i], addrs[i], epoch)) {
             batch[i]->tier = 1;
             batch[i]->optimised = j->optimise;

@@ -26,9 +26,8 @@ struct jit_entry {
     guest_addr_t code_lo;
     uint64_t code_end;
     uint32_t gen;
-    /* Guest pages [idx_first, idx_end) all list it in the page index
-     * (idx_end 0: none yet). */
-    uint32_t idx_first, idx_end;
+    /* Some guest page lists it in the page index (jit_page_index_add). */
+    bool indexed;
 };
 
 struct jit_cache {
@@ -131,10 +130,12 @@ LLVMTargetMachineRef jit_host_machine(LLVMCodeGenOptLevel level,
                                       size_t errlen);
 LLVMModuleRef jit_new_module(LLVMContextRef ctx, LLVMTargetMachineRef tm);
 uint64_t jit_code_epoch(struct jit *j);
-/* Under the lock, before e's cell is stored: record e under the pages of
- * [e->code_lo, e->code_end); false when out of memory (then e must not
+/* Under the lock, before e's cell is stored: record e under the guest
+ * pages of the n ranges its code was made from (none given: those of
+ * [e->code_lo, e->code_end)); false when out of memory (then e must not
  * be installed). */
-bool jit_page_index_add(struct jit *j, struct jit_entry *e);
+bool jit_page_index_add(struct jit *j, struct jit_entry *e,
+                        const struct lifter_range *r, unsigned n);
 /* Store code in e's cell (under the lock) unless guest code changed since
  * epoch: then the cell stays or becomes 0; returns whether it stayed. */
 bool jit_install(struct jit *j, struct jit_entry *e, uint64_t code,

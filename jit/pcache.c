@@ -371,7 +371,7 @@ bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
                 continue;
             ue->code_lo = u[i].code_lo;
             ue->code_end = (uint64_t)u[i].code_lo + u[i].code_len;
-            if (jit_page_index_add(j, ue) &&
+            if (jit_page_index_add(j, ue, u[i].ranges, u[i].nranges) &&
                 jit_install(j, ue, v->addrs[i], epoch)) {
                 ue->tier = 1;
                 ue->optimised = v->r->optimised;

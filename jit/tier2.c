@@ -136,7 +136,7 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
         e->code_lo = u.code_lo;
     if (u.code_end > e->code_end)
         e->code_end = u.code_end;
-    if (!jit_page_index_add(j, e)) {
+    if (!jit_page_index_add(j, e, u.ranges, u.nranges)) {
         pthread_mutex_unlock(&j->lock); /* out of memory: keep tier 1 */
         return;
     }

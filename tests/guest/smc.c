@@ -7,6 +7,8 @@
  *   read    new code read() from a pipe into a page that already ran
  *   remap   munmap + mmap at the same address with other code
  *   thread  one thread generates code, another runs it (handshake)
+ *   far     a function in two pieces pages apart, each rewritten in turn
+ *           (the unit made from it reads two ranges of bytes)
  * Compared with qemu-i386 (tests/guest/run_guest.sh). */
 #include <pthread.h>
 #include <stdint.h>
@@ -34,6 +36,24 @@ __asm__(".text\n"
         "    ret\n");
 int smc_target(void);
 int smc_self(int v);
+
+/* Two pieces two pages apart: jmp to the second, which jumps back. */
+__asm__(".text\n"
+        ".p2align 12\n"
+        ".globl smc_far\n"
+        "smc_far:\n"
+        "    jmp smc_far_imm\n"
+        ".globl smc_far_add\n"
+        "smc_far_add:\n"
+        "    .byte 0x83, 0xc0, 0x07\n" /* add $7, %eax */
+        "    ret\n"
+        "    .skip 8192, 0xcc\n"
+        ".globl smc_far_imm\n"
+        "smc_far_imm:\n"
+        "    movl $42, %eax\n"
+        "    jmp smc_far_add\n");
+int smc_far(void);
+extern uint8_t smc_far_add[], smc_far_imm[];
 
 /* mov $imm, %eax; ret -- or, shape 1, mov $imm, %eax; add $5, %eax; ret */
 static void emit(uint8_t *p, uint32_t imm, int shape)
@@ -174,6 +194,39 @@ static int test_remap(void)
     return bad != 0;
 }
 
+/* One function in two pieces pages apart: the unit made from it reads
+ * both, and a write to either (or to neither: the pages between) must be
+ * seen.  smc_far returns imm + k. */
+static int test_far(void)
+{
+    uintptr_t page = (uintptr_t)smc_far & ~(uintptr_t)4095;
+    int before = smc_far();
+    if (mprotect((void *)page, 4 * 4096, PROT_READ | PROT_WRITE | PROT_EXEC)) {
+        perror("mprotect");
+        return 1;
+    }
+    uint8_t *imm_at = (uint8_t *)smc_far_imm + 1, *k_at = (uint8_t *)smc_far_add + 2;
+    int bad = 0;
+    for (int i = 0; i < 200; i++) {
+        if (i & 1) {
+            *k_at = (uint8_t)(i % 100);
+        } else {
+            uint32_t v = 10000 + (uint32_t)i;
+            memcpy(imm_at, &v, 4);
+        }
+        ((volatile uint8_t *)page)[4096 + i] = 0; /* between the pieces */
+        int32_t imm;
+        memcpy(&imm, imm_at, 4);
+        int want = imm + *k_at;
+        for (int k = 0; k < 3; k++)
+            if (smc_far() != want && bad++ < 5)
+                printf("far: iteration %d: got %d, want %d\n", i, smc_far(),
+                       want);
+    }
+    printf("far: before %d, last %d, %d wrong\n", before, smc_far(), bad);
+    return bad != 0;
+}
+
 /* Thread handshake: the generator writes version n and publishes n; the
  * runner runs it and acknowledges n. */
 static uint8_t *shared;
@@ -221,10 +274,11 @@ int main(int argc, char **argv)
         int (*fn)(void);
     } tests[] = {{"jit", test_jit},       {"text", test_text},
                  {"self", test_self},     {"read", test_read},
-                 {"remap", test_remap},   {"thread", test_thread}};
+                 {"remap", test_remap},   {"thread", test_thread},
+                 {"far", test_far}};
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
         if (argc > 1 && strcmp(argv[1], tests[i].name) == 0)
             return tests[i].fn();
-    fprintf(stderr, "usage: smc jit|text|self|read|remap|thread\n");
+    fprintf(stderr, "usage: smc jit|text|self|read|remap|thread|far\n");
     return 2;
 }
