@@ -37,7 +37,14 @@ instr() { # instr CMD...: instructions:u of one run
     perf stat -x, -e instructions:u "$@" 2>&1 >/dev/null |
         awk -F, '/instructions/ {print $1}'
 }
-ratio() { echo "$1 / $2" | bc -l; }
+# a / b, or "n/a" when either is not a number (no hardware counters: a VM)
+ratio() {
+    case "$1$2" in
+    *[!0-9.]* | "") echo n/a ;;
+    *) echo "$1 / $2" | bc -l ;;
+    esac
+}
+num() { case $1 in n/a) echo "$1" ;; *) printf "%.${2}f" "$1" ;; esac; }
 
 printf '| workload | cold off s | cold on s | cold on/off | warm off s | warm on s | warm on/off | instr off/base | instr on/off |\n'
 printf '|---|---|---|---|---|---|---|---|---|\n'
@@ -59,9 +66,10 @@ while IFS='|' read -r name args; do
     ib=$(instr "$base" "${base_opts[@]}" "$@")
     io=$(instr "$r386" --no-cache "$@")
     ip=$(instr "$r386" --no-cache "${prof[@]}" "$@")
-    printf '| %s | %s | %s | %.3f | %s | %s | %.3f | %.4f | %.3f |\n' "$name" \
-        "$co" "$cp" "$(ratio "$cp" "$co")" "$wo" "$wp" "$(ratio "$wp" "$wo")" \
-        "$(ratio "$io" "$ib")" "$(ratio "$ip" "$io")"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" \
+        "$co" "$cp" "$(num "$(ratio "$cp" "$co")" 3)" "$wo" "$wp" \
+        "$(num "$(ratio "$wp" "$wo")" 3)" "$(num "$(ratio "$io" "$ib")" 4)" \
+        "$(num "$(ratio "$ip" "$io")" 3)"
 done <<EOF
 hash 100|$W/hash 100
 sort 1M|$W/sort 1000000
