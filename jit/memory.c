@@ -1,6 +1,5 @@
-/* Memory for translated code: one arena the object linkers carve every
- * object's sections from (RuntimeDyld with MCJIT-style callbacks, and
- * objload.c).
+/* Memory for translated code: one arena the object linker carves every
+ * object's sections from (RuntimeDyld with MCJIT-style callbacks).
  *
  * Why not LLVM's default per-object memory manager: it maps, protects and
  * unmaps memory for each object it links, and a warm run links thousands
@@ -61,8 +60,9 @@ void jit_arena_destroy(struct jit_arena *a)
     free(a);
 }
 
-void *jit_arena_alloc(struct jit_arena *a, size_t size, unsigned align)
+static uint8_t *arena_alloc(void *opaque, uintptr_t size, unsigned align)
 {
+    struct jit_arena *a = opaque;
     if (align < 16)
         align = 16;
     pthread_mutex_lock(&a->lock);
@@ -92,7 +92,7 @@ static uint8_t *alloc_code(void *opaque, uintptr_t size, unsigned align,
 {
     (void)id;
     (void)name;
-    return jit_arena_alloc(opaque, size, align);
+    return arena_alloc(opaque, size, align);
 }
 
 static uint8_t *alloc_data(void *opaque, uintptr_t size, unsigned align,
@@ -101,7 +101,7 @@ static uint8_t *alloc_data(void *opaque, uintptr_t size, unsigned align,
     (void)id;
     (void)name;
     (void)ro;
-    return jit_arena_alloc(opaque, size, align);
+    return arena_alloc(opaque, size, align);
 }
 
 static LLVMBool finalize(void *opaque, char **msg)
