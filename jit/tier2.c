@@ -19,6 +19,7 @@
 #include <llvm-c/Orc.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,7 +209,15 @@ struct jit_tier2 *jit_tier2_start(struct jit *j)
     t->tsc = LLVMOrcCreateNewThreadSafeContext();
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->cv, NULL);
-    if (!t->tm || pthread_create(&t->thread, NULL, tier2_main, t) != 0) {
+    /* Created with every signal blocked, which it keeps: a signal sent to
+     * the process must reach a guest thread, whose host handlers expect
+     * one (a SIGUSR2 for the guest killed r386 with the tier on). */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int started = t->tm ? pthread_create(&t->thread, NULL, tier2_main, t) : -1;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (started != 0) {
         if (t->tm)
             LLVMDisposeTargetMachine(t->tm);
         LLVMOrcDisposeThreadSafeContext(t->tsc);
