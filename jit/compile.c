@@ -298,11 +298,11 @@ static bool index_page(struct jit *j, struct jit_entry *e, uint64_t p,
     if (!head)
         return false;
     struct jit_page_node *n = *head;
+    if (before) {
+        while (n && n->e != e)
+            n = n->next;
+    }
     if (n && n->e == e)
-        return true;
-    while (before && n && n->e != e)
-        n = n->next;
-    if (before && n)
         return true;
     n = new_node(j);
     if (!n)
@@ -333,8 +333,6 @@ bool jit_page_index_add(struct jit *j, struct jit_entry *e,
     /* The pages of the bytes read, not of their hull: a region's blocks
      * can lie megabytes apart, and listing every page between them was
      * an eighth of a warm start. */
-    if (n == 0)
-        return index_span(j, e, e->code_lo, e->code_end, before);
     for (unsigned i = 0; i < n; i++)
         if (!index_span(j, e, r[i].lo, (uint64_t)r[i].lo + r[i].len,
                         before))

@@ -131,9 +131,8 @@ LLVMTargetMachineRef jit_host_machine(LLVMCodeGenOptLevel level,
 LLVMModuleRef jit_new_module(LLVMContextRef ctx, LLVMTargetMachineRef tm);
 uint64_t jit_code_epoch(struct jit *j);
 /* Under the lock, before e's cell is stored: record e under the guest
- * pages of the n ranges its code was made from (none given: those of
- * [e->code_lo, e->code_end)); false when out of memory (then e must not
- * be installed). */
+ * pages of the n ranges its code was made from (lifter_unit.ranges);
+ * false when out of memory (then e must not be installed). */
 bool jit_page_index_add(struct jit *j, struct jit_entry *e,
                         const struct lifter_range *r, unsigned n);
 /* Store code in e's cell (under the lock) unless guest code changed since

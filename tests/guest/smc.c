@@ -205,7 +205,7 @@ static int test_far(void)
         perror("mprotect");
         return 1;
     }
-    uint8_t *imm_at = (uint8_t *)smc_far_imm + 1, *k_at = (uint8_t *)smc_far_add + 2;
+    uint8_t *imm_at = smc_far_imm + 1, *k_at = smc_far_add + 2;
     int bad = 0;
     for (int i = 0; i < 200; i++) {
         if (i & 1) {
