@@ -76,6 +76,7 @@ struct jit_stats {
     uint64_t hot_units;      /* units recompiled by the optimising tier */
     uint64_t hot_ns;         /* its compile time (on its own thread) */
     uint64_t invalidated;    /* translations dropped: their code changed */
+    uint64_t orc_objects;    /* objects jit/objload.c declined, linked by ORC */
     /* The persistent cache. */
     uint64_t disk_units;     /* units loaded from it instead of compiled */
     uint64_t disk_objects;   /* objects linked for them */

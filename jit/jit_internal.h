@@ -152,6 +152,13 @@ int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj, const char *table,
                     uint32_t ncells, const char (*names)[JIT_NAME_MAX], int n,
                     uint64_t *addrs, uint64_t *table_addr, char *err,
                     size_t errlen);
+/* objload.c: link obj (len bytes, left as it is) into the arena without
+ * LLVM and resolve the n unit names and, when ncells, the table, as
+ * jit_link_object does; -1 when the object is not of the shape it knows
+ * (then link it with jit_link_object). */
+int jit_objload(struct jit *j, const void *obj, size_t len, const char *table,
+                uint32_t ncells, const char (*names)[JIT_NAME_MAX], int n,
+                uint64_t *addrs, uint64_t *table_addr);
 /* Under the lock: point the table's slots at the cells of pcs. */
 bool jit_cells_fill(struct jit *j, uint64_t table, const guest_addr_t *pcs,
                     uint32_t n);
@@ -180,11 +187,17 @@ bool jit_ranges_hash(struct jit *j, const struct lifter_range *r, unsigned n,
  * LLJIT object linking layer that uses it (ctx: the arena). */
 struct jit_arena *jit_arena_create(void);
 void jit_arena_destroy(struct jit_arena *a);
+/* size bytes at align (at least 16), readable, writable and executable,
+ * never freed; NULL when the arena is full. */
+void *jit_arena_alloc(struct jit_arena *a, size_t size, unsigned align);
 LLVMOrcObjectLayerRef jit_arena_layer(void *ctx, LLVMOrcExecutionSessionRef es,
                                       const char *triple);
 
 /* perfmap.c: /tmp/perf-PID.map for perf; NULL when it cannot be written. */
 struct jit_perfmap *jit_perfmap_open(struct jit *j);
+/* The sizes of obj's functions, for the jit_perfmap_write calls to come
+ * (pm NULL: nothing). */
+void jit_perfmap_note(struct jit_perfmap *pm, const char *obj, size_t len);
 void jit_perfmap_write(struct jit_perfmap *pm, const char *name,
                        uint64_t addr, guest_addr_t pc, int tier);
 void jit_perfmap_close(struct jit_perfmap *pm);

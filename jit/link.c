@@ -7,7 +7,8 @@
  * another.  Before code generation the cell globals become the slots of
  * one table the module defines and exports; after linking, the JIT writes
  * each slot with its cell's address, before any of the code can run.
- * Both tiers and the persistent cache link through here. */
+ * Both tiers and the persistent cache link through here: with objload.c
+ * where it knows the object's shape (all r386 makes now), else with ORC. */
 #include <llvm-c/Error.h>
 #include <llvm-c/LLJIT.h>
 #include <pthread.h>
@@ -106,6 +107,15 @@ int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj, const char *table,
                     uint64_t *addrs, uint64_t *table_addr, char *err,
                     size_t errlen)
 {
+    memset(addrs, 0, (size_t)n * sizeof(*addrs));
+    if (jit_objload(j, LLVMGetBufferStart(obj), LLVMGetBufferSize(obj),
+                    table, ncells, names, n, addrs, table_addr) == 0) {
+        jit_perfmap_note(j->perfmap, LLVMGetBufferStart(obj),
+                         LLVMGetBufferSize(obj));
+        LLVMDisposeMemoryBuffer(obj);
+        return 0;
+    }
+    __atomic_fetch_add(&j->stats.orc_objects, 1, __ATOMIC_RELAXED);
     LLVMOrcJITDylibRef jd = LLVMOrcLLJITGetMainJITDylib(j->lljit);
     LLVMErrorRef e = LLVMOrcLLJITAddObjectFile(j->lljit, jd, obj);
     *table_addr = 0;

@@ -1,5 +1,6 @@
-/* Memory for translated code: one arena the object linker carves every
- * object's sections from (RuntimeDyld with MCJIT-style callbacks).
+/* Memory for translated code: one arena the object linkers carve every
+ * object's sections from (RuntimeDyld with MCJIT-style callbacks, and
+ * objload.c).
  *
  * Why not LLVM's default per-object memory manager: it maps, protects and
  * unmaps memory for each object it links, and a warm run links thousands
@@ -60,9 +61,8 @@ void jit_arena_destroy(struct jit_arena *a)
     free(a);
 }
 
-static uint8_t *arena_alloc(void *opaque, uintptr_t size, unsigned align)
+void *jit_arena_alloc(struct jit_arena *a, size_t size, unsigned align)
 {
-    struct jit_arena *a = opaque;
     if (align < 16)
         align = 16;
     pthread_mutex_lock(&a->lock);
@@ -92,7 +92,7 @@ static uint8_t *alloc_code(void *opaque, uintptr_t size, unsigned align,
 {
     (void)id;
     (void)name;
-    return arena_alloc(opaque, size, align);
+    return jit_arena_alloc(opaque, size, align);
 }
 
 static uint8_t *alloc_data(void *opaque, uintptr_t size, unsigned align,
@@ -101,7 +101,7 @@ static uint8_t *alloc_data(void *opaque, uintptr_t size, unsigned align,
     (void)id;
     (void)name;
     (void)ro;
-    return arena_alloc(opaque, size, align);
+    return jit_arena_alloc(opaque, size, align);
 }
 
 static LLVMBool finalize(void *opaque, char **msg)

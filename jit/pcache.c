@@ -289,7 +289,8 @@ static bool link_record(struct jit *j, struct pc_view *v)
     char (*names)[JIT_NAME_MAX] = malloc(r->nunits * sizeof(*names));
     v->addrs = calloc(r->nunits, sizeof(*v->addrs));
     /* The object is read in place: the file stays mapped for the run, and
-     * a file is only ever replaced (renamed over), never rewritten. */
+     * a file is only ever replaced (renamed over), never rewritten.  (It
+     * is linked by objload.c, which copies what it needs.) */
     LLVMMemoryBufferRef obj = LLVMCreateMemoryBufferWithMemoryRange(
         (const char *)pcache_object(r), r->objlen, "r386-cache", 0);
     bool ok = names && v->addrs && obj;

@@ -2,10 +2,11 @@
  * report` on r386 shows which guest code the time went to (perf's JIT
  * map format: "START SIZE NAME" in hex, one line per symbol).
  *
- * The size of a unit's code is known only to its object file: LLJIT's
- * object transform layer lets every object pass through perfmap_note,
- * which reads the ELF symbol table for the units' function symbols and
- * keeps their sizes until jit_perfmap_write is told where they landed. */
+ * The size of a unit's code is known only to its object file: objects
+ * linked by objload.c are shown to jit_perfmap_note, and LLJIT's object
+ * transform layer lets those it links pass through perfmap_note; both read
+ * the ELF symbol table for the units' function symbols and keep their
+ * sizes until jit_perfmap_write is told where they landed. */
 #include <elf.h>
 #include <llvm-c/Orc.h>
 #include <stdio.h>
@@ -28,8 +29,10 @@ struct jit_perfmap {
 };
 
 /* The function symbols of a relocatable ELF64 object and their sizes. */
-static void note_symbols(struct jit_perfmap *pm, const char *obj, size_t len)
+void jit_perfmap_note(struct jit_perfmap *pm, const char *obj, size_t len)
 {
+    if (!pm)
+        return;
     if (len < sizeof(Elf64_Ehdr) || memcmp(obj, ELFMAG, SELFMAG) != 0 ||
         obj[EI_CLASS] != ELFCLASS64)
         return;
@@ -67,7 +70,7 @@ static void note_symbols(struct jit_perfmap *pm, const char *obj, size_t len)
 
 static LLVMErrorRef perfmap_note(void *ctx, LLVMMemoryBufferRef *obj)
 {
-    note_symbols(ctx, LLVMGetBufferStart(*obj), LLVMGetBufferSize(*obj));
+    jit_perfmap_note(ctx, LLVMGetBufferStart(*obj), LLVMGetBufferSize(*obj));
     return NULL; /* the object itself passes unchanged */
 }
 

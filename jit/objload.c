@@ -1,0 +1,326 @@
+/* Linking the persistent cache's objects without LLVM.
+ *
+ * A warm start links one object per cached record, thousands of them
+ * (python3.11: 14,500), and through ORC and RuntimeDyld that cost about
+ * 40 us each -- a symbol table, materialisation units and a session round
+ * trip per object: two thirds of the warm start (docs/CACHE.md).  The
+ * objects are all of one simple shape, the one r386's code generator
+ * emits: an x86-64 ELF relocatable file (small code model) with a few
+ * allocatable sections, symbols defined in them or undefined (the helper
+ * ABI, the indirect-branch table, memset and memmove), and a handful of
+ * relocation types.  This loader links exactly that shape into the code
+ * arena; for anything else it declines, and the caller goes through ORC.
+ *
+ * Layout of one object in the arena: its allocatable sections in order,
+ * each at its alignment; then a GOT slot per symbol a GOT-relative
+ * relocation names; then a stub (jmp *slot) per undefined function a call
+ * cannot reach directly (the arena may lie more than 2 GiB from libc). */
+#include <dlfcn.h>
+#include <elf.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jit_internal.h"
+
+#ifndef R_X86_64_GOTPCRELX
+#define R_X86_64_GOTPCRELX 41
+#define R_X86_64_REX_GOTPCRELX 42
+#endif
+
+#define MAX_SECTIONS 32
+
+struct obj {
+    const uint8_t *base;
+    size_t len;
+    const Elf64_Shdr *sh;
+    unsigned nsh;
+    const Elf64_Sym *sym;
+    size_t nsym;
+    const char *str;
+    size_t strlen;
+    uint64_t at[MAX_SECTIONS]; /* where each section is (0: not loaded) */
+};
+
+static bool in_file(const struct obj *o, uint64_t off, uint64_t len)
+{
+    return off <= o->len && len <= o->len - off;
+}
+
+static const char *sym_name(const struct obj *o, const Elf64_Sym *s)
+{
+    if (s->st_name >= o->strlen)
+        return NULL;
+    const char *n = o->str + s->st_name;
+    return memchr(n, 0, o->strlen - s->st_name) ? n : NULL;
+}
+
+/* The address an undefined symbol names: the JIT's own symbols, else the
+ * host process's (what ORC's process-symbol lookup would find). */
+static uint64_t extern_address(struct jit *j, const char *name)
+{
+    if (strcmp(name, LIFTER_SYM_IBTC) == 0)
+        return (uint64_t)(uintptr_t)j->ibtc;
+    for (size_t i = 0; i < j->cfg.nhelpers; i++)
+        if (strcmp(name, j->cfg.helpers[i].name) == 0)
+            return (uint64_t)(uintptr_t)j->cfg.helpers[i].addr;
+    return (uint64_t)(uintptr_t)dlsym(RTLD_DEFAULT, name);
+}
+
+/* The address symbol i stands for (0: unknown). */
+static uint64_t sym_address(struct jit *j, const struct obj *o, size_t i)
+{
+    const Elf64_Sym *s = &o->sym[i];
+    if (s->st_shndx == SHN_UNDEF) {
+        const char *n = sym_name(o, s);
+        return n && *n ? extern_address(j, n) : 0;
+    }
+    if (s->st_shndx == SHN_ABS)
+        return s->st_value;
+    if (s->st_shndx >= o->nsh || !o->at[s->st_shndx])
+        return 0;
+    return o->at[s->st_shndx] + s->st_value;
+}
+
+static bool parse(struct obj *o, const uint8_t *p, size_t len)
+{
+    memset(o, 0, sizeof(*o));
+    o->base = p;
+    o->len = len;
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)p;
+    if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+        eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+        eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_type != ET_REL ||
+        eh->e_machine != EM_X86_64 || eh->e_shentsize != sizeof(Elf64_Shdr) ||
+        eh->e_shnum == 0 || eh->e_shnum > MAX_SECTIONS ||
+        eh->e_shoff % 8 ||
+        !in_file(o, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)))
+        return false;
+    o->sh = (const Elf64_Shdr *)(p + eh->e_shoff);
+    o->nsh = eh->e_shnum;
+    for (unsigned i = 0; i < o->nsh; i++) {
+        const Elf64_Shdr *s = &o->sh[i];
+        if (s->sh_type != SHT_NOBITS && !in_file(o, s->sh_offset, s->sh_size))
+            return false;
+        if (s->sh_type != SHT_SYMTAB)
+            continue;
+        if (o->sym || s->sh_entsize != sizeof(Elf64_Sym) ||
+            s->sh_offset % 8 || s->sh_link >= o->nsh ||
+            o->sh[s->sh_link].sh_type != SHT_STRTAB)
+            return false;
+        o->sym = (const Elf64_Sym *)(p + s->sh_offset);
+        o->nsym = s->sh_size / sizeof(Elf64_Sym);
+        const Elf64_Shdr *st = &o->sh[s->sh_link];
+        if (!in_file(o, st->sh_offset, st->sh_size))
+            return false;
+        o->str = (const char *)p + st->sh_offset;
+        o->strlen = st->sh_size;
+    }
+    return o->sym != NULL;
+}
+
+/* Is section s one this loader knows how to place? */
+static bool known_section(const Elf64_Shdr *s)
+{
+    switch (s->sh_type) {
+    case SHT_NULL:
+    case SHT_STRTAB:
+    case SHT_SYMTAB:
+    case SHT_RELA:
+        return true;
+    case SHT_PROGBITS:
+    case SHT_NOBITS:
+        /* Sections with no place in memory (.note.GNU-stack) are fine;
+         * thread-local or otherwise special ones are not. */
+        return !(s->sh_flags & ~(uint64_t)(SHF_ALLOC | SHF_WRITE |
+                                           SHF_EXECINSTR | SHF_MERGE |
+                                           SHF_STRINGS)) &&
+               (s->sh_addralign & (s->sh_addralign - 1)) == 0 &&
+               s->sh_addralign <= 4096;
+    default:
+        return false;
+    }
+}
+
+static bool is_got(uint32_t type)
+{
+    return type == R_X86_64_GOTPCREL || type == R_X86_64_GOTPCRELX ||
+           type == R_X86_64_REX_GOTPCRELX;
+}
+
+static bool fits32(int64_t v)
+{
+    return v >= INT32_MIN && v <= INT32_MAX;
+}
+
+/* Apply the relocations of section rs (an SHT_RELA) to the section they
+ * are for.  got/stub: per symbol, its slot and stub (0: none yet), placed
+ * from *next_got / *next_stub. */
+static bool relocate(struct jit *j, const struct obj *o, const Elf64_Shdr *rs,
+                     uint64_t *got, uint64_t *stub, uint64_t *next_got,
+                     uint64_t *next_stub)
+{
+    if (rs->sh_entsize != sizeof(Elf64_Rela) || rs->sh_offset % 8 ||
+        rs->sh_info >= o->nsh)
+        return false;
+    const Elf64_Shdr *target = &o->sh[rs->sh_info];
+    uint64_t base = o->at[rs->sh_info];
+    if (!(target->sh_flags & SHF_ALLOC))
+        return true; /* for a section not loaded */
+    if (!base || target->sh_type != SHT_PROGBITS)
+        return false;
+    const Elf64_Rela *r = (const Elf64_Rela *)(o->base + rs->sh_offset);
+    size_t n = rs->sh_size / sizeof(*r);
+    for (size_t k = 0; k < n; k++) {
+        uint32_t type = ELF64_R_TYPE(r[k].r_info);
+        size_t si = ELF64_R_SYM(r[k].r_info);
+        uint64_t width = type == R_X86_64_64 ? 8 : 4;
+        if (si == 0 || si >= o->nsym || r[k].r_offset > target->sh_size ||
+            width > target->sh_size - r[k].r_offset)
+            return false;
+        uint64_t s = sym_address(j, o, si);
+        if (!s)
+            return false;
+        uint64_t p = base + r[k].r_offset;
+        int64_t a = r[k].r_addend;
+        uint8_t *where = (uint8_t *)(uintptr_t)p;
+        int64_t v;
+        switch (type) {
+        case R_X86_64_64: {
+            uint64_t w = s + (uint64_t)a;
+            memcpy(where, &w, 8);
+            continue;
+        }
+        case R_X86_64_PC32:
+            v = (int64_t)(s + (uint64_t)a - p);
+            break;
+        case R_X86_64_PLT32:
+            v = (int64_t)(s + (uint64_t)a - p);
+            if (!fits32(v)) {
+                if (!stub[si]) {
+                    /* jmp *slot(%rip), the slot right after it */
+                    uint8_t *t = (uint8_t *)(uintptr_t)*next_stub;
+                    static const uint8_t jmp[8] = {0xff, 0x25, 2, 0, 0, 0,
+                                                   0xcc, 0xcc};
+                    memcpy(t, jmp, 8);
+                    memcpy(t + 8, &s, 8);
+                    stub[si] = *next_stub;
+                    *next_stub += 16;
+                }
+                v = (int64_t)(stub[si] + (uint64_t)a - p);
+            }
+            break;
+        case R_X86_64_GOTPCREL:
+        case R_X86_64_GOTPCRELX:
+        case R_X86_64_REX_GOTPCRELX:
+            if (!got[si]) {
+                got[si] = *next_got;
+                memcpy((void *)(uintptr_t)got[si], &s, 8);
+                *next_got += 8;
+            }
+            v = (int64_t)(got[si] + (uint64_t)a - p);
+            break;
+        default:
+            return false;
+        }
+        if (!fits32(v))
+            return false;
+        int32_t v32 = (int32_t)v;
+        memcpy(where, &v32, 4);
+    }
+    return true;
+}
+
+int jit_objload(struct jit *j, const void *obj, size_t len, const char *table,
+                uint32_t ncells, const char (*names)[JIT_NAME_MAX], int n,
+                uint64_t *addrs, uint64_t *table_addr)
+{
+    struct obj o;
+    if (!parse(&o, obj, len))
+        return -1;
+    /* Sizes: the sections, then GOT slots and stubs (an upper bound: one
+     * of each per symbol that needs one). */
+    uint64_t size = 0, align = 16;
+    uint64_t off[MAX_SECTIONS] = {0};
+    bool got_used = false, calls_out = false;
+    for (unsigned i = 0; i < o.nsh; i++) {
+        const Elf64_Shdr *s = &o.sh[i];
+        if (!known_section(s))
+            return -1;
+        if (s->sh_type == SHT_RELA)
+            for (uint64_t k = 0; k < s->sh_size / sizeof(Elf64_Rela); k++) {
+                const Elf64_Rela *r =
+                    (const Elf64_Rela *)(o.base + s->sh_offset) + k;
+                got_used |= is_got(ELF64_R_TYPE(r->r_info));
+                calls_out |= ELF64_R_TYPE(r->r_info) == R_X86_64_PLT32;
+            }
+        if (!(s->sh_flags & SHF_ALLOC) || s->sh_size == 0)
+            continue;
+        uint64_t al = s->sh_addralign ? s->sh_addralign : 1;
+        if (al > align)
+            align = al;
+        size = (size + al - 1) & ~(al - 1);
+        off[i] = size;
+        size += s->sh_size;
+    }
+    size = (size + 15) & ~(uint64_t)15;
+    uint64_t got_off = size;
+    if (got_used)
+        size += 8 * o.nsym;
+    uint64_t stub_off = size;
+    if (calls_out)
+        size += 16 * o.nsym;
+    if (size == 0)
+        return -1;
+    uint8_t *mem = jit_arena_alloc(j->arena, size, (unsigned)align);
+    if (!mem)
+        return -1;
+    for (unsigned i = 0; i < o.nsh; i++) {
+        const Elf64_Shdr *s = &o.sh[i];
+        if (!(s->sh_flags & SHF_ALLOC) || s->sh_size == 0)
+            continue;
+        o.at[i] = (uint64_t)(uintptr_t)(mem + off[i]);
+        if (s->sh_type == SHT_NOBITS)
+            memset(mem + off[i], 0, s->sh_size);
+        else
+            memcpy(mem + off[i], o.base + s->sh_offset, s->sh_size);
+    }
+    uint64_t *got = calloc(2 * o.nsym, sizeof(*got));
+    if (!got)
+        return -1;
+    uint64_t *stub = got + o.nsym;
+    uint64_t next_got = (uint64_t)(uintptr_t)(mem + got_off);
+    uint64_t next_stub = (uint64_t)(uintptr_t)(mem + stub_off);
+    bool ok = true;
+    for (unsigned i = 0; ok && i < o.nsh; i++)
+        if (o.sh[i].sh_type == SHT_RELA)
+            ok = relocate(j, &o, &o.sh[i], got, stub, &next_got, &next_stub);
+    free(got);
+    /* The symbols asked for: defined, global, in a loaded section.  (The
+     * arena's bytes stay allocated on failure: code is never freed.) */
+    int found = 0;
+    bool table_found = ncells == 0;
+    *table_addr = 0;
+    for (size_t i = 1; ok && i < o.nsym; i++) {
+        const Elf64_Sym *s = &o.sym[i];
+        if (ELF64_ST_BIND(s->st_info) != STB_GLOBAL ||
+            s->st_shndx == SHN_UNDEF)
+            continue;
+        const char *nm = sym_name(&o, s);
+        if (!nm)
+            return -1;
+        uint64_t a = sym_address(j, &o, i);
+        if (ncells && strcmp(nm, table) == 0) {
+            *table_addr = a;
+            table_found = a != 0;
+            continue;
+        }
+        for (int u = 0; u < n; u++)
+            if (!addrs[u] && strcmp(nm, names[u]) == 0) {
+                addrs[u] = a;
+                found += a != 0;
+                break;
+            }
+    }
+    return ok && found == n && table_found ? 0 : -1;
+}
