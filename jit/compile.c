@@ -365,10 +365,9 @@ void jit_code_written(struct jit *j, guest_addr_t page)
         __atomic_store_n(&n->e->link.code, 0, __ATOMIC_SEQ_CST);
 }
 
-/* Record where u's translation came from; its bytes' hash is taken now,
- * while they are those the lifter read (the batch is installed only if
- * no guest code changed since: jit_install). */
-static void unit_info(struct jit *j, const struct lifter_unit *u,
+/* (The batch is installed only if no guest code changed since the hash
+ * was taken: jit_install.) */
+void jit_unit_info_of(struct jit *j, const struct lifter_unit *u,
                       struct jit_unit_info *out)
 {
     *out = (struct jit_unit_info){.pc = u->pc, .code_lo = u->code_lo,
@@ -401,8 +400,12 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
     size_t head = 0, tail = 0;
     int n = 0;
     queue[tail++] = (guest_addr_t)first->link.pc;
-    struct lifter_env env = {true, true, JIT_IBTC_SIZE - 1, NULL,
-                             j->cfg.profile};
+    struct lifter_env env = {.chain = true,
+                             .ibtc = true,
+                             .ibtc_mask = JIT_IBTC_SIZE - 1,
+                             .count = j->tier2 != NULL,
+                             .hits_offset = JIT_HITS_OFFSET,
+                             .profile = j->cfg.profile};
     while (head < tail && n < j->batch_max) {
         guest_addr_t pc = queue[head++];
         struct jit_entry *e = jit_cache_get(&j->cache, pc);
@@ -419,7 +422,6 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
         snprintf(names[n], JIT_NAME_MAX, "u_%08x_%s_%llu", pc, j->nonce,
                  (unsigned long long)j->seq++);
         struct lifter_unit u;
-        env.hits = j->tier2 ? &e->hits : NULL;
         if (lifter_lift_unit(j->lifter, m, names[n], pc, &j->cfg.code, &env,
                              &u) != 0) {
             snprintf(err, errlen, "cannot lift the unit at 0x%08x", pc);
@@ -427,9 +429,7 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
         }
         if (u.unknown)
             note_unknown(j, &u);
-        unit_info(j, &u, &units[n]);
-        if (env.hits)
-            units[n].cacheable = false; /* the counter's address is in it */
+        jit_unit_info_of(j, &u, &units[n]);
         batch[n++] = e;
         j->stats.guest_insns += u.insns;
         for (unsigned i = 0; i < u.nsucc; i++)

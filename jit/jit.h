@@ -79,6 +79,7 @@ struct jit_stats {
     uint64_t orc_objects;    /* objects jit/objload.c declined, linked by ORC */
     /* The persistent cache. */
     uint64_t disk_units;     /* units loaded from it instead of compiled */
+    uint64_t disk_optimised; /* of which optimised (--aot, tier 2) */
     uint64_t disk_objects;   /* objects linked for them */
     uint64_t disk_load_ns;   /* time reading, checking and linking them */
     uint64_t disk_stale;     /* units found there whose guest bytes differ */

@@ -4,6 +4,7 @@
 
 #include <llvm-c/LLJIT.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <llvm-c/TargetMachine.h>
 
 #include "jit.h"
@@ -162,6 +163,17 @@ int jit_objload(struct jit *j, const void *obj, size_t len, const char *table,
 /* Under the lock: point the table's slots at the cells of pcs. */
 bool jit_cells_fill(struct jit *j, uint64_t table, const guest_addr_t *pcs,
                     uint32_t n);
+
+/* compile.c: where u's translation came from (and, when it can be stored,
+ * the hash of its bytes, read now: call it under the lock right after the
+ * lift). */
+void jit_unit_info_of(struct jit *j, const struct lifter_unit *u,
+                      struct jit_unit_info *out);
+/* The offset of a jit_entry's hits from its chain cell (lifter_env). */
+#define JIT_HITS_OFFSET                                                      \
+    ((int32_t)(offsetof(struct jit_entry, hits) -                            \
+               offsetof(struct jit_entry, link) -                            \
+               offsetof(struct lifter_ibtc_entry, code)))
 
 /* pcache.c: the persistent cache.  NULL when off or unusable (one
  * warning).  load: under the lock, install e (and the units stored with

@@ -124,7 +124,8 @@ static uint64_t build_hash(bool profile)
     char *features = LLVMGetHostCPUFeatures();
     static const char *const knobs[] = {
         "R386_JIT_REGION", "R386_JIT_PIPELINE", "R386_JIT_CODEGEN",
-        "R386_JIT_NO_FASTISEL", "R386_JIT_LLVM_OPT"};
+        "R386_JIT_NO_FASTISEL", "R386_JIT_LLVM_OPT",
+        "R386_JIT_HOT" /* first-tier code counts executions */};
     char buf[256];
     snprintf(buf, sizeof(buf), "%u.%u.%u/%s", major, minor, patch, cpu);
     h = jit_hash(buf, strlen(buf), h);
@@ -341,12 +342,18 @@ bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
     if (!hit)
         return false;
     /* Several records may hold pc (made by runs that saw other bytes
-     * there): the first one whose bytes match wins. */
+     * there, or by both tiers): the first one whose bytes match wins,
+     * optimised ones first (pass 0), then the others (pass 1). */
     while (hit > f->idx && hit[-1].pc == pc)
         hit--;
+    struct pc_index *first = hit, *end = f->idx + f->nidx;
     bool done = false;
-    for (; hit < f->idx + f->nidx && hit->pc == pc && !done; hit++) {
+    for (int pass = 0; pass < (optimised ? 1 : 2) && !done; pass++)
+    for (hit = first; hit < end && hit->pc == pc && !done; hit++) {
         struct pc_view *v = &f->recs[hit->rec];
+        /* (The index's flag: a record is only checked when it is tried.) */
+        if ((pass == 0) != (f->img.recs[hit->rec].optimised != 0))
+            continue;
         if (!v->checked) {
             v->checked = true;
             v->r = pcache_record(&f->img, hit->rec);
@@ -355,7 +362,7 @@ bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
                 j->stats.disk_bad_files++; /* a damaged record */
             }
         }
-        if (v->bad || (optimised && !v->r->optimised))
+        if (v->bad || v->r->optimised != f->img.recs[hit->rec].optimised)
             continue;
         uint64_t epoch = jit_code_epoch(j);
         if (!units_current(j, v->r)) {
@@ -374,7 +381,8 @@ bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
             ue->code_end = (uint64_t)u[i].code_lo + u[i].code_len;
             if (jit_page_index_add(j, ue, u[i].ranges, u[i].nranges) &&
                 jit_install(j, ue, v->addrs[i], epoch)) {
-                ue->tier = 1;
+                ue->tier = v->r->optimised ? 2 : 1; /* 2: no more hits */
+                j->stats.disk_optimised += v->r->optimised;
                 ue->optimised = v->r->optimised;
                 ue->nsucc = (uint8_t)u[i].nsucc;
                 memcpy(ue->succ, u[i].succ, sizeof(ue->succ));

@@ -82,13 +82,17 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     uint64_t t0 = jit_now_ns();
     guest_addr_t pc = (guest_addr_t)e->link.pc;
     char name[1][JIT_NAME_MAX], table[JIT_NAME_MAX];
-    snprintf(name[0], sizeof(name[0]), "h_%08x_%llu", pc, t->seq);
-    snprintf(table, sizeof(table), "ht_%llu", t->seq++);
+    snprintf(name[0], sizeof(name[0]), "h_%08x_%s_%llu", pc, j->nonce,
+             t->seq);
+    snprintf(table, sizeof(table), "ht_%s_%llu", j->nonce, t->seq++);
     LLVMModuleRef m = jit_new_module(
         LLVMOrcThreadSafeContextGetContext(t->tsc), t->tm);
-    struct lifter_env env = {true, true, JIT_IBTC_SIZE - 1, NULL,
-                             j->cfg.profile};
+    struct lifter_env env = {.chain = true,
+                             .ibtc = true,
+                             .ibtc_mask = JIT_IBTC_SIZE - 1,
+                             .profile = j->cfg.profile};
     struct lifter_unit u;
+    struct jit_unit_info info;
     pthread_mutex_lock(&j->lock);
     /* Self-modifying code: the unit is installed only if its code has not
      * changed since it was lifted -- no invalidation of the entry (gen)
@@ -98,6 +102,8 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     int rc = e->tier == 2 ? lifter_lift_unit(j->lifter, m, name[0], pc,
                                              &j->cfg.code, &env, &u)
                           : -1; /* invalidated since it was taken */
+    if (rc == 0)
+        jit_unit_info_of(j, &u, &info); /* its bytes, as they are now */
     pthread_mutex_unlock(&j->lock);
     guest_addr_t *cells = NULL;
     uint32_t ncells = 0;
@@ -117,35 +123,52 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
         LLVMDisposeMessage(msg);
     }
     LLVMDisposeModule(m);
+    /* Its object, for the persistent cache: hot code is optimised once. */
+    void *objcopy = NULL;
+    size_t objlen = obj ? LLVMGetBufferSize(obj) : 0;
+    if (obj && j->pcache && info.cacheable &&
+        (objcopy = malloc(objlen)) != NULL)
+        memcpy(objcopy, LLVMGetBufferStart(obj), objlen);
     uint64_t addr = 0, tab;
     char err[256];
     if (!obj || jit_link_object(j, obj, table, ncells,
                                 (const char(*)[JIT_NAME_MAX])name, 1, &addr,
                                 &tab, err, sizeof(err)) != 0) {
+        free(objcopy);
         free(cells);
         return; /* the first tier's code stays */
     }
     jit_perfmap_write(j->perfmap, name[0], addr, pc, 2);
     pthread_mutex_lock(&j->lock);
     bool filled = jit_cells_fill(j, tab, cells, ncells);
-    free(cells);
     if (!filled || e->gen != gen || u.code_end == 0) {
         pthread_mutex_unlock(&j->lock); /* invalidated meanwhile */
+        free(objcopy);
+        free(cells);
         return;
     }
     if (u.code_lo < e->code_lo)
         e->code_lo = u.code_lo;
     if (u.code_end > e->code_end)
         e->code_end = u.code_end;
-    if (!jit_page_index_add(j, e, u.ranges, u.nranges)) {
-        pthread_mutex_unlock(&j->lock); /* out of memory: keep tier 1 */
-        return;
-    }
-    if (!jit_install(j, e, addr, epoch)) {
+    bool installed = jit_page_index_add(j, e, u.ranges, u.nranges);
+    if (installed && !jit_install(j, e, addr, epoch)) {
         /* Guest code changed since the lift: this code may be old, and
          * the first tier's too (its cell is 0 now, or about to be). */
         e->tier = 0;
         e->code_end = 0;
+        installed = false;
+    }
+    if (installed) { /* (else out of memory: tier 1's code stays) */
+        e->optimised = true;
+        if (objcopy)
+            jit_pcache_store(j, objcopy, objlen, table, cells, ncells,
+                             (const char(*)[JIT_NAME_MAX])name, &info, 1,
+                             true);
+    }
+    free(objcopy);
+    free(cells);
+    if (!installed) {
         pthread_mutex_unlock(&j->lock);
         return;
     }

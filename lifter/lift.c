@@ -327,7 +327,7 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
         /* Also in code the guest may write: a loop whose code another
          * thread changes (its cell zeroed) leaves at its next iteration. */
         if (loop && lc->env && lc->env->chain &&
-            (lc->env->hits || lc->one_block))
+            (lc->env->count || lc->one_block))
             loop_check(lc, target, bb);
         else
             LLVMBuildBr(lc->b, bb);
@@ -543,10 +543,11 @@ static guest_addr_t lift_guest_block(const struct lifter *l,
 }
 
 /* hits++ (no atomicity needed: a lost count between threads is harmless). */
-static void count_block(struct lift_ctx *lc, uint32_t *hits)
+static void count_block(struct lift_ctx *lc)
 {
-    LLVMValueRef p = LLVMConstIntToPtr(
-        lift_const(lc, 64, (uint64_t)(uintptr_t)hits), lc->ptr);
+    LLVMValueRef off = lift_const(lc, 64, (uint64_t)(int64_t)lc->env->hits_offset);
+    LLVMValueRef p = LLVMBuildGEP2(lc->b, lc->i8, cell_of(lc, lc->unit->pc),
+                                   &off, 1, "hits.p");
     LLVMValueRef v = LLVMBuildLoad2(lc->b, lc->i32, p, "hits");
     LLVMBuildStore(lc->b, LLVMBuildAdd(lc->b, v, lift_i32(lc, 1), ""), p);
 }
@@ -598,8 +599,8 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
         LLVMPositionBuilderAtEnd(lc.b, lc.block_bb[blk]);
         lc.ended = false;
         lc.cur_block = blk;
-        if (env && env->hits)
-            count_block(&lc, env->hits);
+        if (env && env->count)
+            count_block(&lc);
         cur = lift_guest_block(l, &lc, lc.block_pc[blk], code, out);
     }
     out->end_pc = cur;

@@ -110,10 +110,13 @@ struct lifter_env {
      * false: always return to the dispatcher. */
     bool ibtc;
     uint32_t ibtc_mask; /* entries - 1, a power of two minus one */
-    /* Execution counter of the unit (first tier): each guest block of the
-     * region adds one when it starts.  NULL: no counting.  Its address is
-     * embedded, so such a unit is valid in this process only. */
-    uint32_t *hits;
+    /* Execution counting (first tier, for the optimising tier): each guest
+     * block of the region adds one, when it starts, to the 32-bit counter
+     * hits_offset bytes from the chain cell of the unit's own pc (the JIT
+     * keeps the two side by side), so the code holds no address of this
+     * process and can be stored.  false: no counting. */
+    bool count;
+    int32_t hits_offset;
     /* --profile: calls and returns keep the shadow call stack of
      * cpu_state.prof_stack, and store their target in insn_pc (so the
      * profiler's sampler sees the function running; lifter/flow.c). */

@@ -240,7 +240,8 @@ static void print_stats(struct runtime *rt, uint64_t t0)
             "r386 stats: %llu units in %llu batches, %llu guest instructions translated, "
             "%.1f ms compiling (%.1f%% of %.1f ms; lift %.1f, IR passes %.1f, "
             "codegen+link %.1f), %.3f ms/unit, %llu dispatcher lookups; "
-            "%llu hot units optimised (%.1f ms on the optimising thread); "
+            "%llu hot units optimised (%.1f ms on the optimising thread, "
+            "%llu loaded optimised); "
             "%llu translations dropped (guest code changed); %llu objects "
             "linked by ORC\n",
             (unsigned long long)s.units, (unsigned long long)s.batches,
@@ -250,7 +251,8 @@ static void print_stats(struct runtime *rt, uint64_t t0)
             (double)(s.compile_ns - s.lift_ns - s.opt_ns) / 1e6,
             s.units ? compile / (double)s.units : 0.0,
             (unsigned long long)s.lookups, (unsigned long long)s.hot_units,
-            (double)s.hot_ns / 1e6, (unsigned long long)s.invalidated,
+            (double)s.hot_ns / 1e6, (unsigned long long)s.disk_optimised,
+            (unsigned long long)s.invalidated,
             (unsigned long long)s.orc_objects);
     if (rt->cfg.cache_dir)
         fprintf(stderr,

@@ -2,6 +2,7 @@
 # cache.sh R386 GUEST_DIR SYSROOT: the persistent translation cache.
 #   - a cold run fills it, a warm run loads from it, with the same output;
 #   - r386's own object loader links every object (none falls to ORC);
+#   - the optimising tier's code is stored, and the next run loads it;
 #   - damaged files (flipped bytes in records or in the index, truncation,
 #     another format version) are ignored and rebuilt, and the output
 #     stays right;
@@ -56,6 +57,8 @@ compiled=$(sed -n 's/^r386 stats: \([0-9]*\) units.*/\1/p' "$tmp/warm.err")
 # not declined to ORC: first tier, optimising tier (helpers, libc calls,
 # constant pools), fresh and from the cache.
 orc_of() { sed -n 's/.* \([0-9]*\) objects linked by ORC$/\1/p' "$1" | tail -1; }
+hot_of() { sed -n 's/.* \([0-9]*\) hot units optimised.*/\1/p' "$1" | tail -1; }
+opt_loaded_of() { sed -n 's/.* \([0-9]*\) loaded optimised.*/\1/p' "$1" | tail -1; }
 for name in cold warm; do
     [ "$(orc_of "$tmp/$name.err")" = 0 ] || fail "$name: $(orc_of "$tmp/$name.err") objects linked by ORC"
 done
@@ -66,7 +69,12 @@ for p in fpu_O2 sse2_O2 simd_sse2; do
             >"$tmp/$p.out" 2>"$tmp/$p.err" || fail "$p run $pass: exit status"
         cmp -s "$tmp/want.$p" "$tmp/$p.out" || fail "$p run $pass: output differs from qemu-i386"
         [ "$(orc_of "$tmp/$p.err")" = 0 ] || fail "$p run $pass: $(orc_of "$tmp/$p.err") objects linked by ORC"
+        [ $pass = 1 ] && hot1=$(hot_of "$tmp/$p.err")
+        [ $pass = 2 ] && loaded2=$(opt_loaded_of "$tmp/$p.err")
     done
+    # The optimising tier's code is stored: the second run starts with it.
+    [ "$hot1" -gt 0 ] || fail "$p: the optimising tier did not run"
+    [ "$loaded2" -gt 0 ] || fail "$p: no optimised unit loaded from the cache ($hot1 made by run 1)"
 done
 
 # Damage: each kind, then the run after it finds a good file again.
