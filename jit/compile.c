@@ -692,14 +692,18 @@ int jit_translate(struct jit *j, struct jit_worker *w, guest_addr_t pc,
 
 void jit_fork_prepare(struct jit *j)
 {
-    if (j)
-        pthread_mutex_lock(&j->lock);
+    if (!j)
+        return;
+    jit_tier2_fork_prepare(j->tier2);
+    pthread_mutex_lock(&j->lock);
 }
 
 void jit_fork_parent(struct jit *j)
 {
-    if (j)
-        pthread_mutex_unlock(&j->lock);
+    if (!j)
+        return;
+    pthread_mutex_unlock(&j->lock);
+    jit_tier2_fork_parent(j->tier2);
 }
 
 void jit_fork_child(struct jit *j)
@@ -707,8 +711,7 @@ void jit_fork_child(struct jit *j)
     if (!j)
         return;
     pthread_mutex_unlock(&j->lock);
-    if (j->tier2)
-        j->tier2 = jit_tier2_start(j); /* the old one's thread is gone */
+    j->tier2 = jit_tier2_fork_child(j->tier2);
 }
 
 void jit_invalidate(struct jit *j, guest_addr_t lo, uint64_t end)

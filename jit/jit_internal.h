@@ -218,5 +218,10 @@ void jit_perfmap_close(struct jit_perfmap *pm);
  * failure: the first tier alone still runs everything); stop it. */
 struct jit_tier2 *jit_tier2_start(struct jit *j);
 void jit_tier2_stop(struct jit_tier2 *t);
+/* Around a fork: prepare waits for the batch being compiled (before the
+ * JIT's lock is taken); the child gets a new thread (NULL: tier off). */
+void jit_tier2_fork_prepare(struct jit_tier2 *t);
+void jit_tier2_fork_parent(struct jit_tier2 *t);
+struct jit_tier2 *jit_tier2_fork_child(struct jit_tier2 *t);
 
 #endif

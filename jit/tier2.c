@@ -41,6 +41,15 @@ struct jit_tier2 {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
+    /* Held while the thread takes and compiles a batch; a fork takes it
+     * (jit_tier2_fork_prepare), so it never copies the thread's half-done
+     * work into the child -- LLVM's and ORC's state mid-compile, pointers
+     * into the thread's stack -- where the child's own tier-2 thread, on
+     * that very stack once glibc reuses it, met it (heap corruption,
+     * stack smashing, a codegen that never ends).  forking: leave the
+     * batch early, a fork is waiting. */
+    pthread_mutex_t work;
+    bool forking;
     uint32_t threshold;
     const char *pipeline;
     LLVMOrcThreadSafeContextRef tsc;
@@ -177,6 +186,17 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     pthread_mutex_unlock(&j->lock);
 }
 
+/* Entries taken but not compiled go back to the first tier, for a later
+ * scan (in this process or a forked child) to take again. */
+static void give_back(struct jit *j, struct jit_entry **e, int n)
+{
+    pthread_mutex_lock(&j->lock);
+    for (int i = 0; i < n; i++)
+        if (e[i]->tier == 2 && !e[i]->optimised)
+            e[i]->tier = 1;
+    pthread_mutex_unlock(&j->lock);
+}
+
 static void *tier2_main(void *arg)
 {
     struct jit_tier2 *t = arg;
@@ -194,19 +214,20 @@ static void *tier2_main(void *arg)
         if (t->stop)
             break;
         pthread_mutex_unlock(&t->mu);
-        int n = take_hot(t, hot, TIER2_BATCH);
-        for (int i = 0; i < n; i++) {
-            recompile(t, hot[i]);
-            if (__atomic_load_n(&t->stop, __ATOMIC_RELAXED))
-                break;
-        }
+        pthread_mutex_lock(&t->work);
+        int n = take_hot(t, hot, TIER2_BATCH), done = 0;
+        while (done < n && !__atomic_load_n(&t->stop, __ATOMIC_RELAXED) &&
+               !__atomic_load_n(&t->forking, __ATOMIC_RELAXED))
+            recompile(t, hot[done++]);
+        give_back(t->j, hot + done, n - done);
+        pthread_mutex_unlock(&t->work);
         pthread_mutex_lock(&t->mu);
     }
     pthread_mutex_unlock(&t->mu);
     return NULL;
 }
 
-struct jit_tier2 *jit_tier2_start(struct jit *j)
+static struct jit_tier2 *tier2_start(struct jit *j, unsigned long long seq)
 {
     const char *h = getenv("R386_JIT_HOT");
     long threshold = h && *h ? atol(h) : TIER2_DEFAULT_THRESHOLD;
@@ -217,6 +238,7 @@ struct jit_tier2 *jit_tier2_start(struct jit *j)
         return NULL;
     char err[256];
     t->j = j;
+    t->seq = seq;
     t->threshold = (uint32_t)threshold;
     t->pipeline = getenv("R386_JIT_HOT_PIPELINE");
     if (!t->pipeline || !*t->pipeline)
@@ -232,6 +254,7 @@ struct jit_tier2 *jit_tier2_start(struct jit *j)
     t->tsc = LLVMOrcCreateNewThreadSafeContext();
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->cv, NULL);
+    pthread_mutex_init(&t->work, NULL);
     /* Created with every signal blocked, which it keeps: a signal sent to
      * the process must reach a guest thread, whose host handlers expect
      * one (a SIGUSR2 for the guest killed r386 with the tier on). */
@@ -248,6 +271,41 @@ struct jit_tier2 *jit_tier2_start(struct jit *j)
         return NULL;
     }
     return t;
+}
+
+struct jit_tier2 *jit_tier2_start(struct jit *j)
+{
+    return tier2_start(j, 0);
+}
+
+void jit_tier2_fork_prepare(struct jit_tier2 *t)
+{
+    if (!t)
+        return;
+    __atomic_store_n(&t->forking, true, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&t->work);
+}
+
+void jit_tier2_fork_parent(struct jit_tier2 *t)
+{
+    if (!t)
+        return;
+    __atomic_store_n(&t->forking, false, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&t->work);
+}
+
+struct jit_tier2 *jit_tier2_fork_child(struct jit_tier2 *t)
+{
+    if (!t)
+        return NULL;
+    /* The thread is gone and held nothing of LLVM's (work was ours): its
+     * compiler goes, a new thread starts with new names. */
+    struct jit *j = t->j;
+    unsigned long long seq = t->seq;
+    LLVMDisposeTargetMachine(t->tm);
+    LLVMOrcDisposeThreadSafeContext(t->tsc);
+    free(t);
+    return tier2_start(j, seq);
 }
 
 void jit_tier2_stop(struct jit_tier2 *t)

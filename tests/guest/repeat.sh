@@ -1,10 +1,13 @@
 #!/bin/sh
-# repeat.sh R386 N [--expected FILE] PROG [ARG...]
+# repeat.sh R386 N [--cold] [--expected FILE] PROG [ARG...]
 #
 # Races show up only sometimes: run PROG once under qemu-i386 (the
 # reference: stdout and exit status), then N times under r386, and fail at
 # the first run that differs.  With --expected, FILE is the reference
-# stdout (exit status 0), for programs qemu-i386 cannot run right.
+# stdout (exit status 0), for programs qemu-i386 cannot run right.  With
+# --cold, every r386 run starts with an empty persistent cache (races in
+# compiling, which a warm run skips).  R386_JIT_HOT is passed on to r386
+# (tests of the optimising tier).
 set -u
 r386=$1
 # The persistent cache of test runs: next to the r386 under test unless the
@@ -18,9 +21,15 @@ trap 'rm -rf "$tmp"' EXIT
 run() {
     env -i PATH=/usr/bin:/bin HOME=/nonexistent LC_ALL=C TZ=UTC \
         R386_CACHE_DIR="$R386_CACHE_DIR" \
+        ${R386_JIT_HOT:+R386_JIT_HOT=$R386_JIT_HOT} \
         timeout 120 "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
     echo $? >"$tmp/rc"
 }
+cold=0
+if [ "$1" = --cold ]; then
+    cold=1
+    shift
+fi
 if [ "$1" = --expected ]; then
     cp "$2" "$tmp/out.ref"
     echo 0 >"$tmp/rc.ref"
@@ -33,6 +42,10 @@ fi
 i=0
 while [ $i -lt "$n" ]; do
     i=$((i + 1))
+    if [ $cold -eq 1 ]; then
+        rm -rf "$tmp/cache"
+        R386_CACHE_DIR=$tmp/cache
+    fi
     run "$r386" "$@"
     if ! cmp -s "$tmp/out.ref" "$tmp/out" ||
         [ "$(cat "$tmp/rc")" != "$(cat "$tmp/rc.ref")" ]; then
