@@ -463,15 +463,17 @@ void jit_persist(struct jit *j)
     struct jit_pcache *pc = j->pcache;
     bool wrote = false;
     for (struct pc_file *f = pc->files; f; f = f->next) {
-        if (!f->npending)
-            continue;
-        size_t stored = 0;
-        bool *bad = NULL;
+        bool *bad = NULL, any_bad = false;
         if (f->recs && f->img.base) {
             bad = calloc(f->img.h->nrecs + 1, sizeof(*bad));
             for (size_t i = 0; bad && i < f->img.h->nrecs; i++)
-                bad[i] = f->recs[i].bad;
+                any_bad |= bad[i] = f->recs[i].bad;
         }
+        if (!f->npending && !any_bad) { /* (a damaged record: rewrite) */
+            free(bad);
+            continue;
+        }
+        size_t stored = 0;
         if (pcache_write_file(pc->dir, f->key, pc->build, &f->img, bad,
                               (const uint8_t *const *)f->pending,
                               f->npending, &stored) == 0)

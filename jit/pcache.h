@@ -118,7 +118,10 @@ const struct pc_rec *pcache_record(const struct pcache_image *img,
  * written to a temporary file and renamed into place.  seen: the image
  * this process loaded (NULL: none), and bad which of its records it found
  * damaged: while the file is still that one, the units of those do not
- * count as held.  *stored: units added.  0, or -1 after one warning. */
+ * count as held and leave the index (the file is rewritten for that
+ * alone: a damaged record an earlier lookup tries first, an optimised
+ * one, would otherwise be found again by every run).  *stored: units
+ * added.  0, or -1 after one warning. */
 int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
                       const struct pcache_image *seen, const bool *bad,
                       const uint8_t *const *recs, size_t nrecs,

@@ -280,12 +280,16 @@ static bool copy_range(int in, uint64_t off, int out, const uint8_t *src,
 }
 
 /* Write the merged file to fd: old's records as they are (their offsets
- * moved by the longer index), then the new records. */
+ * moved by the longer index), then the new records.  drop (NULL: none):
+ * old records found damaged, whose units leave the index -- their bytes
+ * stay, unreachable, so the old records are still one block to copy. */
 static bool write_merged(int fd, uint64_t key, uint64_t build,
-                         const struct pcache_image *old,
+                         const struct pcache_image *old, const bool *drop,
                          const struct pc_rec *const *recs, size_t nrecs)
 {
-    uint32_t orecs = old ? old->h->nrecs : 0, ounits = old ? old->h->nunits : 0;
+    uint32_t orecs = old ? old->h->nrecs : 0, ounits = 0;
+    for (uint32_t i = 0; old && i < old->h->nunits; i++)
+        ounits += !(drop && drop[old->units[i].rec]);
     uint64_t nunits = ounits;
     for (size_t i = 0; i < nrecs; i++)
         nunits += recs[i]->nunits;
@@ -306,10 +310,11 @@ static bool write_merged(int fd, uint64_t key, uint64_t build,
         rd[i] = old->recs[i];
         rd[i].offset = old->recs[i].offset - odata + data;
     }
-    if (ounits)
-        memcpy(ud, old->units, ounits * sizeof(*ud));
+    size_t k = 0;
+    for (uint32_t i = 0; old && i < old->h->nunits; i++)
+        if (!(drop && drop[old->units[i].rec]))
+            ud[k++] = old->units[i];
     uint64_t off = data + olen;
-    size_t k = ounits;
     for (size_t i = 0; i < nrecs; i++) {
         const struct pc_rec *r = recs[i];
         rd[orecs + i] = (struct pc_recdesc){off, r->size, r->optimised,
@@ -369,7 +374,10 @@ int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
             *stored += r->nunits;
         }
     }
-    if (n == 0) {
+    bool dropping = false; /* a damaged record to take out of the index */
+    for (size_t i = 0; same && i < old.h->nrecs; i++)
+        dropping |= bad[i];
+    if (n == 0 && !dropping) {
         rc = 0;
         goto out;
     }
@@ -379,7 +387,8 @@ int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
         warn_once("write the cache file", tmp);
         goto out;
     }
-    bool ok = write_merged(fd, key, build, have_old ? &old : NULL, add, n);
+    bool ok = write_merged(fd, key, build, have_old ? &old : NULL,
+                           same ? bad : NULL, add, n);
     ok = close(fd) == 0 && ok;
     if (ok && rename(tmp, path) == 0) {
         rc = 0;
