@@ -19,13 +19,13 @@
 #include <llvm-c/Orc.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "jit_internal.h"
+#include "r386/host_thread.h"
 
 /* On by default since its code is stored (a later run starts with it):
  * warm runs 0.71x qemu-i386 instead of 1.20x, at ~20% more time on a cold
@@ -255,14 +255,7 @@ static struct jit_tier2 *tier2_start(struct jit *j, unsigned long long seq)
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->cv, NULL);
     pthread_mutex_init(&t->work, NULL);
-    /* Created with every signal blocked, which it keeps: a signal sent to
-     * the process must reach a guest thread, whose host handlers expect
-     * one (a SIGUSR2 for the guest killed r386 with the tier on). */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int started = t->tm ? pthread_create(&t->thread, NULL, tier2_main, t) : -1;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    int started = t->tm ? r386_thread_create(&t->thread, tier2_main, t) : -1;
     if (started != 0) {
         if (t->tm)
             LLVMDisposeTargetMachine(t->tm);

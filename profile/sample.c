@@ -22,12 +22,12 @@
  * is read once, indexes are masked, and a torn stack is filtered (frames
  * must lie at strictly higher stack addresses going outwards). */
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "profile_internal.h"
+#include "r386/host_thread.h"
 
 static uint32_t hash_trace(uint8_t activity, const guest_addr_t *pc,
                            unsigned n)
@@ -254,13 +254,7 @@ static void *sampler_main(void *arg)
 
 int profile_sampler_start(struct profile *p)
 {
-    /* The sampler takes no signal: the guest's signals go to guest
-     * threads, whose host handlers expect one. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int e = pthread_create(&p->sampler, NULL, sampler_main, p);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    int e = r386_thread_create(&p->sampler, sampler_main, p);
     if (e != 0)
         return -e;
     p->running = true;

@@ -21,7 +21,6 @@
  * jumps reach (relative jump tables) is left to run time. */
 #include <elf.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 #include <unistd.h>
 
 #include "runtime_internal.h"
+#include "r386/host_thread.h"
 
 /* An exclusive upper bound on units per file, against runaway closures. */
 #define AOT_MAX_UNITS 200000
@@ -254,16 +254,9 @@ static void run_closure(struct aot_job *job, int n)
 {
     pthread_t th[AOT_THREADS];
     int started = 0;
-    /* Helpers start with every signal blocked, as the tier-2 thread and
-     * the profiler's sampler do: a signal for the process (^C) is the
-     * main thread's, whose handlers expect a guest thread. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
     for (int i = 1; i < n; i++)
-        if (pthread_create(&th[started], NULL, aot_thread, job) == 0)
+        if (r386_thread_create(&th[started], aot_thread, job) == 0)
             started++;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     aot_thread(job);
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
