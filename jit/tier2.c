@@ -99,6 +99,7 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     struct lifter_env env = {.chain = true,
                              .ibtc = true,
                              .ibtc_mask = JIT_IBTC_SIZE - 1,
+                             .x87_inline = true,
                              .profile = j->cfg.profile};
     struct lifter_unit u;
     struct jit_unit_info info;
@@ -124,9 +125,14 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
         LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
         LLVMErrorRef err = LLVMRunPasses(m, t->pipeline, t->tm, po);
         LLVMDisposePassBuilderOptions(po);
-        if (err)
+        if (err) {
             LLVMConsumeError(err);
-        else if (LLVMTargetMachineEmitToMemoryBuffer(t->tm, m, LLVMObjectFile,
+        } else if (j->cfg.dump_ir) {
+            char *ir = LLVMPrintModuleToString(m);
+            fprintf(stderr, "; optimising tier\n%s\n", ir);
+            LLVMDisposeMessage(ir);
+        }
+        if (!err && LLVMTargetMachineEmitToMemoryBuffer(t->tm, m, LLVMObjectFile,
                                                      &msg, &obj))
             obj = NULL;
         LLVMDisposeMessage(msg);

@@ -174,9 +174,7 @@ static void loop_check(struct lift_ctx *lc, guest_addr_t target,
     lift_end_exit(lc, CPU_EXIT_JUMP, lift_i32(lc, target));
 }
 
-/* Is the instruction a control transfer (or a trap) that ends the look
- * ahead of flags_live_at()? */
-static bool ends_lookahead(const ZydisDecodedInstruction *insn)
+bool lift_ends_lookahead(const ZydisDecodedInstruction *insn)
 {
     switch (insn->meta.category) {
     case ZYDIS_CATEGORY_COND_BR:
@@ -256,6 +254,15 @@ static size_t read_code(struct lift_ctx *lc, guest_addr_t pc, uint8_t *buf,
     return n;
 }
 
+bool lift_peek(struct lift_ctx *lc, guest_addr_t pc,
+               ZydisDecodedInstruction *insn)
+{
+    uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
+    size_t avail = read_code(lc, pc, bytes, sizeof(bytes));
+    return avail && ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(
+                        lc->decoder, NULL, bytes, avail, insn));
+}
+
 /* The arithmetic flags (bit FLAG_*) that guest code at pc may read before
  * it writes them, looking ahead to the first control transfer.  A flag an
  * instruction leaves undefined counts as written: its value is anyone's. */
@@ -270,18 +277,14 @@ static unsigned flags_live_at(struct lift_ctx *lc, guest_addr_t pc)
     for (int f = 0; f < FLAG_COUNT; f++)
         all |= zflag[f];
     for (int n = 0; n < 32 && (written & all) != all; n++) {
-        uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
-        size_t avail = read_code(lc, pc, bytes, sizeof(bytes));
         ZydisDecodedInstruction insn;
-        if (!avail || !ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(
-                          lc->decoder, NULL, bytes, avail, &insn)) ||
-            !insn.cpu_flags)
+        if (!lift_peek(lc, pc, &insn) || !insn.cpu_flags)
             break;
         live |= insn.cpu_flags->tested & ~written;
         if (writes_flags_always(&insn))
             written |= insn.cpu_flags->modified | insn.cpu_flags->set_0 |
                        insn.cpu_flags->set_1 | insn.cpu_flags->undefined;
-        if (ends_lookahead(&insn))
+        if (lift_ends_lookahead(&insn))
             break;
         pc += insn.length;
     }

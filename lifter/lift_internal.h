@@ -164,6 +164,12 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target);
 /* End with a two-way conditional branch. */
 void lift_end_branch(struct lift_ctx *lc, LLVMValueRef cond1,
                      guest_addr_t taken, guest_addr_t not_taken);
+/* Look-ahead: decode the instruction at pc without lifting it (its bytes
+ * count as the unit's); false when there is none.  Look-ahead stops after
+ * a control transfer or a trap (lift_ends_lookahead). */
+bool lift_peek(struct lift_ctx *lc, guest_addr_t pc,
+               ZydisDecodedInstruction *insn);
+bool lift_ends_lookahead(const ZydisDecodedInstruction *insn);
 /* Record a pc execution is likely to reach after this unit. */
 void lift_note_succ(struct lift_ctx *lc, guest_addr_t pc);
 /* Leave the unit with an exit when cond1 holds; continue otherwise. */

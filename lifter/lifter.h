@@ -117,6 +117,12 @@ struct lifter_env {
      * process and can be stored.  false: no counting. */
     bool count;
     int32_t hits_offset;
+    /* The optimising tier: x87 arithmetic, comparisons, and conversions
+     * between float, double, integers and the 80-bit registers are host
+     * x87 instructions inside the unit (LLVM's constrained x86_fp80
+     * operations) while the guest's control word is the default one; the
+     * x87 helper otherwise (lifter/x87_inline.c).  Slower to compile. */
+    bool x87_inline;
     /* --profile: calls and returns keep the shadow call stack of
      * cpu_state.prof_stack, and store their target in insn_pc (so the
      * profiler's sampler sees the function running; lifter/flow.c). */

@@ -22,8 +22,9 @@
  * SelectionDAG instead of FastISel (0.1-0.2 ms per block at -O0): the
  * x87-heavy units of a printf/libm test compiled 3.3x slower inline.  With
  * integer code and calls only, x87 code compiles as fast per IR line as
- * integer code.  Keeping ST(i) in SSA values across a unit (TOP known at
- * lift time) is what would make inline x86_fp80 pay.
+ * integer code.  The optimising tier, where compile time matters less,
+ * computes inside the unit instead (x87_inline.c: a matrix product in
+ * double ran 2x faster warm).
  *
  * Exception flags: the host x87 runs every guest operation with all
  * exceptions masked and accumulates the flags they raise in its own status
@@ -379,8 +380,21 @@ static void lift_fld_convert(struct lift_ctx *lc, bool integer)
     LLVMValueRef bits = x87_mem_bits(lc, integer, &src);
     LLVMValueRef full;
     LLVMValueRef p = push_slot(lc, &full);
-    x87_call(lc, x87_op(lc, LIFTER_FPU_LOAD | src, full), x87_reg_ptr(lc, p),
-             NULL, bits);
+    LLVMValueRef reg = x87_reg_ptr(lc, p);
+    LLVMValueRef op = x87_op(lc, LIFTER_FPU_LOAD | src, full);
+    if (x87_inline_on(lc)) {
+        bool c1_dead = x87_c1_dead(lc);
+        struct x87_if s;
+        x87_if_begin(lc, x87_inline_ok(lc, full, false), &s);
+        x87_f80_store(lc, reg, x87_f80_operand(lc, src, bits));
+        if (!c1_dead)
+            x87_sw_update(lc, FPU_C1, NULL);
+        x87_if_else(lc, &s);
+        x87_call(lc, op, reg, NULL, bits);
+        x87_if_end(lc, &s);
+    } else {
+        x87_call(lc, op, reg, NULL, bits);
+    }
     push_done(lc, p);
 }
 
@@ -430,6 +444,40 @@ static void lift_fbld(struct lift_ctx *lc)
 
 /* ---- stores ---- */
 
+/* FST/FSTP m32/m64 inside the unit: the bits into slot (i64), and C1
+ * (rounded up: the result is larger in magnitude) unless it is dead.  A
+ * denormal result goes to the helper for C1 (widening it back would
+ * raise DE); doing the store again raises no other flag than the first
+ * time. */
+static void inline_store(struct lift_ctx *lc, LLVMValueRef opv,
+                         LLVMValueRef a, unsigned bits, LLVMValueRef slot)
+{
+    LLVMBuilderRef b = lc->b;
+    LLVMValueRef x = x87_f80_load(lc, a);
+    LLVMValueRef d = x87_f80_round(lc, x, bits);
+    LLVMValueRef r = lift_zext(
+        lc, LLVMBuildBitCast(b, d, lift_int_type(lc, bits), ""), 64);
+    LLVMBuildStore(b, r, slot);
+    if (x87_c1_dead(lc))
+        return;
+    uint64_t sign = 1ull << (bits - 1);
+    uint64_t min_normal = bits == 32 ? 1ull << 23 : 1ull << 52;
+    LLVMValueRef mag = LLVMBuildAnd(b, r, lift_const(lc, 64, sign - 1), "");
+    LLVMValueRef denormal = LLVMBuildAnd(
+        b, LLVMBuildICmp(b, LLVMIntNE, mag, lift_const(lc, 64, 0), ""),
+        LLVMBuildICmp(b, LLVMIntULT, mag, lift_const(lc, 64, min_normal), ""),
+        "");
+    struct x87_if s;
+    x87_if_begin(lc, denormal, &s);
+    LLVMBuildStore(b, x87_call(lc, opv, a, NULL, NULL), slot);
+    x87_if_else(lc, &s);
+    LLVMValueRef up = x87_f80_cmp(lc, false, "ogt",
+                                  x87_f80_abs(lc, x87_f80_widen(lc, d)),
+                                  x87_f80_abs(lc, x));
+    x87_set_cc(lc, NULL, up, NULL, NULL);
+    x87_if_end(lc, &s);
+}
+
 /* FST/FSTP m32/m64 (rounded by RC), FIST/FISTP (by RC), FISTTP: the
  * helper's bits (an empty ST(0) gives the format's indefinite). */
 static void lift_fst_convert(struct lift_ctx *lc, uint32_t op)
@@ -437,8 +485,22 @@ static void lift_fst_convert(struct lift_ctx *lc, uint32_t op)
     unsigned bits = lift_op_bits(lc, 0);
     LLVMValueRef addr = lift_op_addr(lc, 0);
     LLVMValueRef empty = x87_is_empty(lc, 0);
-    LLVMValueRef r = x87_call(lc, x87_op(lc, op, empty), x87_st_ptr(lc, 0),
-                              NULL, NULL);
+    LLVMValueRef a = x87_st_ptr(lc, 0);
+    LLVMValueRef opv = x87_op(lc, op, empty);
+    LLVMValueRef r;
+    if (x87_inline_on(lc) &&
+        (op == LIFTER_FPU_ST32 || op == LIFTER_FPU_ST64)) {
+        LLVMValueRef slot = lift_alloca(lc, lc->i64);
+        struct x87_if s;
+        x87_if_begin(lc, x87_inline_ok(lc, empty, true), &s);
+        inline_store(lc, opv, a, bits, slot);
+        x87_if_else(lc, &s);
+        LLVMBuildStore(lc->b, x87_call(lc, opv, a, NULL, NULL), slot);
+        x87_if_end(lc, &s);
+        r = LLVMBuildLoad2(lc->b, lc->i64, slot, "");
+    } else {
+        r = x87_call(lc, opv, a, NULL, NULL);
+    }
     lift_store(lc, addr, lift_trunc(lc, r, bits));
 }
 

@@ -84,6 +84,33 @@ bool x87_is_mem(struct lift_ctx *lc);
  * and the LIFTER_FPU_SRC_* kind to give the helper for it. */
 LLVMValueRef x87_mem_bits(struct lift_ctx *lc, bool integer, uint32_t *src);
 
+/* ---- inside the unit (x87_inline.c; lifter_env.x87_inline) ---- */
+bool x87_inline_on(const struct lift_ctx *lc);
+/* May the operation run inline: no operand empty (empty1), and, if it
+ * rounds, the guest's control word the default one (i1). */
+LLVMValueRef x87_inline_ok(struct lift_ctx *lc, LLVMValueRef empty1,
+                           bool rounds);
+/* Does the current instruction's C1 go unread: the guest block sets it
+ * again before anything reads it? */
+bool x87_c1_dead(struct lift_ctx *lc);
+/* x86_fp80 values in the CPU state (ptr), converted from a memory operand
+ * (LIFTER_FPU_SRC_* kind, its bits zero-extended), and operated on. */
+LLVMValueRef x87_f80_load(struct lift_ctx *lc, LLVMValueRef p);
+void x87_f80_store(struct lift_ctx *lc, LLVMValueRef p, LLVMValueRef v);
+LLVMValueRef x87_f80_operand(struct lift_ctx *lc, uint32_t kind,
+                             LLVMValueRef bits64);
+/* ADD SUB SUBR MUL DIV DIVR: x op y. */
+LLVMValueRef x87_f80_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
+                           LLVMValueRef x, LLVMValueRef y);
+/* x pred y (an fcmp predicate: "ult", "uno"...), i1; signaling: FCOM's
+ * invalid operation on any NaN, else FUCOM's on signaling NaNs only. */
+LLVMValueRef x87_f80_cmp(struct lift_ctx *lc, bool signaling,
+                         const char *pred, LLVMValueRef x, LLVMValueRef y);
+/* x rounded to float (bits 32) or double, and back to x86_fp80 (exact). */
+LLVMValueRef x87_f80_round(struct lift_ctx *lc, LLVMValueRef x, unsigned bits);
+LLVMValueRef x87_f80_widen(struct lift_ctx *lc, LLVMValueRef v);
+LLVMValueRef x87_f80_abs(struct lift_ctx *lc, LLVMValueRef x);
+
 /* ---- the other x87 files' instructions ---- */
 bool lift_x87_arith(struct lift_ctx *lc); /* x87_arith.c */
 bool lift_x87_env(struct lift_ctx *lc);   /* x87_env.c */

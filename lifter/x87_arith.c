@@ -34,14 +34,61 @@ static void lift_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
     LLVMValueRef empty = x87_is_empty(lc, dst);
     if (!mem)
         empty = LLVMBuildOr(lc->b, empty, x87_is_empty(lc, src), "");
-    x87_call(lc, x87_op(lc, op | kind, empty), x87_st_ptr(lc, dst),
-             mem ? NULL : x87_st_ptr(lc, src), bits);
+    LLVMValueRef a = x87_st_ptr(lc, dst), b = mem ? NULL : x87_st_ptr(lc, src);
+    LLVMValueRef opv = x87_op(lc, op | kind, empty);
+    if (x87_inline_on(lc) && x87_c1_dead(lc)) {
+        struct x87_if s;
+        x87_if_begin(lc, x87_inline_ok(lc, empty, true), &s);
+        LLVMValueRef y = mem ? x87_f80_operand(lc, kind, bits)
+                             : x87_f80_load(lc, b);
+        x87_f80_store(lc, a, x87_f80_arith(lc, op, x87_f80_load(lc, a), y));
+        x87_if_else(lc, &s);
+        x87_call(lc, opv, a, b, bits);
+        x87_if_end(lc, &s);
+    } else {
+        x87_call(lc, opv, a, b, bits);
+    }
     x87_mark(lc, dst, false);
     if (!mem && lc->insn->opcode == 0xde)
         x87_pop(lc);
 }
 
 /* ---- comparisons ---- */
+
+/* The helper's comparison inside the unit: C3 C2 C0 (and C1 = 0) in
+ * fpu_sw, or for the _I forms ZF PF CF as EFLAGS bits in slot (and C1 =
+ * 0). */
+static void inline_compare(struct lift_ctx *lc, enum lifter_fpu_op op,
+                           LLVMValueRef a, LLVMValueRef other, uint32_t kind,
+                           LLVMValueRef bits, LLVMValueRef slot)
+{
+    LLVMBuilderRef b = lc->b;
+    bool sig = op == LIFTER_FPU_COM || op == LIFTER_FPU_COMI;
+    LLVMValueRef x = x87_f80_load(lc, a);
+    LLVMValueRef y = other ? x87_f80_load(lc, other)
+                           : x87_f80_operand(lc, kind, bits);
+    LLVMValueRef c0 = x87_f80_cmp(lc, sig, "ult", x, y);
+    LLVMValueRef c2 = x87_f80_cmp(lc, sig, "uno", x, y);
+    LLVMValueRef c3 = x87_f80_cmp(lc, sig, "ueq", x, y);
+    if (op == LIFTER_FPU_COM || op == LIFTER_FPU_UCOM) {
+        x87_set_cc(lc, c0, lift_const(lc, 1, 0), c2, c3);
+        LLVMBuildStore(b, lift_const(lc, 64, 0), slot);
+        return;
+    }
+    x87_sw_update(lc, FPU_C1, NULL);
+    LLVMValueRef r = LLVMBuildOr(
+        b,
+        LLVMBuildSelect(b, c3, lift_const(lc, 64, EFLAGS_ZF),
+                        lift_const(lc, 64, 0), ""),
+        LLVMBuildOr(b,
+                    LLVMBuildSelect(b, c2, lift_const(lc, 64, EFLAGS_PF),
+                                    lift_const(lc, 64, 0), ""),
+                    LLVMBuildSelect(b, c0, lift_const(lc, 64, EFLAGS_CF),
+                                    lift_const(lc, 64, 0), ""),
+                    ""),
+        "");
+    LLVMBuildStore(b, r, slot);
+}
 
 /* FCOM/FUCOM/FICOM/FCOMI/FUCOMI and their popping forms, FTST: ST(0)
  * against ST(i) (ST(1) when none is given), memory, or zero; pops 0, 1 or
@@ -60,9 +107,23 @@ static void lift_fcom(struct lift_ctx *lc, enum lifter_fpu_op op,
         other = x87_st_ptr(lc, x87_rm(lc));
         empty = LLVMBuildOr(lc->b, empty, x87_is_empty(lc, x87_rm(lc)), "");
     }
-    LLVMValueRef r = x87_call(lc, x87_op(lc, op | kind, empty),
-                              x87_st_ptr(lc, 0), other, bits);
-    if (op == LIFTER_FPU_COMI || op == LIFTER_FPU_UCOMI) {
+    bool eflags = op == LIFTER_FPU_COMI || op == LIFTER_FPU_UCOMI;
+    LLVMValueRef a = x87_st_ptr(lc, 0);
+    LLVMValueRef opv = x87_op(lc, op | kind, empty);
+    LLVMValueRef r;
+    if (x87_inline_on(lc)) {
+        LLVMValueRef slot = lift_alloca(lc, lc->i64);
+        struct x87_if s;
+        x87_if_begin(lc, x87_inline_ok(lc, empty, false), &s);
+        inline_compare(lc, op, a, other, kind, bits, slot);
+        x87_if_else(lc, &s);
+        LLVMBuildStore(lc->b, x87_call(lc, opv, a, other, bits), slot);
+        x87_if_end(lc, &s);
+        r = LLVMBuildLoad2(lc->b, lc->i64, slot, "");
+    } else {
+        r = x87_call(lc, opv, a, other, bits);
+    }
+    if (eflags) {
         LLVMValueRef f = lift_const(lc, 1, 0);
         LLVMValueRef r32 = lift_trunc(lc, r, 32);
         static const struct {

@@ -230,6 +230,8 @@ START_TEST(run_case)
     char err[512];
     struct jit *j = jit_create(&cfg, err, sizeof(err));
     ck_assert_msg(j != NULL, "%s: jit_create: %s", where, err);
+    if (getenv("R386_INSN_OPTIMISE")) /* as --aot and the optimising tier */
+        jit_set_optimise(j);
 
     struct sigaction sa, old_segv, old_bus, old_alrm;
     memset(&sa, 0, sizeof(sa));

@@ -1,0 +1,229 @@
+/* x87 operations inside the unit (lifter_env.x87_inline, the optimising
+ * tier): the lifted code computes with LLVM's x86_fp80 type, which the
+ * host runs on its own x87, instead of calling the x87 helper.
+ *
+ * Exactness.  Each operation is one of LLVM's constrained floating-point
+ * intrinsics with dynamic rounding and strict exceptions: LLVM neither
+ * folds, removes, reorders nor narrows them (a float add done as an SSE
+ * add would leave its flags in MXCSR), and the host x87 executes the very
+ * instruction the guest's would be: FADD, FMUL, FLD m64, FILD, FSTP m32,
+ * FUCOMI...  So results and exception flags are the helper's, bit for bit,
+ * on the conditions the callers check before taking this path (else they
+ * call the helper):
+ * - the guest's control word rounds to nearest with 64-bit precision, the
+ *   host's own control word, which the host x87 then uses as it is (the
+ *   helper loads the guest's around the instruction otherwise);
+ * - no operand register is empty and the destination of a push is free
+ *   (stack faults are the helper's);
+ * - C1, which an x87 sets after arithmetic when it rounded up, is set by
+ *   a later instruction of the same guest block before anything can read
+ *   it (x87_c1_dead); loads and stores compute theirs.
+ * The one thing not the same: C1 at an asynchronous signal delivered
+ * between such an operation and the instruction that sets C1 again, when
+ * the block is split across units (docs/DEVIATIONS.md).
+ *
+ * Why only the optimising tier: x86_fp80 operations take LLVM's
+ * SelectionDAG instead of FastISel, which made x87-heavy units compile
+ * 3.3x slower (x87.c); hot code repays it. */
+#include <string.h>
+
+#include "x87.h"
+
+bool x87_inline_on(const struct lift_ctx *lc)
+{
+    return lc->env && lc->env->x87_inline;
+}
+
+LLVMValueRef x87_inline_ok(struct lift_ctx *lc, LLVMValueRef empty1,
+                           bool rounds)
+{
+    LLVMBuilderRef b = lc->b;
+    LLVMValueRef ok = LLVMBuildNot(b, empty1, "");
+    if (!rounds)
+        return ok;
+    LLVMValueRef cw = LLVMBuildAnd(
+        b, x87_cw(lc), lift_const(lc, 16, FPU_CW_RC | FPU_CW_PC), "");
+    return LLVMBuildAnd(
+        b, ok, LLVMBuildICmp(b, LLVMIntEQ, cw, lift_const(lc, 16, FPU_CW_PC), ""),
+        "");
+}
+
+/* ---- C1 liveness ---- */
+
+enum c1_use { C1_NONE, C1_SETS, C1_READS };
+
+/* What an instruction does with C1, as r386 lifts it: every x87
+ * instruction that computes, moves or compares sets it in every case;
+ * those below leave it; the status and environment stores read it. */
+static enum c1_use c1_use(const ZydisDecodedInstruction *insn)
+{
+    switch (insn->mnemonic) {
+    case ZYDIS_MNEMONIC_FCMOVB: case ZYDIS_MNEMONIC_FCMOVNB:
+    case ZYDIS_MNEMONIC_FCMOVE: case ZYDIS_MNEMONIC_FCMOVNE:
+    case ZYDIS_MNEMONIC_FCMOVBE: case ZYDIS_MNEMONIC_FCMOVNBE:
+    case ZYDIS_MNEMONIC_FCMOVU: case ZYDIS_MNEMONIC_FCMOVNU:
+    case ZYDIS_MNEMONIC_FFREE: case ZYDIS_MNEMONIC_FFREEP:
+    case ZYDIS_MNEMONIC_FLDCW: case ZYDIS_MNEMONIC_FNSTCW:
+    case ZYDIS_MNEMONIC_FNCLEX: case ZYDIS_MNEMONIC_FWAIT:
+    case ZYDIS_MNEMONIC_FNOP:
+        return C1_NONE;
+    case ZYDIS_MNEMONIC_FNSTSW: case ZYDIS_MNEMONIC_FNSTENV:
+    case ZYDIS_MNEMONIC_FNSAVE: case ZYDIS_MNEMONIC_FXSAVE:
+    case ZYDIS_MNEMONIC_XSAVE: case ZYDIS_MNEMONIC_XSAVEOPT:
+    case ZYDIS_MNEMONIC_XSAVEC: case ZYDIS_MNEMONIC_XSAVES:
+        return C1_READS;
+    case ZYDIS_MNEMONIC_FLDENV: case ZYDIS_MNEMONIC_FRSTOR:
+        return C1_READS; /* their 16-bit forms exit to SIGILL */
+    default:
+        /* Every other x87 instruction r386 lifts sets C1 (x87.c,
+         * x87_arith.c); one it does not know ends the unit. */
+        return insn->meta.category == ZYDIS_CATEGORY_X87_ALU ? C1_SETS
+                                                             : C1_NONE;
+    }
+}
+
+bool x87_c1_dead(struct lift_ctx *lc)
+{
+    guest_addr_t pc = lc->next_pc;
+    for (int n = 0; n < 16; n++) {
+        ZydisDecodedInstruction insn;
+        if (!lift_peek(lc, pc, &insn))
+            return false;
+        switch (c1_use(&insn)) {
+        case C1_SETS: return true;
+        case C1_READS: return false;
+        case C1_NONE: break;
+        }
+        if (lift_ends_lookahead(&insn))
+            return false;
+        pc += insn.length;
+    }
+    return false;
+}
+
+/* ---- operations ---- */
+
+static LLVMTypeRef f80(struct lift_ctx *lc)
+{
+    return LLVMX86FP80TypeInContext(lc->ctx);
+}
+
+static LLVMValueRef md(struct lift_ctx *lc, const char *s)
+{
+    return LLVMMetadataAsValue(lc->ctx,
+                               LLVMMDStringInContext2(lc->ctx, s, strlen(s)));
+}
+
+/* A constrained intrinsic: args, then the rounding mode (if round), then
+ * the exception behaviour. */
+static LLVMValueRef strict(struct lift_ctx *lc, const char *name,
+                           LLVMTypeRef ret, LLVMValueRef *args, unsigned n,
+                           bool round)
+{
+    LLVMValueRef all[4];
+    unsigned k = 0;
+    for (; k < n; k++)
+        all[k] = args[k];
+    if (round)
+        all[k++] = md(lc, "round.dynamic");
+    all[k++] = md(lc, "fpexcept.strict");
+    LLVMValueRef c = lift_call(lc, name, ret, all, k);
+    unsigned strictfp = LLVMGetEnumAttributeKindForName("strictfp", 8);
+    LLVMAddCallSiteAttribute(c, LLVMAttributeFunctionIndex,
+                             LLVMCreateEnumAttribute(lc->ctx, strictfp, 0));
+    return c;
+}
+
+LLVMValueRef x87_f80_load(struct lift_ctx *lc, LLVMValueRef p)
+{
+    LLVMValueRef v = LLVMBuildLoad2(lc->b, f80(lc), p, "");
+    LLVMSetAlignment(v, 4);
+    return v;
+}
+
+void x87_f80_store(struct lift_ctx *lc, LLVMValueRef p, LLVMValueRef v)
+{
+    LLVMSetAlignment(LLVMBuildStore(lc->b, v, p), 4);
+}
+
+LLVMValueRef x87_f80_operand(struct lift_ctx *lc, uint32_t kind,
+                             LLVMValueRef bits64)
+{
+    LLVMBuilderRef b = lc->b;
+    LLVMValueRef v;
+    switch (kind) {
+    case LIFTER_FPU_SRC_M32:
+        v = LLVMBuildBitCast(b, lift_trunc(lc, bits64, 32),
+                             LLVMFloatTypeInContext(lc->ctx), "");
+        return strict(lc, "llvm.experimental.constrained.fpext.f80.f32",
+                      f80(lc), &v, 1, false);
+    case LIFTER_FPU_SRC_M64:
+        v = LLVMBuildBitCast(b, bits64, LLVMDoubleTypeInContext(lc->ctx), "");
+        return strict(lc, "llvm.experimental.constrained.fpext.f80.f64",
+                      f80(lc), &v, 1, false);
+    case LIFTER_FPU_SRC_I16:
+        v = lift_trunc(lc, bits64, 16);
+        return strict(lc, "llvm.experimental.constrained.sitofp.f80.i16",
+                      f80(lc), &v, 1, true);
+    case LIFTER_FPU_SRC_I32:
+        v = lift_trunc(lc, bits64, 32);
+        return strict(lc, "llvm.experimental.constrained.sitofp.f80.i32",
+                      f80(lc), &v, 1, true);
+    case LIFTER_FPU_SRC_I64:
+        return strict(lc, "llvm.experimental.constrained.sitofp.f80.i64",
+                      f80(lc), &bits64, 1, true);
+    default: /* LIFTER_FPU_SRC_ZERO */
+        return LLVMConstReal(f80(lc), 0.0);
+    }
+}
+
+LLVMValueRef x87_f80_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
+                           LLVMValueRef x, LLVMValueRef y)
+{
+    static const char *const name[] = {
+        [LIFTER_FPU_ADD] = "llvm.experimental.constrained.fadd.f80",
+        [LIFTER_FPU_SUB] = "llvm.experimental.constrained.fsub.f80",
+        [LIFTER_FPU_SUBR] = "llvm.experimental.constrained.fsub.f80",
+        [LIFTER_FPU_MUL] = "llvm.experimental.constrained.fmul.f80",
+        [LIFTER_FPU_DIV] = "llvm.experimental.constrained.fdiv.f80",
+        [LIFTER_FPU_DIVR] = "llvm.experimental.constrained.fdiv.f80",
+    };
+    bool rev = op == LIFTER_FPU_SUBR || op == LIFTER_FPU_DIVR;
+    LLVMValueRef args[2] = {rev ? y : x, rev ? x : y};
+    return strict(lc, name[op], f80(lc), args, 2, true);
+}
+
+LLVMValueRef x87_f80_cmp(struct lift_ctx *lc, bool signaling,
+                         const char *pred, LLVMValueRef x, LLVMValueRef y)
+{
+    LLVMValueRef args[3] = {x, y, md(lc, pred)};
+    return strict(lc,
+                  signaling ? "llvm.experimental.constrained.fcmps.f80"
+                            : "llvm.experimental.constrained.fcmp.f80",
+                  lc->i1, args, 3, false);
+}
+
+LLVMValueRef x87_f80_round(struct lift_ctx *lc, LLVMValueRef x, unsigned bits)
+{
+    bool f = bits == 32;
+    return strict(lc,
+                  f ? "llvm.experimental.constrained.fptrunc.f32.f80"
+                    : "llvm.experimental.constrained.fptrunc.f64.f80",
+                  f ? LLVMFloatTypeInContext(lc->ctx)
+                    : LLVMDoubleTypeInContext(lc->ctx),
+                  &x, 1, true);
+}
+
+LLVMValueRef x87_f80_widen(struct lift_ctx *lc, LLVMValueRef v)
+{
+    bool f = LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMFloatTypeKind;
+    return strict(lc,
+                  f ? "llvm.experimental.constrained.fpext.f80.f32"
+                    : "llvm.experimental.constrained.fpext.f80.f64",
+                  f80(lc), &v, 1, false);
+}
+
+LLVMValueRef x87_f80_abs(struct lift_ctx *lc, LLVMValueRef x)
+{
+    return lift_call(lc, "llvm.fabs.f80", f80(lc), &x, 1);
+}
