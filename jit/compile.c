@@ -405,6 +405,7 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
                              .ibtc_mask = JIT_IBTC_SIZE - 1,
                              .count = j->tier2 != NULL,
                              .hits_offset = JIT_HITS_OFFSET,
+                             .tail_calls = j->optimise,
                              .x87_inline = j->optimise,
                              .profile = j->cfg.profile};
     while (head < tail && n < j->batch_max) {

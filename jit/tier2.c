@@ -99,6 +99,7 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     struct lifter_env env = {.chain = true,
                              .ibtc = true,
                              .ibtc_mask = JIT_IBTC_SIZE - 1,
+                             .tail_calls = true,
                              .x87_inline = true,
                              .profile = j->cfg.profile};
     struct lifter_unit u;

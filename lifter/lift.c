@@ -320,6 +320,39 @@ static void interrupt_check(struct lift_ctx *lc, guest_addr_t target)
     LLVMPositionBuilderAtEnd(lc->b, cont);
 }
 
+/* Leave the unit for code64, the next unit's code or an exit below
+ * CPU_EXIT_LIMIT, eip stored: return it to cpu_run_chain, or with
+ * env->tail_calls jump to the code at once when there is code and no
+ * interrupt pending -- what cpu_run_chain would do next, without a return,
+ * its loop and an indirect call that all transitions share. */
+static void leave_to(struct lift_ctx *lc, LLVMValueRef code64)
+{
+    LLVMBuilderRef b = lc->b;
+    if (!lc->env->tail_calls) {
+        LLVMBuildRet(b, code64);
+        return;
+    }
+    LLVMValueRef irq = LLVMBuildLoad2(
+        b, lc->i32, lift_state_ptr(lc, CPU_OFF_INTERRUPT), "irq");
+    LLVMSetVolatile(irq, 1);
+    LLVMValueRef go = LLVMBuildAnd(
+        b,
+        LLVMBuildICmp(b, LLVMIntUGE, code64,
+                      lift_const(lc, 64, CPU_EXIT_LIMIT), ""),
+        LLVMBuildICmp(b, LLVMIntEQ, irq, lift_i32(lc, 0), ""), "");
+    LLVMBasicBlockRef tail = lift_block(lc, "tail");
+    LLVMBasicBlockRef ret = lift_block(lc, "ret");
+    LLVMBuildCondBr(b, go, tail, ret);
+    LLVMPositionBuilderAtEnd(b, tail);
+    LLVMValueRef fn = LLVMBuildIntToPtr(b, code64, lc->ptr, "");
+    LLVMValueRef call = LLVMBuildCall2(b, lc->unit_fn_type, fn, &lc->state, 1,
+                                       "");
+    LLVMSetTailCallKind(call, LLVMTailCallKindMustTail);
+    LLVMBuildRet(b, call);
+    LLVMPositionBuilderAtEnd(b, ret);
+    LLVMBuildRet(b, code64);
+}
+
 void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
 {
     bool loop;
@@ -349,7 +382,7 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
      * of a tail call keeps the unit within what LLVM's fast instruction
      * selector handles, and costs a return and an indirect call. */
     LLVMValueRef cellp = cell_of(lc, target);
-    LLVMBuildRet(lc->b, LLVMBuildLoad2(lc->b, lc->i64, cellp, ""));
+    leave_to(lc, LLVMBuildLoad2(lc->b, lc->i64, cellp, ""));
     lc->ended = true;
 }
 
@@ -381,8 +414,8 @@ void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
     LLVMValueRef code = LLVMBuildLoad2(b, lc->i64, codep, "");
     LLVMValueRef hit = LLVMBuildICmp(b, LLVMIntEQ, epc,
                                      lift_zext(lc, target32, 64), "");
-    LLVMBuildRet(b, LLVMBuildSelect(b, hit, code,
-                                    lift_const(lc, 64, CPU_EXIT_JUMP), ""));
+    leave_to(lc, LLVMBuildSelect(b, hit, code,
+                                 lift_const(lc, 64, CPU_EXIT_JUMP), ""));
     lc->ended = true;
 }
 

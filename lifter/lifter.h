@@ -117,6 +117,10 @@ struct lifter_env {
      * process and can be stored.  false: no counting. */
     bool count;
     int32_t hits_offset;
+    /* Chaining exits jump to the next unit's code (a tail call) instead
+     * of returning it to cpu_run_chain (r386/cpu.h), checking the
+     * interrupt word as it does.  Slower to compile (no FastISel). */
+    bool tail_calls;
     /* The optimising tier: x87 arithmetic, comparisons, and conversions
      * between float, double, integers and the 80-bit registers are host
      * x87 instructions inside the unit (LLVM's constrained x86_fp80
