@@ -497,11 +497,7 @@ static int run_passes(struct jit *j, LLVMModuleRef m, LLVMTargetMachineRef tm,
             return -1;
         }
     }
-    if (j->cfg.dump_ir) {
-        char *ir = LLVMPrintModuleToString(m);
-        fprintf(stderr, "%s\n", ir);
-        LLVMDisposeMessage(ir);
-    }
+    jit_dump(j, m, tm, j->optimise ? "optimised (--aot)" : "first tier");
     return 0;
 }
 

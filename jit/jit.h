@@ -43,7 +43,13 @@ struct jit_config {
                          const char *text);
     void *note_ctx;
     bool verify;   /* run LLVM's verifier on every unit (tests, debugging) */
-    bool dump_ir;  /* print each unit's optimised IR on stderr */
+    /* --dump-ir, --dump-asm: print each unit's IR after the passes, and
+     * its host code, on stderr (jit/dump.c); with dump_pc_set only the
+     * unit at dump_pc. */
+    bool dump_ir;
+    bool dump_asm;
+    bool dump_pc_set;
+    guest_addr_t dump_pc;
     bool perf_map; /* name translated code in /tmp/perf-PID.map */
     /* Lift for the profiler: shadow call stack and pcs (lifter_env). */
     bool profile;

@@ -141,6 +141,9 @@ bool jit_page_index_add(struct jit *j, struct jit_entry *e,
 bool jit_install(struct jit *j, struct jit_entry *e, uint64_t code,
                  uint64_t epoch);
 uint64_t jit_now_ns(void);
+/* --dump-ir/--dump-asm for module m, compiled by tm (dump.c). */
+void jit_dump(const struct jit *j, LLVMModuleRef m, LLVMTargetMachineRef tm,
+              const char *tier);
 
 /* link.c: the module's cell globals become the slots of one exported
  * table called table; *pcs (malloc'd, NULL when *n is 0) lists the pc of

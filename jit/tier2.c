@@ -126,13 +126,10 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
         LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
         LLVMErrorRef err = LLVMRunPasses(m, t->pipeline, t->tm, po);
         LLVMDisposePassBuilderOptions(po);
-        if (err) {
+        if (err)
             LLVMConsumeError(err);
-        } else if (j->cfg.dump_ir) {
-            char *ir = LLVMPrintModuleToString(m);
-            fprintf(stderr, "; optimising tier\n%s\n", ir);
-            LLVMDisposeMessage(ir);
-        }
+        else
+            jit_dump(j, m, t->tm, "optimising tier");
         if (!err && LLVMTargetMachineEmitToMemoryBuffer(t->tm, m, LLVMObjectFile,
                                                      &msg, &obj))
             obj = NULL;

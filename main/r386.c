@@ -46,7 +46,11 @@ static void usage(FILE *out)
             "  -0 ARGV0        the guest's argv[0] (default: PROGRAM)\n"
             "  --strace        log the guest's system calls on stderr\n"
             "  --debug         note unknown instructions, verify generated IR\n"
-            "  --dump-ir       print the optimised IR of every translated unit\n"
+            "  --dump-ir[=PC]  print the IR of each unit compiled (after the\n"
+            "                  passes), or of the unit at guest address PC\n"
+            "  --dump-asm[=PC] the same with the host code generated for it\n"
+            "                  (units from the cache are not compiled: add\n"
+            "                  --no-cache to see them all)\n"
             "  --stats         print translation statistics at exit\n"
             "  --perf-map      name translated code in /tmp/perf-PID.map (perf)\n"
             "  --profile=FILE  sample the guest (1 kHz) and write a report of\n"
@@ -73,7 +77,8 @@ struct options {
     const char *argv0;
     bool strace;
     bool debug;
-    bool dump_ir;
+    bool dump_ir, dump_asm, dump_pc_set;
+    uint32_t dump_pc;
     bool stats;
     bool perf_map;
     bool dump_image;
@@ -127,6 +132,18 @@ static int cache_command(const struct options *o)
     if (o->cache_clear && o->cache_stats)
         jit_cache_dir_stats(dir, stdout, err, sizeof(err));
     return 0;
+}
+
+/* A guest address in hex (0x optional). */
+static bool parse_pc(const char *s, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 16);
+    if (!*s || *end || errno || v > UINT32_MAX)
+        return false;
+    *out = (uint32_t)v;
+    return true;
 }
 
 static int die_usage(const char *fmt, const char *arg)
@@ -199,8 +216,18 @@ static int parse_options(int argc, char **argv, struct options *o,
             o->stats = true;
             continue;
         }
-        if (strcmp(a, "--dump-ir") == 0) {
-            o->dump_ir = true;
+        if (strncmp(a, "--dump-ir", 9) == 0 ||
+            strncmp(a, "--dump-asm", 10) == 0) {
+            bool asm_ = a[7] == 'a';
+            const char *v = a + (asm_ ? 10 : 9);
+            if (*v && (*v != '=' || !parse_pc(v + 1, &o->dump_pc)))
+                return die_usage("%s: expected --dump-ir[=PC] or "
+                                 "--dump-asm[=PC], PC in hex", a);
+            o->dump_pc_set |= *v == '=';
+            if (asm_)
+                o->dump_asm = true;
+            else
+                o->dump_ir = true;
             continue;
         }
         if (strcmp(a, "--dump-image") == 0) {
@@ -310,6 +337,9 @@ int main(int argc, char **argv)
         .strace = o.strace,
         .debug = o.debug,
         .dump_ir = o.dump_ir,
+        .dump_asm = o.dump_asm,
+        .dump_pc_set = o.dump_pc_set,
+        .dump_pc = o.dump_pc,
         .stats = o.stats,
         .perf_map = o.perf_map,
         .profile = o.profile,

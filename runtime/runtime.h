@@ -20,7 +20,11 @@ struct runtime_config {
     char **envp;           /* guest environment, NULL-terminated */
     bool strace;
     bool debug;    /* notes on unknown instructions, verify generated IR */
-    bool dump_ir;  /* print each unit's optimised IR */
+    /* --dump-ir[=PC], --dump-asm[=PC] (jit_config) */
+    bool dump_ir;
+    bool dump_asm;
+    bool dump_pc_set;
+    uint32_t dump_pc;
     bool stats;    /* print translation statistics at exit */
     bool perf_map; /* write /tmp/perf-PID.map for perf */
     /* The guest profiler's outputs (docs/PROFILING.md), or NULL: any of

@@ -1,0 +1,30 @@
+#!/bin/sh
+# dump.sh R386 PROG: --dump-ir=PC and --dump-asm=PC show the unit at PC --
+# the program's entry point -- and no other; a malformed PC is a usage
+# error.  (hello_static exits with its argc, 1.)
+set -u
+r386=$1
+prog=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+entry=$(od -An -tx4 -j24 -N4 "$prog" | tr -d ' ')
+"$r386" --no-cache --dump-ir=0x$entry --dump-asm=$entry "$prog" \
+    >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "r386 exited $? (stderr: $(head -3 "$tmp/err"))"
+grep -q "^define i64 @u_${entry}_" "$tmp/err" || fail "no IR for the unit at $entry"
+grep -q "^u_${entry}_.*:" "$tmp/err" || fail "no assembly for the unit at $entry"
+grep -q 'ret' "$tmp/err" || fail "no return in the assembly"
+other=$(grep -E '^define i64 @[uh]_' "$tmp/err" | grep -cv "@[uh]_${entry}_")
+[ "$other" -eq 0 ] || fail "$other other units dumped"
+# Without PC, every unit compiled (more than one).
+"$r386" --no-cache --dump-ir "$prog" >/dev/null 2>"$tmp/all"
+n=$(grep -c '^define i64 @u_' "$tmp/all")
+[ "$n" -gt 1 ] || fail "--dump-ir showed $n units"
+for bad in --dump-ir=xyz --dump-asm= --dump-ir=0x100000000 --dump-irx; do
+    "$r386" $bad "$prog" >/dev/null 2>"$tmp/bad"
+    rc=$?
+    [ $rc -eq 2 ] || fail "$bad: exit $rc, expected 2"
+    [ "$(wc -l <"$tmp/bad")" -eq 1 ] || fail "$bad: not one line of error"
+done
+echo "ok: unit $entry dumped alone (IR and assembly), $n units without PC"
