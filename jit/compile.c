@@ -635,9 +635,13 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
             j->cfg.compiling(false);
     }
     if (fn && e->link.code) {
-        /* Remember it for indirect branches in translated code. */
-        __atomic_store_n(&j->ibtc[lifter_ibtc_index(pc, JIT_IBTC_SIZE - 1)],
-                         &e->link, __ATOMIC_RELEASE);
+        /* Remember it for indirect branches in translated code, the
+         * previous occupant of its slot in the other way (lifter.h). */
+        uint32_t i = lifter_ibtc_index(pc, JIT_IBTC_SIZE - 1);
+        if (j->ibtc[i] != &e->link) {
+            __atomic_store_n(&j->ibtc[i ^ 1], j->ibtc[i], __ATOMIC_RELEASE);
+            __atomic_store_n(&j->ibtc[i], &e->link, __ATOMIC_RELEASE);
+        }
     }
     pthread_mutex_unlock(&j->lock);
     return fn;

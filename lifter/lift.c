@@ -400,22 +400,41 @@ void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
                                   LLVMBuildLShr(b, target32, lift_i32(lc, 10),
                                                 ""), "");
     h = LLVMBuildAnd(b, h, lift_i32(lc, lc->env->ibtc_mask), "");
-    LLVMValueRef off = LLVMBuildMul(b, lift_zext(lc, h, 64),
-                                    lift_const(lc, 64, 8), "");
     LLVMModuleRef m = LLVMGetGlobalParent(lc->fn);
     LLVMValueRef base = LLVMGetNamedGlobal(m, LIFTER_SYM_IBTC);
     if (!base)
         base = LLVMAddGlobal(m, lc->ptr, LIFTER_SYM_IBTC);
-    LLVMValueRef slot = LLVMBuildGEP2(b, lc->i8, base, &off, 1, "");
-    LLVMValueRef ent = LLVMBuildLoad2(b, lc->ptr, slot, "");
-    LLVMValueRef epc = LLVMBuildLoad2(b, lc->i64, ent, "");
-    LLVMValueRef eight = lift_const(lc, 64, 8);
-    LLVMValueRef codep = LLVMBuildGEP2(b, lc->i8, ent, &eight, 1, "");
-    LLVMValueRef code = LLVMBuildLoad2(b, lc->i64, codep, "");
-    LLVMValueRef hit = LLVMBuildICmp(b, LLVMIntEQ, epc,
-                                     lift_zext(lc, target32, 64), "");
-    leave_to(lc, LLVMBuildSelect(b, hit, code,
-                                 lift_const(lc, 64, CPU_EXIT_JUMP), ""));
+    /* Its two-way set (lifter.h): slot h, and only when that misses, the
+     * other slot of the pair. */
+    LLVMBasicBlockRef from[2], other = lift_block(lc, "ibtc_other"),
+                               join = lift_block(lc, "ibtc_join");
+    LLVMValueRef code[2];
+    for (int way = 0; way < 2; way++) {
+        LLVMValueRef i = way ? LLVMBuildXor(b, h, lift_i32(lc, 1), "") : h;
+        LLVMValueRef off = LLVMBuildMul(b, lift_zext(lc, i, 64),
+                                        lift_const(lc, 64, 8), "");
+        LLVMValueRef slot = LLVMBuildGEP2(b, lc->i8, base, &off, 1, "");
+        LLVMValueRef ent = LLVMBuildLoad2(b, lc->ptr, slot, "");
+        LLVMValueRef epc = LLVMBuildLoad2(b, lc->i64, ent, "");
+        LLVMValueRef eight = lift_const(lc, 64, 8);
+        LLVMValueRef codep = LLVMBuildGEP2(b, lc->i8, ent, &eight, 1, "");
+        LLVMValueRef hit = LLVMBuildICmp(b, LLVMIntEQ, epc,
+                                         lift_zext(lc, target32, 64), "");
+        code[way] = LLVMBuildLoad2(b, lc->i64, codep, "");
+        if (way)
+            code[way] = LLVMBuildSelect(b, hit, code[way],
+                                        lift_const(lc, 64, CPU_EXIT_JUMP), "");
+        from[way] = LLVMGetInsertBlock(b);
+        if (way)
+            LLVMBuildBr(b, join);
+        else
+            LLVMBuildCondBr(b, hit, join, other);
+        LLVMPositionBuilderAtEnd(b, other);
+    }
+    LLVMPositionBuilderAtEnd(b, join);
+    LLVMValueRef phi = LLVMBuildPhi(b, lc->i64, "");
+    LLVMAddIncoming(phi, code, from, 2);
+    leave_to(lc, phi);
     lc->ended = true;
 }
 
