@@ -635,12 +635,13 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
             j->cfg.compiling(false);
     }
     if (fn && e->link.code) {
-        /* Remember it for indirect branches in translated code, the
-         * previous occupant of its slot in the other way (lifter.h). */
-        uint32_t i = lifter_ibtc_index(pc, JIT_IBTC_SIZE - 1);
-        if (j->ibtc[i] != &e->link) {
-            __atomic_store_n(&j->ibtc[i ^ 1], j->ibtc[i], __ATOMIC_RELEASE);
-            __atomic_store_n(&j->ibtc[i], &e->link, __ATOMIC_RELEASE);
+        /* Remember it for indirect branches in translated code: first
+         * way of its set, the one there moving to the second (lifter.h). */
+        uint32_t set = lifter_ibtc_index(pc, JIT_IBTC_SIZE - 1) & ~1u;
+        const struct lifter_ibtc_entry *first = j->ibtc[set];
+        if (first != &e->link) {
+            __atomic_store_n(&j->ibtc[set | 1], first, __ATOMIC_RELEASE);
+            __atomic_store_n(&j->ibtc[set], &e->link, __ATOMIC_RELEASE);
         }
     }
     pthread_mutex_unlock(&j->lock);

@@ -404,13 +404,14 @@ void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
     LLVMValueRef base = LLVMGetNamedGlobal(m, LIFTER_SYM_IBTC);
     if (!base)
         base = LLVMAddGlobal(m, lc->ptr, LIFTER_SYM_IBTC);
-    /* Its two-way set (lifter.h): slot h, and only when that misses, the
-     * other slot of the pair. */
+    /* Its two-way set (lifter.h): the first way, and only when that
+     * misses, the second. */
     LLVMBasicBlockRef from[2], other = lift_block(lc, "ibtc_other"),
                                join = lift_block(lc, "ibtc_join");
     LLVMValueRef code[2];
     for (int way = 0; way < 2; way++) {
-        LLVMValueRef i = way ? LLVMBuildXor(b, h, lift_i32(lc, 1), "") : h;
+        LLVMValueRef i = way ? LLVMBuildOr(b, h, lift_i32(lc, 1), "")
+                             : LLVMBuildAnd(b, h, lift_i32(lc, ~1u), "");
         LLVMValueRef off = LLVMBuildMul(b, lift_zext(lc, i, 64),
                                         lift_const(lc, 64, 8), "");
         LLVMValueRef slot = LLVMBuildGEP2(b, lc->i8, base, &off, 1, "");

@@ -135,11 +135,11 @@ struct lifter_env {
 
 /* A slot points at one of these (one load: threads update slots while
  * others read them, and a pc/code pair is never seen half-written).  The
- * table is two-way set associative: a pc is in slot lifter_ibtc_index(pc)
- * or in the other slot of its pair (index ^ 1) -- the dispatcher puts a
- * new pc in its own slot and moves the one there to the other, so two hot
- * targets of one slot (Lua's table.sort: half of a run's unit exits) both
- * stay. */
+ * table is two-way set associative: pc's set is the pair of slots
+ * lifter_ibtc_index(pc) & ~1 (first way) and | 1 (second); the dispatcher
+ * puts a new pc in the first and moves the one there to the second, so two
+ * hot targets of one set both stay (Lua's table.sort had half of a run's
+ * unit exits miss a direct-mapped table). */
 struct lifter_ibtc_entry {
     uint64_t pc;   /* guest pc, or ~0 for none */
     uint64_t code; /* its translation (0: none yet) */
