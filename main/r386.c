@@ -5,6 +5,7 @@
  * Options follow qemu-user where they overlap and stop at the first
  * argument that is not an option (the program). */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -316,6 +317,12 @@ static int finish(int status)
 
 int main(int argc, char **argv)
 {
+    /* glibc returns the top of its heap to the kernel once 128 KiB are
+     * free there; LLVM's compiles free and allocate again right after, so
+     * the heap shrank and grew (and page-faulted) all the time: never
+     * trimming made a cold Lua run 15% faster at no cost to a short one
+     * (docs/PERFORMANCE.md, session 7). */
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     struct env_list env;
     if (env_init(&env, environ) < 0) {
         fprintf(stderr, "r386: out of memory\n");
