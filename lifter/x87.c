@@ -384,14 +384,12 @@ static void lift_fld_convert(struct lift_ctx *lc, bool integer)
     LLVMValueRef op = x87_op(lc, LIFTER_FPU_LOAD | src, full);
     if (x87_inline_on(lc)) {
         bool c1_dead = x87_c1_dead(lc);
-        struct x87_if s;
-        x87_if_begin(lc, x87_inline_ok(lc, full, false), &s);
+        struct x87_choice c;
+        x87_inline_begin(lc, x87_inline_ok(lc, full, false), &c);
         x87_f80_store(lc, reg, x87_f80_operand(lc, src, bits));
         if (!c1_dead)
             x87_sw_update(lc, FPU_C1, NULL);
-        x87_if_else(lc, &s);
-        x87_call(lc, op, reg, NULL, bits);
-        x87_if_end(lc, &s);
+        x87_inline_end(lc, &c, NULL, op, reg, NULL, bits);
     } else {
         x87_call(lc, op, reg, NULL, bits);
     }
@@ -444,22 +442,21 @@ static void lift_fbld(struct lift_ctx *lc)
 
 /* ---- stores ---- */
 
-/* FST/FSTP m32/m64 inside the unit: the bits into slot (i64), and C1
+/* FST/FSTP m32/m64 inside the unit: returns the bits (i64), and sets C1
  * (rounded up: the result is larger in magnitude) unless it is dead.  A
  * denormal result goes to the helper for C1 (widening it back would
  * raise DE); doing the store again raises no other flag than the first
  * time. */
-static void inline_store(struct lift_ctx *lc, LLVMValueRef opv,
-                         LLVMValueRef a, unsigned bits, LLVMValueRef slot)
+static LLVMValueRef inline_store(struct lift_ctx *lc, LLVMValueRef opv,
+                                 LLVMValueRef a, unsigned bits)
 {
     LLVMBuilderRef b = lc->b;
     LLVMValueRef x = x87_f80_load(lc, a);
     LLVMValueRef d = x87_f80_round(lc, x, bits);
     LLVMValueRef r = lift_zext(
         lc, LLVMBuildBitCast(b, d, lift_int_type(lc, bits), ""), 64);
-    LLVMBuildStore(b, r, slot);
     if (x87_c1_dead(lc))
-        return;
+        return r;
     uint64_t sign = 1ull << (bits - 1);
     uint64_t min_normal = bits == 32 ? 1ull << 23 : 1ull << 52;
     LLVMValueRef mag = LLVMBuildAnd(b, r, lift_const(lc, 64, sign - 1), "");
@@ -467,15 +464,13 @@ static void inline_store(struct lift_ctx *lc, LLVMValueRef opv,
         b, LLVMBuildICmp(b, LLVMIntNE, mag, lift_const(lc, 64, 0), ""),
         LLVMBuildICmp(b, LLVMIntULT, mag, lift_const(lc, 64, min_normal), ""),
         "");
-    struct x87_if s;
-    x87_if_begin(lc, denormal, &s);
-    LLVMBuildStore(b, x87_call(lc, opv, a, NULL, NULL), slot);
-    x87_if_else(lc, &s);
+    struct x87_choice c;
+    x87_inline_begin(lc, LLVMBuildNot(b, denormal, ""), &c);
     LLVMValueRef up = x87_f80_cmp(lc, false, "ogt",
                                   x87_f80_abs(lc, x87_f80_widen(lc, d)),
                                   x87_f80_abs(lc, x));
     x87_set_cc(lc, NULL, up, NULL, NULL);
-    x87_if_end(lc, &s);
+    return x87_inline_end(lc, &c, r, opv, a, NULL, NULL);
 }
 
 /* FST/FSTP m32/m64 (rounded by RC), FIST/FISTP (by RC), FISTTP: the
@@ -490,14 +485,10 @@ static void lift_fst_convert(struct lift_ctx *lc, uint32_t op)
     LLVMValueRef r;
     if (x87_inline_on(lc) &&
         (op == LIFTER_FPU_ST32 || op == LIFTER_FPU_ST64)) {
-        LLVMValueRef slot = lift_alloca(lc, lc->i64);
-        struct x87_if s;
-        x87_if_begin(lc, x87_inline_ok(lc, empty, true), &s);
-        inline_store(lc, opv, a, bits, slot);
-        x87_if_else(lc, &s);
-        LLVMBuildStore(lc->b, x87_call(lc, opv, a, NULL, NULL), slot);
-        x87_if_end(lc, &s);
-        r = LLVMBuildLoad2(lc->b, lc->i64, slot, "");
+        struct x87_choice c;
+        x87_inline_begin(lc, x87_inline_ok(lc, empty, true), &c);
+        LLVMValueRef v = inline_store(lc, opv, a, bits);
+        r = x87_inline_end(lc, &c, v, opv, a, NULL, NULL);
     } else {
         r = x87_call(lc, opv, a, NULL, NULL);
     }

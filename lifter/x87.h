@@ -90,6 +90,19 @@ bool x87_inline_on(const struct lift_ctx *lc);
  * rounds, the guest's control word the default one (i1). */
 LLVMValueRef x87_inline_ok(struct lift_ctx *lc, LLVMValueRef empty1,
                            bool rounds);
+/* if (ok1) { the caller's inline code } else { the helper call (op, a, b,
+ * bits) }: x87_inline_begin positions the builder in the inline arm;
+ * x87_inline_end closes it with value (an i64 standing for the helper's
+ * result, or NULL: 0) and returns the result of whichever arm ran. */
+struct x87_choice {
+    struct x87_if s;
+    LLVMValueRef slot;
+};
+void x87_inline_begin(struct lift_ctx *lc, LLVMValueRef ok1,
+                      struct x87_choice *c);
+LLVMValueRef x87_inline_end(struct lift_ctx *lc, struct x87_choice *c,
+                            LLVMValueRef value, LLVMValueRef op,
+                            LLVMValueRef a, LLVMValueRef b, LLVMValueRef bits);
 /* Does the current instruction's C1 go unread: the guest block sets it
  * again before anything reads it? */
 bool x87_c1_dead(struct lift_ctx *lc);

@@ -37,14 +37,12 @@ static void lift_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
     LLVMValueRef a = x87_st_ptr(lc, dst), b = mem ? NULL : x87_st_ptr(lc, src);
     LLVMValueRef opv = x87_op(lc, op | kind, empty);
     if (x87_inline_on(lc) && x87_c1_dead(lc)) {
-        struct x87_if s;
-        x87_if_begin(lc, x87_inline_ok(lc, empty, true), &s);
+        struct x87_choice c;
+        x87_inline_begin(lc, x87_inline_ok(lc, empty, true), &c);
         LLVMValueRef y = mem ? x87_f80_operand(lc, kind, bits)
                              : x87_f80_load(lc, b);
         x87_f80_store(lc, a, x87_f80_arith(lc, op, x87_f80_load(lc, a), y));
-        x87_if_else(lc, &s);
-        x87_call(lc, opv, a, b, bits);
-        x87_if_end(lc, &s);
+        x87_inline_end(lc, &c, NULL, opv, a, b, bits);
     } else {
         x87_call(lc, opv, a, b, bits);
     }
@@ -56,11 +54,11 @@ static void lift_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
 /* ---- comparisons ---- */
 
 /* The helper's comparison inside the unit: C3 C2 C0 (and C1 = 0) in
- * fpu_sw, or for the _I forms ZF PF CF as EFLAGS bits in slot (and C1 =
+ * fpu_sw, or for the _I forms ZF PF CF as EFLAGS bits, returned (and C1 =
  * 0). */
-static void inline_compare(struct lift_ctx *lc, enum lifter_fpu_op op,
-                           LLVMValueRef a, LLVMValueRef other, uint32_t kind,
-                           LLVMValueRef bits, LLVMValueRef slot)
+static LLVMValueRef inline_compare(struct lift_ctx *lc, enum lifter_fpu_op op,
+                                   LLVMValueRef a, LLVMValueRef other,
+                                   uint32_t kind, LLVMValueRef bits)
 {
     LLVMBuilderRef b = lc->b;
     bool sig = op == LIFTER_FPU_COM || op == LIFTER_FPU_COMI;
@@ -72,8 +70,7 @@ static void inline_compare(struct lift_ctx *lc, enum lifter_fpu_op op,
     LLVMValueRef c3 = x87_f80_cmp(lc, sig, "ueq", x, y);
     if (op == LIFTER_FPU_COM || op == LIFTER_FPU_UCOM) {
         x87_set_cc(lc, c0, lift_const(lc, 1, 0), c2, c3);
-        LLVMBuildStore(b, lift_const(lc, 64, 0), slot);
-        return;
+        return NULL;
     }
     x87_sw_update(lc, FPU_C1, NULL);
     LLVMValueRef r = LLVMBuildOr(
@@ -87,7 +84,7 @@ static void inline_compare(struct lift_ctx *lc, enum lifter_fpu_op op,
                                     lift_const(lc, 64, 0), ""),
                     ""),
         "");
-    LLVMBuildStore(b, r, slot);
+    return r;
 }
 
 /* FCOM/FUCOM/FICOM/FCOMI/FUCOMI and their popping forms, FTST: ST(0)
@@ -112,14 +109,10 @@ static void lift_fcom(struct lift_ctx *lc, enum lifter_fpu_op op,
     LLVMValueRef opv = x87_op(lc, op | kind, empty);
     LLVMValueRef r;
     if (x87_inline_on(lc)) {
-        LLVMValueRef slot = lift_alloca(lc, lc->i64);
-        struct x87_if s;
-        x87_if_begin(lc, x87_inline_ok(lc, empty, false), &s);
-        inline_compare(lc, op, a, other, kind, bits, slot);
-        x87_if_else(lc, &s);
-        LLVMBuildStore(lc->b, x87_call(lc, opv, a, other, bits), slot);
-        x87_if_end(lc, &s);
-        r = LLVMBuildLoad2(lc->b, lc->i64, slot, "");
+        struct x87_choice c;
+        x87_inline_begin(lc, x87_inline_ok(lc, empty, false), &c);
+        LLVMValueRef v = inline_compare(lc, op, a, other, kind, bits);
+        r = x87_inline_end(lc, &c, v, opv, a, other, bits);
     } else {
         r = x87_call(lc, opv, a, other, bits);
     }

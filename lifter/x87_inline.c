@@ -48,6 +48,24 @@ LLVMValueRef x87_inline_ok(struct lift_ctx *lc, LLVMValueRef empty1,
         "");
 }
 
+void x87_inline_begin(struct lift_ctx *lc, LLVMValueRef ok1,
+                      struct x87_choice *c)
+{
+    c->slot = lift_alloca(lc, lc->i64);
+    x87_if_begin(lc, ok1, &c->s);
+}
+
+LLVMValueRef x87_inline_end(struct lift_ctx *lc, struct x87_choice *c,
+                            LLVMValueRef value, LLVMValueRef op,
+                            LLVMValueRef a, LLVMValueRef b, LLVMValueRef bits)
+{
+    LLVMBuildStore(lc->b, value ? value : lift_const(lc, 64, 0), c->slot);
+    x87_if_else(lc, &c->s);
+    LLVMBuildStore(lc->b, x87_call(lc, op, a, b, bits), c->slot);
+    x87_if_end(lc, &c->s);
+    return LLVMBuildLoad2(lc->b, lc->i64, c->slot, "");
+}
+
 /* ---- C1 liveness ---- */
 
 enum c1_use { C1_NONE, C1_SETS, C1_READS };
