@@ -580,7 +580,7 @@ static int compile(struct jit *j, const struct jit_worker *w,
     bool all_installed = true;
     for (int i = 0; i < n; i++) {
         jit_perfmap_write(j->perfmap, names[i], addrs[i],
-                          (guest_addr_t)batch[i]->link.pc, 1);
+                          (guest_addr_t)batch[i]->link.pc, j->optimise ? 2 : 1);
         if (i == 0)
             *code = addrs[i];
         if (units[i].code_end == 0) {

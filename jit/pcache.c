@@ -319,7 +319,8 @@ static bool link_record(struct jit *j, struct pc_view *v)
     v->linked = true;
     j->stats.disk_objects++;
     for (uint32_t i = 0; i < r->nunits; i++)
-        jit_perfmap_write(j->perfmap, u[i].name, v->addrs[i], u[i].pc, 1);
+        jit_perfmap_write(j->perfmap, u[i].name, v->addrs[i], u[i].pc,
+                          r->optimised ? 2 : 1);
     return true;
 }
 
