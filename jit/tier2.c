@@ -126,14 +126,15 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
         LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
         LLVMErrorRef err = LLVMRunPasses(m, t->pipeline, t->tm, po);
         LLVMDisposePassBuilderOptions(po);
-        if (err)
+        if (err) {
             LLVMConsumeError(err);
-        else
+        } else {
             jit_dump(j, m, t->tm, "optimising tier");
-        if (!err && LLVMTargetMachineEmitToMemoryBuffer(t->tm, m, LLVMObjectFile,
-                                                     &msg, &obj))
-            obj = NULL;
-        LLVMDisposeMessage(msg);
+            if (LLVMTargetMachineEmitToMemoryBuffer(t->tm, m, LLVMObjectFile,
+                                                    &msg, &obj))
+                obj = NULL;
+            LLVMDisposeMessage(msg);
+        }
     }
     LLVMDisposeModule(m);
     /* Its object, for the persistent cache: hot code is optimised once. */

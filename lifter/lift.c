@@ -296,6 +296,16 @@ static unsigned flags_live_at(struct lift_ctx *lc, guest_addr_t pc)
     return mask;
 }
 
+/* Is a signal waiting for the dispatcher (cpu_state.interrupt)?  i1, read
+ * afresh each time (volatile). */
+static LLVMValueRef interrupt_pending(struct lift_ctx *lc)
+{
+    LLVMValueRef irq = LLVMBuildLoad2(
+        lc->b, lc->i32, lift_state_ptr(lc, CPU_OFF_INTERRUPT), "irq");
+    LLVMSetVolatile(irq, 1);
+    return LLVMBuildICmp(lc->b, LLVMIntNE, irq, lift_i32(lc, 0), "");
+}
+
 /* A branch that may close a loop inside the region: leave the unit
  * (CPU_EXIT_INTERRUPT, eip = target) when a signal is pending, so that a
  * guest spinning in a loop still reaches the dispatcher's safe point.
@@ -305,11 +315,7 @@ static unsigned flags_live_at(struct lift_ctx *lc, guest_addr_t pc)
  * flags, see docs/DEVIATIONS.md.) */
 static void interrupt_check(struct lift_ctx *lc, guest_addr_t target)
 {
-    LLVMValueRef irq = LLVMBuildLoad2(
-        lc->b, lc->i32, lift_state_ptr(lc, CPU_OFF_INTERRUPT), "irq");
-    LLVMSetVolatile(irq, 1);
-    LLVMValueRef set =
-        LLVMBuildICmp(lc->b, LLVMIntNE, irq, lift_i32(lc, 0), "");
+    LLVMValueRef set = interrupt_pending(lc);
     LLVMBasicBlockRef ex = lift_block(lc, "interrupt");
     LLVMBasicBlockRef cont = lift_block(lc, "loop");
     LLVMBuildCondBr(lc->b, set, ex, cont);
@@ -332,14 +338,11 @@ static void leave_to(struct lift_ctx *lc, LLVMValueRef code64)
         LLVMBuildRet(b, code64);
         return;
     }
-    LLVMValueRef irq = LLVMBuildLoad2(
-        b, lc->i32, lift_state_ptr(lc, CPU_OFF_INTERRUPT), "irq");
-    LLVMSetVolatile(irq, 1);
     LLVMValueRef go = LLVMBuildAnd(
         b,
         LLVMBuildICmp(b, LLVMIntUGE, code64,
                       lift_const(lc, 64, CPU_EXIT_LIMIT), ""),
-        LLVMBuildICmp(b, LLVMIntEQ, irq, lift_i32(lc, 0), ""), "");
+        LLVMBuildNot(b, interrupt_pending(lc), ""), "");
     LLVMBasicBlockRef tail = lift_block(lc, "tail");
     LLVMBasicBlockRef ret = lift_block(lc, "ret");
     LLVMBuildCondBr(b, go, tail, ret);
@@ -378,12 +381,31 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
     lift_state_flush(lc);
     store_eip(lc, lift_i32(lc, target));
     /* Chain: hand the dispatcher whatever the cell for target holds now --
-     * its code, or 0 (CPU_EXIT_JUMP) while it has none.  A return instead
+     * its code, or 0 (CPU_EXIT_JUMP) while it has none (optimised code
+     * jumps to it instead, leave_to).  In the first tier a return instead
      * of a tail call keeps the unit within what LLVM's fast instruction
      * selector handles, and costs a return and an indirect call. */
     LLVMValueRef cellp = cell_of(lc, target);
     leave_to(lc, LLVMBuildLoad2(lc->b, lc->i64, cellp, ""));
     lc->ended = true;
+}
+
+/* Slot i32 of the indirect branch table at base: the code it holds, and
+ * *hit (i1): whether it holds target32's. */
+static LLVMValueRef ibtc_probe(struct lift_ctx *lc, LLVMValueRef base,
+                               LLVMValueRef i32, LLVMValueRef target32,
+                               LLVMValueRef *hit)
+{
+    LLVMBuilderRef b = lc->b;
+    LLVMValueRef off = LLVMBuildMul(b, lift_zext(lc, i32, 64),
+                                    lift_const(lc, 64, 8), "");
+    LLVMValueRef slot = LLVMBuildGEP2(b, lc->i8, base, &off, 1, "");
+    LLVMValueRef ent = LLVMBuildLoad2(b, lc->ptr, slot, "");
+    LLVMValueRef epc = LLVMBuildLoad2(b, lc->i64, ent, "");
+    LLVMValueRef eight = lift_const(lc, 64, 8);
+    LLVMValueRef codep = LLVMBuildGEP2(b, lc->i8, ent, &eight, 1, "");
+    *hit = LLVMBuildICmp(b, LLVMIntEQ, epc, lift_zext(lc, target32, 64), "");
+    return LLVMBuildLoad2(b, lc->i64, codep, "");
 }
 
 void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
@@ -408,30 +430,18 @@ void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
      * misses, the second. */
     LLVMBasicBlockRef from[2], other = lift_block(lc, "ibtc_other"),
                                join = lift_block(lc, "ibtc_join");
-    LLVMValueRef code[2];
-    for (int way = 0; way < 2; way++) {
-        LLVMValueRef i = way ? LLVMBuildOr(b, h, lift_i32(lc, 1), "")
-                             : LLVMBuildAnd(b, h, lift_i32(lc, ~1u), "");
-        LLVMValueRef off = LLVMBuildMul(b, lift_zext(lc, i, 64),
-                                        lift_const(lc, 64, 8), "");
-        LLVMValueRef slot = LLVMBuildGEP2(b, lc->i8, base, &off, 1, "");
-        LLVMValueRef ent = LLVMBuildLoad2(b, lc->ptr, slot, "");
-        LLVMValueRef epc = LLVMBuildLoad2(b, lc->i64, ent, "");
-        LLVMValueRef eight = lift_const(lc, 64, 8);
-        LLVMValueRef codep = LLVMBuildGEP2(b, lc->i8, ent, &eight, 1, "");
-        LLVMValueRef hit = LLVMBuildICmp(b, LLVMIntEQ, epc,
-                                         lift_zext(lc, target32, 64), "");
-        code[way] = LLVMBuildLoad2(b, lc->i64, codep, "");
-        if (way)
-            code[way] = LLVMBuildSelect(b, hit, code[way],
-                                        lift_const(lc, 64, CPU_EXIT_JUMP), "");
-        from[way] = LLVMGetInsertBlock(b);
-        if (way)
-            LLVMBuildBr(b, join);
-        else
-            LLVMBuildCondBr(b, hit, join, other);
-        LLVMPositionBuilderAtEnd(b, other);
-    }
+    LLVMValueRef hit, code[2];
+    code[0] = ibtc_probe(lc, base, LLVMBuildAnd(b, h, lift_i32(lc, ~1u), ""),
+                         target32, &hit);
+    from[0] = LLVMGetInsertBlock(b);
+    LLVMBuildCondBr(b, hit, join, other);
+    LLVMPositionBuilderAtEnd(b, other);
+    code[1] = ibtc_probe(lc, base, LLVMBuildOr(b, h, lift_i32(lc, 1), ""),
+                         target32, &hit);
+    code[1] = LLVMBuildSelect(b, hit, code[1],
+                              lift_const(lc, 64, CPU_EXIT_JUMP), "");
+    from[1] = LLVMGetInsertBlock(b);
+    LLVMBuildBr(b, join);
     LLVMPositionBuilderAtEnd(b, join);
     LLVMValueRef phi = LLVMBuildPhi(b, lc->i64, "");
     LLVMAddIncoming(phi, code, from, 2);

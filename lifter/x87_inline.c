@@ -25,6 +25,7 @@
  * Why only the optimising tier: x86_fp80 operations take LLVM's
  * SelectionDAG instead of FastISel, which made x87-heavy units compile
  * 3.3x slower (x87.c); hot code repays it. */
+#include <stdio.h>
 #include <string.h>
 
 #include "x87.h"
@@ -89,9 +90,10 @@ static enum c1_use c1_use(const ZydisDecodedInstruction *insn)
     case ZYDIS_MNEMONIC_FNSAVE: case ZYDIS_MNEMONIC_FXSAVE:
     case ZYDIS_MNEMONIC_XSAVE: case ZYDIS_MNEMONIC_XSAVEOPT:
     case ZYDIS_MNEMONIC_XSAVEC: case ZYDIS_MNEMONIC_XSAVES:
-        return C1_READS;
+    /* (these two load the status word, but their 16-bit forms exit to
+     * SIGILL: counted as readers, the safe side) */
     case ZYDIS_MNEMONIC_FLDENV: case ZYDIS_MNEMONIC_FRSTOR:
-        return C1_READS; /* their 16-bit forms exit to SIGILL */
+        return C1_READS;
     default:
         /* Every other x87 instruction r386 lifts sets C1 (x87.c,
          * x87_arith.c); one it does not know ends the unit. */
@@ -168,28 +170,27 @@ LLVMValueRef x87_f80_operand(struct lift_ctx *lc, uint32_t kind,
                              LLVMValueRef bits64)
 {
     LLVMBuilderRef b = lc->b;
-    LLVMValueRef v;
+    unsigned ibits = kind == LIFTER_FPU_SRC_I16   ? 16
+                     : kind == LIFTER_FPU_SRC_I32 ? 32
+                                                  : 64;
     switch (kind) {
     case LIFTER_FPU_SRC_M32:
-        v = LLVMBuildBitCast(b, lift_trunc(lc, bits64, 32),
-                             LLVMFloatTypeInContext(lc->ctx), "");
-        return strict(lc, "llvm.experimental.constrained.fpext.f80.f32",
-                      f80(lc), &v, 1, false);
+        return x87_f80_widen(
+            lc, LLVMBuildBitCast(b, lift_trunc(lc, bits64, 32),
+                                 LLVMFloatTypeInContext(lc->ctx), ""));
     case LIFTER_FPU_SRC_M64:
-        v = LLVMBuildBitCast(b, bits64, LLVMDoubleTypeInContext(lc->ctx), "");
-        return strict(lc, "llvm.experimental.constrained.fpext.f80.f64",
-                      f80(lc), &v, 1, false);
+        return x87_f80_widen(
+            lc, LLVMBuildBitCast(b, bits64, LLVMDoubleTypeInContext(lc->ctx),
+                                 ""));
     case LIFTER_FPU_SRC_I16:
-        v = lift_trunc(lc, bits64, 16);
-        return strict(lc, "llvm.experimental.constrained.sitofp.f80.i16",
-                      f80(lc), &v, 1, true);
     case LIFTER_FPU_SRC_I32:
-        v = lift_trunc(lc, bits64, 32);
-        return strict(lc, "llvm.experimental.constrained.sitofp.f80.i32",
-                      f80(lc), &v, 1, true);
-    case LIFTER_FPU_SRC_I64:
-        return strict(lc, "llvm.experimental.constrained.sitofp.f80.i64",
-                      f80(lc), &bits64, 1, true);
+    case LIFTER_FPU_SRC_I64: {
+        char name[64];
+        snprintf(name, sizeof(name),
+                 "llvm.experimental.constrained.sitofp.f80.i%u", ibits);
+        LLVMValueRef v = lift_trunc(lc, bits64, ibits);
+        return strict(lc, name, f80(lc), &v, 1, true);
+    }
     default: /* LIFTER_FPU_SRC_ZERO */
         return LLVMConstReal(f80(lc), 0.0);
     }
