@@ -154,15 +154,24 @@ struct pc_view {
 struct pc_index {
     guest_addr_t pc;
     uint32_t rec;
-    uint32_t optimised;
+    uint16_t part;
+    uint16_t optimised;
 };
 
-/* One cache file: its mapped image, and records made since. */
+/* One file of a key: the main one (tag 0) or a segment (pcache.h). */
+struct pc_part {
+    uint32_t tag;
+    struct pcache_image img;
+    struct pc_view *recs;
+};
+
+/* The cache of one guest file mapping: its mapped files, and records
+ * made since. */
 struct pc_file {
     struct pc_file *next;
     uint64_t key;
-    struct pcache_image img; /* base NULL: none */
-    struct pc_view *recs;
+    struct pc_part *parts; /* the main file first, when there is one */
+    size_t nparts;
     struct pc_index *idx; /* by pc, optimised first */
     size_t nidx;
     uint8_t **pending; /* serialized records for jit_persist */
@@ -174,6 +183,9 @@ struct jit_pcache {
     uint64_t max;
     uint64_t build;
     struct pc_file *files;
+    struct pcache_segment *segs; /* the directory's segments, read once */
+    size_t nsegs;
+    bool listed;
 };
 
 static int cmp_index(const void *a, const void *b)
@@ -185,30 +197,49 @@ static int cmp_index(const void *a, const void *b)
         return (int)y->optimised - (int)x->optimised;
     /* Then the newest: a damaged record stays in its file (records are
      * copied unread), and the one that replaced it comes later. */
+    if (x->part != y->part)
+        return x->part < y->part ? 1 : -1;
     return x->rec < y->rec ? 1 : x->rec > y->rec ? -1 : 0;
 }
 
-/* Build f's record views and pc index from its image's index. */
-static void index_image(struct pc_file *f)
+/* Build the record views of f's parts and its pc index. */
+static void index_parts(struct pc_file *f)
 {
-    const struct pcache_image *img = &f->img;
-    size_t nrecs = img->h->nrecs, nunits = img->h->nunits;
-    f->recs = calloc(nrecs ? nrecs : 1, sizeof(*f->recs));
+    size_t nunits = 0;
+    for (size_t p = 0; p < f->nparts; p++) {
+        const struct pcache_image *img = &f->parts[p].img;
+        f->parts[p].recs = calloc(img->h->nrecs + 1, sizeof(struct pc_view));
+        if (!f->parts[p].recs)
+            return; /* f->idx stays NULL: nothing is loaded */
+        nunits += img->h->nunits;
+    }
     f->idx = calloc(nunits ? nunits : 1, sizeof(*f->idx));
-    if (!f->recs || !f->idx) {
-        free(f->recs);
-        free(f->idx);
-        f->recs = NULL;
-        f->idx = NULL;
+    if (!f->idx)
         return;
+    for (size_t p = 0; p < f->nparts; p++) {
+        const struct pcache_image *img = &f->parts[p].img;
+        for (size_t i = 0; i < img->h->nunits; i++) {
+            uint32_t r = img->units[i].rec;
+            f->idx[f->nidx++] = (struct pc_index){
+                img->units[i].pc, r, (uint16_t)p,
+                (uint16_t)img->recs[r].optimised};
+        }
     }
-    for (size_t i = 0; i < nunits; i++) {
-        uint32_t r = img->units[i].rec;
-        f->idx[i] = (struct pc_index){img->units[i].pc, r,
-                                      img->recs[r].optimised};
-    }
-    f->nidx = nunits;
     qsort(f->idx, f->nidx, sizeof(*f->idx), cmp_index);
+}
+
+/* Map f's main file and segment tag (0: the main file) as its next part. */
+static void open_part(struct jit *j, struct pc_file *f, uint32_t tag)
+{
+    struct jit_pcache *pc = j->pcache;
+    struct pc_part *p = &f->parts[f->nparts];
+    int bad = 0;
+    p->tag = tag;
+    if (pcache_open(pc->dir, f->key, tag, pc->build, &p->img, &bad, true) ==
+        0)
+        f->nparts++;
+    if (bad)
+        j->stats.disk_bad_files++;
 }
 
 static struct pc_file *file_for(struct jit *j, uint64_t key)
@@ -223,11 +254,21 @@ static struct pc_file *file_for(struct jit *j, uint64_t key)
     f->key = key;
     f->next = pc->files;
     pc->files = f;
-    int bad = 0;
-    if (pcache_open(pc->dir, key, pc->build, &f->img, &bad, true) == 0)
-        index_image(f);
-    if (bad)
-        j->stats.disk_bad_files++;
+    if (!pc->listed) {
+        pc->segs = pcache_segments(pc->dir, &pc->nsegs);
+        pc->listed = true;
+    }
+    size_t nseg = 0;
+    for (size_t i = 0; i < pc->nsegs; i++)
+        nseg += pc->segs[i].key == key;
+    f->parts = calloc(nseg + 1, sizeof(*f->parts));
+    if (!f->parts)
+        return f;
+    open_part(j, f, 0);
+    for (size_t i = 0; i < pc->nsegs; i++)
+        if (pc->segs[i].key == key)
+            open_part(j, f, pc->segs[i].tag);
+    index_parts(f);
     return f;
 }
 
@@ -337,7 +378,7 @@ bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
     struct pc_file *f = file_of_pc(j, pc);
     if (!f || !f->nidx)
         return false;
-    struct pc_index want = {pc, 0, 0};
+    struct pc_index want = {.pc = pc};
     struct pc_index *hit =
         bsearch(&want, f->idx, f->nidx, sizeof(*f->idx), cmp_pc);
     if (!hit)
@@ -351,19 +392,20 @@ bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
     bool done = false;
     for (int pass = 0; pass < (optimised ? 1 : 2) && !done; pass++)
     for (hit = first; hit < end && hit->pc == pc && !done; hit++) {
-        struct pc_view *v = &f->recs[hit->rec];
+        struct pc_part *part = &f->parts[hit->part];
+        struct pc_view *v = &part->recs[hit->rec];
         /* (The index's flag: a record is only checked when it is tried.) */
-        if ((pass == 0) != (f->img.recs[hit->rec].optimised != 0))
+        if ((pass == 0) != (hit->optimised != 0))
             continue;
         if (!v->checked) {
             v->checked = true;
-            v->r = pcache_record(&f->img, hit->rec);
+            v->r = pcache_record(&part->img, hit->rec);
             if (!v->r) {
                 v->bad = true;
                 j->stats.disk_bad_files++; /* a damaged record */
             }
         }
-        if (v->bad || v->r->optimised != f->img.recs[hit->rec].optimised)
+        if (v->bad || v->r->optimised != hit->optimised)
             continue;
         uint64_t epoch = jit_code_epoch(j);
         if (!units_current(j, v->r)) {
@@ -456,37 +498,98 @@ void jit_pcache_store(struct jit *j, const void *obj, size_t objlen,
         f->pending[f->npending++] = rec;
 }
 
+/* The records f's parts hold, for the merge into the main file: those
+ * of its segments, checked now (a damaged one is left out); and which of
+ * the main file's records were found damaged (bad, NULL when none).
+ * *any_bad: some record of some part is damaged. */
+static const uint8_t **segment_records(struct pc_file *f, size_t *n,
+                                       bool **bad, bool *any_bad)
+{
+    size_t total = 0;
+    *n = 0;
+    *bad = NULL;
+    *any_bad = false;
+    for (size_t p = 0; p < f->nparts; p++)
+        total += f->parts[p].img.h->nrecs;
+    const uint8_t **v = malloc((total ? total : 1) * sizeof(*v));
+    for (size_t p = 0; v && p < f->nparts; p++) {
+        struct pc_part *part = &f->parts[p];
+        size_t nrecs = part->img.h->nrecs;
+        if (part->tag == 0)
+            *bad = calloc(nrecs + 1, sizeof(**bad));
+        for (size_t i = 0; i < nrecs && part->recs; i++) {
+            struct pc_view *view = &part->recs[i];
+            bool b = view->bad;
+            if (part->tag && !b) {
+                const struct pc_rec *r =
+                    view->checked ? view->r : pcache_record(&part->img, i);
+                if (r)
+                    v[(*n)++] = (const uint8_t *)r;
+                b = !r;
+            }
+            if (part->tag == 0 && *bad)
+                (*bad)[i] = b;
+            *any_bad |= b;
+        }
+    }
+    return v;
+}
+
+/* Store f's new records: as a segment of their own while f has fewer
+ * than PCACHE_MAX_PARTS files and none of them a damaged record; else
+ * merged with all of them into the main file, whose segments then go. */
+static bool persist_file(struct jit *j, struct pc_file *f)
+{
+    struct jit_pcache *pc = j->pcache;
+    size_t nseg_recs;
+    bool *bad, any_bad;
+    const uint8_t **seg_recs = segment_records(f, &nseg_recs, &bad, &any_bad);
+    bool main = f->nparts && f->parts[0].tag == 0;
+    size_t stored = 0;
+    int rc = -1;
+    if (!seg_recs || (!f->npending && !any_bad)) {
+        rc = 1; /* nothing to write */
+    } else if (main && !any_bad && f->nparts < PCACHE_MAX_PARTS) {
+        const struct pcache_image *held[PCACHE_MAX_PARTS];
+        for (size_t p = 0; p < f->nparts; p++)
+            held[p] = &f->parts[p].img;
+        rc = pcache_write_segment(pc->dir, f->key, pc->build, held,
+                                  f->nparts, (const uint8_t *const *)f->pending,
+                                  f->npending, &stored);
+    } else {
+        size_t n = f->npending + nseg_recs;
+        const uint8_t **all = malloc((n ? n : 1) * sizeof(*all));
+        if (all) {
+            memcpy(all, f->pending, f->npending * sizeof(*all));
+            memcpy(all + f->npending, seg_recs, nseg_recs * sizeof(*all));
+            rc = pcache_write_file(pc->dir, f->key, pc->build,
+                                   main ? &f->parts[0].img : NULL, bad, all,
+                                   n, f->npending, &stored);
+        }
+        free(all);
+        for (size_t p = 0; rc == 0 && p < f->nparts; p++)
+            if (f->parts[p].tag)
+                pcache_remove(pc->dir, f->key, f->parts[p].tag);
+    }
+    free(seg_recs);
+    free(bad);
+    j->stats.disk_stored += stored;
+    for (size_t i = 0; i < f->npending; i++)
+        free(f->pending[i]);
+    f->npending = 0;
+    return rc == 0;
+}
+
 void jit_persist(struct jit *j)
 {
     if (!j || !j->pcache)
         return;
     pthread_mutex_lock(&j->lock);
-    struct jit_pcache *pc = j->pcache;
     bool wrote = false;
-    for (struct pc_file *f = pc->files; f; f = f->next) {
-        bool *bad = NULL, any_bad = false;
-        if (f->recs && f->img.base) {
-            bad = calloc(f->img.h->nrecs + 1, sizeof(*bad));
-            for (size_t i = 0; bad && i < f->img.h->nrecs; i++)
-                any_bad |= bad[i] = f->recs[i].bad;
-        }
-        if (!f->npending && !any_bad) { /* (a damaged record: rewrite) */
-            free(bad);
-            continue;
-        }
-        size_t stored = 0;
-        if (pcache_write_file(pc->dir, f->key, pc->build, &f->img, bad,
-                              (const uint8_t *const *)f->pending,
-                              f->npending, &stored) == 0)
-            wrote = true;
-        free(bad);
-        j->stats.disk_stored += stored;
-        for (size_t i = 0; i < f->npending; i++)
-            free(f->pending[i]);
-        f->npending = 0;
-    }
+    for (struct pc_file *f = j->pcache->files; f; f = f->next)
+        wrote |= persist_file(j, f);
     if (wrote)
-        pcache_evict(pc->dir, pc->max);
+        pcache_evict(j->pcache->dir, j->pcache->max);
     pthread_mutex_unlock(&j->lock);
 }
 
@@ -516,16 +619,21 @@ void jit_pcache_close(struct jit_pcache *pc)
         return;
     for (struct pc_file *f = pc->files, *next; f; f = next) {
         next = f->next;
-        for (size_t i = 0; f->recs && i < f->img.h->nrecs; i++)
-            free(f->recs[i].addrs);
+        for (size_t p = 0; p < f->nparts; p++) {
+            struct pc_part *part = &f->parts[p];
+            for (size_t i = 0; part->recs && i < part->img.h->nrecs; i++)
+                free(part->recs[i].addrs);
+            free(part->recs);
+            pcache_close(&part->img);
+        }
+        free(f->parts);
         for (size_t i = 0; i < f->npending; i++)
             free(f->pending[i]);
         free(f->pending);
-        free(f->recs);
         free(f->idx);
-        pcache_close(&f->img);
         free(f);
     }
+    free(pc->segs);
     free(pc->dir);
     free(pc);
 }

@@ -101,31 +101,55 @@ struct pcache_image {
     const struct pc_unitdesc *units;
 };
 
-/* Map the cache file for key in dir and check its header (magic,
- * version, key, build) and index (hash and bounds).  0, or -1 when there
- * is none or it is bad (*bad set, and the file removed).  touch: mark it
- * used now (the eviction order). */
-int pcache_open(const char *dir, uint64_t key, uint64_t build,
+/* Map the cache file for key in dir (tag 0: the main file, else that
+ * segment) and check its header (magic, version, key, build) and index
+ * (hash and bounds).  0, or -1 when there is none or it is bad (*bad set,
+ * and the file removed).  touch: mark it used now (the eviction order). */
+int pcache_open(const char *dir, uint64_t key, uint32_t tag, uint64_t build,
                 struct pcache_image *img, int *bad, bool touch);
 void pcache_close(struct pcache_image *img);
 /* Record i, checked (its hash and shape) now; NULL when damaged. */
 const struct pc_rec *pcache_record(const struct pcache_image *img,
                                    uint32_t i);
 
-/* Merge records into the cache file for key: what it holds now (re-read,
- * since another process may have written it; its records are copied as
- * they are, unread) and those of recs whose units it does not hold yet,
- * written to a temporary file and renamed into place.  seen: the image
- * this process loaded (NULL: none), and bad which of its records it found
- * damaged: while the file is still that one, the units of those do not
- * count as held and leave the index (the file is rewritten for that
- * alone: a damaged record an earlier lookup tries first, an optimised
- * one, would otherwise be found again by every run).  *stored: units
- * added.  0, or -1 after one warning. */
+/* Segments: a run that adds a few records to a large file writes them to
+ * a file of their own, KEY.TAG.r386c (TAG random), instead of rewriting
+ * the whole file; runs read the main file and its segments, and once a
+ * key has PCACHE_MAX_PARTS files they are merged into the main one. */
+#define PCACHE_MAX_PARTS 8
+
+struct pcache_segment {
+    uint64_t key;
+    uint32_t tag;
+};
+
+/* The segment files in dir (malloc'd, *n of them; NULL when none). */
+struct pcache_segment *pcache_segments(const char *dir, size_t *n);
+void pcache_remove(const char *dir, uint64_t key, uint32_t tag);
+
+/* Merge records into the main cache file for key: what it holds now
+ * (re-read, since another process may have written it; its records are
+ * copied as they are, unread) and those of recs whose units it does not
+ * hold yet, written to a temporary file and renamed into place.  seen:
+ * the image this process loaded (NULL: none), and bad which of its
+ * records it found damaged: while the file is still that one, the units
+ * of those do not count as held and leave the index (the file is
+ * rewritten for that alone: a damaged record an earlier lookup tries
+ * first, an optimised one, would otherwise be found again by every run).
+ * *stored: units added from the first nfresh of recs (the others are
+ * records moved from segments).  0, or -1 after one warning. */
 int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
                       const struct pcache_image *seen, const bool *bad,
                       const uint8_t *const *recs, size_t nrecs,
-                      size_t *stored);
+                      size_t nfresh, size_t *stored);
+
+/* Write the records of recs whose units none of the nheld images holds
+ * to a new segment of key.  *stored: units written.  0, or -1 after one
+ * warning. */
+int pcache_write_segment(const char *dir, uint64_t key, uint64_t build,
+                         const struct pcache_image *const *held, size_t nheld,
+                         const uint8_t *const *recs, size_t nrecs,
+                         size_t *stored);
 
 /* Remove the least recently used cache files until dir holds at most max
  * bytes of them (under an flock of the directory's lock file). */

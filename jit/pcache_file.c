@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,10 +94,31 @@ static bool record_ok(const uint8_t *p, size_t left)
 
 /* ---- files ---- */
 
-static void file_path(char *buf, size_t len, const char *dir, uint64_t key)
+/* The main file of key, or its segment tag (tag 0: the main file). */
+static void file_path(char *buf, size_t len, const char *dir, uint64_t key,
+                      uint32_t tag)
 {
-    snprintf(buf, len, "%s/%016llx" PCACHE_SUFFIX, dir,
-             (unsigned long long)key);
+    if (tag)
+        snprintf(buf, len, "%s/%016llx.%08x" PCACHE_SUFFIX, dir,
+                 (unsigned long long)key, tag);
+    else
+        snprintf(buf, len, "%s/%016llx" PCACHE_SUFFIX, dir,
+                 (unsigned long long)key);
+}
+
+/* Does name (a directory entry) name a segment file?  Its key and tag. */
+static bool segment_name(const char *name, uint64_t *key, uint32_t *tag)
+{
+    unsigned long long k;
+    unsigned t;
+    int end = 0;
+    if (strlen(name) != 16 + 1 + 8 + strlen(PCACHE_SUFFIX) ||
+        sscanf(name, "%16llx.%8x%n", &k, &t, &end) != 2 || end != 25 ||
+        strcmp(name + end, PCACHE_SUFFIX) != 0 || t == 0)
+        return false;
+    *key = k;
+    *tag = t;
+    return true;
 }
 
 static int open_retry(const char *path, int flags, mode_t mode)
@@ -194,11 +216,11 @@ static int open_image(const char *path, uint64_t key, uint64_t build,
     return 0;
 }
 
-int pcache_open(const char *dir, uint64_t key, uint64_t build,
+int pcache_open(const char *dir, uint64_t key, uint32_t tag, uint64_t build,
                 struct pcache_image *img, int *bad, bool touch)
 {
     char path[4096];
-    file_path(path, sizeof(path), dir, key);
+    file_path(path, sizeof(path), dir, key, tag);
     int rc = open_image(path, key, build, img, bad, touch);
     if (*bad)
         unlink(path); /* damaged or foreign: rebuilt by this run */
@@ -339,63 +361,92 @@ static bool write_merged(int fd, uint64_t key, uint64_t build,
     return ok;
 }
 
+/* The units of the images (those of img[0]'s records marked in drop0
+ * left out) as a sorted set of unit_key()s in *set; false when out of
+ * memory. */
+static bool held_units(const struct pcache_image *const *img, size_t nimg,
+                       const bool *drop0, uint64_t **set, size_t *n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < nimg; i++)
+        total += img[i]->h->nunits;
+    uint64_t *v = malloc((total ? total : 1) * sizeof(*v));
+    if (!v)
+        return false;
+    size_t k = 0;
+    for (size_t i = 0; i < nimg; i++)
+        for (uint32_t u = 0; u < img[i]->h->nunits; u++) {
+            const struct pc_unitdesc *d = &img[i]->units[u];
+            if (!(i == 0 && drop0 && drop0[d->rec]))
+                v[k++] = unit_key(d->pc, d->hash,
+                                  img[i]->recs[d->rec].optimised);
+        }
+    qsort(v, k, sizeof(*v), cmp_u64);
+    *set = v;
+    *n = k;
+    return true;
+}
+
+/* Write a new file at path (through a temporary one and a rename): old's
+ * records but those in drop (old NULL: none), then recs.  0, or -1 after
+ * one warning. */
+static int write_file(const char *path, uint64_t key, uint64_t build,
+                      const struct pcache_image *old, const bool *drop,
+                      const struct pc_rec *const *recs, size_t nrecs)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+    int fd = open_retry(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        warn_once("write the cache file", tmp);
+        return -1;
+    }
+    bool ok = write_merged(fd, key, build, old, drop, recs, nrecs);
+    ok = close(fd) == 0 && ok;
+    if (ok && rename(tmp, path) == 0)
+        return 0;
+    warn_once("write the cache file", tmp);
+    unlink(tmp);
+    return -1;
+}
+
 int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
                       const struct pcache_image *seen, const bool *bad,
                       const uint8_t *const *recs, size_t nrecs,
-                      size_t *stored)
+                      size_t nfresh, size_t *stored)
 {
-    char path[4096], tmp[4200];
-    file_path(path, sizeof(path), dir, key);
+    char path[4096];
+    file_path(path, sizeof(path), dir, key, 0);
     *stored = 0;
     struct pcache_image old;
     int damaged;
     bool have_old = open_image(path, key, build, &old, &damaged, false) == 0;
-    size_t nhave = have_old ? old.h->nunits : 0;
-    uint64_t *have = malloc((nhave ? nhave : 1) * sizeof(*have));
+    const struct pcache_image *oldp = &old;
+    uint64_t *have = NULL;
+    size_t nhave = 0, n = 0;
     const struct pc_rec **add = malloc((nrecs ? nrecs : 1) * sizeof(*add));
-    size_t n = 0;
-    int rc = -1;
-    if (!have || !add)
-        goto out;
     bool same = have_old && seen && seen->base && bad &&
                 seen->h->index_hash == old.h->index_hash &&
                 seen->h->nrecs == old.h->nrecs;
-    size_t k = 0;
-    for (size_t i = 0; i < nhave; i++)
-        if (!(same && bad[old.units[i].rec]))
-            have[k++] = unit_key(old.units[i].pc, old.units[i].hash,
-                                 old.recs[old.units[i].rec].optimised);
-    nhave = k;
-    qsort(have, nhave, sizeof(*have), cmp_u64);
+    int rc = -1;
+    if (!add || !held_units(&oldp, have_old, same ? bad : NULL, &have, &nhave))
+        goto out;
     for (size_t i = 0; i < nrecs; i++) {
         const struct pc_rec *r = (const struct pc_rec *)recs[i];
         if (!in_set(have, nhave, r)) {
             add[n++] = r;
-            *stored += r->nunits;
+            if (i < nfresh)
+                *stored += r->nunits;
         }
     }
     bool dropping = false; /* a damaged record to take out of the index */
     for (size_t i = 0; same && i < old.h->nrecs; i++)
         dropping |= bad[i];
-    if (n == 0 && !dropping) {
+    if (n == 0 && !dropping)
         rc = 0;
-        goto out;
-    }
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-    int fd = open_retry(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) {
-        warn_once("write the cache file", tmp);
-        goto out;
-    }
-    bool ok = write_merged(fd, key, build, have_old ? &old : NULL,
-                           same ? bad : NULL, add, n);
-    ok = close(fd) == 0 && ok;
-    if (ok && rename(tmp, path) == 0) {
-        rc = 0;
-    } else {
-        warn_once("write the cache file", tmp);
-        unlink(tmp);
-    }
+    else
+        rc = write_file(path, key, build, have_old ? &old : NULL,
+                        same ? bad : NULL, add, n);
 out:
     if (rc != 0)
         *stored = 0;
@@ -404,6 +455,73 @@ out:
     if (have_old)
         pcache_close(&old);
     return rc;
+}
+
+int pcache_write_segment(const char *dir, uint64_t key, uint64_t build,
+                         const struct pcache_image *const *held, size_t nheld,
+                         const uint8_t *const *recs, size_t nrecs,
+                         size_t *stored)
+{
+    *stored = 0;
+    uint64_t *have = NULL;
+    size_t nhave = 0, n = 0;
+    const struct pc_rec **add = malloc((nrecs ? nrecs : 1) * sizeof(*add));
+    int rc = -1;
+    if (!add || !held_units(held, nheld, NULL, &have, &nhave))
+        goto out;
+    for (size_t i = 0; i < nrecs; i++) {
+        const struct pc_rec *r = (const struct pc_rec *)recs[i];
+        if (!in_set(have, nhave, r)) {
+            add[n++] = r;
+            *stored += r->nunits;
+        }
+    }
+    uint32_t tag = 0;
+    while (tag == 0 && n)
+        if (getrandom(&tag, sizeof(tag), 0) != sizeof(tag))
+            tag = (uint32_t)getpid() * 2654435761u; /* (never fails) */
+    char path[4096];
+    file_path(path, sizeof(path), dir, key, tag);
+    rc = n ? write_file(path, key, build, NULL, NULL, add, n) : 0;
+out:
+    if (rc != 0)
+        *stored = 0;
+    free(have);
+    free(add);
+    return rc;
+}
+
+void pcache_remove(const char *dir, uint64_t key, uint32_t tag)
+{
+    char path[4096];
+    file_path(path, sizeof(path), dir, key, tag);
+    unlink(path);
+}
+
+struct pcache_segment *pcache_segments(const char *dir, size_t *n)
+{
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    struct pcache_segment *v = NULL;
+    size_t cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        struct pcache_segment s;
+        if (!segment_name(de->d_name, &s.key, &s.tag))
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            struct pcache_segment *nv = realloc(v, cap * sizeof(*v));
+            if (!nv)
+                break;
+            v = nv;
+        }
+        v[(*n)++] = s;
+    }
+    closedir(d);
+    return v;
 }
 
 /* ---- the directory ---- */

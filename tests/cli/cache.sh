@@ -123,6 +123,48 @@ run v_new "$tmp/v"
 [ "$(cat "$tmp/v_new.out")" = 206 ] || fail "changed binary printed $(cat "$tmp/v_new.out"), not 206"
 [ "$(stat_of 3 "$tmp/v_new.err")" -ge 1 ] || fail "no stale unit seen for the changed binary"
 
+# Segments: a warm run that adds a few units writes them to a file of
+# their own beside the main one, which it leaves alone (a large program's
+# main file was rewritten whole for a few units); the 8th file of a key
+# merges them all into the main file again.
+cat >"$tmp/s.c" <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+#define F(n) __attribute__((noinline)) static int f##n(int x) \
+    { int s = 0; for (int i = 0; i < x; i++) s += (i ^ n) * (n + 3); return s; }
+F(0) F(1) F(2) F(3) F(4) F(5) F(6) F(7) F(8)
+int main(int argc, char **argv)
+{
+    static int (*const f[])(int) = {f0, f1, f2, f3, f4, f5, f6, f7, f8};
+    int k = argc > 1 ? atoi(argv[1]) % 9 : 0;
+    printf("%d\n", f[k](100 + k));
+    return 0;
+}
+EOF
+gcc -m32 -O1 -static -o "$tmp/s" "$tmp/s.c" || fail "gcc -m32 s.c"
+cache=$tmp/seg
+files() { ls "$cache" | grep -c '\.r386c$'; }
+for k in 0 1 2 3 4 5 6 7 8; do
+    qemu-i386 "$tmp/s" $k >"$tmp/want.s" || fail "qemu-i386 s $k"
+    [ $k = 1 ] && main=$(ls "$cache"/*.r386c) && inode=$(stat -c %i "$main")
+    run "seg$k" "$tmp/s" $k
+    cmp -s "$tmp/want.s" "$tmp/seg$k.out" || fail "s $k: output differs from qemu-i386"
+    [ "$(stat_of 5 "$tmp/seg$k.err")" -gt 0 ] || fail "s $k stored nothing"
+    want=$((k + 1))
+    [ $k = 8 ] && want=1
+    [ "$(files)" = $want ] || fail "after s $k: $(files) cache files, not $want"
+    if [ $k -ge 1 ] && [ $k -le 7 ]; then
+        [ "$(stat -c %i "$main")" = "$inode" ] || fail "s $k rewrote the main file"
+    fi
+done
+for k in 3 8; do # from a segment (merged since), from the merged file
+    qemu-i386 "$tmp/s" $k >"$tmp/want.s" || fail "qemu-i386 s $k"
+    run "seg_again$k" "$tmp/s" $k
+    cmp -s "$tmp/want.s" "$tmp/seg_again$k.out" || fail "s $k again: output differs from qemu-i386"
+    [ "$(stat_of 5 "$tmp/seg_again$k.err")" = 0 ] || fail "s $k again stored $(stat_of 5 "$tmp/seg_again$k.err") units"
+    [ "$(sed -n 's/^r386 stats: \([0-9]*\) units.*/\1/p' "$tmp/seg_again$k.err")" = 0 ] || fail "s $k again compiled units"
+done
+
 # 8 concurrent runs of a dynamic program on one empty cache.
 cache=$tmp/shared
 dyn=$guests/hello_dyn
