@@ -13,8 +13,8 @@
  * stays valid (it is never freed), so a thread still inside it finishes
  * there safely.
  *
- * Knobs (docs/PERFORMANCE.md): R386_JIT_HOT = the threshold in block
- * executions (default 1000; 0 turns the tier off); R386_JIT_HOT_PIPELINE = its passes;
+ * Knobs (docs/PERFORMANCE.md): R386_JIT_HOT = the threshold in unit
+ * entries and loop iterations (default 1000; 0 turns the tier off); R386_JIT_HOT_PIPELINE = its passes;
  * R386_JIT_HOT_CODEGEN = its code generator's level (0-3, default 2). */
 #include <llvm-c/Orc.h>
 #include <llvm-c/Transforms/PassBuilder.h>

@@ -161,9 +161,13 @@ static LLVMValueRef cell_of(struct lift_ctx *lc, guest_addr_t pc)
  * it (its cell no longer holds this function), leave for the dispatcher,
  * so that a loop that never leaves the unit does not run the old code
  * forever. */
+static void count_block(struct lift_ctx *lc);
+
 static void loop_check(struct lift_ctx *lc, guest_addr_t target,
                        LLVMBasicBlockRef bb)
 {
+    if (lc->env->count)
+        count_block(lc); /* an iteration counts as an entry */
     LLVMValueRef cellp = cell_of(lc, lc->unit->pc);
     LLVMValueRef now = LLVMBuildLoad2(lc->b, lc->i64, cellp, "");
     LLVMValueRef me = LLVMBuildPtrToInt(lc->b, lc->fn, lc->i64, "");
@@ -608,7 +612,10 @@ static guest_addr_t lift_guest_block(const struct lifter *l,
     return cur;
 }
 
-/* hits++ (no atomicity needed: a lost count between threads is harmless). */
+/* hits++ (no atomicity needed: a lost count between threads is harmless),
+ * at the unit's entry and on its loops' back edges: the blocks between
+ * are run at most once per entry or iteration, and a counter in each of
+ * them was an eighth of a first-tier unit's code. */
 static void count_block(struct lift_ctx *lc)
 {
     LLVMValueRef off = lift_const(lc, 64, (uint64_t)(int64_t)lc->env->hits_offset);
@@ -665,7 +672,7 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
         LLVMPositionBuilderAtEnd(lc.b, lc.block_bb[blk]);
         lc.ended = false;
         lc.cur_block = blk;
-        if (env && env->count)
+        if (blk == 0 && env && env->count)
             count_block(&lc);
         cur = lift_guest_block(l, &lc, lc.block_pc[blk], code, out);
     }

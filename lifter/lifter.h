@@ -110,8 +110,9 @@ struct lifter_env {
      * false: always return to the dispatcher. */
     bool ibtc;
     uint32_t ibtc_mask; /* entries - 1, a power of two minus one */
-    /* Execution counting (first tier, for the optimising tier): each guest
-     * block of the region adds one, when it starts, to the 32-bit counter
+    /* Execution counting (first tier, for the optimising tier): each entry
+     * of the unit and each iteration of a loop inside it adds one to the
+     * 32-bit counter
      * hits_offset bytes from the chain cell of the unit's own pc (the JIT
      * keeps the two side by side), so the code holds no address of this
      * process and can be stored.  false: no counting. */
