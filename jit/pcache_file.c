@@ -20,7 +20,7 @@
 #include "pcache.h"
 
 #define PCACHE_MAGIC "R386PCF\n"
-#define PCACHE_VERSION 6
+#define PCACHE_VERSION 7
 
 /* ---- records ---- */
 

@@ -120,7 +120,8 @@ char *loader_sysroot_path(const char *sysroot, const char *path);
  * Function starts and names of one file, for naming guest code (the
  * profiler) and for finding function starts ahead of time: STT_FUNC
  * symbols of .symtab, else of .dynsym, merged with the start of every
- * .eh_frame FDE (so a stripped file still has its function starts).
+ * .eh_frame FDE (so a stripped file still has its function starts) and
+ * of every PLT entry.
  * Addresses are the file's own virtual addresses (p_vaddr space); a caller
  * turns a guest address into one with elf_symbols_bias.  Every field read
  * is bounds-checked: a malformed file gives fewer symbols, never a crash. */
@@ -129,7 +130,7 @@ struct elf_symbols;
 struct elf_symbol {
     uint32_t start; /* file virtual address */
     uint32_t size;  /* 0: unknown */
-    const char *name; /* NULL: a start known from .eh_frame only */
+    const char *name; /* NULL: a start known from .eh_frame or a PLT */
 };
 
 struct elf_segment { /* a PT_LOAD program header */

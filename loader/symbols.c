@@ -328,23 +328,31 @@ static void read_fde(struct elf_symbols *s, const struct blob *eh,
     (void)add_sym(s, start, range, NULL);
 }
 
+/* The section header named name.  false: none. */
+static bool find_section(const struct blob *b, const Elf32_Ehdr *eh,
+                         const char *name, Elf32_Shdr *out)
+{
+    Elf32_Shdr strh;
+    struct blob shstr;
+    if (!section(b, eh, eh->e_shstrndx, &strh) ||
+        !section_data(b, &strh, &shstr))
+        return false;
+    for (unsigned i = 0; i < eh->e_shnum; i++)
+        if (section(b, eh, i, out) && out->sh_name < shstr.n &&
+            strncmp((const char *)shstr.p + out->sh_name, name,
+                    shstr.n - out->sh_name) == 0)
+            return true;
+    return false;
+}
+
 /* .got.plt: what PIC code keeps in EBX, and its jump tables' entries
  * are offsets from. */
 static void read_got(struct elf_symbols *s, const struct blob *b,
                      const Elf32_Ehdr *eh)
 {
-    Elf32_Shdr strh, sh;
-    struct blob shstr;
-    if (!section(b, eh, eh->e_shstrndx, &strh) ||
-        !section_data(b, &strh, &shstr))
-        return;
-    for (unsigned i = 0; i < eh->e_shnum; i++)
-        if (section(b, eh, i, &sh) && sh.sh_name < shstr.n &&
-            strncmp((const char *)shstr.p + sh.sh_name, ".got.plt",
-                    shstr.n - sh.sh_name) == 0) {
-            s->got = sh.sh_addr;
-            return;
-        }
+    Elf32_Shdr sh;
+    if (find_section(b, eh, ".got.plt", &sh))
+        s->got = sh.sh_addr;
 }
 
 bool elf_symbols_got(const struct elf_symbols *s, uint32_t *vaddr)
@@ -353,34 +361,48 @@ bool elf_symbols_got(const struct elf_symbols *s, uint32_t *vaddr)
     return s->got != 0;
 }
 
+/* PLT entries, each a start of its own: one FDE covers a whole .plt, and
+ * a call reaches an entry only through a relative call (--aot found none
+ * of them: 5 of SQLite's units compiled at run time after it). */
+static void read_plt(struct elf_symbols *s, const struct blob *b,
+                     const Elf32_Ehdr *eh)
+{
+    static const struct {
+        const char *name;
+        uint32_t entry;
+    } plts[] = {{".plt", 16}, {".plt.sec", 16}, {".plt.got", 8}};
+    for (size_t i = 0; i < sizeof(plts) / sizeof(plts[0]); i++) {
+        Elf32_Shdr sh;
+        if (!find_section(b, eh, plts[i].name, &sh) ||
+            sh.sh_type != SHT_PROGBITS || sh.sh_size > (1u << 24))
+            continue;
+        for (uint32_t off = 0; off + plts[i].entry <= sh.sh_size;
+             off += plts[i].entry)
+            if (add_sym(s, sh.sh_addr + off, plts[i].entry, NULL) != 0)
+                return;
+    }
+}
+
 static void read_eh_frame(struct elf_symbols *s, const struct blob *b,
                           const Elf32_Ehdr *eh)
 {
-    Elf32_Shdr strh, sh;
-    struct blob shstr, data;
-    if (!section(b, eh, eh->e_shstrndx, &strh) ||
-        !section_data(b, &strh, &shstr))
+    Elf32_Shdr sh;
+    struct blob data;
+    if (!find_section(b, eh, ".eh_frame", &sh) ||
+        !section_data(b, &sh, &data))
         return;
-    for (unsigned i = 0; i < eh->e_shnum; i++) {
-        if (!section(b, eh, i, &sh) || sh.sh_name >= shstr.n ||
-            strncmp((const char *)shstr.p + sh.sh_name, ".eh_frame",
-                    shstr.n - sh.sh_name) != 0 ||
-            !section_data(b, &sh, &data))
-            continue;
-        size_t off = 0;
-        while (in_blob(&data, off, 8)) {
-            uint32_t len, id;
-            memcpy(&len, data.p + off, 4);
-            if (len == 0 || len == 0xffffffffu || !in_blob(&data, off + 4, len))
-                break; /* terminator, 64-bit DWARF or truncated */
-            memcpy(&id, data.p + off + 4, 4);
-            /* An FDE's id is the distance back to its CIE. */
-            if (id != 0 && id <= off + 4)
-                read_fde(s, &data, sh.sh_addr, off + 8, off + 4 + len,
-                         off + 4 - id);
-            off += 4 + (size_t)len;
-        }
-        return;
+    size_t off = 0;
+    while (in_blob(&data, off, 8)) {
+        uint32_t len, id;
+        memcpy(&len, data.p + off, 4);
+        if (len == 0 || len == 0xffffffffu || !in_blob(&data, off + 4, len))
+            break; /* terminator, 64-bit DWARF or truncated */
+        memcpy(&id, data.p + off + 4, 4);
+        /* An FDE's id is the distance back to its CIE. */
+        if (id != 0 && id <= off + 4)
+            read_fde(s, &data, sh.sh_addr, off + 8, off + 4 + len,
+                     off + 4 - id);
+        off += 4 + (size_t)len;
     }
 }
 
@@ -442,6 +464,7 @@ struct elf_symbols *elf_symbols_load(const char *path, char *err,
     if (!read_symtab(s, &b, &eh, SHT_SYMTAB))
         read_symtab(s, &b, &eh, SHT_DYNSYM);
     read_eh_frame(s, &b, &eh);
+    read_plt(s, &b, &eh);
     read_got(s, &b, &eh);
     finish_table(s);
     free(buf);

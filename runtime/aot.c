@@ -13,12 +13,14 @@
  *   - every aligned word of its data (relocated by now) that points into
  *     its code (function pointer tables, absolute jump tables), or does
  *     so as an offset from its .got.plt (PIC jump tables: GCC's i386
- *     switch tables hold label@GOTOFF);
+ *     switch tables hold label@GOTOFF) or from the table it is in
+ *     (glibc's string functions);
  *   - and, transitively, where each translated unit leads (direct branch
  *     targets, the return addresses of its calls), within the file.
+ *   - every PLT entry (loader/symbols.c);
  * Each is compiled with the optimiser and stored (jit_translate), by one
- * thread per host CPU (at most AOT_THREADS).  Code that only indirect
- * jumps reach (relative jump tables) is left to run time. */
+ * thread per host CPU (at most AOT_THREADS).  Code that only computed
+ * jumps reach is left to run time. */
 #include <elf.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -174,7 +176,19 @@ static bool guest_in_code(const struct elf_segment *seg, size_t nseg,
     return pc >= bias && in_exec_segment(seg, nseg, pc - bias);
 }
 
-/* Words of the file's data segments that point into its code. */
+/* The 32-bit word at guest address a, when readable. */
+static bool read_word(struct runtime *rt, uint64_t a, uint32_t *v)
+{
+    if (!guest_mem_access_ok(&rt->mem, (guest_addr_t)a, 4, GUEST_PROT_READ))
+        return false;
+    memcpy(v, g2h(&rt->mem, (guest_addr_t)a), 4);
+    return true;
+}
+
+/* Words of the file's data segments that point into its code: absolute,
+ * as offsets from its .got.plt, or as offsets from the table they are in
+ * (glibc's i386 string functions: a table whose first word, added to the
+ * table's address, lands in code starts a run of such words). */
 static void scan_data(struct runtime *rt, const struct elf_segment *seg,
                       size_t nseg, guest_addr_t bias, uint32_t got,
                       struct worklist *w)
@@ -185,17 +199,25 @@ static void scan_data(struct runtime *rt, const struct elf_segment *seg,
         uint64_t a = (uint64_t)seg[i].vaddr + bias;
         uint64_t end = a + seg[i].filesz;
         for (a = (a + 3) & ~(uint64_t)3; a + 4 <= end; a += 4) {
-            if (!guest_mem_access_ok(&rt->mem, (guest_addr_t)a, 4,
-                                     GUEST_PROT_READ))
-                continue;
             uint32_t v;
-            memcpy(&v, g2h(&rt->mem, (guest_addr_t)a), 4);
+            if (!read_word(rt, a, &v))
+                continue;
             if (guest_in_code(seg, nseg, bias, v))
                 push(w, v);
             /* v is signed: t wraps to the label in 32-bit arithmetic. */
             uint32_t t = got + v;
             if (got && in_exec_segment(seg, nseg, t))
                 push(w, t + bias);
+            if (seg[i].flags & PF_W)
+                continue; /* relative tables are read-only data */
+            uint64_t e = a;
+            while (e + 4 <= end && read_word(rt, e, &v) &&
+                   guest_in_code(seg, nseg, bias, (uint32_t)a + v)) {
+                push(w, (uint32_t)a + v);
+                e += 4;
+            }
+            if (e > a)
+                a = e - 4; /* the table's other words are its entries */
         }
     }
 }

@@ -286,6 +286,48 @@ START_TEST(missing_program)
 }
 END_TEST
 
+/* The section header called name, found here independently of
+ * loader/symbols.c.  NULL: none. */
+static const Elf32_Shdr *section_named(const uint8_t *file, const char *name)
+{
+    const Elf32_Ehdr *eh = ehdr_of(file);
+    const Elf32_Shdr *sh = (const Elf32_Shdr *)(file + eh->e_shoff);
+    const char *names = (const char *)file + sh[eh->e_shstrndx].sh_offset;
+    for (int i = 0; i < eh->e_shnum; i++)
+        if (strcmp(names + sh[i].sh_name, name) == 0)
+            return &sh[i];
+    return NULL;
+}
+
+/* Function starts: every PLT entry is one (--aot compiles from them), and
+ * the program's own functions keep their names. */
+START_TEST(symbols_plt)
+{
+    size_t size;
+    uint8_t *file = read_file(guest_path("hello_dyn"), &size);
+    const Elf32_Shdr *plt = section_named(file, ".plt");
+    ck_assert_ptr_nonnull(plt);
+    ck_assert_uint_ge(plt->sh_size, 32); /* PLT0 and one entry at least */
+    char err[256];
+    struct elf_symbols *s = elf_symbols_load(guest_path("hello_dyn"), err,
+                                             sizeof(err));
+    ck_assert_msg(s != NULL, "%s", err);
+    for (uint32_t off = 0; off < plt->sh_size; off += 16) {
+        const struct elf_symbol *sym;
+        ck_assert(elf_symbols_lookup(s, plt->sh_addr + off, &sym));
+        ck_assert_uint_eq(sym->start, plt->sh_addr + off);
+        if (off) /* (PLT0 keeps the size of the FDE over the whole .plt) */
+            ck_assert_uint_eq(sym->size, 16);
+    }
+    const struct elf_symbol *m;
+    ck_assert(elf_symbols_lookup(s, ehdr_of(file)->e_entry, &m));
+    ck_assert_uint_eq(m->start, ehdr_of(file)->e_entry);
+    ck_assert_str_eq(m->name, "_start");
+    elf_symbols_free(s);
+    free(file);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("loader");
@@ -299,6 +341,7 @@ int main(void)
     tcase_add_test(tc, scripts);
     tcase_add_test(tc, sysroot_path);
     tcase_add_test(tc, missing_program);
+    tcase_add_test(tc, symbols_plt);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
