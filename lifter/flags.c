@@ -29,7 +29,7 @@ void lift_flags_result(struct lift_ctx *lc, LLVMValueRef res)
                   LLVMBuildICmp(lc->b, LLVMIntEQ, res, lift_const(lc, w, 0),
                                 ""));
     lift_flag_set(lc, FLAG_SF, lift_msb(lc, res));
-    lift_flag_set(lc, FLAG_PF, lift_parity(lc, res));
+    lift_flag_set_parity(lc, res, NULL);
 }
 
 void lift_flags_logic(struct lift_ctx *lc, LLVMValueRef res)

@@ -508,7 +508,7 @@ static void unit_prologue(struct lift_ctx *lc)
     for (int r = 0; r < REG_COUNT; r++)
         lc->gpr[r] = lift_alloca(lc, lc->i32);
     for (int f = 0; f < FLAG_COUNT; f++)
-        lc->flag[f] = lift_alloca(lc, lc->i1);
+        lc->flag[f] = lift_alloca(lc, f == FLAG_PF ? lc->i8 : lc->i1);
     lc->df = lift_alloca(lc, lc->i1);
     lift_state_reload(lc);
     LLVMValueRef base = LLVMBuildLoad2(

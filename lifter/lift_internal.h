@@ -27,7 +27,7 @@ struct lift_ctx {
     LLVMValueRef state;    /* the cpu_state pointer argument */
     LLVMValueRef mem_base; /* ptr: host address of guest address 0 */
     LLVMValueRef gpr[REG_COUNT]; /* allocas, i32 */
-    LLVMValueRef flag[FLAG_COUNT]; /* allocas, i1 */
+    LLVMValueRef flag[FLAG_COUNT]; /* allocas, i1 (PF: i8, state.c) */
     LLVMValueRef df;       /* alloca, i1 */
     LLVMTypeRef i1, i8, i16, i32, i64, ptr, unit_fn_type;
     const struct lifter_env *env;
@@ -99,6 +99,10 @@ void lift_gpr_set_w(struct lift_ctx *lc, enum cpu_reg r, unsigned bits,
                     LLVMValueRef v);
 LLVMValueRef lift_flag_get(struct lift_ctx *lc, enum cpu_flag f);
 void lift_flag_set(struct lift_ctx *lc, enum cpu_flag f, LLVMValueRef v1);
+/* PF = the parity of res's low byte (when cond, an i1, is true; NULL:
+ * always), without computing it (state.c). */
+void lift_flag_set_parity(struct lift_ctx *lc, LLVMValueRef res,
+                          LLVMValueRef cond);
 LLVMValueRef lift_df_get(struct lift_ctx *lc);
 /* At the end of a unit: store the dirty registers and flags at every
  * point lift_state_flush recorded. */

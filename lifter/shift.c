@@ -76,7 +76,7 @@ static void shift_flags(struct lift_ctx *lc, LLVMValueRef nz,
     flag_if(lc, FLAG_ZF, nz,
             LLVMBuildICmp(lc->b, LLVMIntEQ, res, lift_const(lc, w, 0), ""));
     flag_if(lc, FLAG_SF, nz, lift_msb(lc, res));
-    flag_if(lc, FLAG_PF, nz, lift_parity(lc, res));
+    lift_flag_set_parity(lc, res, nz);
     flag_if(lc, FLAG_AF, nz, lift_const(lc, 1, 0));
 }
 

@@ -146,17 +146,45 @@ void lift_reg_set(struct lift_ctx *lc, ZydisRegister reg, LLVMValueRef v)
 
 /* ---- flags ---- */
 
+/* PF is kept lazily, as the byte it is the parity of (cpu.h): the
+ * instructions that set it store their result's low byte, and only its
+ * readers (jp, pushf, ...) count the bits.  Computed where it was set, it
+ * was a tenth of first-tier code, and live at every unit exit. */
+static LLVMValueRef pf_source(struct lift_ctx *lc)
+{
+    return LLVMBuildLoad2(lc->b, lc->i8, lc->flag[FLAG_PF], "");
+}
+
 LLVMValueRef lift_flag_get(struct lift_ctx *lc, enum cpu_flag f)
 {
+    if (f == FLAG_PF)
+        return lift_parity(lc, pf_source(lc));
     return LLVMBuildLoad2(lc->b, lc->i1, lc->flag[f], "");
+}
+
+/* Store v (i1, or PF's i8 source) as flag f's value. */
+static void flag_store(struct lift_ctx *lc, enum cpu_flag f, LLVMValueRef v)
+{
+    if (!lc->reloading)
+        lc->dirty_flag |= 1u << f;
+    LLVMBuildStore(lc->b, v, lc->flag[f]);
 }
 
 void lift_flag_set(struct lift_ctx *lc, enum cpu_flag f, LLVMValueRef v1)
 {
     assert(lift_width(v1) == 1);
-    if (!lc->reloading)
-        lc->dirty_flag |= 1u << f;
-    LLVMBuildStore(lc->b, v1, lc->flag[f]);
+    if (f == FLAG_PF) /* 0 has even parity (PF=1), 1 odd (PF=0) */
+        v1 = lift_zext(lc, LLVMBuildNot(lc->b, v1, ""), 8);
+    flag_store(lc, f, v1);
+}
+
+void lift_flag_set_parity(struct lift_ctx *lc, LLVMValueRef res,
+                          LLVMValueRef cond)
+{
+    LLVMValueRef src = lift_resize(lc, res, 8);
+    if (cond)
+        src = LLVMBuildSelect(lc->b, cond, src, pf_source(lc), "");
+    flag_store(lc, FLAG_PF, src);
 }
 
 LLVMValueRef lift_df_get(struct lift_ctx *lc)
@@ -251,7 +279,10 @@ static void flush_here(struct lift_ctx *lc, unsigned flags)
                            lift_state_ptr(lc, CPU_OFF_GPR + 4 * r));
     for (int f = 0; f < FLAG_COUNT; f++)
         if (lc->dirty_flag & flags & (1u << f))
-            LLVMBuildStore(lc->b, lift_zext(lc, lift_flag_get(lc, f), 8),
+            LLVMBuildStore(lc->b,
+                           f == FLAG_PF
+                               ? pf_source(lc)
+                               : lift_zext(lc, lift_flag_get(lc, f), 8),
                            lift_state_ptr(lc, CPU_OFF_FLAG + f));
     if (lc->dirty_flag & (1u << FLAG_COUNT))
         LLVMBuildStore(lc->b, lift_zext(lc, lift_df_get(lc), 8),
@@ -286,7 +317,7 @@ void lift_state_reload(struct lift_ctx *lc)
     for (int f = 0; f < FLAG_COUNT; f++) {
         LLVMValueRef v = LLVMBuildLoad2(
             lc->b, lc->i8, lift_state_ptr(lc, CPU_OFF_FLAG + f), "");
-        lift_flag_set(lc, f, lift_trunc(lc, v, 1));
+        flag_store(lc, f, f == FLAG_PF ? v : lift_trunc(lc, v, 1));
     }
     LLVMValueRef df =
         LLVMBuildLoad2(lc->b, lc->i8, lift_state_ptr(lc, CPU_OFF_DF), "");

@@ -146,7 +146,7 @@ static void thread_init(struct runtime *rt, struct guest_thread *t)
     t->tid = (int)syscall(SYS_gettid);
     t->cpu.gpr[REG_ESP] = rt->info.start_stack;
     t->cpu.eip = rt->info.start_pc;
-    t->cpu.eflags_other = EFLAGS_IF | EFLAGS_FIXED1;
+    cpu_eflags_set(&t->cpu, EFLAGS_IF | EFLAGS_FIXED1); /* (PF's source) */
     t->cpu.mem_base = (uint64_t)(uintptr_t)rt->mem.base;
     cpu_fpu_init(&t->cpu);
     t->cpu.seg_sel[SEG_CS] = USER_CS;

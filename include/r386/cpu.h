@@ -60,7 +60,9 @@ enum cpu_exit {
 struct cpu_state {
     uint32_t gpr[REG_COUNT];
     uint32_t eip;
-    uint8_t flag[FLAG_COUNT]; /* CF PF AF ZF SF OF: 0 or 1 */
+    /* CF PF AF ZF SF OF: 0 or 1, but PF is kept as a byte whose parity
+     * it is (the low byte of the result that set it): cpu_pf(). */
+    uint8_t flag[FLAG_COUNT];
     uint8_t df;               /* direction flag: 0 or 1 */
     uint8_t pad0;
     /* EFLAGS bits other than the six above and DF (IF, ID, AC, TF...). */
@@ -254,6 +256,18 @@ static inline enum cpu_exit cpu_run_chain(cpu_unit_fn fn,
     return (enum cpu_exit)r;
 }
 
+/* PF from its source byte: set when the byte has an even number of ones. */
+static inline int cpu_pf(const struct cpu_state *s)
+{
+    return !__builtin_parity(s->flag[FLAG_PF]);
+}
+
+/* A source byte for PF = pf (0 or 1). */
+static inline uint8_t cpu_pf_source(int pf)
+{
+    return pf ? 0 : 1;
+}
+
 /* The architectural EFLAGS value from the split representation. */
 static inline uint32_t cpu_eflags_get(const struct cpu_state *s)
 {
@@ -261,7 +275,7 @@ static inline uint32_t cpu_eflags_get(const struct cpu_state *s)
                                 EFLAGS_ZF | EFLAGS_SF | EFLAGS_OF |
                                 EFLAGS_DF)) |
            EFLAGS_FIXED1 | (s->flag[FLAG_CF] ? EFLAGS_CF : 0) |
-           (s->flag[FLAG_PF] ? EFLAGS_PF : 0) |
+           (cpu_pf(s) ? EFLAGS_PF : 0) |
            (s->flag[FLAG_AF] ? EFLAGS_AF : 0) |
            (s->flag[FLAG_ZF] ? EFLAGS_ZF : 0) |
            (s->flag[FLAG_SF] ? EFLAGS_SF : 0) |
@@ -271,7 +285,7 @@ static inline uint32_t cpu_eflags_get(const struct cpu_state *s)
 static inline void cpu_eflags_set(struct cpu_state *s, uint32_t v)
 {
     s->flag[FLAG_CF] = !!(v & EFLAGS_CF);
-    s->flag[FLAG_PF] = !!(v & EFLAGS_PF);
+    s->flag[FLAG_PF] = cpu_pf_source(!!(v & EFLAGS_PF));
     s->flag[FLAG_AF] = !!(v & EFLAGS_AF);
     s->flag[FLAG_ZF] = !!(v & EFLAGS_ZF);
     s->flag[FLAG_SF] = !!(v & EFLAGS_SF);

@@ -119,8 +119,10 @@ static void thread_setup(const struct insn_case *c, struct guest_thread *t,
         [FLAG_CF] = CF_CF, [FLAG_PF] = CF_PF, [FLAG_AF] = CF_AF,
         [FLAG_ZF] = CF_ZF, [FLAG_SF] = CF_SF, [FLAG_OF] = CF_OF,
     };
-    for (int f = 0; f < FLAG_COUNT; f++)
-        t->cpu.flag[f] = (uint8_t)insn_case_input(c, flag_field[f]);
+    for (int f = 0; f < FLAG_COUNT; f++) {
+        uint32_t v = insn_case_input(c, flag_field[f]);
+        t->cpu.flag[f] = f == FLAG_PF ? cpu_pf_source(v != 0) : (uint8_t)v;
+    }
     t->cpu.df = (uint8_t)insn_case_input(c, CF_DF);
     t->cpu.eflags_other = EFLAGS_IF | EFLAGS_FIXED1;
     t->cpu.seg_sel[SEG_CS] = USER_CS;
@@ -157,7 +159,7 @@ static uint32_t field_value(const struct cpu_state *s, enum case_field f)
 {
     switch (f) {
     case CF_CF: return s->flag[FLAG_CF];
-    case CF_PF: return s->flag[FLAG_PF];
+    case CF_PF: return (uint32_t)cpu_pf(s);
     case CF_AF: return s->flag[FLAG_AF];
     case CF_ZF: return s->flag[FLAG_ZF];
     case CF_SF: return s->flag[FLAG_SF];
