@@ -22,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "kstructs.h"
@@ -126,7 +127,7 @@ static void mb_add(struct membuf *b, const void *d, size_t n)
     b->len += n;
 }
 
-enum map_name { MN_NONE, MN_EXE, MN_INTERP, MN_HEAP, MN_STACK };
+enum map_name { MN_NONE, MN_EXE, MN_INTERP, MN_HEAP, MN_STACK, MN_FILE };
 
 /* The end (exclusive) of the run of mapped pages starting at a. */
 static uint64_t mapped_run_end(const struct guest_mem *m, guest_addr_t a)
@@ -137,9 +138,21 @@ static uint64_t mapped_run_end(const struct guest_mem *m, guest_addr_t a)
     return p << GUEST_PAGE_SHIFT;
 }
 
+/* The path the guest knows a host file by (root: the -L sysroot's real
+ * path, or NULL): without the sysroot. */
+static const char *guest_path_of(const char *root, const char *host)
+{
+    size_t n = root ? strlen(root) : 0;
+    if (n > 1 && strncmp(host, root, n) == 0 && host[n] == '/')
+        return host + n;
+    return host;
+}
+
 /* /proc/self/maps: runs of guest pages with the same protection and name,
- * in the kernel's format (path column at width 73).  Offsets, devices and
- * inodes are not known: 0. */
+ * in the kernel's format (path column at width 73).  File mappings other
+ * than the program's and the interpreter's (the codemap: libraries mapped
+ * by ld.so, files the guest mapped) have their offset, device, inode and
+ * path; the others 0 and no path. */
 static void build_maps(struct runtime *rt, struct membuf *b)
 {
     const struct guest_mem *m = &rt->mem;
@@ -159,6 +172,8 @@ static void build_maps(struct runtime *rt, struct membuf *b)
     uint64_t start = 0;
     int cur_prot = -1;
     enum map_name cur_name = MN_NONE;
+    struct codemap_entry cur_file = {0}, file = {0};
+    char *root = rt->cfg.sysroot ? realpath(rt->cfg.sysroot, NULL) : NULL;
     for (uint64_t p = 0; p <= GUEST_PAGE_COUNT; p++) {
         uint64_t a = p << GUEST_PAGE_SHIFT;
         int prot = -1;
@@ -175,23 +190,33 @@ static void build_maps(struct runtime *rt, struct membuf *b)
                     name = MN_EXE;
                 else if (a >= int_lo && a < int_hi)
                     name = MN_INTERP;
+                else if (codemap_lookup(rt->codemap, (guest_addr_t)a, &file))
+                    name = MN_FILE;
             }
         }
-        if (prot == cur_prot && name == cur_name)
+        if (prot == cur_prot && name == cur_name &&
+            (name != MN_FILE || file.start == cur_file.start))
             continue;
         if (cur_prot >= 0) {
             char line[128 + SYS_PATH_MAX];
-            int n = snprintf(line, 128, "%08" PRIx64 "-%08" PRIx64
-                             " %c%c%cp %08x 00:00 0",
-                             start, a, (cur_prot & GUEST_PROT_READ) ? 'r' : '-',
-                             (cur_prot & GUEST_PROT_WRITE) ? 'w' : '-',
-                             (cur_prot & GUEST_PROT_EXEC) ? 'x' : '-', 0u);
+            bool f = cur_name == MN_FILE;
+            int n = snprintf(
+                line, 128,
+                "%08" PRIx64 "-%08" PRIx64 " %c%c%cp %08" PRIx64
+                " %02x:%02x %" PRIu64,
+                start, a, (cur_prot & GUEST_PROT_READ) ? 'r' : '-',
+                (cur_prot & GUEST_PROT_WRITE) ? 'w' : '-',
+                (cur_prot & GUEST_PROT_EXEC) ? 'x' : '-',
+                f ? cur_file.offset + (start - cur_file.start) : 0,
+                f ? major(cur_file.dev) : 0, f ? minor(cur_file.dev) : 0,
+                f ? cur_file.ino : 0);
             const char *nm = NULL;
             switch (cur_name) {
             case MN_EXE: nm = in->exe_path; break;
             case MN_INTERP: nm = in->interp_path; break;
             case MN_HEAP: nm = "[heap]"; break;
             case MN_STACK: nm = "[stack]"; break;
+            case MN_FILE: nm = guest_path_of(root, cur_file.path); break;
             default: break;
             }
             if (nm) {
@@ -205,7 +230,9 @@ static void build_maps(struct runtime *rt, struct membuf *b)
         start = a;
         cur_prot = prot;
         cur_name = name;
+        cur_file = file;
     }
+    free(root);
 }
 
 bool sys_proc_open(struct guest_thread *t, const char *path, uint32_t flags,

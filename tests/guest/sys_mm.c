@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "syscheck.h"
 
@@ -34,6 +35,32 @@ static int make_file(void)
     if (write(fd, "tail", 4) != 4) /* 3 pages + 4 bytes */
         printf("short write\n");
     return fd;
+}
+
+/* The /proc/self/maps line of the mapping at a, as the kernel writes
+ * it: its file offset, inode and path.  0 when found and all agree. */
+static int maps_line_ok(const void *a, unsigned long offset, int fd)
+{
+    struct stat st;
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f || fstat(fd, &st) != 0)
+        return -1;
+    char line[512];
+    int rc = -2;
+    while (fgets(line, sizeof(line), f)) {
+        unsigned long lo, hi, off, ino;
+        unsigned maj, min;
+        char perms[5], name[256] = "";
+        if (sscanf(line, "%lx-%lx %4s %lx %x:%x %lu %255s", &lo, &hi, perms,
+                   &off, &maj, &min, &ino, name) < 7 ||
+            lo != (unsigned long)(uintptr_t)a)
+            continue;
+        rc = (off == offset ? 0 : 4) | (ino == st.st_ino ? 0 : 8) |
+             (strcmp(name, path) == 0 ? 0 : 16);
+        break;
+    }
+    fclose(f);
+    return rc;
 }
 
 static void test_file_maps(int fd)
@@ -57,6 +84,9 @@ static void test_file_maps(int fd)
     memcpy(q, "PRIVATE", 7);
     CHECK("pread private", pread(fd, buf, 7, 0));
     printf("file keeps %.7s, map has %.7s\n", buf, q);
+    /* Both in /proc/self/maps, with the file's offset, inode and path. */
+    printf("maps shared %d private %d\n", maps_line_ok(p, PAGE, fd),
+           maps_line_ok(q, 0, fd));
 
     /* Protections as the kernel sees them. */
     CHECK("mprotect read-only", mprotect(p, PAGE, PROT_READ));
