@@ -90,16 +90,20 @@ LLVMTargetMachineRef jit_host_machine(LLVMCodeGenOptLevel level,
  * translated code refers to. */
 static int define_helpers(struct jit *j, char *err, size_t errlen)
 {
-    size_t n = j->cfg.nhelpers + 1;
+    size_t n = j->cfg.nhelpers + 2;
     LLVMOrcCSymbolMapPair *pairs = calloc(n, sizeof(*pairs));
     if (!pairs)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        bool ibtc = i == j->cfg.nhelpers;
+        bool ibtc = i == j->cfg.nhelpers, find = i == j->cfg.nhelpers + 1;
         pairs[i].Name = LLVMOrcLLJITMangleAndIntern(
-            j->lljit, ibtc ? LIFTER_SYM_IBTC : j->cfg.helpers[i].name);
+            j->lljit, ibtc   ? LIFTER_SYM_IBTC
+                      : find ? LIFTER_SYM_IBTC_FIND
+                             : j->cfg.helpers[i].name);
         pairs[i].Sym.Address = (LLVMOrcJITTargetAddress)(uintptr_t)(
-            ibtc ? (void *)j->ibtc : j->cfg.helpers[i].addr);
+            ibtc   ? (void *)j->ibtc
+            : find ? (void *)lifter_ibtc_find
+                   : j->cfg.helpers[i].addr);
         pairs[i].Sym.Flags.GenericFlags =
             LLVMJITSymbolGenericFlagsExported |
             (ibtc ? 0 : LLVMJITSymbolGenericFlagsCallable);

@@ -61,6 +61,8 @@ static uint64_t extern_address(struct jit *j, const char *name)
 {
     if (strcmp(name, LIFTER_SYM_IBTC) == 0)
         return (uint64_t)(uintptr_t)j->ibtc;
+    if (strcmp(name, LIFTER_SYM_IBTC_FIND) == 0)
+        return (uint64_t)(uintptr_t)lifter_ibtc_find;
     for (size_t i = 0; i < j->cfg.nhelpers; i++)
         if (strcmp(name, j->cfg.helpers[i].name) == 0)
             return (uint64_t)(uintptr_t)j->cfg.helpers[i].addr;

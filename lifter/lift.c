@@ -412,6 +412,19 @@ static LLVMValueRef ibtc_probe(struct lift_ctx *lc, LLVMValueRef base,
     return LLVMBuildLoad2(b, lc->i64, codep, "");
 }
 
+uint64_t lifter_ibtc_find(const struct lifter_ibtc_entry *const *table,
+                          uint32_t mask, uint32_t pc)
+{
+    uint32_t set = lifter_ibtc_index(pc, mask) & ~1u;
+    for (uint32_t way = 0; way < 2; way++) {
+        const struct lifter_ibtc_entry *e =
+            __atomic_load_n(&table[set | way], __ATOMIC_ACQUIRE);
+        if (e->pc == pc)
+            return __atomic_load_n(&e->code, __ATOMIC_ACQUIRE);
+    }
+    return 0;
+}
+
 void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
 {
     if (!lc->env || !lc->env->ibtc) {
@@ -420,16 +433,23 @@ void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
     }
     lift_state_flush(lc);
     store_eip(lc, target32);
-    /* Probe the target cache: same hash as lifter_ibtc_index(). */
     LLVMBuilderRef b = lc->b;
-    LLVMValueRef h = LLVMBuildXor(b, target32,
-                                  LLVMBuildLShr(b, target32, lift_i32(lc, 10),
-                                                ""), "");
-    h = LLVMBuildAnd(b, h, lift_i32(lc, lc->env->ibtc_mask), "");
     LLVMModuleRef m = LLVMGetGlobalParent(lc->fn);
     LLVMValueRef base = LLVMGetNamedGlobal(m, LIFTER_SYM_IBTC);
     if (!base)
         base = LLVMAddGlobal(m, lc->ptr, LIFTER_SYM_IBTC);
+    if (!lc->env->tail_calls) { /* first tier: small code */
+        LLVMValueRef args[] = {base, lift_i32(lc, lc->env->ibtc_mask),
+                               target32};
+        leave_to(lc, lift_call(lc, LIFTER_SYM_IBTC_FIND, lc->i64, args, 3));
+        lc->ended = true;
+        return;
+    }
+    /* Probe the target cache: same hash as lifter_ibtc_index(). */
+    LLVMValueRef h = LLVMBuildXor(b, target32,
+                                  LLVMBuildLShr(b, target32, lift_i32(lc, 10),
+                                                ""), "");
+    h = LLVMBuildAnd(b, h, lift_i32(lc, lc->env->ibtc_mask), "");
     /* Its two-way set (lifter.h): the first way, and only when that
      * misses, the second. */
     LLVMBasicBlockRef from[2], other = lift_block(lc, "ibtc_other"),

@@ -152,6 +152,13 @@ static inline uint32_t lifter_ibtc_index(guest_addr_t pc, uint32_t mask)
     return (pc ^ (pc >> 10)) & mask;
 }
 
+/* First-tier code probes the table by calling this (the external symbol
+ * LIFTER_SYM_IBTC_FIND): inline, the two probes were a tenth of its code.
+ * The code the table holds for pc, else 0 (CPU_EXIT_JUMP). */
+#define LIFTER_SYM_IBTC_FIND "r386_ibtc_find"
+uint64_t lifter_ibtc_find(const struct lifter_ibtc_entry *const *table,
+                          uint32_t mask, uint32_t pc);
+
 /* Where a unit leads, for --aot's discovery: a region of 128 instructions
  * makes many calls, and with 8 the return addresses past the 8th were
  * lost (SQLite: 196 of the 671 units compiled at run time after --aot). */
