@@ -159,8 +159,8 @@ size_t elf_symbols_segments(const struct elf_symbols *s,
  * false: no PT_LOAD covers that offset. */
 bool elf_symbols_bias(const struct elf_symbols *s, guest_addr_t start,
                       uint64_t offset, guest_addr_t *bias);
-/* The file address of .got.plt (EBX in PIC code; the base of its jump
- * tables' offsets).  false: none. */
+/* The file address of the GOT as PIC code sees it (EBX; the base of its
+ * jump tables' offsets): .got.plt, else .got.  false: none. */
 bool elf_symbols_got(const struct elf_symbols *s, uint32_t *vaddr);
 
 #endif

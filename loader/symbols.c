@@ -345,13 +345,16 @@ static bool find_section(const struct blob *b, const Elf32_Ehdr *eh,
     return false;
 }
 
-/* .got.plt: what PIC code keeps in EBX, and its jump tables' entries
- * are offsets from. */
+/* _GLOBAL_OFFSET_TABLE_: what PIC code keeps in EBX, and its jump
+ * tables' entries are offsets from.  The start of .got.plt, or of .got
+ * in a file linked with -z now, which has no .got.plt (Debian's
+ * libsqlite3, sqlite3, bzip2: --aot found none of their switch tables). */
 static void read_got(struct elf_symbols *s, const struct blob *b,
                      const Elf32_Ehdr *eh)
 {
     Elf32_Shdr sh;
-    if (find_section(b, eh, ".got.plt", &sh))
+    if (find_section(b, eh, ".got.plt", &sh) ||
+        find_section(b, eh, ".got", &sh))
         s->got = sh.sh_addr;
 }
 
