@@ -667,6 +667,12 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
     LLVMAddAttributeAtIndex(lc.fn, LLVMAttributeFunctionIndex,
                             LLVMCreateEnumAttribute(lc.ctx, nounwind, 0));
+    /* No jump tables: the small code model addresses them absolutely
+     * (R_X86_64_32S), which code linked above 4 GiB cannot use; switches
+     * the optimiser forms in large --aot batches become compare trees. */
+    LLVMAddAttributeAtIndex(
+        lc.fn, LLVMAttributeFunctionIndex,
+        LLVMCreateStringAttribute(lc.ctx, "no-jump-tables", 14, "true", 4));
     unsigned noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
     LLVMAddAttributeAtIndex(lc.fn, 1,
                             LLVMCreateEnumAttribute(lc.ctx, noalias, 0));
