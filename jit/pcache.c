@@ -498,17 +498,26 @@ void jit_pcache_store(struct jit *j, const void *obj, size_t objlen,
         f->pending[f->npending++] = rec;
 }
 
+/* Has this run found a damaged record in one of f's files? */
+static bool any_damaged(const struct pc_file *f)
+{
+    for (size_t p = 0; p < f->nparts; p++)
+        for (size_t i = 0; f->parts[p].recs && i < f->parts[p].img.h->nrecs;
+             i++)
+            if (f->parts[p].recs[i].bad)
+                return true;
+    return false;
+}
+
 /* The records f's parts hold, for the merge into the main file: those
  * of its segments, checked now (a damaged one is left out); and which of
- * the main file's records were found damaged (bad, NULL when none).
- * *any_bad: some record of some part is damaged. */
+ * the main file's records were found damaged (bad, NULL when none). */
 static const uint8_t **segment_records(struct pc_file *f, size_t *n,
-                                       bool **bad, bool *any_bad)
+                                       bool **bad)
 {
     size_t total = 0;
     *n = 0;
     *bad = NULL;
-    *any_bad = false;
     for (size_t p = 0; p < f->nparts; p++)
         total += f->parts[p].img.h->nrecs;
     const uint8_t **v = malloc((total ? total : 1) * sizeof(*v));
@@ -529,7 +538,6 @@ static const uint8_t **segment_records(struct pc_file *f, size_t *n,
             }
             if (part->tag == 0 && *bad)
                 (*bad)[i] = b;
-            *any_bad |= b;
         }
     }
     return v;
@@ -541,13 +549,13 @@ static const uint8_t **segment_records(struct pc_file *f, size_t *n,
 static bool persist_file(struct jit *j, struct pc_file *f)
 {
     struct jit_pcache *pc = j->pcache;
-    size_t nseg_recs;
-    bool *bad, any_bad;
-    const uint8_t **seg_recs = segment_records(f, &nseg_recs, &bad, &any_bad);
+    size_t nseg_recs = 0;
+    bool *bad = NULL, any_bad = any_damaged(f);
+    const uint8_t **seg_recs = NULL;
     bool main = f->nparts && f->parts[0].tag == 0;
     size_t stored = 0;
     int rc = -1;
-    if (!seg_recs || (!f->npending && !any_bad)) {
+    if (!f->npending && !any_bad) {
         rc = 1; /* nothing to write */
     } else if (main && !any_bad && f->nparts < PCACHE_MAX_PARTS) {
         const struct pcache_image *held[PCACHE_MAX_PARTS];
@@ -556,7 +564,7 @@ static bool persist_file(struct jit *j, struct pc_file *f)
         rc = pcache_write_segment(pc->dir, f->key, pc->build, held,
                                   f->nparts, (const uint8_t *const *)f->pending,
                                   f->npending, &stored);
-    } else {
+    } else if ((seg_recs = segment_records(f, &nseg_recs, &bad)) != NULL) {
         size_t n = f->npending + nseg_recs;
         const uint8_t **all = malloc((n ? n : 1) * sizeof(*all));
         if (all) {
