@@ -31,12 +31,16 @@ static LLVMValueRef indirect_target(struct lift_ctx *lc)
 
 /* ---- profiling (lifter_env.profile) ----
  * The sampler thread of profile/ reads, for each guest thread, insn_pc as
- * "where the thread is" and the shadow call stack as "who called it".
- * insn_pc is stored before guest memory accesses (operand.c); storing the
- * target of calls, returns and indirect jumps too keeps it inside the
- * running function even when the function touches no memory.  These
- * stores come after the instruction's own accesses, so a fault still
- * reports the faulting instruction's pc. */
+ * "where the thread is" and the shadow call stack (cpu.h) as "who called
+ * it".  insn_pc is stored before guest memory accesses (operand.c);
+ * storing the target of calls, returns and indirect jumps too keeps it
+ * inside the running function even when the function touches no memory.
+ * These stores come after the instruction's own accesses, so a fault
+ * still reports the faulting instruction's pc.  Calls and returns store
+ * the new esp with it (prof_esp, one 8-byte store): the sampler's bound
+ * for live frames.  No branches and no loads here: a block split in the
+ * middle of a guest block costs register spills at -O0, and a load of
+ * shadow-stack state would put every call behind the previous one. */
 
 static void prof_set_pc(struct lift_ctx *lc, LLVMValueRef target32)
 {
@@ -47,71 +51,106 @@ static void prof_set_pc(struct lift_ctx *lc, LLVMValueRef target32)
     LLVMSetVolatile(s, 1);
 }
 
-static LLVMValueRef prof_stack(struct lift_ctx *lc)
+/* {lo, hi} as one i64 (lo at the lower address). */
+static LLVMValueRef pair64(struct lift_ctx *lc, LLVMValueRef lo32,
+                           LLVMValueRef hi32)
 {
-    return LLVMBuildLoad2(lc->b, lc->ptr,
-                          lift_state_ptr(lc, CPU_OFF_PROF_STACK), "");
+    LLVMValueRef hi = LLVMBuildShl(lc->b, lift_zext(lc, hi32, 64),
+                                   lift_const(lc, 64, 32), "");
+    return LLVMBuildOr(lc->b, hi, lift_zext(lc, lo32, 64), "");
 }
 
-/* The frame at depth d, as one i64 slot: frames are {ret, esp} pairs of
- * 8 bytes after the 8-byte header (cpu.h), so slot d % N + 1 of the stack
- * seen as i64s.  The shadow stack is plain memory to LLVM (a push and a
- * pop in one unit fold); the sampler tolerates stores in any order.  No
- * branches here: a block split in the middle of a guest block costs
- * register spills at -O0. */
-_Static_assert(CPU_PROF_OFF_FRAME == 8 &&
-                   sizeof(struct cpu_prof_frame) == 8 &&
-                   offsetof(struct cpu_prof_frame, esp) == 4,
-               "frame d is i64 slot d + 1, esp in its high half");
-static LLVMValueRef prof_frame(struct lift_ctx *lc, LLVMValueRef st,
-                               LLVMValueRef d)
+/* insn_pc = target and prof_esp = esp, in one store. */
+_Static_assert(CPU_OFF_PROF_ESP == CPU_OFF_INSN_PC + 4,
+               "prof_esp follows insn_pc");
+static void prof_event(struct lift_ctx *lc, LLVMValueRef target32)
 {
-    LLVMValueRef slot = LLVMBuildAdd(
-        lc->b,
-        lift_zext(lc, LLVMBuildAnd(lc->b, d,
-                                   lift_i32(lc, CPU_PROF_FRAMES - 1), ""),
-                  64),
-        lift_const(lc, 64, 1), "");
-    return LLVMBuildGEP2(lc->b, lc->i64, st, &slot, 1, "");
+    if (!lc->env->profile)
+        return;
+    LLVMValueRef s = LLVMBuildStore(
+        lc->b, pair64(lc, target32, lift_gpr_get(lc, REG_ESP)),
+        lift_state_ptr(lc, CPU_OFF_INSN_PC));
+    LLVMSetVolatile(s, 1);
 }
 
-/* After a call's push: frame[depth % N] = {return address, esp}, in one
- * store. */
+/* The shadow frame slot of the return address at guest address at32
+ * (cpu.h), as an i64 pointer. */
+_Static_assert(CPU_PROF_OFF_FRAME == 0 && sizeof(struct cpu_prof_frame) == 8 &&
+                   offsetof(struct cpu_prof_frame, esp) == 4 &&
+                   (CPU_PROF_SLOTS & (CPU_PROF_SLOTS - 1)) == 0,
+               "frame i is i64 slot i, esp in its high half");
+static LLVMValueRef prof_slot(struct lift_ctx *lc, LLVMValueRef at32)
+{
+    LLVMValueRef st = LLVMBuildLoad2(lc->b, lc->ptr,
+                                     lift_state_ptr(lc, CPU_OFF_PROF_STACK),
+                                     "");
+    LLVMValueRef i = LLVMBuildAnd(
+        lc->b, LLVMBuildLShr(lc->b, at32, lift_i32(lc, 2), ""),
+        lift_i32(lc, CPU_PROF_SLOTS - 1), "");
+    LLVMValueRef i64 = lift_zext(lc, i, 64);
+    return LLVMBuildGEP2(lc->b, lc->i64, st, &i64, 1, "");
+}
+
+/* The shadow stack is memory no guest access touches: its stores carry
+ * the alias scope "r386.prof", and every other access of a unit lifted
+ * for profiling is marked noalias with it (lift_prof_scopes).  Without
+ * that, LLVM must assume a shadow-stack store may change guest memory
+ * (both pointers are loaded from the state), and no guest value loaded
+ * before a call or a return could be reused after it. */
+static LLVMValueRef prof_scope_list(struct lift_ctx *lc)
+{
+    LLVMContextRef c = lc->ctx;
+    LLVMMetadataRef dom_name = LLVMMDStringInContext2(c, "r386", 4);
+    LLVMMetadataRef dom = LLVMMDNodeInContext2(c, &dom_name, 1);
+    LLVMMetadataRef scope_ops[] = {LLVMMDStringInContext2(c, "r386.prof", 9),
+                                   dom};
+    LLVMMetadataRef scope = LLVMMDNodeInContext2(c, scope_ops, 2);
+    return LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, &scope, 1));
+}
+
+static void prof_store(struct lift_ctx *lc, LLVMValueRef v, LLVMValueRef p)
+{
+    LLVMValueRef s = LLVMBuildStore(lc->b, v, p);
+    LLVMSetMetadata(s, LLVMGetMDKindIDInContext(lc->ctx, "alias.scope", 11),
+                    prof_scope_list(lc));
+}
+
+void lift_prof_scopes(struct lift_ctx *lc)
+{
+    if (!lc->env || !lc->env->profile)
+        return;
+    unsigned scope = LLVMGetMDKindIDInContext(lc->ctx, "alias.scope", 11);
+    unsigned noalias = LLVMGetMDKindIDInContext(lc->ctx, "noalias", 7);
+    LLVMValueRef list = prof_scope_list(lc);
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(lc->fn); bb;
+         bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;
+             i = LLVMGetNextInstruction(i)) {
+            LLVMOpcode op = LLVMGetInstructionOpcode(i);
+            if ((op == LLVMLoad || op == LLVMStore || op == LLVMAtomicRMW ||
+                 op == LLVMAtomicCmpXchg) &&
+                !LLVMGetMetadata(i, scope))
+                LLVMSetMetadata(i, noalias, list);
+        }
+}
+
+/* After a call's push: its frame {return address, esp}. */
 static void prof_push(struct lift_ctx *lc, guest_addr_t ret)
 {
     if (!lc->env->profile)
         return;
-    LLVMValueRef st = prof_stack(lc);
-    LLVMValueRef d = LLVMBuildLoad2(lc->b, lc->i32, st, "");
-    LLVMValueRef esp = LLVMBuildShl(
-        lc->b, lift_zext(lc, lift_gpr_get(lc, REG_ESP), 64),
-        lift_const(lc, 64, 32), "");
-    LLVMBuildStore(lc->b, LLVMBuildOr(lc->b, esp, lift_const(lc, 64, ret), ""),
-                   prof_frame(lc, st, d));
-    LLVMBuildStore(lc->b, LLVMBuildAdd(lc->b, d, lift_i32(lc, 1), ""), st);
+    LLVMValueRef esp = lift_gpr_get(lc, REG_ESP);
+    prof_store(lc, pair64(lc, lift_i32(lc, ret), esp), prof_slot(lc, esp));
 }
 
-/* After a return: depth - 1, not below 0.  For "ret N" (target not
- * NULL) only when the top frame is the call returned to: ld.so's lazy
- * binding jumps into the function it resolved with a "ret $12"; plain
- * returns are not checked (it costs every call).  Frames a longjmp
- * skipped are the dispatcher's to drop (profile_thread_sync). */
-static void prof_pop(struct lift_ctx *lc, LLVMValueRef target)
+/* A return popping the word at guest address at32: that frame is gone.
+ * (What was not pushed by a call -- ld.so's "ret $12" into the function
+ * it resolved, a "push; ret" jump -- has an empty slot, or a dead one.) */
+static void prof_pop(struct lift_ctx *lc, LLVMValueRef at32)
 {
     if (!lc->env->profile)
         return;
-    LLVMValueRef st = prof_stack(lc);
-    LLVMValueRef d = LLVMBuildLoad2(lc->b, lc->i32, st, "");
-    LLVMValueRef dm1 = LLVMBuildSub(lc->b, d, lift_i32(lc, 1), "");
-    LLVMValueRef pop = LLVMBuildICmp(lc->b, LLVMIntNE, d, lift_i32(lc, 0), "");
-    if (target) {
-        LLVMValueRef ret = LLVMBuildLoad2(lc->b, lc->i32,
-                                          prof_frame(lc, st, dm1), "");
-        pop = LLVMBuildAnd(lc->b, pop,
-                           LLVMBuildICmp(lc->b, LLVMIntEQ, ret, target, ""),
-                           "");
-    }
-    LLVMBuildStore(lc->b, LLVMBuildSelect(lc->b, pop, dm1, d, ""), st);
+    prof_store(lc, lift_const(lc, 64, 0), prof_slot(lc, at32));
 }
 
 static void lift_jmp(struct lift_ctx *lc)
@@ -125,9 +164,38 @@ static void lift_jmp(struct lift_ctx *lc)
     lift_end_indirect(lc, t);
 }
 
+/* The register a "call" to t loads with its return address when t is
+ * "mov (%esp), REG; ret" (8b /r with SIB 24, c3): __x86.get_pc_thunk.REG,
+ * which i386 PIC code calls in most function prologues.  -1 otherwise. */
+static int pc_thunk_reg(struct lift_ctx *lc, guest_addr_t t)
+{
+    uint8_t b[4];
+    /* (Read as the unit's bytes only when it is one: a callee's first
+     * bytes are no concern of its callers otherwise.) */
+    if (lc->code->read(lc->code->ctx, t, b, sizeof(b)) < sizeof(b) ||
+        b[0] != 0x8b || (b[1] & 0xc7) != 0x04 || b[2] != 0x24 ||
+        b[3] != 0xc3 || ((b[1] >> 3) & 7) == REG_ESP ||
+        lift_read_code(lc, t, b, sizeof(b)) < sizeof(b))
+        return -1;
+    return (b[1] >> 3) & 7;
+}
+
 static void lift_call_insn(struct lift_ctx *lc)
 {
     unsigned w = lc->insn->operand_width;
+    int thunk = is_direct(lc) && w == 32 ? pc_thunk_reg(lc, direct_target(lc))
+                                         : -1;
+    if (thunk >= 0) {
+        /* What the thunk does, inline: the push (its store stays), the
+         * load, the return; the block goes on at the return address
+         * instead of leaving the unit twice.  The thunk's bytes count as
+         * the unit's, so a change to them invalidates it. */
+        LLVMValueRef sp = lift_gpr_get(lc, REG_ESP);
+        lift_push(lc, lift_i32(lc, lc->next_pc));
+        lift_gpr_set(lc, REG_ESP, sp);
+        lift_gpr_set(lc, (unsigned)thunk, lift_i32(lc, lc->next_pc));
+        return;
+    }
     lift_note_succ(lc, lc->next_pc); /* where the callee returns to */
     if (is_direct(lc)) {
         guest_addr_t t = direct_target(lc);
@@ -135,7 +203,7 @@ static void lift_call_insn(struct lift_ctx *lc)
         /* "call 1f; 1: pop %ebx" (old PIC code) never returns. */
         if (t != lc->next_pc)
             prof_push(lc, lc->next_pc);
-        prof_set_pc(lc, lift_i32(lc, t));
+        prof_event(lc, lift_i32(lc, t));
         lift_end_direct(lc, t);
         return;
     }
@@ -143,13 +211,14 @@ static void lift_call_insn(struct lift_ctx *lc)
     LLVMValueRef t = indirect_target(lc);
     lift_push(lc, lift_const(lc, w, lc->next_pc));
     prof_push(lc, lc->next_pc);
-    prof_set_pc(lc, t);
+    prof_event(lc, t);
     lift_end_indirect(lc, t);
 }
 
 static void lift_ret(struct lift_ctx *lc)
 {
     unsigned w = lc->insn->operand_width;
+    LLVMValueRef at = lift_gpr_get(lc, REG_ESP);
     LLVMValueRef t = lift_zext(lc, lift_pop(lc, w), 32);
     if (lc->insn->operand_count_visible > 0) {
         uint32_t n = (uint32_t)lift_op(lc, 0)->imm.value.u & 0xffff;
@@ -157,8 +226,8 @@ static void lift_ret(struct lift_ctx *lc)
         lift_gpr_set(lc, REG_ESP,
                      LLVMBuildAdd(lc->b, sp, lift_i32(lc, n), ""));
     }
-    prof_pop(lc, lc->insn->operand_count_visible > 0 ? t : NULL);
-    prof_set_pc(lc, t);
+    prof_pop(lc, at);
+    prof_event(lc, t);
     lift_end_indirect(lc, t);
 }
 

@@ -258,6 +258,12 @@ static size_t read_code(struct lift_ctx *lc, guest_addr_t pc, uint8_t *buf,
     return n;
 }
 
+size_t lift_read_code(struct lift_ctx *lc, guest_addr_t pc, uint8_t *buf,
+                      size_t max)
+{
+    return read_code(lc, pc, buf, max);
+}
+
 bool lift_peek(struct lift_ctx *lc, guest_addr_t pc,
                ZydisDecodedInstruction *insn)
 {
@@ -704,6 +710,7 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     }
     out->end_pc = cur;
     lift_state_emit_flushes(&lc);
+    lift_prof_scopes(&lc);
     LLVMDisposeBuilder(lc.b);
     return 0;
 }

@@ -173,6 +173,9 @@ void lift_end_branch(struct lift_ctx *lc, LLVMValueRef cond1,
  * a control transfer or a trap (lift_ends_lookahead). */
 bool lift_peek(struct lift_ctx *lc, guest_addr_t pc,
                ZydisDecodedInstruction *insn);
+/* Up to max bytes of guest code at pc (they count as the unit's). */
+size_t lift_read_code(struct lift_ctx *lc, guest_addr_t pc, uint8_t *buf,
+                      size_t max);
 bool lift_ends_lookahead(const ZydisDecodedInstruction *insn);
 /* Record a pc execution is likely to reach after this unit. */
 void lift_note_succ(struct lift_ctx *lc, guest_addr_t pc);
@@ -198,6 +201,8 @@ bool lift_shift(struct lift_ctx *lc);  /* shifts, rotates, shld/shrd */
 bool lift_muldiv(struct lift_ctx *lc); /* mul, imul, div, idiv */
 bool lift_bits(struct lift_ctx *lc);   /* bt*, bsf/bsr, setcc, cmovcc... */
 bool lift_flow(struct lift_ctx *lc);   /* jmp, jcc, call, ret, loop */
+/* --profile: the shadow stack's stores alias no other access (flow.c). */
+void lift_prof_scopes(struct lift_ctx *lc);
 bool lift_string(struct lift_ctx *lc); /* movs, stos, cmps, scas, lods */
 bool lift_atomic(struct lift_ctx *lc); /* xchg, xadd, cmpxchg(8b) */
 bool lift_misc(struct lift_ctx *lc);   /* flag ops, cpuid, rdtsc, int */

@@ -129,8 +129,9 @@ struct lifter_env {
      * x87 helper otherwise (lifter/x87_inline.c).  Slower to compile. */
     bool x87_inline;
     /* --profile: calls and returns keep the shadow call stack of
-     * cpu_state.prof_stack, and store their target in insn_pc (so the
-     * profiler's sampler sees the function running; lifter/flow.c). */
+     * cpu_state.prof_stack, and store their target in insn_pc and the
+     * new esp in prof_esp (so the profiler's sampler sees the function
+     * running and the live frames; lifter/flow.c). */
     bool profile;
 };
 

@@ -26,7 +26,10 @@ static int by_text(const void *a, const void *b)
 static void put_frame(FILE *f, const char *name)
 {
     for (const char *c = name; *c; c++)
-        fputc(*c == ';' ? ':' : (*c == '\n' || *c == '\r') ? ' ' : *c, f);
+        putc_unlocked(*c == ';'                    ? ':'
+                      : *c == '\n' || *c == '\r' ? ' '
+                                                 : *c,
+                      f);
 }
 
 static char *stack_text(const struct prof_named *n, const struct prof_stack *st)
@@ -134,7 +137,7 @@ static void put_xml(FILE *f, const char *s, size_t max)
         case '&': fputs("&amp;", f); break;
         case '"': fputs("&quot;", f); break;
         default:
-            fputc((unsigned char)s[i] < 0x20 ? ' ' : s[i], f);
+            putc_unlocked((unsigned char)s[i] < 0x20 ? ' ' : s[i], f);
         }
     }
 }

@@ -8,7 +8,8 @@
 
 #include "profile_internal.h"
 
-#define FRAME_AT(st, i) ((st)->frame[(i) & (CPU_PROF_FRAMES - 1)])
+/* The shadow frame slot of the return address at guest address a. */
+#define SLOT_OF(st, a) ((st)->frame[((a) >> 2) & (CPU_PROF_SLOTS - 1)])
 
 uint64_t profile_now_ns(void)
 {
@@ -97,6 +98,7 @@ struct profile_thread *profile_thread_register(struct profile *p,
         p->threads = t;
     }
     memset(&t->stack, 0, sizeof(t->stack));
+    t->stack_top = 0;
     t->activity = PROFILE_DISPATCH;
     t->cpu = cpu;
     profile_sampler_thread_init(t);
@@ -120,45 +122,30 @@ void profile_thread_unregister(struct profile *p, struct profile_thread *t)
 void profile_thread_push(struct profile_thread *t, guest_addr_t ret,
                          guest_addr_t esp)
 {
-    struct cpu_prof_stack *st = &t->stack;
-    uint32_t d = __atomic_load_n(&st->depth, __ATOMIC_RELAXED);
-    struct cpu_prof_frame *f = &FRAME_AT(st, d);
-    __atomic_store_n(&f->ret, ret, __ATOMIC_RELAXED);
-    __atomic_store_n(&f->esp, esp, __ATOMIC_RELAXED);
-    __atomic_store_n(&st->depth, d + 1, __ATOMIC_RELEASE);
-}
-
-/* Live frames have strictly higher slots going outwards, all at or above
- * esp; keep those, innermost first, and write them back packed. */
-static void compact(struct cpu_prof_stack *st, uint32_t d, guest_addr_t esp)
-{
-    struct cpu_prof_frame keep[CPU_PROF_FRAMES];
-    uint32_t avail = d < CPU_PROF_FRAMES ? d : CPU_PROF_FRAMES, n = 0;
-    uint64_t inner = (uint64_t)esp;
-    for (uint32_t i = 0; i < avail; i++) {
-        struct cpu_prof_frame f = FRAME_AT(st, d - 1 - i);
-        if ((uint64_t)f.esp + (n ? 0 : 1) > inner) {
-            keep[n++] = f;
-            inner = f.esp;
-        }
-    }
-    uint32_t nd = d - avail + n;
-    for (uint32_t i = 0; i < n; i++)
-        FRAME_AT(st, nd - 1 - i) = keep[i];
-    __atomic_store_n(&st->depth, nd, __ATOMIC_RELEASE);
+    struct cpu_prof_frame f = {ret, esp};
+    __atomic_store(&SLOT_OF(&t->stack, esp), &f, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->cpu->prof_esp, esp, __ATOMIC_RELAXED);
 }
 
 void profile_thread_sync(struct profile_thread *t, guest_addr_t esp)
 {
-    struct cpu_prof_stack *st = &t->stack;
-    uint32_t d = __atomic_load_n(&st->depth, __ATOMIC_RELAXED);
-    if (!d)
-        return;
-    /* The usual case: the top frame is live and above the next one. */
-    uint32_t top = FRAME_AT(st, d - 1).esp;
-    if (top >= esp && (d == 1 || FRAME_AT(st, d - 2).esp > top))
-        return;
-    compact(st, d, esp);
+    struct cpu_state *cpu = t->cpu;
+    guest_addr_t low = __atomic_load_n(&cpu->prof_esp, __ATOMIC_RELAXED);
+    if (!t->stack_top)
+        __atomic_store_n(&t->stack_top, esp, __ATOMIC_RELAXED);
+    /* Frames between the last call's or return's esp and esp were left
+     * without a return (the usual case: none, or the few bytes of
+     * arguments a caller popped).  A move further than the ring covers is
+     * taken for a switch to another stack (swapcontext): nothing there is
+     * known dead, and stale frames below esp are not read. */
+    uint32_t words = low < esp ? (esp - low) / 4 : 0;
+    if (words <= CPU_PROF_SLOTS) {
+        static const struct cpu_prof_frame none;
+        for (uint32_t i = 0; i < words; i++)
+            __atomic_store(&SLOT_OF(&t->stack, low + 4 * i), &none,
+                           __ATOMIC_RELAXED);
+    }
+    __atomic_store_n(&cpu->prof_esp, esp, __ATOMIC_RELAXED);
 }
 
 /* Open path for writing, or warn once and return NULL. */

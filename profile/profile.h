@@ -81,8 +81,9 @@ void profile_thread_push(struct profile_thread *t, guest_addr_t ret,
                          guest_addr_t esp);
 
 /* The thread is in the dispatcher with the guest's esp exact: every
- * shadow frame whose return address slot lies below it is dead (skipped
- * by longjmp or an exception) and is dropped.  Cheap when none is. */
+ * shadow frame whose return address lies below it is dead (skipped by
+ * longjmp or an exception); those above the last call's or return's esp
+ * are cleared, and esp becomes the sampler's bound.  A few stores. */
 void profile_thread_sync(struct profile_thread *t, guest_addr_t esp);
 
 /* Stop sampling and write the files (one warning per file that cannot be

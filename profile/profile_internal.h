@@ -24,6 +24,9 @@ struct profile_thread {
     bool has_clock;
     uint64_t last_cpu_ns, pending_ns;
     struct profile_thread *next;
+    /* esp when the thread first reached the dispatcher: its frames lie
+     * below (the sampler reads no further up while esp is below it). */
+    guest_addr_t stack_top;
     struct cpu_prof_stack stack;
 };
 

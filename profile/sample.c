@@ -19,8 +19,8 @@
  * kernel is time the guest waits).
  *
  * The sampler reads the guest threads' state while they run: every value
- * is read once, indexes are masked, and a torn stack is filtered (frames
- * must lie at strictly higher stack addresses going outwards). */
+ * is read once (a shadow frame as one 8-byte word) and indexes are
+ * masked. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,27 +118,29 @@ static void count_pc(struct prof_pc_table *t, guest_addr_t pc,
     t->slot[k].count += weight;
 }
 
-/* The callers of a thread from its shadow stack, outermost first, into
- * pc[]; returns how many. */
+/* The callers of a thread from its shadow stack (cpu.h), outermost
+ * first, into pc[]; returns how many.  The live frames are read in
+ * address order from low, the esp of the thread's last call or return,
+ * up to the top of its stack (or as far as the ring reaches, on another
+ * stack): a slot holds a frame when the frame's esp is its own. */
 static unsigned read_callers(const struct cpu_prof_stack *st,
+                             guest_addr_t low, guest_addr_t top,
                              guest_addr_t *pc, unsigned max)
 {
     guest_addr_t ret[PROFILE_MAX_DEPTH];
-    uint32_t depth = __atomic_load_n(&st->depth, __ATOMIC_RELAXED);
-    uint32_t avail = depth < CPU_PROF_FRAMES ? depth : CPU_PROF_FRAMES;
     unsigned n = 0;
-    uint64_t inner_esp = 0;
-    /* Innermost first; a frame whose esp is not above the one inside it
-     * was left without a return (longjmp, exceptions): skipped. */
-    for (uint32_t i = 0; i < avail && n < max; i++) {
-        const struct cpu_prof_frame *f =
-            &st->frame[(depth - 1 - i) & (CPU_PROF_FRAMES - 1)];
-        uint32_t r = __atomic_load_n(&f->ret, __ATOMIC_RELAXED);
-        uint32_t esp = __atomic_load_n(&f->esp, __ATOMIC_RELAXED);
-        if (n && esp <= inner_esp)
-            continue;
-        inner_esp = esp;
-        ret[n++] = r;
+    uint32_t a = low & ~3u;
+    uint32_t words = CPU_PROF_SLOTS;
+    if (low <= top && (top - low) / 4 < words)
+        words = (top - low) / 4 + 1;
+    for (uint32_t i = 0; i < words && n < max; i++, a += 4) {
+        if (i && a < 4)
+            break; /* past the top of the address space */
+        struct cpu_prof_frame f;
+        __atomic_load(&st->frame[(a >> 2) & (CPU_PROF_SLOTS - 1)], &f,
+                      __ATOMIC_RELAXED);
+        if (f.ret && f.esp >> 2 == a >> 2 && f.esp >= low)
+            ret[n++] = f.ret;
     }
     for (unsigned i = 0; i < n; i++)
         pc[i] = ret[n - 1 - i];
@@ -201,7 +203,9 @@ static void sample_thread(struct profile *p, struct profile_thread *t)
     guest_addr_t where =
         act == PROFILE_GUEST ? __atomic_load_n(&cpu->insn_pc, __ATOMIC_RELAXED)
                              : eip;
-    unsigned n = read_callers(&t->stack, pc, PROFILE_MAX_DEPTH);
+    guest_addr_t low = __atomic_load_n(&cpu->prof_esp, __ATOMIC_RELAXED);
+    guest_addr_t top = __atomic_load_n(&t->stack_top, __ATOMIC_RELAXED);
+    unsigned n = read_callers(&t->stack, low, top, pc, PROFILE_MAX_DEPTH);
     pc[n++] = where;
     p->samples += weight;
     p->by_activity[act] += weight;

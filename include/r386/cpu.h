@@ -76,7 +76,10 @@ struct cpu_state {
      * translated code stores it (volatile) before the first access of
      * each instruction, so a host fault there gives the guest its pc. */
     uint32_t insn_pc;
-    uint32_t pad2;
+    /* --profile: esp after the last call or return (lifter/flow.c stores
+     * it with insn_pc, as one 8-byte store) or at the dispatcher's last
+     * entry.  Shadow frames below it are dead. */
+    uint32_t prof_esp;
 
     /* ---- x87 FPU (lifter/x87*.c, runtime/fpu_helpers.c) ---- */
     uint16_t fpu_cw; /* control word */
@@ -116,23 +119,27 @@ struct cpu_state {
     uint64_t prof_stack;
 };
 
-/* The profiler's shadow call stack: translated calls push {return
- * address, esp after the push} at frame[depth % CPU_PROF_FRAMES] and
- * depth + 1; returns take depth - 1 (not below 0).  Frames a longjmp or an
- * exception skipped are dropped by the dispatcher (profile_thread_sync:
- * every frame whose slot lies below esp is dead).  A sampler thread reads
- * the stack while it changes: readers tolerate torn entries. */
-#define CPU_PROF_FRAMES 256
+/* The profiler's shadow call stack, indexed by the guest stack address
+ * of each return address: a call stores {return address, esp after its
+ * push} at frame[(esp >> 2) % CPU_PROF_SLOTS], and the return that pops
+ * that word stores 0 there.  No depth to load and update: a call and a
+ * return cost one store each, and nothing in translated code waits for
+ * the shadow stack.  The live frames are those at or above prof_esp whose
+ * slot is their own, read in address order (profile/sample.c); frames a
+ * longjmp or an exception skipped are cleared by the dispatcher
+ * (profile_thread_sync: every frame below esp is dead).  The ring covers
+ * CPU_PROF_SLOTS * 4 bytes of guest stack: a frame deeper than that below
+ * an outer one takes its slot.  A sampler thread reads it while it
+ * changes: each frame is one 8-byte word. */
+#define CPU_PROF_SLOTS 16384
 struct cpu_prof_frame {
     uint32_t ret;
     uint32_t esp;
 };
 struct cpu_prof_stack {
-    uint32_t depth;
-    uint32_t pad;
-    struct cpu_prof_frame frame[CPU_PROF_FRAMES];
+    struct cpu_prof_frame frame[CPU_PROF_SLOTS];
 };
-#define CPU_PROF_OFF_FRAME 8
+#define CPU_PROF_OFF_FRAME 0
 
 /* Offsets the lifter uses; pinned so that a layout change is a compile
  * error, not a silent miscompile. */
@@ -145,6 +152,7 @@ struct cpu_prof_stack {
 #define CPU_OFF_SEG_SEL 72
 #define CPU_OFF_MEM_BASE 88
 #define CPU_OFF_INSN_PC 96
+#define CPU_OFF_PROF_ESP 100
 #define CPU_OFF_FPU_CW 104
 #define CPU_OFF_FPU_SW 106
 #define CPU_OFF_FPU_TOP 108
@@ -170,6 +178,8 @@ _Static_assert(offsetof(struct cpu_state, mem_base) == CPU_OFF_MEM_BASE,
                "mem_base");
 _Static_assert(offsetof(struct cpu_state, insn_pc) == CPU_OFF_INSN_PC,
                "insn_pc");
+_Static_assert(offsetof(struct cpu_state, prof_esp) == CPU_OFF_PROF_ESP,
+               "prof_esp");
 _Static_assert(offsetof(struct cpu_state, fpu_cw) == CPU_OFF_FPU_CW, "fpu_cw");
 _Static_assert(offsetof(struct cpu_state, fpu_sw) == CPU_OFF_FPU_SW, "fpu_sw");
 _Static_assert(offsetof(struct cpu_state, fpu_top) == CPU_OFF_FPU_TOP,
