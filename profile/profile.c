@@ -8,9 +8,6 @@
 
 #include "profile_internal.h"
 
-/* The shadow frame slot of the return address at guest address a. */
-#define SLOT_OF(st, a) ((st)->frame[((a) >> 2) & (CPU_PROF_SLOTS - 1)])
-
 uint64_t profile_now_ns(void)
 {
     struct timespec ts;
@@ -123,7 +120,7 @@ void profile_thread_push(struct profile_thread *t, guest_addr_t ret,
                          guest_addr_t esp)
 {
     struct cpu_prof_frame f = {ret, esp};
-    __atomic_store(&SLOT_OF(&t->stack, esp), &f, __ATOMIC_RELAXED);
+    __atomic_store(&PROF_SLOT_OF(&t->stack, esp), &f, __ATOMIC_RELAXED);
     __atomic_store_n(&t->cpu->prof_esp, esp, __ATOMIC_RELAXED);
 }
 
@@ -142,7 +139,7 @@ void profile_thread_sync(struct profile_thread *t, guest_addr_t esp)
     if (words <= CPU_PROF_SLOTS) {
         static const struct cpu_prof_frame none;
         for (uint32_t i = 0; i < words; i++)
-            __atomic_store(&SLOT_OF(&t->stack, low + 4 * i), &none,
+            __atomic_store(&PROF_SLOT_OF(&t->stack, low + 4 * i), &none,
                            __ATOMIC_RELAXED);
     }
     __atomic_store_n(&cpu->prof_esp, esp, __ATOMIC_RELAXED);

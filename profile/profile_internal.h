@@ -14,6 +14,10 @@
 /* Deeper stacks keep their innermost frames. */
 #define PROFILE_MAX_DEPTH 128
 
+/* The shadow frame slot of the return address at guest address a
+ * (r386/cpu.h). */
+#define PROF_SLOT_OF(st, a) ((st)->frame[((a) >> 2) & (CPU_PROF_SLOTS - 1)])
+
 struct profile_thread {
     uint32_t activity; /* first: profile_thread_set */
     bool live;

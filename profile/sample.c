@@ -137,8 +137,7 @@ static unsigned read_callers(const struct cpu_prof_stack *st,
         if (i && a < 4)
             break; /* past the top of the address space */
         struct cpu_prof_frame f;
-        __atomic_load(&st->frame[(a >> 2) & (CPU_PROF_SLOTS - 1)], &f,
-                      __ATOMIC_RELAXED);
+        __atomic_load(&PROF_SLOT_OF(st, a), &f, __ATOMIC_RELAXED);
         if (f.ret && f.esp >> 2 == a >> 2 && f.esp >= low)
             ret[n++] = f.ret;
     }
