@@ -187,13 +187,18 @@ static void lift_call_insn(struct lift_ctx *lc)
                                          : -1;
     if (thunk >= 0) {
         /* What the thunk does, inline: the push (its store stays), the
-         * load, the return; the block goes on at the return address
-         * instead of leaving the unit twice.  The thunk's bytes count as
-         * the unit's, so a change to them invalidates it. */
+         * load, the return; then a chained exit to the return address
+         * instead of the thunk's return through the branch table.  The
+         * unit ends there as it did before: going on in the region ran
+         * through the bodies of the PIC functions a region calls, and
+         * Lua's work.lua translated 61% more guest code (275k instead of
+         * 170k instructions) and compiled 45% longer.  The thunk's bytes
+         * count as the unit's, so a change to them invalidates it. */
         LLVMValueRef sp = lift_gpr_get(lc, REG_ESP);
         lift_push(lc, lift_i32(lc, lc->next_pc));
         lift_gpr_set(lc, REG_ESP, sp);
         lift_gpr_set(lc, (unsigned)thunk, lift_i32(lc, lc->next_pc));
+        lift_end_chain(lc, lc->next_pc);
         return;
     }
     lift_note_succ(lc, lc->next_pc); /* where the callee returns to */

@@ -241,8 +241,8 @@ static void add_range(struct lifter_unit *u, guest_addr_t lo, uint32_t len)
     r->len = (uint32_t)((end > rend ? end : rend) - r->lo);
 }
 
-static size_t read_code(struct lift_ctx *lc, guest_addr_t pc, uint8_t *buf,
-                        size_t max)
+size_t lift_read_code(struct lift_ctx *lc, guest_addr_t pc, uint8_t *buf,
+                      size_t max)
 {
     size_t n = lc->code->read(lc->code->ctx, pc, buf, max);
     struct lifter_unit *u = lc->unit;
@@ -258,17 +258,11 @@ static size_t read_code(struct lift_ctx *lc, guest_addr_t pc, uint8_t *buf,
     return n;
 }
 
-size_t lift_read_code(struct lift_ctx *lc, guest_addr_t pc, uint8_t *buf,
-                      size_t max)
-{
-    return read_code(lc, pc, buf, max);
-}
-
 bool lift_peek(struct lift_ctx *lc, guest_addr_t pc,
                ZydisDecodedInstruction *insn)
 {
     uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
-    size_t avail = read_code(lc, pc, bytes, sizeof(bytes));
+    size_t avail = lift_read_code(lc, pc, bytes, sizeof(bytes));
     return avail && ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(
                         lc->decoder, NULL, bytes, avail, insn));
 }
@@ -383,6 +377,11 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
         lc->ended = true;
         return;
     }
+    lift_end_chain(lc, target);
+}
+
+void lift_end_chain(struct lift_ctx *lc, guest_addr_t target)
+{
     lift_note_succ(lc, target);
     if (!lc->env || !lc->env->chain) {
         lift_end_exit(lc, CPU_EXIT_JUMP, lift_i32(lc, target));
@@ -596,7 +595,7 @@ static guest_addr_t lift_guest_block(const struct lifter *l,
             break;
         }
         uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
-        size_t avail = read_code(lc, cur, bytes, sizeof(bytes));
+        size_t avail = lift_read_code(lc, cur, bytes, sizeof(bytes));
         ZydisDecodedInstruction insn;
         ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
         ZyanStatus st = avail ? ZydisDecoderDecodeFull(&l->decoder, bytes,

@@ -165,6 +165,8 @@ void lift_end_exit(struct lift_ctx *lc, enum cpu_exit kind,
 void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32);
 /* End with a direct jump to a known pc (chained). */
 void lift_end_direct(struct lift_ctx *lc, guest_addr_t target);
+/* The same, leaving the unit even when the region could take target. */
+void lift_end_chain(struct lift_ctx *lc, guest_addr_t target);
 /* End with a two-way conditional branch. */
 void lift_end_branch(struct lift_ctx *lc, LLVMValueRef cond1,
                      guest_addr_t taken, guest_addr_t not_taken);
@@ -201,11 +203,11 @@ bool lift_shift(struct lift_ctx *lc);  /* shifts, rotates, shld/shrd */
 bool lift_muldiv(struct lift_ctx *lc); /* mul, imul, div, idiv */
 bool lift_bits(struct lift_ctx *lc);   /* bt*, bsf/bsr, setcc, cmovcc... */
 bool lift_flow(struct lift_ctx *lc);   /* jmp, jcc, call, ret, loop */
-/* --profile: the shadow stack's stores alias no other access (flow.c). */
-void lift_prof_scopes(struct lift_ctx *lc);
 bool lift_string(struct lift_ctx *lc); /* movs, stos, cmps, scas, lods */
 bool lift_atomic(struct lift_ctx *lc); /* xchg, xadd, cmpxchg(8b) */
 bool lift_misc(struct lift_ctx *lc);   /* flag ops, cpuid, rdtsc, int */
+/* --profile: the shadow stack's stores alias no other access (flow.c). */
+void lift_prof_scopes(struct lift_ctx *lc);
 bool lift_bcd(struct lift_ctx *lc);    /* aaa..das, xlat, bound, salc */
 bool lift_x87(struct lift_ctx *lc);    /* the x87 FPU (x87*.c) */
 bool lift_sse(struct lift_ctx *lc);    /* SSE/SSE2 (sse.c) */
