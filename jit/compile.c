@@ -206,6 +206,7 @@ void jit_destroy(struct jit *j)
         return;
     jit_tier2_stop(j->tier2); /* before what it uses goes */
     jit_perfmap_close(j->perfmap);
+    jit_pcmap_free(j); /* (it borrows from the cache's files) */
     jit_pcache_close(j->pcache);
     for (size_t d = 0; d < GUEST_PAGE_COUNT / JIT_PAGE_DIR; d++)
         free(j->pages[d]);
@@ -571,9 +572,11 @@ static int compile(struct jit *j, const struct jit_worker *w,
     if (keep && (objcopy = malloc(objlen)) != NULL)
         memcpy(objcopy, LLVMGetBufferStart(obj), objlen);
     uint64_t addrs[BATCH_MAX_UNITS], tab;
+    /* (--aot's workers run no guest code: nothing to name faults in.) */
     if (jit_link_object(j, obj, table, ncells,
                         (const char(*)[JIT_NAME_MAX])names, n, addrs, &tab,
-                        err, errlen) != 0 ||
+                        w ? JIT_LINES_NONE : JIT_LINES_COPY, err,
+                        errlen) != 0 ||
         !jit_cells_fill(j, tab, cells, ncells)) {
         if (!*err)
             snprintf(err, errlen, "out of memory");

@@ -104,6 +104,11 @@ void jit_destroy(struct jit *j);
 cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
                        size_t errlen);
 
+/* The guest pc of the instruction translated code at host_pc was lifted
+ * from, for a fault there (jit/pcmap.c); false when host_pc is not in
+ * translated code or its line table does not name it. */
+bool jit_guest_pc(struct jit *j, uint64_t host_pc, guest_addr_t *pc);
+
 /* The guest bytes in [lo, end) have changed: every translation made from
  * them is dropped (its chain cell becomes 0, so chained units, the
  * indirect-branch cache and the dispatcher come back for a new one).

@@ -99,6 +99,9 @@ struct jit {
     int batch_max;        /* units lifted ahead into one module */
     /* --perf-map (perfmap.c), or NULL. */
     struct jit_perfmap *perfmap;
+    /* Objects with line tables, newest first (pcmap.c; pushed without
+     * the lock). */
+    struct jit_pcmap_obj *pcmap;
     /* First-tier code generation (compile.c); the process's name nonce
      * and the count of names made. */
     LLVMTargetMachineRef tm1;
@@ -150,19 +153,29 @@ void jit_dump(const struct jit *j, LLVMModuleRef m, LLVMTargetMachineRef tm,
  * each slot.  -1 when out of memory. */
 int jit_cells_prepare(LLVMModuleRef m, const char *table, guest_addr_t **pcs,
                       uint32_t *n);
+/* What linking keeps of an object's line table, for jit_guest_pc
+ * (pcmap.c): nothing, a copy, or the object itself (it lives as long as
+ * the JIT: the persistent cache's mapped files). */
+enum jit_lines { JIT_LINES_NONE, JIT_LINES_COPY, JIT_LINES_BORROW };
 /* Link obj (consumed) into the JIT and resolve the n unit names and, when
  * ncells, the table. */
 int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj, const char *table,
                     uint32_t ncells, const char (*names)[JIT_NAME_MAX], int n,
-                    uint64_t *addrs, uint64_t *table_addr, char *err,
-                    size_t errlen);
+                    uint64_t *addrs, uint64_t *table_addr,
+                    enum jit_lines lines, char *err, size_t errlen);
 /* objload.c: link obj (len bytes, left as it is) into the arena without
  * LLVM and resolve the n unit names and, when ncells, the table, as
  * jit_link_object does; -1 when the object is not of the shape it knows
  * (then link it with jit_link_object). */
 int jit_objload(struct jit *j, const void *obj, size_t len, const char *table,
                 uint32_t ncells, const char (*names)[JIT_NAME_MAX], int n,
-                uint64_t *addrs, uint64_t *table_addr);
+                uint64_t *addrs, uint64_t *table_addr, enum jit_lines lines);
+/* pcmap.c: note the object obj (len bytes) linked at [mem, mem + size):
+ * when it has a line table, jit_guest_pc reads it there (borrow: obj
+ * lives as long as j) or keeps a copy.  jit_pcmap_free at the end. */
+void jit_pcmap_add(struct jit *j, uint64_t mem, uint64_t size,
+                   const void *obj, size_t len, bool borrow);
+void jit_pcmap_free(struct jit *j);
 /* Under the lock: point the table's slots at the cells of pcs. */
 bool jit_cells_fill(struct jit *j, uint64_t table, const guest_addr_t *pcs,
                     uint32_t n);

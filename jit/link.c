@@ -104,12 +104,12 @@ static void lookup_done(LLVMErrorRef err, LLVMOrcCSymbolMapPairs pairs,
 
 int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj, const char *table,
                     uint32_t ncells, const char (*names)[JIT_NAME_MAX], int n,
-                    uint64_t *addrs, uint64_t *table_addr, char *err,
-                    size_t errlen)
+                    uint64_t *addrs, uint64_t *table_addr,
+                    enum jit_lines lines, char *err, size_t errlen)
 {
     memset(addrs, 0, (size_t)n * sizeof(*addrs));
     if (jit_objload(j, LLVMGetBufferStart(obj), LLVMGetBufferSize(obj),
-                    table, ncells, names, n, addrs, table_addr) == 0) {
+                    table, ncells, names, n, addrs, table_addr, lines) == 0) {
         jit_perfmap_note(j->perfmap, LLVMGetBufferStart(obj),
                          LLVMGetBufferSize(obj));
         LLVMDisposeMemoryBuffer(obj);

@@ -22,30 +22,12 @@
 #include <string.h>
 
 #include "jit_internal.h"
+#include "objfile.h"
 
 #ifndef R_X86_64_GOTPCRELX
 #define R_X86_64_GOTPCRELX 41
 #define R_X86_64_REX_GOTPCRELX 42
 #endif
-
-#define MAX_SECTIONS 32
-
-struct obj {
-    const uint8_t *base;
-    size_t len;
-    const Elf64_Shdr *sh;
-    unsigned nsh;
-    const Elf64_Sym *sym;
-    size_t nsym;
-    const char *str;
-    size_t strlen;
-    uint64_t at[MAX_SECTIONS]; /* where each section is (0: not loaded) */
-};
-
-static bool in_file(const struct obj *o, uint64_t off, uint64_t len)
-{
-    return off <= o->len && len <= o->len - off;
-}
 
 static const char *sym_name(const struct obj *o, const Elf64_Sym *s)
 {
@@ -82,43 +64,6 @@ static uint64_t sym_address(struct jit *j, const struct obj *o, size_t i)
     if (s->st_shndx >= o->nsh || !o->at[s->st_shndx])
         return 0;
     return o->at[s->st_shndx] + s->st_value;
-}
-
-static bool parse(struct obj *o, const uint8_t *p, size_t len)
-{
-    memset(o, 0, sizeof(*o));
-    o->base = p;
-    o->len = len;
-    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)p;
-    if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
-        eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-        eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_type != ET_REL ||
-        eh->e_machine != EM_X86_64 || eh->e_shentsize != sizeof(Elf64_Shdr) ||
-        eh->e_shnum == 0 || eh->e_shnum > MAX_SECTIONS ||
-        eh->e_shoff % 8 ||
-        !in_file(o, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)))
-        return false;
-    o->sh = (const Elf64_Shdr *)(p + eh->e_shoff);
-    o->nsh = eh->e_shnum;
-    for (unsigned i = 0; i < o->nsh; i++) {
-        const Elf64_Shdr *s = &o->sh[i];
-        if (s->sh_type != SHT_NOBITS && !in_file(o, s->sh_offset, s->sh_size))
-            return false;
-        if (s->sh_type != SHT_SYMTAB)
-            continue;
-        if (o->sym || s->sh_entsize != sizeof(Elf64_Sym) ||
-            s->sh_offset % 8 || s->sh_link >= o->nsh ||
-            o->sh[s->sh_link].sh_type != SHT_STRTAB)
-            return false;
-        o->sym = (const Elf64_Sym *)(p + s->sh_offset);
-        o->nsym = s->sh_size / sizeof(Elf64_Sym);
-        const Elf64_Shdr *st = &o->sh[s->sh_link];
-        if (!in_file(o, st->sh_offset, st->sh_size))
-            return false;
-        o->str = (const char *)p + st->sh_offset;
-        o->strlen = st->sh_size;
-    }
-    return o->sym != NULL;
 }
 
 /* Is section s one this loader knows how to place? */
@@ -235,15 +180,13 @@ static bool relocate(struct jit *j, const struct obj *o, const Elf64_Shdr *rs,
 
 int jit_objload(struct jit *j, const void *obj, size_t len, const char *table,
                 uint32_t ncells, const char (*names)[JIT_NAME_MAX], int n,
-                uint64_t *addrs, uint64_t *table_addr)
+                uint64_t *addrs, uint64_t *table_addr, enum jit_lines lines)
 {
     struct obj o;
-    if (!parse(&o, obj, len))
+    if (!jit_obj_parse(&o, obj, len))
         return -1;
     /* Sizes: the sections, then GOT slots and stubs (an upper bound: one
      * of each per symbol that needs one). */
-    uint64_t size = 0, align = 16;
-    uint64_t off[MAX_SECTIONS] = {0};
     bool got_used = false, calls_out = false;
     for (unsigned i = 0; i < o.nsh; i++) {
         const Elf64_Shdr *s = &o.sh[i];
@@ -256,16 +199,9 @@ int jit_objload(struct jit *j, const void *obj, size_t len, const char *table,
                 got_used |= is_got(ELF64_R_TYPE(r->r_info));
                 calls_out |= ELF64_R_TYPE(r->r_info) == R_X86_64_PLT32;
             }
-        if (!(s->sh_flags & SHF_ALLOC) || s->sh_size == 0)
-            continue;
-        uint64_t al = s->sh_addralign ? s->sh_addralign : 1;
-        if (al > align)
-            align = al;
-        size = (size + al - 1) & ~(al - 1);
-        off[i] = size;
-        size += s->sh_size;
     }
-    size = (size + 15) & ~(uint64_t)15;
+    uint64_t off[MAX_SECTIONS], align;
+    uint64_t size = jit_obj_layout(&o, off, &align);
     uint64_t got_off = size;
     if (got_used)
         size += 8 * o.nsym;
@@ -324,5 +260,10 @@ int jit_objload(struct jit *j, const void *obj, size_t len, const char *table,
                 break;
             }
     }
-    return ok && found == n && table_found ? 0 : -1;
+    if (!ok || found != n || !table_found)
+        return -1;
+    if (lines != JIT_LINES_NONE)
+        jit_pcmap_add(j, (uint64_t)(uintptr_t)mem, size, obj, len,
+                      lines == JIT_LINES_BORROW);
+    return 0;
 }

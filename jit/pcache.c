@@ -343,8 +343,8 @@ static bool link_record(struct jit *j, struct pc_view *v)
         uint64_t tab;
         ok = jit_link_object(j, obj, r->table, r->ncells,
                              (const char(*)[JIT_NAME_MAX])names,
-                             (int)r->nunits, v->addrs, &tab, err,
-                             sizeof(err)) == 0 &&
+                             (int)r->nunits, v->addrs, &tab,
+                             JIT_LINES_BORROW, err, sizeof(err)) == 0 &&
              jit_cells_fill(j, tab, pcache_cells(r), r->ncells);
         obj = NULL; /* consumed */
     }

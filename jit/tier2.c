@@ -147,7 +147,8 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     char err[256];
     if (!obj || jit_link_object(j, obj, table, ncells,
                                 (const char(*)[JIT_NAME_MAX])name, 1, &addr,
-                                &tab, err, sizeof(err)) != 0) {
+                                &tab, JIT_LINES_COPY, err,
+                                sizeof(err)) != 0) {
         free(objcopy);
         free(cells);
         return; /* the first tier's code stays */

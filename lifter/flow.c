@@ -32,11 +32,9 @@ static LLVMValueRef indirect_target(struct lift_ctx *lc)
 /* ---- profiling (lifter_env.profile) ----
  * The sampler thread of profile/ reads, for each guest thread, insn_pc as
  * "where the thread is" and the shadow call stack (cpu.h) as "who called
- * it".  insn_pc is stored before guest memory accesses (operand.c);
- * storing the target of calls, returns and indirect jumps too keeps it
- * inside the running function even when the function touches no memory.
- * These stores come after the instruction's own accesses, so a fault
- * still reports the faulting instruction's pc.  Calls and returns store
+ * it".  A profiled unit stores each guest block's pc there as the block
+ * starts (lift.c); storing the target of calls, returns and indirect
+ * jumps too keeps it inside the running function.  Calls and returns store
  * the new esp with it (prof_esp, one 8-byte store): the sampler's bound
  * for live frames.  No branches and no loads here: a block split in the
  * middle of a guest block costs register spills at -O0, and a load of

@@ -8,6 +8,7 @@
 
 #include <Zydis/Zydis.h>
 #include <llvm-c/Core.h>
+#include <llvm-c/DebugInfo.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -65,8 +66,11 @@ struct lift_ctx {
     guest_addr_t pc, next_pc;
     bool ended; /* the instruction ended the unit (terminated the block) */
     /* Where the current instruction's pc was last stored to insn_pc
-     * (lift_host_addr): the basic block, NULL when not yet. */
+     * (lift_mark_pc): the basic block, NULL when not yet. */
     LLVMBasicBlockRef pc_mark_bb;
+    /* The unit's debug scope: each instruction's line is its guest pc. */
+    LLVMDIBuilderRef di;
+    LLVMMetadataRef di_scope;
 
 };
 
@@ -124,6 +128,9 @@ void lift_state_reload(struct lift_ctx *lc);
 /* ---- guest memory (operand.c) ---- */
 /* The host pointer of guest address addr32 (in the guest window). */
 LLVMValueRef lift_host_addr(struct lift_ctx *lc, LLVMValueRef addr32);
+/* insn_pc = the instruction's pc (volatile; once per instruction and
+ * basic block), before an access the host pc cannot name (operand.c). */
+void lift_mark_pc(struct lift_ctx *lc);
 LLVMValueRef lift_load(struct lift_ctx *lc, LLVMValueRef addr32,
                        unsigned bits);
 void lift_store(struct lift_ctx *lc, LLVMValueRef addr32, LLVMValueRef v);

@@ -3,11 +3,15 @@
  * A guest access is one host load or store at mem_base + zext(addr): the
  * 4 GiB window makes every 32-bit address valid host memory to address,
  * and an access to an unmapped guest page faults in the host, where the
- * runtime turns it into a guest SIGSEGV.  So that the guest learns the pc
- * of the faulting instruction, each instruction that touches guest memory
- * first stores its pc to the state's insn_pc (a volatile store, which
- * LLVM neither drops nor moves across the other volatile stores; once per
- * instruction and basic block).
+ * runtime turns it into a guest SIGSEGV with the pc of the faulting
+ * instruction, named by the host pc: every instruction carries the guest
+ * pc it was lifted from as its debug line (lift.c), and the JIT reads the
+ * object's line table at a fault (jit/pcmap.c).  Nothing is stored at run
+ * time, except where a host function makes the access for the unit
+ * (memmove, memset: their host pc names no unit): there the instruction
+ * first stores its pc to the state's insn_pc (lift_mark_pc; a volatile
+ * store, which LLVM neither drops nor moves across the other volatile
+ * stores).
  *
  * Deviation: segment registers other than FS and GS are taken as flat
  * (base 0), as they are for every Linux process. */
@@ -15,8 +19,7 @@
 
 #include "lift_internal.h"
 
-/* Record the current instruction's pc for a fault in its access. */
-static void mark_insn_pc(struct lift_ctx *lc)
+void lift_mark_pc(struct lift_ctx *lc)
 {
     LLVMBasicBlockRef bb = LLVMGetInsertBlock(lc->b);
     if (lc->pc_mark_bb == bb)
@@ -29,7 +32,6 @@ static void mark_insn_pc(struct lift_ctx *lc)
 
 LLVMValueRef lift_host_addr(struct lift_ctx *lc, LLVMValueRef addr32)
 {
-    mark_insn_pc(lc);
     LLVMValueRef off = lift_zext(lc, addr32, 64);
     return LLVMBuildGEP2(lc->b, lc->i8, lc->mem_base, &off, 1, "");
 }

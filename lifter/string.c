@@ -139,6 +139,7 @@ static void str_block(struct lift_ctx *lc, const struct str_insn *s,
     LLVMBuildCondBr(b, ok, blk, loop);
 
     LLVMPositionBuilderAtEnd(b, blk);
+    lift_mark_pc(lc); /* a fault in memmove/memset is at a host libc pc */
     LLVMValueRef vol = lift_const(lc, 1, 0);
     if (s->op == STR_MOVS) {
         LLVMValueRef a[] = {lift_host_addr(lc, dst32),

@@ -6,8 +6,9 @@
  * between chained units, when the thread's interrupt word is set) and
  * after system calls.  Faults become guest signals with the pc of the
  * faulting instruction: exits carry it in eip; a host fault on a guest
- * access takes it from insn_pc, which translated code stores before each
- * instruction's first access (lifter/operand.c).
+ * access takes it from the host pc (the translation's line table,
+ * jit_guest_pc), else from insn_pc, which translated code stores before
+ * the accesses host functions make for it (memmove; lifter/operand.c).
  *
  * Deviation: at a host fault inside a unit, the registers and flags in
  * the sigcontext are those of the last unit boundary or helper call
@@ -35,6 +36,7 @@ struct host_fault {
     int code;
     uintptr_t addr;
     uint32_t err;
+    uint64_t host_pc;
 };
 static __thread sigjmp_buf *fault_jmp;
 static __thread struct guest_thread *fault_thread;
@@ -134,6 +136,7 @@ bool dispatch_host_fault(int sig, siginfo_t *si, void *uc)
     fault.code = si->si_code;
     fault.addr = (uintptr_t)si->si_addr;
     fault.err = (uint32_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_ERR];
+    fault.host_pc = (uint64_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
     sigjmp_buf *jb = fault_jmp;
     fault_jmp = NULL;
     siglongjmp(*jb, 1);
@@ -214,7 +217,9 @@ static void host_fault(struct guest_thread *t)
 {
     guest_addr_t ga = 0;
     h2g(&t->rt->mem, (void *)fault.addr, &ga);
-    t->cpu.eip = t->cpu.insn_pc;
+    guest_addr_t pc;
+    t->cpu.eip = jit_guest_pc(t->rt->jit, fault.host_pc, &pc) ? pc
+                                                              : t->cpu.insn_pc;
     if (fault.sig == SIGBUS) {
         signal_deliver_fault(t, SIGBUS, fault.code, ga, 14, fault.err);
         return;

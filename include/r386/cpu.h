@@ -72,9 +72,10 @@ struct cpu_state {
     uint32_t pad1;
     /* Host address of guest address 0; read by translated code. */
     uint64_t mem_base;
-    /* The guest pc of the instruction whose guest memory access runs:
-     * translated code stores it (volatile) before the first access of
-     * each instruction, so a host fault there gives the guest its pc. */
+    /* A guest pc translated code publishes (volatile stores): before an
+     * access a host function makes for it (memmove: a fault there names
+     * no unit; others are named by the host pc, jit/pcmap.c), and, when
+     * lifted for profiling, at each guest block and call or return. */
     uint32_t insn_pc;
     /* --profile: esp after the last call or return (lifter/flow.c stores
      * it with insn_pc, as one 8-byte store) or at the dispatcher's last

@@ -2,7 +2,9 @@
  * NULL read (si_code, si_addr, and the EIP of the faulting instruction),
  * SIGFPE from an integer divide by zero, SIGILL from ud2, SIGTRAP from
  * int3 (EIP after it), SIGSEGV from a privileged instruction; handlers
- * that recover with siglongjmp; stack overflow caught on a sigaltstack.
+ * that recover with siglongjmp; stack overflow caught on a sigaltstack;
+ * a fault in a loop that ran hot first (r386's optimising tier names the
+ * faulting instruction from the host pc, not from a stored pc).
  * Output is compared with qemu-i386. */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -37,7 +39,7 @@ static void catch(int sig, int flags)
 }
 
 extern char write_ro_at[], read_null_at[], div_at[], ud2_at[], int3_after[],
-    hlt_at[];
+    hlt_at[], hot_load_at[];
 
 /* The write that faults, always the same instruction. */
 static __attribute__((noinline)) void write_ro(char *p)
@@ -45,6 +47,40 @@ static __attribute__((noinline)) void write_ro(char *p)
     __asm__ volatile("add $1, %%ecx\n.globl write_ro_at\nwrite_ro_at: "
                      "movl %%ecx, (%0)\nadd $2, %%ecx" ::"r"(p), "c"(0)
                      : "memory");
+}
+
+/* The sum of n words at p, in a loop of guest code the optimiser sees
+ * whole. */
+static __attribute__((noinline)) unsigned sum_words(const unsigned *p, int n)
+{
+    unsigned s;
+    __asm__ volatile("xor %0, %0\n"
+                     "1:\n.globl hot_load_at\nhot_load_at: addl (%1), %0\n"
+                     "add $4, %1\ndec %2\njnz 1b"
+                     : "=&r"(s), "+r"(p), "+r"(n) : : "memory", "cc");
+    return s;
+}
+
+/* sum_words hot (100,000 calls: long enough for r386's optimising tier
+ * to replace the loop), then, from the same loop, run into a page that is
+ * not mapped. */
+static void test_hot_fault(void)
+{
+    unsigned *buf = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(buf + 1024, 4096);
+    for (unsigned i = 0; i < 1024; i++)
+        buf[i] = i * 2654435761u;
+    static volatile int last = 100000;
+    static volatile unsigned total;
+    total = 0;
+    expect_addr = buf + 1024;
+    expect_eip = (uintptr_t)hot_load_at;
+    if (!sigsetjmp(jb, 1))
+        for (int i = 0; i <= last; i++)
+            total += sum_words(i == last ? buf + 1000 : buf + (i & 7),
+                               i == last ? 100 : 1000);
+    printf("fault in hot code (sum %u)\n", total);
 }
 
 static void test_faults(void)
@@ -108,6 +144,7 @@ static void test_faults(void)
     mprotect(ro, 4096, PROT_READ | PROT_WRITE);
     ro[12] = 9;
     printf("after mprotect: %d\n", ro[12]);
+    test_hot_fault();
 }
 
 static char altstack[65536];

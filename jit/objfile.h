@@ -1,0 +1,44 @@
+/* The x86-64 ELF relocatable objects r386's code generator emits, as
+ * objload.c links them and pcmap.c reads their line tables. */
+#ifndef R386_JIT_OBJFILE_H
+#define R386_JIT_OBJFILE_H
+
+#include <elf.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MAX_SECTIONS 32
+
+struct obj {
+    const uint8_t *base;
+    size_t len;
+    const Elf64_Shdr *sh;
+    unsigned nsh;
+    const Elf64_Sym *sym;
+    size_t nsym;
+    const char *str;
+    size_t strlen;
+    uint64_t at[MAX_SECTIONS]; /* where each section is (0: not loaded) */
+};
+
+static inline bool jit_obj_in_file(const struct obj *o, uint64_t off,
+                                   uint64_t len)
+{
+    return off <= o->len && len <= o->len - off;
+}
+
+/* o = the object at p (len bytes), its headers checked; false when it is
+ * not an x86-64 relocatable file with a symbol table. */
+bool jit_obj_parse(struct obj *o, const uint8_t *p, size_t len);
+
+/* Where the allocatable sections go in a block of memory: off[i] for
+ * each, their largest alignment in *align (at least 16); returns the
+ * bytes they take, rounded up to 16. */
+uint64_t jit_obj_layout(const struct obj *o, uint64_t off[MAX_SECTIONS],
+                        uint64_t *align);
+
+/* The name of section i ("" when it has none or a bad one). */
+const char *jit_obj_section_name(const struct obj *o, unsigned i);
+
+#endif

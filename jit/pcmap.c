@@ -1,0 +1,298 @@
+/* Guest pcs of host code, for faults.
+ *
+ * The lifter gives each instruction a debug location whose line is the
+ * guest pc it came from, so the object LLVM emits carries a
+ * DWARF line table (.debug_line) from host code addresses to guest pcs:
+ * translated code stores no pc at run time, and a host fault in it is
+ * named by reading that table.  Objects are registered as they are
+ * linked (objload.c): one from the persistent cache is read where it lies
+ * (the file stays mapped for the run) when a fault asks; a freshly
+ * compiled one keeps a copy of its line table, relocated then.  Faults
+ * are rare: the registry is a list pushed to without a lock (fork-safe)
+ * and searched linearly.
+ *
+ * What can be imprecise: code the optimiser moved or merged across guest
+ * instructions has the location LLVM gives it (line 0 when it hoists an
+ * instruction: then the last row with a line before it names it). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "jit_internal.h"
+#include "objfile.h"
+
+struct jit_pcmap_obj {
+    struct jit_pcmap_obj *next;
+    uint64_t lo, hi;    /* the object's block in the arena */
+    const uint8_t *obj; /* borrowed: the object, in the cache's file */
+    size_t len;
+    uint8_t *lines;     /* owned: its .debug_line, relocated */
+    size_t nlines;
+};
+
+/* The index of section name in o (0: none). */
+static unsigned find_section(const struct obj *o, const char *name)
+{
+    for (unsigned i = 1; i < o->nsh; i++)
+        if (strcmp(jit_obj_section_name(o, i), name) == 0)
+            return i;
+    return 0;
+}
+
+/* A copy of the .debug_line of o, linked at mem, with the addresses its
+ * relocations name filled in (DW_LNE_set_address operands); NULL when it
+ * has none or on a malformed object. */
+static uint8_t *relocated_lines(const struct obj *o, uint64_t mem,
+                                size_t *n)
+{
+    unsigned li = find_section(o, ".debug_line");
+    if (!li || o->sh[li].sh_type != SHT_PROGBITS || !o->sh[li].sh_size)
+        return NULL;
+    const Elf64_Shdr *ls = &o->sh[li];
+    uint64_t off[MAX_SECTIONS], align;
+    jit_obj_layout(o, off, &align);
+    uint8_t *p = malloc(ls->sh_size);
+    if (!p)
+        return NULL;
+    memcpy(p, o->base + ls->sh_offset, ls->sh_size);
+    for (unsigned i = 0; i < o->nsh; i++) {
+        const Elf64_Shdr *rs = &o->sh[i];
+        if (rs->sh_type != SHT_RELA || rs->sh_info != li ||
+            rs->sh_entsize != sizeof(Elf64_Rela) || rs->sh_offset % 8)
+            continue;
+        const Elf64_Rela *r = (const Elf64_Rela *)(o->base + rs->sh_offset);
+        for (size_t k = 0; k < rs->sh_size / sizeof(*r); k++) {
+            size_t si = ELF64_R_SYM(r[k].r_info);
+            if (ELF64_R_TYPE(r[k].r_info) != R_X86_64_64 || si >= o->nsym ||
+                r[k].r_offset > ls->sh_size - 8 || ls->sh_size < 8)
+                continue;
+            const Elf64_Sym *s = &o->sym[si];
+            if (s->st_shndx == SHN_UNDEF || s->st_shndx >= o->nsh ||
+                !(o->sh[s->st_shndx].sh_flags & SHF_ALLOC))
+                continue;
+            uint64_t v = mem + off[s->st_shndx] + s->st_value +
+                         (uint64_t)r[k].r_addend;
+            memcpy(p + r[k].r_offset, &v, 8);
+        }
+    }
+    *n = ls->sh_size;
+    return p;
+}
+
+/* ---- reading a line table (DWARF 2 to 5, .debug_line) ---- */
+struct reader {
+    const uint8_t *p, *end;
+    bool bad;
+};
+
+static uint64_t rd(struct reader *r, unsigned n)
+{
+    if ((size_t)(r->end - r->p) < n) {
+        r->bad = true;
+        r->p = r->end;
+        return 0;
+    }
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)r->p[i] << (8 * i);
+    r->p += n;
+    return v;
+}
+
+static uint64_t uleb(struct reader *r)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        uint64_t b = rd(r, 1);
+        if (shift < 64)
+            v |= (b & 0x7f) << shift;
+        if (!(b & 0x80) || r->bad)
+            return v;
+    }
+}
+
+static int64_t sleb(struct reader *r)
+{
+    uint64_t v = 0, b = 0;
+    unsigned shift = 0;
+    do {
+        b = rd(r, 1);
+        if (shift < 64)
+            v |= (b & 0x7f) << shift;
+        shift += 7;
+    } while ((b & 0x80) && !r->bad);
+    if (shift < 64 && (b & 0x40))
+        v |= ~(uint64_t)0 << shift;
+    return (int64_t)v;
+}
+
+/* The line of the row whose address range holds pc, in the line program
+ * of one unit (r at its unit_length); 0 when none does. */
+static uint32_t unit_line(struct reader *r, uint64_t pc)
+{
+    uint64_t len = rd(r, 4);
+    unsigned offsz = 4;
+    if (len == 0xffffffffu) {
+        len = rd(r, 8);
+        offsz = 8;
+    }
+    if (r->bad || len > (uint64_t)(r->end - r->p)) {
+        r->bad = true;
+        return 0;
+    }
+    const uint8_t *unit_end = r->p + len;
+    struct reader u = {r->p, unit_end, false};
+    r->p = unit_end;
+    unsigned version = (unsigned)rd(&u, 2);
+    if (version < 2 || version > 5)
+        return 0;
+    if (version >= 5)
+        rd(&u, 2); /* address_size, segment_selector_size */
+    uint64_t hlen = rd(&u, offsz);
+    if (u.bad || hlen > (uint64_t)(u.end - u.p))
+        return 0;
+    const uint8_t *prog = u.p + hlen;
+    unsigned min_insn = (unsigned)rd(&u, 1);
+    if (version >= 4)
+        rd(&u, 1); /* maximum_operations_per_instruction */
+    rd(&u, 1);     /* default_is_stmt */
+    int line_base = (int8_t)rd(&u, 1);
+    unsigned line_range = (unsigned)rd(&u, 1);
+    unsigned opcode_base = (unsigned)rd(&u, 1);
+    const uint8_t *oplen = u.p;
+    if (u.bad || line_range == 0 || opcode_base == 0 ||
+        (size_t)(prog - oplen) < opcode_base - 1)
+        return 0;
+    u.p = prog;
+    uint64_t addr = 0, prev_addr = 0;
+    uint32_t line = 1, last_line = 0; /* last_line: of the latest row */
+    bool have_prev = false;
+    while (u.p < u.end && !u.bad) {
+        unsigned op = (unsigned)rd(&u, 1);
+        bool row = false, end_seq = false;
+        if (op >= opcode_base) {
+            unsigned adj = op - opcode_base;
+            addr += (uint64_t)(adj / line_range) * min_insn;
+            line += (uint32_t)(line_base + (int)(adj % line_range));
+            row = true;
+        } else if (op == 0) {
+            uint64_t n = uleb(&u);
+            if (n == 0 || n > (uint64_t)(u.end - u.p))
+                return 0;
+            const uint8_t *next = u.p + n;
+            unsigned sub = (unsigned)rd(&u, 1);
+            if (sub == 1) { /* DW_LNE_end_sequence */
+                row = end_seq = true;
+            } else if (sub == 2 && n == 9) { /* DW_LNE_set_address */
+                addr = rd(&u, 8);
+            }
+            u.p = next;
+        } else if (op == 1) { /* DW_LNS_copy */
+            row = true;
+        } else if (op == 2) { /* DW_LNS_advance_pc */
+            addr += uleb(&u) * min_insn;
+        } else if (op == 3) { /* DW_LNS_advance_line */
+            line += (uint32_t)sleb(&u);
+        } else if (op == 8) { /* DW_LNS_const_add_pc */
+            addr += (uint64_t)((255 - opcode_base) / line_range) * min_insn;
+        } else if (op == 9) { /* DW_LNS_fixed_advance_pc */
+            addr += rd(&u, 2);
+        } else {
+            /* set_file, set_column, set_isa take one operand, negate_stmt
+             * and the like none: as the header says. */
+            for (unsigned k = 0; k < oplen[op - 1]; k++)
+                uleb(&u);
+        }
+        if (!row)
+            continue;
+        /* The previous row covers [prev_addr, addr). */
+        if (have_prev && prev_addr <= pc && pc < addr)
+            return last_line;
+        if (end_seq) {
+            have_prev = false;
+            addr = 0;
+            line = 1;
+            last_line = 0;
+            continue;
+        }
+        have_prev = true;
+        prev_addr = addr;
+        if (line)
+            last_line = line;
+    }
+    return 0;
+}
+
+static uint32_t find_line(const uint8_t *p, size_t n, uint64_t pc)
+{
+    struct reader r = {p, p + n, false};
+    while (r.p < r.end && !r.bad) {
+        uint32_t line = unit_line(&r, pc);
+        if (line)
+            return line;
+    }
+    return 0;
+}
+
+/* ---- the registry ---- */
+void jit_pcmap_add(struct jit *j, uint64_t mem, uint64_t size,
+                   const void *obj, size_t len, bool borrow)
+{
+    struct jit_pcmap_obj *r = calloc(1, sizeof(*r));
+    if (!r)
+        return;
+    r->lo = mem;
+    r->hi = mem + size;
+    struct obj o;
+    if (borrow) { /* read when a fault asks (warm starts link thousands) */
+        r->obj = obj;
+        r->len = len;
+    } else if (!jit_obj_parse(&o, obj, len) ||
+               !(r->lines = relocated_lines(&o, mem, &r->nlines))) {
+        free(r);
+        return;
+    }
+    r->next = __atomic_load_n(&j->pcmap, __ATOMIC_RELAXED);
+    while (!__atomic_compare_exchange_n(&j->pcmap, &r->next, r, true,
+                                        __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+        ;
+}
+
+bool jit_guest_pc(struct jit *j, uint64_t host_pc, guest_addr_t *pc)
+{
+    for (struct jit_pcmap_obj *r = __atomic_load_n(&j->pcmap,
+                                                   __ATOMIC_ACQUIRE);
+         r; r = r->next) {
+        if (host_pc < r->lo || host_pc >= r->hi)
+            continue;
+        uint32_t line = 0;
+        if (r->lines) {
+            line = find_line(r->lines, r->nlines, host_pc);
+        } else {
+            struct obj o;
+            size_t n;
+            uint8_t *lines = jit_obj_parse(&o, r->obj, r->len)
+                                 ? relocated_lines(&o, r->lo, &n)
+                                 : NULL;
+            if (lines)
+                line = find_line(lines, n, host_pc);
+            free(lines);
+        }
+        if (!line)
+            return false;
+        *pc = line;
+        return true;
+    }
+    return false;
+}
+
+void jit_pcmap_free(struct jit *j)
+{
+    struct jit_pcmap_obj *r = j->pcmap;
+    while (r) {
+        struct jit_pcmap_obj *next = r->next;
+        free(r->lines);
+        free(r);
+        r = next;
+    }
+    j->pcmap = NULL;
+}
