@@ -2,21 +2,23 @@
  * .dynsym) STT_FUNC symbols, plus the start of every .eh_frame FDE, so a
  * stripped shared library still tells where its functions begin.
  *
- * The file is read whole and every offset, size and index taken from it
- * is checked against what was read before use: a truncated or hostile
- * file yields fewer symbols, never an out-of-bounds read. */
+ * The parts of the file these read are read into a buffer of its size
+ * (read_file), and every offset, size and index taken from it is checked
+ * against that size before use: a truncated or hostile file yields fewer
+ * symbols, never an out-of-bounds read. */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "loader.h"
 
-/* Larger files are not worth naming (and would be read whole). */
+/* Larger files are not worth naming. */
 #define SYMBOLS_MAX_FILE (512u << 20)
 #define SYMBOLS_MAX_SEGMENTS 64
 
@@ -40,6 +42,47 @@ static bool in_blob(const struct blob *b, uint64_t off, uint64_t len)
     return off <= b->n && len <= b->n - off;
 }
 
+static bool section(const struct blob *b, const Elf32_Ehdr *eh, unsigned i,
+                    Elf32_Shdr *out);
+static bool section_data(const struct blob *b, const Elf32_Shdr *sh,
+                         struct blob *out);
+
+/* n bytes at off of fd into buf + off, as far as the file of size len
+ * has them. */
+static void read_range(int fd, uint8_t *buf, size_t len, uint64_t off,
+                       uint64_t n)
+{
+    if (off >= len)
+        return;
+    if (n > len - off)
+        n = len - off;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, buf + off + got, n - got, (off_t)(off + got));
+        if (r <= 0)
+            return;
+        got += (size_t)r;
+    }
+}
+
+/* Is section sh one the readers below use?  (shstr: the section names.) */
+static bool wanted(const Elf32_Shdr *sh, const struct blob *shstr)
+{
+    if (sh->sh_type == SHT_SYMTAB || sh->sh_type == SHT_DYNSYM ||
+        sh->sh_type == SHT_STRTAB)
+        return true;
+    return sh->sh_name < shstr->n &&
+           strncmp((const char *)shstr->p + sh->sh_name, ".eh_frame",
+                   shstr->n - sh->sh_name) == 0;
+}
+
+/* The file's bytes naming reads -- the ELF header, the program and
+ * section headers, the symbol and string tables and .eh_frame -- at
+ * their offsets in anonymous memory of the file's size; the rest reads
+ * as zeros and is never touched, so never filled.  (Reading libc.so.6
+ * whole, 2.2 MB copied into fresh memory, was ~5 ms of a profiled run's
+ * exit.)  A file that is not ELF32 keeps only its first bytes: the
+ * caller refuses it.  Free with unmap_file. */
 static uint8_t *read_file(const char *path, size_t *size, char *err,
                           size_t errlen)
 {
@@ -56,22 +99,42 @@ static uint8_t *read_file(const char *path, size_t *size, char *err,
         close(fd);
         return NULL;
     }
-    size_t n = (size_t)st.st_size, got = 0;
-    uint8_t *buf = malloc(n);
-    while (buf && got < n) {
-        ssize_t r = pread(fd, buf + got, n - got, (off_t)got);
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    close(fd);
-    if (!buf || got < n) {
-        snprintf(err, errlen, "%s: cannot read it", path);
-        free(buf);
+    size_t n = (size_t)st.st_size;
+    uint8_t *buf = mmap(NULL, n, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED) {
+        snprintf(err, errlen, "out of memory");
+        close(fd);
         return NULL;
     }
+    Elf32_Ehdr eh;
+    read_range(fd, buf, n, 0, sizeof(eh));
+    memcpy(&eh, buf, n < sizeof(eh) ? n : sizeof(eh));
+    if (n >= sizeof(eh) && eh.e_ident[EI_CLASS] == ELFCLASS32) {
+        read_range(fd, buf, n, eh.e_phoff,
+                   (uint64_t)eh.e_phnum * eh.e_phentsize);
+        read_range(fd, buf, n, eh.e_shoff,
+                   (uint64_t)eh.e_shnum * eh.e_shentsize);
+        struct blob b = {buf, n}, shstr = {NULL, 0};
+        Elf32_Shdr sh;
+        if (section(&b, &eh, eh.e_shstrndx, &sh) &&
+            sh.sh_type == SHT_STRTAB) {
+            read_range(fd, buf, n, sh.sh_offset, sh.sh_size);
+            section_data(&b, &sh, &shstr);
+        }
+        for (unsigned i = 0; i < eh.e_shnum; i++)
+            if (section(&b, &eh, i, &sh) && sh.sh_type != SHT_NOBITS &&
+                wanted(&sh, &shstr))
+                read_range(fd, buf, n, sh.sh_offset, sh.sh_size);
+    }
+    close(fd);
     *size = n;
     return buf;
+}
+
+static void unmap_file(uint8_t *buf, size_t n)
+{
+    munmap(buf, n);
 }
 
 static int add_sym(struct elf_symbols *s, uint32_t start, uint32_t size,
@@ -454,13 +517,13 @@ struct elf_symbols *elf_symbols_load(const char *path, char *err,
         (memcpy(&eh, buf, sizeof(eh)), memcmp(eh.e_ident, ELFMAG, SELFMAG)) ||
         eh.e_ident[EI_CLASS] != ELFCLASS32 || eh.e_machine != EM_386) {
         snprintf(err, errlen, "%s: not an ELF32 i386 file", path);
-        free(buf);
+        unmap_file(buf, n);
         return NULL;
     }
     struct elf_symbols *s = calloc(1, sizeof(*s));
     if (!s) {
         snprintf(err, errlen, "out of memory");
-        free(buf);
+        unmap_file(buf, n);
         return NULL;
     }
     read_segments(s, &b, &eh);
@@ -470,7 +533,7 @@ struct elf_symbols *elf_symbols_load(const char *path, char *err,
     read_plt(s, &b, &eh);
     read_got(s, &b, &eh);
     finish_table(s);
-    free(buf);
+    unmap_file(buf, n);
     return s;
 }
 
