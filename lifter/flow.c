@@ -32,9 +32,9 @@ static LLVMValueRef indirect_target(struct lift_ctx *lc)
 /* ---- profiling (lifter_env.profile) ----
  * The sampler thread of profile/ reads, for each guest thread, insn_pc as
  * "where the thread is" and the shadow call stack (cpu.h) as "who called
- * it".  A profiled unit stores each guest block's pc there as the block
- * starts (lift.c); storing the target of calls, returns and indirect
- * jumps too keeps it inside the running function.  Calls and returns store
+ * it".  A profiled unit stores its entry pc there, and its loops' head
+ * pcs at their back edges (lift.c); storing the target of calls, returns
+ * and indirect jumps too keeps it inside the running function.  Calls and returns store
  * the new esp with it (prof_esp, one 8-byte store): the sampler's bound
  * for live frames.  No branches and no loads here: a block split in the
  * middle of a guest block costs register spills at -O0, and a load of
@@ -42,11 +42,8 @@ static LLVMValueRef indirect_target(struct lift_ctx *lc)
 
 static void prof_set_pc(struct lift_ctx *lc, LLVMValueRef target32)
 {
-    if (!lc->env->profile)
-        return;
-    LLVMValueRef s = LLVMBuildStore(lc->b, target32,
-                                    lift_state_ptr(lc, CPU_OFF_INSN_PC));
-    LLVMSetVolatile(s, 1);
+    if (lc->env->profile)
+        lift_store_insn_pc(lc, target32);
 }
 
 /* {lo, hi} as one i64 (lo at the lower address). */

@@ -131,6 +131,8 @@ LLVMValueRef lift_host_addr(struct lift_ctx *lc, LLVMValueRef addr32);
 /* insn_pc = the instruction's pc (volatile; once per instruction and
  * basic block), before an access the host pc cannot name (operand.c). */
 void lift_mark_pc(struct lift_ctx *lc);
+/* insn_pc = pc32 (a volatile store): also where a profiled thread is. */
+void lift_store_insn_pc(struct lift_ctx *lc, LLVMValueRef pc32);
 LLVMValueRef lift_load(struct lift_ctx *lc, LLVMValueRef addr32,
                        unsigned bits);
 void lift_store(struct lift_ctx *lc, LLVMValueRef addr32, LLVMValueRef v);

@@ -19,14 +19,19 @@
 
 #include "lift_internal.h"
 
+void lift_store_insn_pc(struct lift_ctx *lc, LLVMValueRef pc32)
+{
+    LLVMValueRef s = LLVMBuildStore(lc->b, pc32,
+                                    lift_state_ptr(lc, CPU_OFF_INSN_PC));
+    LLVMSetVolatile(s, 1);
+}
+
 void lift_mark_pc(struct lift_ctx *lc)
 {
     LLVMBasicBlockRef bb = LLVMGetInsertBlock(lc->b);
     if (lc->pc_mark_bb == bb)
         return;
-    LLVMValueRef s = LLVMBuildStore(lc->b, lift_i32(lc, lc->pc),
-                                    lift_state_ptr(lc, CPU_OFF_INSN_PC));
-    LLVMSetVolatile(s, 1);
+    lift_store_insn_pc(lc, lift_i32(lc, lc->pc));
     lc->pc_mark_bb = bb;
 }
 

@@ -3,7 +3,8 @@
  * A sampler thread of its own wakes every millisecond and reads, for each
  * registered guest thread, what the thread is doing (an activity word the
  * runtime sets at its transitions), the guest pc (cpu_state.insn_pc: code
- * lifted for profiling stores each block's) and the shadow call stack that
+ * lifted for profiling stores unit entries, loop heads, call and return
+ * targets) and the shadow call stack that
  * translated calls and returns maintain (cpu_state.prof_stack).  At exit
  * the samples are named with the guest ELF files' symbols and written as
  * a report, collapsed stacks and an SVG flame graph (docs/PROFILING.md).

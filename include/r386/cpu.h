@@ -75,7 +75,8 @@ struct cpu_state {
     /* A guest pc translated code publishes (volatile stores): before an
      * access a host function makes for it (memmove: a fault there names
      * no unit; others are named by the host pc, jit/pcmap.c), and, when
-     * lifted for profiling, at each guest block and call or return. */
+     * lifted for profiling, at unit entries, loop back edges, calls and
+     * returns. */
     uint32_t insn_pc;
     /* --profile: esp after the last call or return (lifter/flow.c stores
      * it with insn_pc, as one 8-byte store) or at the dispatcher's last
