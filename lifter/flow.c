@@ -33,18 +33,15 @@ static LLVMValueRef indirect_target(struct lift_ctx *lc)
  * The sampler thread of profile/ reads, for each guest thread, insn_pc as
  * "where the thread is" and the shadow call stack (cpu.h) as "who called
  * it".  A profiled unit stores its entry pc there, and its loops' head
- * pcs at their back edges (lift.c); storing the target of calls, returns
- * and indirect jumps too keeps it inside the running function.  Calls and returns store
- * the new esp with it (prof_esp, one 8-byte store): the sampler's bound
- * for live frames.  No branches and no loads here: a block split in the
- * middle of a guest block costs register spills at -O0, and a load of
- * shadow-stack state would put every call behind the previous one. */
-
-static void prof_set_pc(struct lift_ctx *lc, LLVMValueRef target32)
-{
-    if (lc->env->profile)
-        lift_store_insn_pc(lc, target32);
-}
+ * pcs at their back edges (lift.c); a call, which goes on in the region,
+ * stores its target, with the new esp (prof_esp, one 8-byte store): the
+ * sampler's bound for live frames.  Returns and indirect jumps store
+ * nothing but the return's cleared shadow frame: they end the unit, and
+ * the unit they reach stores its entry pc; a frame a return popped is
+ * empty, so the bound of the call before it still holds.  No branches
+ * and no loads here: a block split in the middle of a guest block costs
+ * register spills at -O0, and a load of shadow-stack state would put
+ * every call behind the previous one. */
 
 /* {lo, hi} as one i64 (lo at the lower address). */
 static LLVMValueRef pair64(struct lift_ctx *lc, LLVMValueRef lo32,
@@ -154,9 +151,7 @@ static void lift_jmp(struct lift_ctx *lc)
         lift_end_direct(lc, direct_target(lc));
         return;
     }
-    LLVMValueRef t = indirect_target(lc);
-    prof_set_pc(lc, t); /* PLT stubs, tail calls through pointers */
-    lift_end_indirect(lc, t);
+    lift_end_indirect(lc, indirect_target(lc));
 }
 
 /* The register a "call" to t loads with its return address when t is
@@ -227,7 +222,6 @@ static void lift_ret(struct lift_ctx *lc)
                      LLVMBuildAdd(lc->b, sp, lift_i32(lc, n), ""));
     }
     prof_pop(lc, at);
-    prof_event(lc, t);
     lift_end_indirect(lc, t);
 }
 

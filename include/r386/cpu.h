@@ -75,12 +75,11 @@ struct cpu_state {
     /* A guest pc translated code publishes (volatile stores): before an
      * access a host function makes for it (memmove: a fault there names
      * no unit; others are named by the host pc, jit/pcmap.c), and, when
-     * lifted for profiling, at unit entries, loop back edges, calls and
-     * returns. */
+     * lifted for profiling, at unit entries, loop back edges and calls. */
     uint32_t insn_pc;
-    /* --profile: esp after the last call or return (lifter/flow.c stores
-     * it with insn_pc, as one 8-byte store) or at the dispatcher's last
-     * entry.  Shadow frames below it are dead. */
+    /* --profile: esp after the last call (lifter/flow.c stores it with
+     * insn_pc, as one 8-byte store) or at the dispatcher's last entry.
+     * Shadow frames below it are dead. */
     uint32_t prof_esp;
 
     /* ---- x87 FPU (lifter/x87*.c, runtime/fpu_helpers.c) ---- */
