@@ -101,7 +101,7 @@ struct jit {
     struct jit_perfmap *perfmap;
     /* Objects with line tables, newest first (pcmap.c; pushed without
      * the lock). */
-    struct jit_pcmap_obj *pcmap;
+    struct jit_pcmap_obj *pcmap, *pcmap_last;
     /* First-tier code generation (compile.c); the process's name nonce
      * and the count of names made. */
     LLVMTargetMachineRef tm1;

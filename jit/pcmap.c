@@ -25,7 +25,8 @@ struct jit_pcmap_obj {
     uint64_t lo, hi;    /* the object's block in the arena */
     const uint8_t *obj; /* borrowed: the object, in the cache's file */
     size_t len;
-    uint8_t *lines;     /* owned: its .debug_line, relocated */
+    uint8_t *lines;     /* owned: its .debug_line, relocated (for a
+                           borrowed object: once a fault asked) */
     size_t nlines;
 };
 
@@ -257,32 +258,56 @@ void jit_pcmap_add(struct jit *j, uint64_t mem, uint64_t size,
         ;
 }
 
+/* The registered object holding host_pc, NULL when none does.  (The one
+ * found last is tried first: a program that takes many faults, a garbage
+ * collector's write barrier say, takes them in the same few places.) */
+static struct jit_pcmap_obj *find_obj(struct jit *j, uint64_t host_pc)
+{
+    struct jit_pcmap_obj *r = __atomic_load_n(&j->pcmap_last,
+                                              __ATOMIC_ACQUIRE);
+    if (r && host_pc >= r->lo && host_pc < r->hi)
+        return r;
+    for (r = __atomic_load_n(&j->pcmap, __ATOMIC_ACQUIRE); r; r = r->next)
+        if (host_pc >= r->lo && host_pc < r->hi) {
+            __atomic_store_n(&j->pcmap_last, r, __ATOMIC_RELEASE);
+            return r;
+        }
+    return NULL;
+}
+
 bool jit_guest_pc(struct jit *j, uint64_t host_pc, guest_addr_t *pc)
 {
-    for (struct jit_pcmap_obj *r = __atomic_load_n(&j->pcmap,
-                                                   __ATOMIC_ACQUIRE);
-         r; r = r->next) {
-        if (host_pc < r->lo || host_pc >= r->hi)
-            continue;
-        uint32_t line = 0;
-        if (r->lines) {
-            line = find_line(r->lines, r->nlines, host_pc);
-        } else {
-            struct obj o;
-            size_t n;
-            uint8_t *lines = jit_obj_parse(&o, r->obj, r->len)
-                                 ? relocated_lines(&o, r->lo, &n)
-                                 : NULL;
-            if (lines)
-                line = find_line(lines, n, host_pc);
-            free(lines);
-        }
-        if (!line)
+    struct jit_pcmap_obj *r = find_obj(j, host_pc);
+    if (!r)
+        return false;
+    uint8_t *lines = __atomic_load_n(&r->lines, __ATOMIC_ACQUIRE);
+    if (!lines) {
+        /* A borrowed object's table, relocated once, kept (first
+         * publisher wins: two threads may fault there at once). */
+        struct obj o;
+        size_t n = 0;
+        uint8_t *mine = jit_obj_parse(&o, r->obj, r->len)
+                            ? relocated_lines(&o, r->lo, &n)
+                            : NULL;
+        if (!mine)
             return false;
-        *pc = line;
-        return true;
+        uint8_t *none = NULL;
+        __atomic_store_n(&r->nlines, n, __ATOMIC_RELAXED); /* (same in all) */
+        if (__atomic_compare_exchange_n(&r->lines, &none, mine, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            lines = mine;
+        else {
+            free(mine);
+            lines = none;
+        }
     }
-    return false;
+    uint32_t line =
+        find_line(lines, __atomic_load_n(&r->nlines, __ATOMIC_RELAXED),
+                  host_pc);
+    if (!line)
+        return false;
+    *pc = line;
+    return true;
 }
 
 void jit_pcmap_free(struct jit *j)
@@ -295,4 +320,5 @@ void jit_pcmap_free(struct jit *j)
         r = next;
     }
     j->pcmap = NULL;
+    j->pcmap_last = NULL;
 }
