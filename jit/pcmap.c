@@ -19,6 +19,7 @@
 
 #include "jit_internal.h"
 #include "objfile.h"
+#include "r386/cursor.h"
 
 struct jit_pcmap_obj {
     struct jit_pcmap_obj *next;
@@ -80,60 +81,14 @@ static uint8_t *relocated_lines(const struct obj *o, uint64_t mem,
 }
 
 /* ---- reading a line table (DWARF 2 to 5, .debug_line) ---- */
-struct reader {
-    const uint8_t *p, *end;
-    bool bad;
-};
-
-static uint64_t rd(struct reader *r, unsigned n)
-{
-    if ((size_t)(r->end - r->p) < n) {
-        r->bad = true;
-        r->p = r->end;
-        return 0;
-    }
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)r->p[i] << (8 * i);
-    r->p += n;
-    return v;
-}
-
-static uint64_t uleb(struct reader *r)
-{
-    uint64_t v = 0;
-    for (unsigned shift = 0;; shift += 7) {
-        uint64_t b = rd(r, 1);
-        if (shift < 64)
-            v |= (b & 0x7f) << shift;
-        if (!(b & 0x80) || r->bad)
-            return v;
-    }
-}
-
-static int64_t sleb(struct reader *r)
-{
-    uint64_t v = 0, b = 0;
-    unsigned shift = 0;
-    do {
-        b = rd(r, 1);
-        if (shift < 64)
-            v |= (b & 0x7f) << shift;
-        shift += 7;
-    } while ((b & 0x80) && !r->bad);
-    if (shift < 64 && (b & 0x40))
-        v |= ~(uint64_t)0 << shift;
-    return (int64_t)v;
-}
-
 /* The line of the row whose address range holds pc, in the line program
  * of one unit (r at its unit_length); 0 when none does. */
-static uint32_t unit_line(struct reader *r, uint64_t pc)
+static uint32_t unit_line(struct r386_cursor *r, uint64_t pc)
 {
-    uint64_t len = rd(r, 4);
+    uint64_t len = r386_cur_bytes(r, 4);
     unsigned offsz = 4;
     if (len == 0xffffffffu) {
-        len = rd(r, 8);
+        len = r386_cur_bytes(r, 8);
         offsz = 8;
     }
     if (r->bad || len > (uint64_t)(r->end - r->p)) {
@@ -141,24 +96,24 @@ static uint32_t unit_line(struct reader *r, uint64_t pc)
         return 0;
     }
     const uint8_t *unit_end = r->p + len;
-    struct reader u = {r->p, unit_end, false};
+    struct r386_cursor u = {r->p, unit_end, false};
     r->p = unit_end;
-    unsigned version = (unsigned)rd(&u, 2);
+    unsigned version = (unsigned)r386_cur_bytes(&u, 2);
     if (version < 2 || version > 5)
         return 0;
     if (version >= 5)
-        rd(&u, 2); /* address_size, segment_selector_size */
-    uint64_t hlen = rd(&u, offsz);
+        r386_cur_bytes(&u, 2); /* address_size, segment_selector_size */
+    uint64_t hlen = r386_cur_bytes(&u, offsz);
     if (u.bad || hlen > (uint64_t)(u.end - u.p))
         return 0;
     const uint8_t *prog = u.p + hlen;
-    unsigned min_insn = (unsigned)rd(&u, 1);
+    unsigned min_insn = (unsigned)r386_cur_bytes(&u, 1);
     if (version >= 4)
-        rd(&u, 1); /* maximum_operations_per_instruction */
-    rd(&u, 1);     /* default_is_stmt */
-    int line_base = (int8_t)rd(&u, 1);
-    unsigned line_range = (unsigned)rd(&u, 1);
-    unsigned opcode_base = (unsigned)rd(&u, 1);
+        r386_cur_bytes(&u, 1); /* maximum_operations_per_instruction */
+    r386_cur_bytes(&u, 1);     /* default_is_stmt */
+    int line_base = (int8_t)r386_cur_bytes(&u, 1);
+    unsigned line_range = (unsigned)r386_cur_bytes(&u, 1);
+    unsigned opcode_base = (unsigned)r386_cur_bytes(&u, 1);
     const uint8_t *oplen = u.p;
     if (u.bad || line_range == 0 || opcode_base == 0 ||
         (size_t)(prog - oplen) < opcode_base - 1)
@@ -168,7 +123,7 @@ static uint32_t unit_line(struct reader *r, uint64_t pc)
     uint32_t line = 1, last_line = 0; /* last_line: of the latest row */
     bool have_prev = false;
     while (u.p < u.end && !u.bad) {
-        unsigned op = (unsigned)rd(&u, 1);
+        unsigned op = (unsigned)r386_cur_bytes(&u, 1);
         bool row = false, end_seq = false;
         if (op >= opcode_base) {
             unsigned adj = op - opcode_base;
@@ -176,32 +131,34 @@ static uint32_t unit_line(struct reader *r, uint64_t pc)
             line += (uint32_t)(line_base + (int)(adj % line_range));
             row = true;
         } else if (op == 0) {
-            uint64_t n = uleb(&u);
+            uint64_t n = r386_cur_leb(&u, NULL);
             if (n == 0 || n > (uint64_t)(u.end - u.p))
                 return 0;
             const uint8_t *next = u.p + n;
-            unsigned sub = (unsigned)rd(&u, 1);
+            unsigned sub = (unsigned)r386_cur_bytes(&u, 1);
             if (sub == 1) { /* DW_LNE_end_sequence */
                 row = end_seq = true;
             } else if (sub == 2 && n == 9) { /* DW_LNE_set_address */
-                addr = rd(&u, 8);
+                addr = r386_cur_bytes(&u, 8);
             }
             u.p = next;
         } else if (op == 1) { /* DW_LNS_copy */
             row = true;
         } else if (op == 2) { /* DW_LNS_advance_pc */
-            addr += uleb(&u) * min_insn;
+            addr += r386_cur_leb(&u, NULL) * min_insn;
         } else if (op == 3) { /* DW_LNS_advance_line */
-            line += (uint32_t)sleb(&u);
+            int64_t d = 0;
+            r386_cur_leb(&u, &d);
+            line += (uint32_t)d;
         } else if (op == 8) { /* DW_LNS_const_add_pc */
             addr += (uint64_t)((255 - opcode_base) / line_range) * min_insn;
         } else if (op == 9) { /* DW_LNS_fixed_advance_pc */
-            addr += rd(&u, 2);
+            addr += r386_cur_bytes(&u, 2);
         } else {
             /* set_file, set_column, set_isa take one operand, negate_stmt
              * and the like none: as the header says. */
             for (unsigned k = 0; k < oplen[op - 1]; k++)
-                uleb(&u);
+                r386_cur_leb(&u, NULL);
         }
         if (!row)
             continue;
@@ -225,7 +182,7 @@ static uint32_t unit_line(struct reader *r, uint64_t pc)
 
 static uint32_t find_line(const uint8_t *p, size_t n, uint64_t pc)
 {
-    struct reader r = {p, p + n, false};
+    struct r386_cursor r = {p, p + n, false};
     while (r.p < r.end && !r.bad) {
         uint32_t line = unit_line(&r, pc);
         if (line)

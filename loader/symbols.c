@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "loader.h"
+#include "r386/cursor.h"
 
 /* Larger files are not worth naming. */
 #define SYMBOLS_MAX_FILE (512u << 20)
@@ -257,63 +258,24 @@ enum {
     PE_SDATA8 = 0x0c, PE_PCREL = 0x10, PE_OMIT = 0xff,
 };
 
-struct cursor {
-    const uint8_t *p, *end;
-    bool bad;
-};
-
-static uint64_t cur_bytes(struct cursor *c, unsigned n)
-{
-    if (c->bad || (size_t)(c->end - c->p) < n) {
-        c->bad = true;
-        return 0;
-    }
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)c->p[i] << (8 * i);
-    c->p += n;
-    return v;
-}
-
-static uint64_t cur_uleb(struct cursor *c, int64_t *sval)
-{
-    uint64_t v = 0;
-    unsigned shift = 0;
-    uint8_t byte = 0x80;
-    while (byte & 0x80) {
-        byte = (uint8_t)cur_bytes(c, 1);
-        if (c->bad)
-            return 0;
-        if (shift < 64)
-            v |= (uint64_t)(byte & 0x7f) << shift;
-        shift += 7;
-    }
-    if (sval) {
-        *sval = (int64_t)v;
-        if (shift < 64 && (byte & 0x40))
-            *sval = (int64_t)(v | (~0ull << shift));
-    }
-    return v;
-}
-
 /* A pointer in encoding enc at the cursor; field_addr is the file
  * virtual address of the field (for pcrel).  false: an encoding not
  * handled (datarel, indirect...). */
-static bool cur_pointer(struct cursor *c, uint8_t enc, uint32_t field_addr,
+static bool cur_pointer(struct r386_cursor *c, uint8_t enc, uint32_t field_addr,
                         uint32_t *out)
 {
     int64_t sv = 0;
     uint64_t v;
     switch (enc & 0x0f) {
-    case PE_ABSPTR: v = cur_bytes(c, 4); break;
-    case PE_ULEB: v = cur_uleb(c, NULL); break;
-    case PE_UDATA2: v = cur_bytes(c, 2); break;
-    case PE_UDATA4: v = cur_bytes(c, 4); break;
-    case PE_UDATA8: v = cur_bytes(c, 8); break;
-    case PE_SLEB: cur_uleb(c, &sv); v = (uint64_t)sv; break;
-    case PE_SDATA2: v = (uint64_t)(int16_t)cur_bytes(c, 2); break;
-    case PE_SDATA4: v = (uint64_t)(int32_t)cur_bytes(c, 4); break;
-    case PE_SDATA8: v = cur_bytes(c, 8); break;
+    case PE_ABSPTR: v = r386_cur_bytes(c, 4); break;
+    case PE_ULEB: v = r386_cur_leb(c, NULL); break;
+    case PE_UDATA2: v = r386_cur_bytes(c, 2); break;
+    case PE_UDATA4: v = r386_cur_bytes(c, 4); break;
+    case PE_UDATA8: v = r386_cur_bytes(c, 8); break;
+    case PE_SLEB: r386_cur_leb(c, &sv); v = (uint64_t)sv; break;
+    case PE_SDATA2: v = (uint64_t)(int16_t)r386_cur_bytes(c, 2); break;
+    case PE_SDATA4: v = (uint64_t)(int32_t)r386_cur_bytes(c, 4); break;
+    case PE_SDATA8: v = r386_cur_bytes(c, 8); break;
     default: c->bad = true; return false;
     }
     switch (enc & 0x70) {
@@ -326,37 +288,37 @@ static bool cur_pointer(struct cursor *c, uint8_t enc, uint32_t field_addr,
 }
 
 /* The FDE pointer encoding of the CIE at cie (its 'R' augmentation). */
-static bool cie_fde_encoding(struct cursor c, uint8_t *enc)
+static bool cie_fde_encoding(struct r386_cursor c, uint8_t *enc)
 {
     *enc = PE_ABSPTR;
-    uint8_t version = (uint8_t)cur_bytes(&c, 1);
+    uint8_t version = (uint8_t)r386_cur_bytes(&c, 1);
     const char *aug = (const char *)c.p;
     size_t alen = strnlen(aug, (size_t)(c.end - c.p));
     if (c.bad || alen == (size_t)(c.end - c.p))
         return false;
     c.p += alen + 1;
     if (strstr(aug, "eh"))
-        cur_bytes(&c, 4);
-    cur_uleb(&c, NULL);       /* code alignment */
+        r386_cur_bytes(&c, 4);
+    r386_cur_leb(&c, NULL);       /* code alignment */
     int64_t ignored;
-    cur_uleb(&c, &ignored);   /* data alignment */
+    r386_cur_leb(&c, &ignored);   /* data alignment */
     if (version == 1)
-        cur_bytes(&c, 1);     /* return address register */
+        r386_cur_bytes(&c, 1);     /* return address register */
     else
-        cur_uleb(&c, NULL);
+        r386_cur_leb(&c, NULL);
     if (aug[0] != 'z')
         return !c.bad;
-    cur_uleb(&c, NULL);       /* augmentation data length */
+    r386_cur_leb(&c, NULL);       /* augmentation data length */
     for (const char *a = aug + 1; *a && !c.bad; a++) {
         if (*a == 'R') {
-            *enc = (uint8_t)cur_bytes(&c, 1);
+            *enc = (uint8_t)r386_cur_bytes(&c, 1);
             return !c.bad;
         }
         if (*a == 'L') {
-            cur_bytes(&c, 1);
+            r386_cur_bytes(&c, 1);
         } else if (*a == 'P') {
             /* The personality routine: only its size matters here. */
-            uint8_t penc = (uint8_t)cur_bytes(&c, 1);
+            uint8_t penc = (uint8_t)r386_cur_bytes(&c, 1);
             uint32_t p;
             if (!cur_pointer(&c, penc & 0x0f, 0, &p))
                 return false;
@@ -378,12 +340,12 @@ static void read_fde(struct elf_symbols *s, const struct blob *eh,
     memcpy(&clen, eh->p + cie, 4);
     if (clen == 0 || clen == 0xffffffffu || !in_blob(eh, cie + 4, clen))
         return;
-    struct cursor cc = {eh->p + cie + 8, eh->p + cie + 4 + clen, false};
+    struct r386_cursor cc = {eh->p + cie + 8, eh->p + cie + 4 + clen, false};
     uint8_t enc;
     if (!cie_fde_encoding(cc, &enc) ||
         enc == PE_OMIT)
         return;
-    struct cursor c = {eh->p + body, eh->p + end, false};
+    struct r386_cursor c = {eh->p + body, eh->p + end, false};
     uint32_t start, range;
     if (!cur_pointer(&c, enc, eh_addr + (uint32_t)body, &start) ||
         !cur_pointer(&c, enc & 0x0f, 0, &range) || start == 0)
