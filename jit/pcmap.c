@@ -9,7 +9,7 @@
  * (the file stays mapped for the run) when a fault asks; a freshly
  * compiled one keeps a copy of its line table, relocated then.  Faults
  * are rare: the registry is a list pushed to without a lock (fork-safe)
- * and searched linearly.
+ * and searched linearly, after the object the last fault was in.
  *
  * What can be imprecise: code the optimiser moved or merged across guest
  * instructions has the location LLVM gives it (line 0 when it hoists an
@@ -65,7 +65,7 @@ static uint8_t *relocated_lines(const struct obj *o, uint64_t mem,
         for (size_t k = 0; k < rs->sh_size / sizeof(*r); k++) {
             size_t si = ELF64_R_SYM(r[k].r_info);
             if (ELF64_R_TYPE(r[k].r_info) != R_X86_64_64 || si >= o->nsym ||
-                r[k].r_offset > ls->sh_size - 8 || ls->sh_size < 8)
+                ls->sh_size < 8 || r[k].r_offset > ls->sh_size - 8)
                 continue;
             const Elf64_Sym *s = &o->sym[si];
             if (s->st_shndx == SHN_UNDEF || s->st_shndx >= o->nsh ||
