@@ -588,10 +588,10 @@ static unsigned region_max_insns(void)
  * guest pc it was lifted from; the code generator turns them into the
  * object's line table (.debug_line), from which the JIT names the guest
  * pc of a faulting host pc (jit/pcmap.c): translated code stores no pc
- * at run time.  (What it costs: nothing measurable in compile time, about
- * 1%, and a few hundred bytes an object.)  One compile unit per lifted
- * unit (a batch module holds several): line tables only, DWARF 4 (its line
- * table header is the simplest). */
+ * at run time.  (What it costs: about 1% more compile time, within this
+ * host's noise, and a few hundred bytes an object.)  One compile unit per
+ * lifted unit (a batch module holds several): line tables only, DWARF 4
+ * (its line table header is the simplest). */
 static void debug_begin(struct lift_ctx *lc, const char *name)
 {
     LLVMModuleRef m = lc->mod;
@@ -760,8 +760,8 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
         if (blk == 0 && env && env->count)
             count_block(&lc);
         /* Where the thread is, for the profiler's sampler: the unit's
-         * entry; its loops' heads and the targets of calls and returns
-         * (flow.c) as they are reached.  (A store at every block cost
+         * entry; its loops' heads and the targets of its calls (flow.c)
+         * as they are reached.  (A store at every block cost
          * bzip2 and sort 16% more time.) */
         if (blk == 0 && env && env->profile)
             lift_store_insn_pc(&lc, lift_i32(&lc, pc));
