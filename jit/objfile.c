@@ -1,4 +1,5 @@
 /* Reading r386's relocatable objects (objfile.h). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "objfile.h"
@@ -70,4 +71,87 @@ const char *jit_obj_section_name(const struct obj *o, unsigned i)
         return "";
     const char *n = (const char *)o->base + st->sh_offset + o->sh[i].sh_name;
     return memchr(n, 0, st->sh_size - o->sh[i].sh_name) ? n : "";
+}
+
+/* Is section i one that nothing r386 does reads: debug information other
+ * than the line table (LLVM's .debug_info, .debug_abbrev, .debug_str and
+ * the .debug_frame it emits with any debug information), and the
+ * relocations for such sections? */
+static bool unread(const struct obj *o, unsigned i)
+{
+    const char *n = jit_obj_section_name(o, i);
+    if (strncmp(n, ".debug_", 7) == 0)
+        return strcmp(n, ".debug_line") != 0;
+    const Elf64_Shdr *s = &o->sh[i];
+    return s->sh_type == SHT_RELA && s->sh_info < o->nsh &&
+           s->sh_info != i && unread(o, s->sh_info);
+}
+
+uint8_t *jit_obj_strip_debug(const uint8_t *p, size_t len, size_t *out_len)
+{
+    struct obj o;
+    if (!jit_obj_parse(&o, p, len))
+        return NULL;
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)p;
+    unsigned idx[MAX_SECTIONS], n = 0;
+    uint64_t off[MAX_SECTIONS];
+    uint64_t size = sizeof(Elf64_Ehdr);
+    for (unsigned i = 0; i < o.nsh; i++) {
+        if (i && unread(&o, i)) {
+            idx[i] = 0;
+            continue;
+        }
+        idx[i] = n++;
+        const Elf64_Shdr *s = &o.sh[i];
+        uint64_t al = s->sh_addralign ? s->sh_addralign : 1;
+        size = (size + al - 1) & ~(al - 1);
+        off[i] = size;
+        if (s->sh_type != SHT_NOBITS)
+            size += s->sh_size;
+    }
+    if (n == o.nsh || eh->e_shstrndx >= o.nsh || !idx[eh->e_shstrndx])
+        return NULL; /* nothing to drop, or the names would go */
+    size = (size + 7) & ~(uint64_t)7;
+    uint64_t shoff = size;
+    size += (uint64_t)n * sizeof(Elf64_Shdr);
+    uint8_t *q = calloc(1, size);
+    if (!q)
+        return NULL;
+    Elf64_Ehdr *qh = (Elf64_Ehdr *)q;
+    *qh = *eh;
+    qh->e_shoff = shoff;
+    qh->e_shnum = (Elf64_Half)n;
+    qh->e_shstrndx = (Elf64_Half)idx[eh->e_shstrndx];
+    Elf64_Shdr *qs = (Elf64_Shdr *)(q + shoff);
+    for (unsigned i = 0; i < o.nsh; i++) {
+        if (i && !idx[i])
+            continue;
+        Elf64_Shdr s = o.sh[i];
+        if (i && s.sh_type != SHT_NOBITS)
+            memcpy(q + off[i], p + s.sh_offset, s.sh_size);
+        s.sh_offset = i ? off[i] : 0;
+        if (s.sh_link && s.sh_link < o.nsh)
+            s.sh_link = idx[s.sh_link];
+        if (s.sh_type == SHT_RELA && s.sh_info < o.nsh)
+            s.sh_info = idx[s.sh_info];
+        if (s.sh_type == SHT_SYMTAB) {
+            /* Symbols of sections that went (their section symbols) are
+             * absolute now; nothing kept refers to them. */
+            Elf64_Sym *sym = (Elf64_Sym *)(q + off[i]);
+            for (size_t k = 0; k < o.nsym; k++) {
+                unsigned sh = sym[k].st_shndx;
+                if (sh == SHN_UNDEF || sh >= SHN_LORESERVE || sh >= o.nsh)
+                    continue;
+                if (idx[sh])
+                    sym[k].st_shndx = (Elf64_Half)idx[sh];
+                else {
+                    sym[k].st_shndx = SHN_ABS;
+                    sym[k].st_value = 0;
+                }
+            }
+        }
+        qs[idx[i]] = s;
+    }
+    *out_len = size;
+    return q;
 }

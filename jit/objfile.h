@@ -41,4 +41,10 @@ uint64_t jit_obj_layout(const struct obj *o, uint64_t off[MAX_SECTIONS],
 /* The name of section i ("" when it has none or a bad one). */
 const char *jit_obj_section_name(const struct obj *o, unsigned i);
 
+/* A copy of the object at p (len bytes) without the debug sections no
+ * part of r386 reads (all but .debug_line and its relocations), for the
+ * persistent cache: they were a quarter of python3.11's.  NULL when there
+ * is nothing to drop or on failure (then keep p). */
+uint8_t *jit_obj_strip_debug(const uint8_t *p, size_t len, size_t *out_len);
+
 #endif

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "jit_internal.h"
+#include "objfile.h"
 #include "pcache.h"
 
 /* ---- hashing ---- */
@@ -491,8 +492,15 @@ void jit_pcache_store(struct jit *j, const void *obj, size_t objlen,
         memcpy(u[i].succ, units[i].succ, sizeof(u[i].succ));
         memcpy(u[i].name, names[i], JIT_NAME_MAX);
     }
+    size_t slen = 0;
+    uint8_t *stripped = jit_obj_strip_debug(obj, objlen, &slen);
+    if (stripped && slen <= objlen) {
+        obj = stripped;
+        objlen = slen;
+    }
     uint8_t *rec = pcache_record_new(table, u, (uint32_t)n, cells, ncells,
                                      obj, (uint32_t)objlen, optimised);
+    free(stripped);
     free(u);
     if (rec)
         f->pending[f->npending++] = rec;

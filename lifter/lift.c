@@ -589,7 +589,8 @@ static unsigned region_max_insns(void)
  * object's line table (.debug_line), from which the JIT names the guest
  * pc of a faulting host pc (jit/pcmap.c): translated code stores no pc
  * at run time.  (What it costs: about 1% more compile time, within this
- * host's noise, and ~2.3 KB an object in the cache.)  One compile unit per
+ * host's noise, and ~0.5 KB an object in the cache, which drops the rest
+ * of the debug sections, jit_obj_strip_debug.)  One compile unit per
  * lifted unit (a batch module holds several): line tables only, DWARF 4
  * (its line table header is the simplest). */
 static void debug_begin(struct lift_ctx *lc, const char *name)
