@@ -663,7 +663,6 @@ static guest_addr_t lift_guest_block(const struct lifter *l,
             break;
         }
         lc->pc = cur;
-        lc->pc_mark_bb = NULL;
         set_line(lc, cur);
         if (st == ZYDIS_STATUS_INSTRUCTION_TOO_LONG) {
             /* More than 15 bytes (redundant prefixes): #GP, not #UD. */

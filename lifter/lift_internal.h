@@ -65,9 +65,6 @@ struct lift_ctx {
     const ZydisDecodedOperand *ops;
     guest_addr_t pc, next_pc;
     bool ended; /* the instruction ended the unit (terminated the block) */
-    /* Where the current instruction's pc was last stored to insn_pc
-     * (lift_mark_pc): the basic block, NULL when not yet. */
-    LLVMBasicBlockRef pc_mark_bb;
     /* The unit's debug scope: each instruction's line is its guest pc. */
     LLVMDIBuilderRef di;
     LLVMMetadataRef di_scope;
@@ -128,10 +125,8 @@ void lift_state_reload(struct lift_ctx *lc);
 /* ---- guest memory (operand.c) ---- */
 /* The host pointer of guest address addr32 (in the guest window). */
 LLVMValueRef lift_host_addr(struct lift_ctx *lc, LLVMValueRef addr32);
-/* insn_pc = the instruction's pc (volatile; once per instruction and
- * basic block), before an access the host pc cannot name (operand.c). */
-void lift_mark_pc(struct lift_ctx *lc);
-/* insn_pc = pc32 (a volatile store): also where a profiled thread is. */
+/* insn_pc = pc32 (a volatile store): before an access the host pc cannot
+ * name (operand.c), and where a profiled thread is. */
 void lift_store_insn_pc(struct lift_ctx *lc, LLVMValueRef pc32);
 LLVMValueRef lift_load(struct lift_ctx *lc, LLVMValueRef addr32,
                        unsigned bits);

@@ -129,9 +129,10 @@ struct lifter_env {
      * x87 helper otherwise (lifter/x87_inline.c).  Slower to compile. */
     bool x87_inline;
     /* --profile: calls and returns keep the shadow call stack of
-     * cpu_state.prof_stack, and store their target in insn_pc and the
-     * new esp in prof_esp (so the profiler's sampler sees the function
-     * running and the live frames; lifter/flow.c). */
+     * cpu_state.prof_stack; unit entries, loop heads and calls store a pc
+     * in insn_pc, calls the new esp in prof_esp (so the profiler's
+     * sampler sees the function running and the live frames;
+     * lifter/flow.c). */
     bool profile;
 };
 

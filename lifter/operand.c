@@ -9,7 +9,7 @@
  * object's line table at a fault (jit/pcmap.c).  Nothing is stored at run
  * time, except where a host function makes the access for the unit
  * (memmove, memset: their host pc names no unit): there the instruction
- * first stores its pc to the state's insn_pc (lift_mark_pc; a volatile
+ * first stores its pc to the state's insn_pc (lift_store_insn_pc; a volatile
  * store, which LLVM neither drops nor moves across the other volatile
  * stores).
  *
@@ -24,15 +24,6 @@ void lift_store_insn_pc(struct lift_ctx *lc, LLVMValueRef pc32)
     LLVMValueRef s = LLVMBuildStore(lc->b, pc32,
                                     lift_state_ptr(lc, CPU_OFF_INSN_PC));
     LLVMSetVolatile(s, 1);
-}
-
-void lift_mark_pc(struct lift_ctx *lc)
-{
-    LLVMBasicBlockRef bb = LLVMGetInsertBlock(lc->b);
-    if (lc->pc_mark_bb == bb)
-        return;
-    lift_store_insn_pc(lc, lift_i32(lc, lc->pc));
-    lc->pc_mark_bb = bb;
 }
 
 LLVMValueRef lift_host_addr(struct lift_ctx *lc, LLVMValueRef addr32)

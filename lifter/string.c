@@ -139,7 +139,8 @@ static void str_block(struct lift_ctx *lc, const struct str_insn *s,
     LLVMBuildCondBr(b, ok, blk, loop);
 
     LLVMPositionBuilderAtEnd(b, blk);
-    lift_mark_pc(lc); /* a fault in memmove/memset is at a host libc pc */
+    /* A fault in memmove/memset is at a host libc pc: the pc, stored. */
+    lift_store_insn_pc(lc, lift_i32(lc, lc->pc));
     LLVMValueRef vol = lift_const(lc, 1, 0);
     if (s->op == STR_MOVS) {
         LLVMValueRef a[] = {lift_host_addr(lc, dst32),

@@ -130,11 +130,11 @@ void profile_thread_sync(struct profile_thread *t, guest_addr_t esp)
     guest_addr_t low = __atomic_load_n(&cpu->prof_esp, __ATOMIC_RELAXED);
     if (!t->stack_top)
         __atomic_store_n(&t->stack_top, esp, __ATOMIC_RELAXED);
-    /* Frames between the last call's or return's esp and esp were left
-     * without a return (the usual case: none, or the few bytes of
-     * arguments a caller popped).  A move further than the ring covers is
-     * taken for a switch to another stack (swapcontext): nothing there is
-     * known dead, and stale frames below esp are not read. */
+    /* Frames between the last call's esp and esp were popped by returns
+     * (their slots already empty) or left without one (longjmp): cleared.
+     * A move further than the ring covers is taken for a switch to
+     * another stack (swapcontext): nothing there is known dead, and stale
+     * frames below esp are not read. */
     uint32_t words = low < esp ? (esp - low) / 4 : 0;
     if (words <= CPU_PROF_SLOTS) {
         static const struct cpu_prof_frame none;

@@ -3,8 +3,8 @@
  * A sampler thread of its own wakes every millisecond and reads, for each
  * registered guest thread, what the thread is doing (an activity word the
  * runtime sets at its transitions), the guest pc (cpu_state.insn_pc: code
- * lifted for profiling stores unit entries, loop heads, call and return
- * targets) and the shadow call stack that
+ * lifted for profiling stores unit entries, loop heads and call targets)
+ * and the shadow call stack that
  * translated calls and returns maintain (cpu_state.prof_stack).  At exit
  * the samples are named with the guest ELF files' symbols and written as
  * a report, collapsed stacks and an SVG flame graph (docs/PROFILING.md).
@@ -83,8 +83,8 @@ void profile_thread_push(struct profile_thread *t, guest_addr_t ret,
 
 /* The thread is in the dispatcher with the guest's esp exact: every
  * shadow frame whose return address lies below it is dead (skipped by
- * longjmp or an exception); those above the last call's or return's esp
- * are cleared, and esp becomes the sampler's bound.  A few stores. */
+ * longjmp or an exception); those above the last call's esp are
+ * cleared, and esp becomes the sampler's bound.  A few stores. */
 void profile_thread_sync(struct profile_thread *t, guest_addr_t esp);
 
 /* Stop sampling and write the files (one warning per file that cannot be

@@ -120,8 +120,8 @@ static void count_pc(struct prof_pc_table *t, guest_addr_t pc,
 
 /* The callers of a thread from its shadow stack (cpu.h), outermost
  * first, into pc[]; returns how many.  The live frames are read in
- * address order from low, the esp of the thread's last call or return,
- * up to the top of its stack (or as far as the ring reaches, on another
+ * address order from low, the esp of the thread's last call (or
+ * dispatcher entry), up to the top of its stack (or as far as the ring reaches, on another
  * stack): a slot holds a frame when the frame's esp is its own. */
 static unsigned read_callers(const struct cpu_prof_stack *st,
                              guest_addr_t low, guest_addr_t top,
