@@ -87,6 +87,7 @@ struct jit_stats {
     uint64_t disk_units;     /* units loaded from it instead of compiled */
     uint64_t disk_optimised; /* of which optimised (--aot, tier 2) */
     uint64_t disk_objects;   /* objects linked for them */
+    uint64_t disk_in_place;  /* of which run where they lie in the file */
     uint64_t disk_load_ns;   /* time reading, checking and linking them */
     uint64_t disk_stale;     /* units found there whose guest bytes differ */
     uint64_t disk_bad_files; /* cache files or records ignored: damaged,

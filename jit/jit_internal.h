@@ -170,11 +170,25 @@ int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj, const char *table,
 int jit_objload(struct jit *j, const void *obj, size_t len, const char *table,
                 uint32_t ncells, const char (*names)[JIT_NAME_MAX], int n,
                 uint64_t *addrs, uint64_t *table_addr, enum jit_lines lines);
+/* The address of an undefined symbol of r386's objects (0: unknown). */
+uint64_t jit_extern_address(struct jit *j, const char *name);
+/* prelink.c: the symbols a prelinked object may import, in the order of
+ * a cache file's import table: their addresses in addr (at most max),
+ * how many there are returned. */
+size_t jit_xip_imports(struct jit *j, uint64_t *addr, size_t max);
+struct pc_rec;
+/* Link a cache record's object (pcache.h's struct pc_rec, a copy) for its
+ * place off in its file (pcache_linker). */
+void jit_xip_prelink(void *j, struct pc_rec *r, uint64_t off,
+                     uint32_t *data_len);
 /* pcmap.c: note the object obj (len bytes) linked at [mem, mem + size):
  * when it has a line table, jit_guest_pc reads it there (borrow: obj
  * lives as long as j) or keeps a copy.  jit_pcmap_free at the end. */
 void jit_pcmap_add(struct jit *j, uint64_t mem, uint64_t size,
                    const void *obj, size_t len, bool borrow);
+/* The same for an object that runs where it lies (prelinked, in a cache
+ * file mapped for the run): its sections at their offsets in obj. */
+void jit_pcmap_add_in_place(struct jit *j, const void *obj, size_t len);
 void jit_pcmap_free(struct jit *j);
 /* Under the lock: point the table's slots at the cells of pcs. */
 bool jit_cells_fill(struct jit *j, uint64_t table, const guest_addr_t *pcs,

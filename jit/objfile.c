@@ -61,6 +61,42 @@ uint64_t jit_obj_layout(const struct obj *o, uint64_t off[MAX_SECTIONS],
     return (size + 15) & ~(uint64_t)15;
 }
 
+const char *jit_obj_sym_name(const struct obj *o, const Elf64_Sym *s)
+{
+    if (s->st_name >= o->strlen)
+        return NULL;
+    const char *n = o->str + s->st_name;
+    return memchr(n, 0, o->strlen - s->st_name) ? n : NULL;
+}
+
+bool jit_obj_known_section(const Elf64_Shdr *s)
+{
+    switch (s->sh_type) {
+    case SHT_NULL:
+    case SHT_STRTAB:
+    case SHT_SYMTAB:
+    case SHT_RELA:
+        return true;
+    case SHT_PROGBITS:
+    case SHT_NOBITS:
+        /* Sections with no place in memory (.note.GNU-stack) are fine;
+         * thread-local or otherwise special ones are not. */
+        return !(s->sh_flags & ~(uint64_t)(SHF_ALLOC | SHF_WRITE |
+                                           SHF_EXECINSTR | SHF_MERGE |
+                                           SHF_STRINGS)) &&
+               (s->sh_addralign & (s->sh_addralign - 1)) == 0 &&
+               s->sh_addralign <= 4096;
+    default:
+        return false;
+    }
+}
+
+bool jit_obj_is_got(uint32_t type)
+{
+    return type == R_X86_64_GOTPCREL || type == R_X86_64_GOTPCRELX ||
+           type == R_X86_64_REX_GOTPCRELX;
+}
+
 const char *jit_obj_section_name(const struct obj *o, unsigned i)
 {
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)o->base;

@@ -10,6 +10,11 @@
 
 #define MAX_SECTIONS 32
 
+#ifndef R_X86_64_GOTPCRELX
+#define R_X86_64_GOTPCRELX 41
+#define R_X86_64_REX_GOTPCRELX 42
+#endif
+
 struct obj {
     const uint8_t *base;
     size_t len;
@@ -37,6 +42,15 @@ bool jit_obj_parse(struct obj *o, const uint8_t *p, size_t len);
  * bytes they take, rounded up to 16. */
 uint64_t jit_obj_layout(const struct obj *o, uint64_t off[MAX_SECTIONS],
                         uint64_t *align);
+
+/* The name of symbol s, NULL when it has a bad one. */
+const char *jit_obj_sym_name(const struct obj *o, const Elf64_Sym *s);
+
+/* Is section s of a kind r386's loaders know how to place? */
+bool jit_obj_known_section(const Elf64_Shdr *s);
+
+/* Is a relocation of this type relative to a GOT slot? */
+bool jit_obj_is_got(uint32_t type);
 
 /* The name of section i ("" when it has none or a bad one). */
 const char *jit_obj_section_name(const struct obj *o, unsigned i);

@@ -24,22 +24,9 @@
 #include "jit_internal.h"
 #include "objfile.h"
 
-#ifndef R_X86_64_GOTPCRELX
-#define R_X86_64_GOTPCRELX 41
-#define R_X86_64_REX_GOTPCRELX 42
-#endif
-
-static const char *sym_name(const struct obj *o, const Elf64_Sym *s)
-{
-    if (s->st_name >= o->strlen)
-        return NULL;
-    const char *n = o->str + s->st_name;
-    return memchr(n, 0, o->strlen - s->st_name) ? n : NULL;
-}
-
 /* The address an undefined symbol names: the JIT's own symbols, else the
  * host process's (what ORC's process-symbol lookup would find). */
-static uint64_t extern_address(struct jit *j, const char *name)
+uint64_t jit_extern_address(struct jit *j, const char *name)
 {
     if (strcmp(name, LIFTER_SYM_IBTC) == 0)
         return (uint64_t)(uintptr_t)j->ibtc;
@@ -56,43 +43,14 @@ static uint64_t sym_address(struct jit *j, const struct obj *o, size_t i)
 {
     const Elf64_Sym *s = &o->sym[i];
     if (s->st_shndx == SHN_UNDEF) {
-        const char *n = sym_name(o, s);
-        return n && *n ? extern_address(j, n) : 0;
+        const char *n = jit_obj_sym_name(o, s);
+        return n && *n ? jit_extern_address(j, n) : 0;
     }
     if (s->st_shndx == SHN_ABS)
         return s->st_value;
     if (s->st_shndx >= o->nsh || !o->at[s->st_shndx])
         return 0;
     return o->at[s->st_shndx] + s->st_value;
-}
-
-/* Is section s one this loader knows how to place? */
-static bool known_section(const Elf64_Shdr *s)
-{
-    switch (s->sh_type) {
-    case SHT_NULL:
-    case SHT_STRTAB:
-    case SHT_SYMTAB:
-    case SHT_RELA:
-        return true;
-    case SHT_PROGBITS:
-    case SHT_NOBITS:
-        /* Sections with no place in memory (.note.GNU-stack) are fine;
-         * thread-local or otherwise special ones are not. */
-        return !(s->sh_flags & ~(uint64_t)(SHF_ALLOC | SHF_WRITE |
-                                           SHF_EXECINSTR | SHF_MERGE |
-                                           SHF_STRINGS)) &&
-               (s->sh_addralign & (s->sh_addralign - 1)) == 0 &&
-               s->sh_addralign <= 4096;
-    default:
-        return false;
-    }
-}
-
-static bool is_got(uint32_t type)
-{
-    return type == R_X86_64_GOTPCREL || type == R_X86_64_GOTPCRELX ||
-           type == R_X86_64_REX_GOTPCRELX;
 }
 
 static bool fits32(int64_t v)
@@ -190,13 +148,13 @@ int jit_objload(struct jit *j, const void *obj, size_t len, const char *table,
     bool got_used = false, calls_out = false;
     for (unsigned i = 0; i < o.nsh; i++) {
         const Elf64_Shdr *s = &o.sh[i];
-        if (!known_section(s))
+        if (!jit_obj_known_section(s))
             return -1;
         if (s->sh_type == SHT_RELA)
             for (uint64_t k = 0; k < s->sh_size / sizeof(Elf64_Rela); k++) {
                 const Elf64_Rela *r =
                     (const Elf64_Rela *)(o.base + s->sh_offset) + k;
-                got_used |= is_got(ELF64_R_TYPE(r->r_info));
+                got_used |= jit_obj_is_got(ELF64_R_TYPE(r->r_info));
                 calls_out |= ELF64_R_TYPE(r->r_info) == R_X86_64_PLT32;
             }
     }
@@ -244,7 +202,7 @@ int jit_objload(struct jit *j, const void *obj, size_t len, const char *table,
         if (ELF64_ST_BIND(s->st_info) != STB_GLOBAL ||
             s->st_shndx == SHN_UNDEF)
             continue;
-        const char *nm = sym_name(&o, s);
+        const char *nm = jit_obj_sym_name(&o, s);
         if (!nm)
             return -1;
         uint64_t a = sym_address(j, &o, i);

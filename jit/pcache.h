@@ -2,17 +2,29 @@
  * pcache_file.c reads, checks and writes cache files; pcache.c decides
  * what goes in them.
  *
- * A cache file, in the host's byte order and 8-byte aligned:
- *   header   struct pc_header: magic, format version, key, build hash,
- *            counts, and the length and jit_hash of the index
+ * A cache file, in the host's byte order:
+ *   header   struct pc_header (64 bytes): magic, format version, key,
+ *            build hash, counts, the bytes of writable data its records
+ *            need, and where the index is, its length and jit_hash
+ *   records  each 64-byte aligned: struct pc_rec, then nunits struct
+ *            pcache_unit, then ncells u32 cell pcs, then (64-byte aligned)
+ *            the object
  *   index    struct pc_recdesc for each record (where it is, its size, its
  *            jit_hash), then struct pc_unitdesc for each unit (its pc,
  *            record and code hash)
- *   records  struct pc_rec, then nunits struct pcache_unit, then ncells
- *            u32 cell pcs (padded to 8), then the object (padded to 8).
  * A run maps the file and checks the header and the index at once, and a
  * record only when it uses it: the start of a program costs what it
- * uses, not the size of libc's cache file. */
+ * uses, not the size of libc's cache file.  The index comes last so that
+ * a merge leaves the records already in a file where they are: their
+ * objects are linked for that place (prelink.c).
+ *
+ * Records whose object is prelinked (pc_rec.xip) run where they lie in
+ * the mapped file, which a run maps with the file's window of writable
+ * data and its import table just below it:
+ *   [window: PCACHE_WINDOW bytes][imports: PCACHE_IMPORTS bytes][file]
+ * A record's .bss is at window + data_off; import k (a helper, the
+ * indirect-branch table, memset...) is 16 bytes at imports + 16k: a jump
+ * through the 8-byte slot at its offset 8, which holds the address. */
 #ifndef R386_PCACHE_H
 #define R386_PCACHE_H
 
@@ -24,11 +36,18 @@
 
 #define PCACHE_DEFAULT_MAX (UINT64_C(1) << 30)
 #define PCACHE_SUFFIX ".r386c"
+#define PCACHE_ALIGN 64
+#define PCACHE_WINDOW (UINT32_C(256) << 20)
+#define PCACHE_IMPORTS (UINT32_C(64) << 10)
 
 struct pc_rec {
-    uint32_t size; /* the whole record, a multiple of 8 */
+    uint32_t size; /* the whole record, a multiple of PCACHE_ALIGN */
     uint32_t nunits, ncells, objlen;
     uint32_t optimised; /* 1: made by the optimiser (preferred) */
+    uint32_t xip;       /* 1: the object is linked to run in place */
+    uint32_t data_off;  /* (xip) its writable data in the window */
+    uint32_t data_len;
+    uint32_t table_off; /* (xip) its cell table in the window */
     uint32_t pad;
     char table[JIT_NAME_MAX]; /* the object's cell table symbol */
 };
@@ -42,8 +61,15 @@ struct pcache_unit {
     uint64_t hash;        /* jit_ranges_hash of the ranges */
     uint32_t nsucc;       /* where the unit leads (--aot) */
     guest_addr_t succ[LIFTER_MAX_SUCC];
+    uint32_t entry;       /* (xip) its code, from the record's start */
+    uint32_t pad;
     char name[JIT_NAME_MAX];
 };
+
+static inline size_t pcache_align(size_t n)
+{
+    return (n + PCACHE_ALIGN - 1) & ~(size_t)(PCACHE_ALIGN - 1);
+}
 
 static inline const struct pcache_unit *pcache_units(const struct pc_rec *r)
 {
@@ -57,7 +83,9 @@ static inline const guest_addr_t *pcache_cells(const struct pc_rec *r)
 
 static inline const uint8_t *pcache_object(const struct pc_rec *r)
 {
-    return (const uint8_t *)pcache_cells(r) + ((r->ncells * 4u + 7) & ~7u);
+    return (const uint8_t *)r +
+           pcache_align(sizeof(*r) + r->nunits * sizeof(struct pcache_unit) +
+                        r->ncells * 4u);
 }
 
 /* A new record (malloc'd), or NULL when out of memory. */
@@ -73,7 +101,8 @@ struct pc_header {
     uint64_t key;
     uint64_t build;
     uint32_t nunits;
-    uint32_t pad;
+    uint32_t data_len; /* the window bytes its records' data take */
+    uint64_t index_off;
     uint64_t index_len;
     uint64_t index_hash;
 };
@@ -96,6 +125,8 @@ struct pcache_image {
     int fd; /* the file mapped (records are copied from it) */
     uint8_t *base;
     size_t len;
+    uint8_t *window; /* non-NULL: mapped to run prelinked records in
+                        place, its window and imports below base */
     const struct pc_header *h;
     const struct pc_recdesc *recs;
     const struct pc_unitdesc *units;
@@ -105,12 +136,29 @@ struct pcache_image {
  * segment) and check its header (magic, version, key, build) and index
  * (hash and bounds).  0, or -1 when there is none or it is bad (*bad set,
  * and the file removed).  touch: mark it used now (the eviction order). */
+/* imports (nimports addresses, NULL: none): map it to run its prelinked
+ * records in place, with the window and this import table below it (when
+ * that mapping fails, or with none, records are only read). */
 int pcache_open(const char *dir, uint64_t key, uint32_t tag, uint64_t build,
-                struct pcache_image *img, int *bad, bool touch);
+                struct pcache_image *img, int *bad, bool touch,
+                const uint64_t *imports, size_t nimports);
 void pcache_close(struct pcache_image *img);
-/* Record i, checked (its hash and shape) now; NULL when damaged. */
+/* Does record i have the hash the index gives it? */
+bool pcache_record_sound(const struct pcache_image *img, uint32_t i);
+/* Record i, checked now (its hash unless sound says it was, its shape);
+ * NULL when damaged. */
 const struct pc_rec *pcache_record(const struct pcache_image *img,
-                                   uint32_t i);
+                                   uint32_t i, bool sound);
+
+/* What links a record's object for its place in the file as it is
+ * written (prelink.c): r is the record (a copy to change), at offset off
+ * of the file, its data at *data_len of the window (advanced when it
+ * takes some); sets r->xip when it could. */
+struct pcache_linker {
+    void (*prelink)(void *ctx, struct pc_rec *r, uint64_t off,
+                    uint32_t *data_len);
+    void *ctx;
+};
 
 /* Segments: a run that adds a few records to a large file writes them to
  * a file of their own, KEY.TAG.r386c (TAG random), instead of rewriting
@@ -141,7 +189,8 @@ void pcache_remove(const char *dir, uint64_t key, uint32_t tag);
 int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
                       const struct pcache_image *seen, const bool *bad,
                       const uint8_t *const *recs, size_t nrecs,
-                      size_t nfresh, size_t *stored);
+                      size_t nfresh, const struct pcache_linker *lk,
+                      size_t *stored);
 
 /* Write the records of recs whose units none of the nheld images holds
  * to a new segment of key.  *stored: units written.  0, or -1 after one
@@ -149,7 +198,7 @@ int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
 int pcache_write_segment(const char *dir, uint64_t key, uint64_t build,
                          const struct pcache_image *const *held, size_t nheld,
                          const uint8_t *const *recs, size_t nrecs,
-                         size_t *stored);
+                         const struct pcache_linker *lk, size_t *stored);
 
 /* Remove the least recently used cache files until dir holds at most max
  * bytes of them (under an flock of the directory's lock file). */

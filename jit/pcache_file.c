@@ -20,19 +20,15 @@
 #include "pcache.h"
 
 #define PCACHE_MAGIC "R386PCF\n"
-#define PCACHE_VERSION 7
+#define PCACHE_VERSION 8
 
 /* ---- records ---- */
 
-static size_t align8(size_t n)
-{
-    return (n + 7) & ~(size_t)7;
-}
-
 static size_t record_size(uint32_t nunits, uint32_t ncells, uint32_t objlen)
 {
-    return sizeof(struct pc_rec) + nunits * sizeof(struct pcache_unit) +
-           align8(ncells * 4u) + align8(objlen);
+    return pcache_align(sizeof(struct pc_rec) +
+                        nunits * sizeof(struct pcache_unit) + ncells * 4u) +
+           pcache_align(objlen);
 }
 
 uint8_t *pcache_record_new(const char *table, const struct pcache_unit *u,
@@ -70,13 +66,24 @@ static bool record_ok(const uint8_t *p, size_t left)
     if (left < sizeof(struct pc_rec))
         return false;
     const struct pc_rec *r = (const struct pc_rec *)p;
-    if (r->size > left || r->size % 8 || r->nunits == 0 || r->optimised > 1 ||
-        r->nunits > 4096 || r->ncells > (1u << 20) ||
-        r->size != record_size(r->nunits, r->ncells, r->objlen))
+    if (r->size > left || r->size % PCACHE_ALIGN || r->nunits == 0 ||
+        r->optimised > 1 || r->nunits > 4096 || r->ncells > (1u << 20) ||
+        r->size != record_size(r->nunits, r->ncells, r->objlen) ||
+        r->xip > 1)
         return false;
     if (r->ncells && !name_ok(r->table))
         return false;
     const struct pcache_unit *u = pcache_units(r);
+    uint64_t obj = (uint64_t)(pcache_object(r) - p);
+    if (r->xip &&
+        ((uint64_t)r->data_off + r->data_len > PCACHE_WINDOW ||
+         r->table_off < r->data_off ||
+         (uint64_t)r->table_off + r->ncells * 8ull >
+             (uint64_t)r->data_off + r->data_len))
+        return false;
+    for (uint32_t i = 0; r->xip && i < r->nunits; i++)
+        if (u[i].entry < obj || u[i].entry >= obj + r->objlen)
+            return false;
     for (uint32_t i = 0; i < r->nunits; i++)
         if (!name_ok(u[i].name) || u[i].code_len == 0 ||
             (uint64_t)u[i].code_lo + u[i].code_len > GUEST_SPACE_SIZE ||
@@ -166,17 +173,19 @@ static bool image_ok(struct pcache_image *img, uint64_t key, uint64_t build)
         return false;
     uint64_t need = (uint64_t)h->nrecs * sizeof(struct pc_recdesc) +
                     (uint64_t)h->nunits * sizeof(struct pc_unitdesc);
-    if (h->index_len != need || need > img->len - sizeof(*h) ||
-        jit_hash(h + 1, need, key) != h->index_hash)
+    if (h->index_len != need || h->index_off < sizeof(*h) ||
+        h->index_off % 8 || h->index_off > img->len ||
+        need > img->len - h->index_off || h->data_len > PCACHE_WINDOW ||
+        jit_hash(img->base + h->index_off, need, key) != h->index_hash)
         return false;
     img->h = h;
-    img->recs = (const struct pc_recdesc *)(h + 1);
+    img->recs = (const struct pc_recdesc *)(img->base + h->index_off);
     img->units = (const struct pc_unitdesc *)(img->recs + h->nrecs);
-    uint64_t data = sizeof(*h) + need;
     for (uint32_t i = 0; i < h->nrecs; i++) {
         const struct pc_recdesc *d = &img->recs[i];
-        if (d->offset < data || d->offset % 8 || d->size > img->len ||
-            d->offset > img->len - d->size || d->optimised > 1)
+        if (d->offset < sizeof(*h) || d->offset % PCACHE_ALIGN ||
+            d->size > h->index_off || d->offset > h->index_off - d->size ||
+            d->optimised > 1)
             return false;
     }
     for (uint32_t i = 0; i < h->nunits; i++)
@@ -185,8 +194,41 @@ static bool image_ok(struct pcache_image *img, uint64_t key, uint64_t build)
     return true;
 }
 
+/* Map fd's len bytes to run in place: the window and the import table
+ * (nimports entries) below the file, all in one reservation.  The file
+ * mapping, or MAP_FAILED (then it is only read). */
+static void *map_in_place(int fd, size_t len, const uint64_t *imports,
+                          size_t nimports, uint8_t **window)
+{
+    size_t below = (size_t)PCACHE_WINDOW + PCACHE_IMPORTS;
+    if (nimports > PCACHE_IMPORTS / 16)
+        return MAP_FAILED;
+    uint8_t *res = mmap(NULL, below + len, PROT_NONE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (res == MAP_FAILED)
+        return MAP_FAILED;
+    uint8_t *imp = res + PCACHE_WINDOW;
+    bool ok = mprotect(res, below, PROT_READ | PROT_WRITE) == 0;
+    for (size_t k = 0; ok && k < nimports; k++) {
+        /* jmp *2(%rip): through the slot that is the entry's second half */
+        static const uint8_t jmp[8] = {0xff, 0x25, 2, 0, 0, 0, 0xcc, 0xcc};
+        memcpy(imp + 16 * k, jmp, 8);
+        memcpy(imp + 16 * k + 8, &imports[k], 8);
+    }
+    ok = ok && mprotect(imp, PCACHE_IMPORTS, PROT_READ | PROT_EXEC) == 0 &&
+         mmap(res + below, len, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED,
+              fd, 0) != MAP_FAILED;
+    if (!ok) {
+        munmap(res, below + len);
+        return MAP_FAILED;
+    }
+    *window = res;
+    return res + below;
+}
+
 static int open_image(const char *path, uint64_t key, uint64_t build,
-                      struct pcache_image *img, int *bad, bool touch)
+                      struct pcache_image *img, int *bad, bool touch,
+                      const uint64_t *imports, size_t nimports)
 {
     memset(img, 0, sizeof(*img));
     img->fd = -1;
@@ -196,7 +238,11 @@ static int open_image(const char *path, uint64_t key, uint64_t build,
         return -1;
     struct stat st;
     void *p = MAP_FAILED;
-    if (fstat(fd, &st) == 0 && st.st_size > 0)
+    bool some = fstat(fd, &st) == 0 && st.st_size > 0;
+    if (some && imports)
+        p = map_in_place(fd, (size_t)st.st_size, imports, nimports,
+                         &img->window);
+    if (some && p == MAP_FAILED)
         p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p != MAP_FAILED && touch)
         futimens(fd, NULL); /* used now: the eviction order */
@@ -217,11 +263,12 @@ static int open_image(const char *path, uint64_t key, uint64_t build,
 }
 
 int pcache_open(const char *dir, uint64_t key, uint32_t tag, uint64_t build,
-                struct pcache_image *img, int *bad, bool touch)
+                struct pcache_image *img, int *bad, bool touch,
+                const uint64_t *imports, size_t nimports)
 {
     char path[4096];
     file_path(path, sizeof(path), dir, key, tag);
-    int rc = open_image(path, key, build, img, bad, touch);
+    int rc = open_image(path, key, build, img, bad, touch, imports, nimports);
     if (*bad)
         unlink(path); /* damaged or foreign: rebuilt by this run */
     return rc;
@@ -229,7 +276,10 @@ int pcache_open(const char *dir, uint64_t key, uint32_t tag, uint64_t build,
 
 void pcache_close(struct pcache_image *img)
 {
-    if (img->base)
+    if (img->window) /* (code of it may have run: only at the end) */
+        munmap(img->window,
+               (size_t)PCACHE_WINDOW + PCACHE_IMPORTS + img->len);
+    else if (img->base)
         munmap(img->base, img->len);
     if (img->fd >= 0)
         close(img->fd);
@@ -237,13 +287,19 @@ void pcache_close(struct pcache_image *img)
     img->fd = -1;
 }
 
+bool pcache_record_sound(const struct pcache_image *img, uint32_t i)
+{
+    const struct pc_recdesc *d = &img->recs[i];
+    return jit_hash(img->base + d->offset, d->size, img->h->key) == d->hash;
+}
+
 const struct pc_rec *pcache_record(const struct pcache_image *img,
-                                   uint32_t i)
+                                   uint32_t i, bool sound)
 {
     const struct pc_recdesc *d = &img->recs[i];
     const uint8_t *p = img->base + d->offset;
-    if (jit_hash(p, d->size, img->h->key) != d->hash ||
-        !record_ok(p, d->size) || ((const struct pc_rec *)p)->size != d->size)
+    if (!(sound || pcache_record_sound(img, i)) || !record_ok(p, d->size) ||
+        ((const struct pc_rec *)p)->size != d->size)
         return NULL;
     return (const struct pc_rec *)p;
 }
@@ -301,13 +357,15 @@ static bool copy_range(int in, uint64_t off, int out, const uint8_t *src,
     return true;
 }
 
-/* Write the merged file to fd: old's records as they are (their offsets
- * moved by the longer index), then the new records.  drop (NULL: none):
+/* Write the merged file to fd: a header, old's records where they are
+ * (their objects are linked for that place), the new records after them
+ * (each linked by lk for its own), then the index.  drop (NULL: none):
  * old records found damaged, whose units leave the index -- their bytes
  * stay, unreachable, so the old records are still one block to copy. */
 static bool write_merged(int fd, uint64_t key, uint64_t build,
                          const struct pcache_image *old, const bool *drop,
-                         const struct pc_rec *const *recs, size_t nrecs)
+                         const struct pc_rec *const *recs, size_t nrecs,
+                         const struct pcache_linker *lk)
 {
     uint32_t orecs = old ? old->h->nrecs : 0, ounits = 0;
     for (uint32_t i = 0; old && i < old->h->nunits; i++)
@@ -325,38 +383,52 @@ static bool write_merged(int fd, uint64_t key, uint64_t build,
         return false;
     struct pc_recdesc *rd = (struct pc_recdesc *)index;
     struct pc_unitdesc *ud = (struct pc_unitdesc *)(rd + total);
-    uint64_t data = sizeof(struct pc_header) + ilen;
-    uint64_t odata = old ? sizeof(struct pc_header) + old->h->index_len : 0;
-    uint64_t olen = old ? old->len - odata : 0; /* old records' bytes */
-    for (uint32_t i = 0; i < orecs; i++) {
+    uint64_t data = sizeof(struct pc_header);
+    uint64_t olen = old ? old->h->index_off - data : 0; /* old records */
+    uint32_t data_len = old ? old->h->data_len : 0;
+    for (uint32_t i = 0; i < orecs; i++)
         rd[i] = old->recs[i];
-        rd[i].offset = old->recs[i].offset - odata + data;
-    }
     size_t k = 0;
     for (uint32_t i = 0; old && i < old->h->nunits; i++)
         if (!(drop && drop[old->units[i].rec]))
             ud[k++] = old->units[i];
+    struct pc_header h = {.version = PCACHE_VERSION};
+    bool ok = write_all(fd, &h, sizeof(h)) &&
+              (!olen ||
+               copy_range(old->fd, data, fd, old->base + data, olen));
     uint64_t off = data + olen;
-    for (size_t i = 0; i < nrecs; i++) {
-        const struct pc_rec *r = recs[i];
+    for (size_t i = 0; ok && i < nrecs; i++) {
+        struct pc_rec *r = malloc(recs[i]->size);
+        if (!(ok = r != NULL))
+            break;
+        memcpy(r, recs[i], recs[i]->size);
+        r->xip = 0;
+        if (lk)
+            lk->prelink(lk->ctx, r, off, &data_len);
         rd[orecs + i] = (struct pc_recdesc){off, r->size, r->optimised,
                                             jit_hash(r, r->size, key)};
+        ok = write_all(fd, r, r->size);
         off += r->size;
         for (uint32_t u = 0; u < r->nunits; u++)
             ud[k++] = (struct pc_unitdesc){pcache_units(r)[u].pc,
                                            (uint32_t)(orecs + i),
                                            pcache_units(r)[u].hash};
+        free(r);
     }
-    struct pc_header h = {.version = PCACHE_VERSION, .nrecs = (uint32_t)total,
-                          .key = key, .build = build,
-                          .nunits = (uint32_t)nunits, .index_len = ilen,
-                          .index_hash = jit_hash(index, ilen, key)};
+    h = (struct pc_header){.version = PCACHE_VERSION, .nrecs = (uint32_t)total,
+                           .key = key, .build = build,
+                           .nunits = (uint32_t)nunits, .data_len = data_len,
+                           .index_off = off, .index_len = ilen,
+                           .index_hash = jit_hash(index, ilen, key)};
     memcpy(h.magic, PCACHE_MAGIC, 8);
-    bool ok = write_all(fd, &h, sizeof(h)) && write_all(fd, index, ilen) &&
-              (!olen || copy_range(old->fd, odata, fd, old->base + odata,
-                                   olen));
-    for (size_t i = 0; ok && i < nrecs; i++)
-        ok = write_all(fd, recs[i], recs[i]->size);
+    ok = ok && write_all(fd, index, ilen);
+    while (ok) { /* the header last: it says where the index is */
+        ssize_t n = pwrite(fd, &h, sizeof(h), 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n == (ssize_t)sizeof(h);
+        break;
+    }
     free(index);
     return ok;
 }
@@ -392,7 +464,8 @@ static bool held_units(const struct pcache_image *const *img, size_t nimg,
  * one warning. */
 static int write_file(const char *path, uint64_t key, uint64_t build,
                       const struct pcache_image *old, const bool *drop,
-                      const struct pc_rec *const *recs, size_t nrecs)
+                      const struct pc_rec *const *recs, size_t nrecs,
+                      const struct pcache_linker *lk)
 {
     char tmp[4200];
     snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
@@ -401,7 +474,7 @@ static int write_file(const char *path, uint64_t key, uint64_t build,
         warn_once("write the cache file", tmp);
         return -1;
     }
-    bool ok = write_merged(fd, key, build, old, drop, recs, nrecs);
+    bool ok = write_merged(fd, key, build, old, drop, recs, nrecs, lk);
     ok = close(fd) == 0 && ok;
     if (ok && rename(tmp, path) == 0)
         return 0;
@@ -413,14 +486,16 @@ static int write_file(const char *path, uint64_t key, uint64_t build,
 int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
                       const struct pcache_image *seen, const bool *bad,
                       const uint8_t *const *recs, size_t nrecs,
-                      size_t nfresh, size_t *stored)
+                      size_t nfresh, const struct pcache_linker *lk,
+                      size_t *stored)
 {
     char path[4096];
     file_path(path, sizeof(path), dir, key, 0);
     *stored = 0;
     struct pcache_image old;
     int damaged;
-    bool have_old = open_image(path, key, build, &old, &damaged, false) == 0;
+    bool have_old = open_image(path, key, build, &old, &damaged, false,
+                               NULL, 0) == 0;
     const struct pcache_image *oldp = &old;
     uint64_t *have = NULL;
     size_t nhave = 0, n = 0;
@@ -446,7 +521,7 @@ int pcache_write_file(const char *dir, uint64_t key, uint64_t build,
         rc = 0;
     else
         rc = write_file(path, key, build, have_old ? &old : NULL,
-                        same ? bad : NULL, add, n);
+                        same ? bad : NULL, add, n, lk);
 out:
     if (rc != 0)
         *stored = 0;
@@ -460,7 +535,7 @@ out:
 int pcache_write_segment(const char *dir, uint64_t key, uint64_t build,
                          const struct pcache_image *const *held, size_t nheld,
                          const uint8_t *const *recs, size_t nrecs,
-                         size_t *stored)
+                         const struct pcache_linker *lk, size_t *stored)
 {
     *stored = 0;
     uint64_t *have = NULL;
@@ -482,7 +557,7 @@ int pcache_write_segment(const char *dir, uint64_t key, uint64_t build,
             tag = (uint32_t)getpid() * 2654435761u; /* (never fails) */
     char path[4096];
     file_path(path, sizeof(path), dir, key, tag);
-    rc = n ? write_file(path, key, build, NULL, NULL, add, n) : 0;
+    rc = n ? write_file(path, key, build, NULL, NULL, add, n, lk) : 0;
 out:
     if (rc != 0)
         *stored = 0;

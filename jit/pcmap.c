@@ -23,7 +23,9 @@
 
 struct jit_pcmap_obj {
     struct jit_pcmap_obj *next;
-    uint64_t lo, hi;    /* the object's block in the arena */
+    uint64_t lo, hi;    /* the object's block in the arena (or the object
+                           itself, when it runs in place) */
+    bool in_place;
     const uint8_t *obj; /* borrowed: the object, in the cache's file */
     size_t len;
     uint8_t *lines;     /* owned: its .debug_line, relocated (for a
@@ -40,11 +42,12 @@ static unsigned find_section(const struct obj *o, const char *name)
     return 0;
 }
 
-/* A copy of the .debug_line of o, linked at mem, with the addresses its
- * relocations name filled in (DW_LNE_set_address operands); NULL when it
- * has none or on a malformed object. */
+/* A copy of the .debug_line of o, linked at mem (in_place: its sections
+ * at their offsets from mem), with the addresses its relocations name
+ * filled in (DW_LNE_set_address operands); NULL when it has none or on a
+ * malformed object. */
 static uint8_t *relocated_lines(const struct obj *o, uint64_t mem,
-                                size_t *n)
+                                bool in_place, size_t *n)
 {
     unsigned li = find_section(o, ".debug_line");
     if (!li || o->sh[li].sh_type != SHT_PROGBITS || !o->sh[li].sh_size)
@@ -52,6 +55,8 @@ static uint8_t *relocated_lines(const struct obj *o, uint64_t mem,
     const Elf64_Shdr *ls = &o->sh[li];
     uint64_t off[MAX_SECTIONS], align;
     jit_obj_layout(o, off, &align);
+    for (unsigned i = 0; in_place && i < o->nsh; i++)
+        off[i] = o->sh[i].sh_offset;
     uint8_t *p = malloc(ls->sh_size);
     if (!p)
         return NULL;
@@ -192,6 +197,14 @@ static uint32_t find_line(const uint8_t *p, size_t n, uint64_t pc)
 }
 
 /* ---- the registry ---- */
+static void push(struct jit *j, struct jit_pcmap_obj *r)
+{
+    r->next = __atomic_load_n(&j->pcmap, __ATOMIC_RELAXED);
+    while (!__atomic_compare_exchange_n(&j->pcmap, &r->next, r, true,
+                                        __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+        ;
+}
+
 void jit_pcmap_add(struct jit *j, uint64_t mem, uint64_t size,
                    const void *obj, size_t len, bool borrow)
 {
@@ -205,14 +218,24 @@ void jit_pcmap_add(struct jit *j, uint64_t mem, uint64_t size,
         r->obj = obj;
         r->len = len;
     } else if (!jit_obj_parse(&o, obj, len) ||
-               !(r->lines = relocated_lines(&o, mem, &r->nlines))) {
+               !(r->lines = relocated_lines(&o, mem, false, &r->nlines))) {
         free(r);
         return;
     }
-    r->next = __atomic_load_n(&j->pcmap, __ATOMIC_RELAXED);
-    while (!__atomic_compare_exchange_n(&j->pcmap, &r->next, r, true,
-                                        __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-        ;
+    push(j, r);
+}
+
+void jit_pcmap_add_in_place(struct jit *j, const void *obj, size_t len)
+{
+    struct jit_pcmap_obj *r = calloc(1, sizeof(*r));
+    if (!r)
+        return;
+    r->lo = (uint64_t)(uintptr_t)obj;
+    r->hi = r->lo + len;
+    r->in_place = true;
+    r->obj = obj;
+    r->len = len;
+    push(j, r);
 }
 
 /* The registered object holding host_pc, NULL when none does.  (The one
@@ -244,7 +267,7 @@ bool jit_guest_pc(struct jit *j, uint64_t host_pc, guest_addr_t *pc)
         struct obj o;
         size_t n = 0;
         uint8_t *mine = jit_obj_parse(&o, r->obj, r->len)
-                            ? relocated_lines(&o, r->lo, &n)
+                            ? relocated_lines(&o, r->lo, r->in_place, &n)
                             : NULL;
         if (!mine)
             return false;

@@ -262,11 +262,12 @@ static void print_stats(struct runtime *rt, uint64_t t0)
     if (rt->cfg.cache_dir)
         fprintf(stderr,
                 "r386 stats: persistent cache %s: %llu units loaded in "
-                "%llu objects (%.1f ms), %llu stale, %llu damaged files or records; %llu "
-                "units stored\n",
+                "%llu objects (%.1f ms, %llu run in place), %llu stale, %llu "
+                "damaged files or records; %llu units stored\n",
                 rt->cfg.cache_dir, (unsigned long long)s.disk_units,
                 (unsigned long long)s.disk_objects,
                 (double)s.disk_load_ns / 1e6,
+                (unsigned long long)s.disk_in_place,
                 (unsigned long long)s.disk_stale,
                 (unsigned long long)s.disk_bad_files,
                 (unsigned long long)s.disk_stored);

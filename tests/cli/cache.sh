@@ -52,6 +52,11 @@ loaded=$(stat_of 1 "$tmp/warm.err")
 [ "$loaded" -gt 100 ] || fail "warm run loaded $loaded units"
 compiled=$(sed -n 's/^r386 stats: \([0-9]*\) units.*/\1/p' "$tmp/warm.err")
 [ "$compiled" -le 5 ] || fail "warm run still compiled $compiled units"
+# Every object loaded runs where it lies in the mapped file (prelinked as
+# it was written), none is copied into the code arena.
+in_place_of() { sed -n 's/.* objects ([^,]*, \([0-9]*\) run in place).*/\1/p' "$1" | tail -1; }
+[ "$(in_place_of "$tmp/warm.err")" = "$(stat_of 2 "$tmp/warm.err")" ] ||
+    fail "warm run: $(in_place_of "$tmp/warm.err") of $(stat_of 2 "$tmp/warm.err") objects run in place"
 
 # Every object r386 makes is linked by its own loader (jit/objload.c),
 # not declined to ORC: first tier, optimising tier (helpers, libc calls,
@@ -69,6 +74,8 @@ for p in fpu_O2 sse2_O2 simd_sse2; do
             >"$tmp/$p.out" 2>"$tmp/$p.err" || fail "$p run $pass: exit status"
         cmp -s "$tmp/want.$p" "$tmp/$p.out" || fail "$p run $pass: output differs from qemu-i386"
         [ "$(orc_of "$tmp/$p.err")" = 0 ] || fail "$p run $pass: $(orc_of "$tmp/$p.err") objects linked by ORC"
+        [ "$(in_place_of "$tmp/$p.err")" = "$(stat_of 2 "$tmp/$p.err")" ] ||
+            fail "$p run $pass: $(in_place_of "$tmp/$p.err") of $(stat_of 2 "$tmp/$p.err") objects run in place"
         [ $pass = 1 ] && hot1=$(hot_of "$tmp/$p.err")
         [ $pass = 2 ] && loaded2=$(opt_loaded_of "$tmp/$p.err")
     done
@@ -82,12 +89,13 @@ for kind in flip index truncate version; do
     for f in "$cache"/*.r386c; do
         size=$(stat -c %s "$f")
         case $kind in
-        index) # a byte of the index (after the 56-byte header)
-            printf '\377' | dd of="$f" bs=1 seek=60 conv=notrunc 2>/dev/null ;;
+        index) # a byte of the index (where the header's offset 40 says)
+            ioff=$(od -An -tu8 -j40 -N8 "$f" | tr -d ' ')
+            printf '\377' | dd of="$f" bs=1 seek=$((ioff + 4)) conv=notrunc 2>/dev/null ;;
         flip) # a byte every 16 KB of the records (checked when used)
-            ilen=$(od -An -tu8 -j40 -N8 "$f" | tr -d ' ')
-            off=$((56 + ilen + 100))
-            while [ $off -lt "$size" ]; do
+            ioff=$(od -An -tu8 -j40 -N8 "$f" | tr -d ' ')
+            off=$((64 + 100))
+            while [ $off -lt "$ioff" ]; do
                 printf '\125' | dd of="$f" bs=1 seek=$off conv=notrunc 2>/dev/null
                 off=$((off + 16384))
             done ;;
