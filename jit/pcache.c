@@ -173,6 +173,7 @@ struct pc_part {
     pid_t checker_pid; /* the process that started it (a fork's child
                           has no checker) */
     bool stop;
+    unsigned *running; /* the count of checkers running it is one of */
 };
 
 /* The cache of one guest file mapping: its mapped files, and records
@@ -198,7 +199,7 @@ struct jit_pcache {
     bool listed;
     uint64_t imports[PCACHE_IMPORTS / 16]; /* for records run in place */
     size_t nimports;
-    unsigned checkers; /* checker threads started */
+    unsigned checkers; /* checker threads running (atomic) */
 };
 
 static int cmp_index(const void *a, const void *b)
@@ -249,11 +250,12 @@ static void index_parts(struct pc_file *f)
  * large file's records in that order while the guest runs, and a lookup
  * that finds its record already found sound checks only its shape. */
 #define PCACHE_CHECK_MIN (UINT64_C(1) << 20) /* smaller: checked as used */
-#define PCACHE_CHECKERS 2                     /* threads, at most */
+#define PCACHE_CHECKERS 4 /* threads running at once, at most */
 
 static void *check_main(void *arg)
 {
     struct pc_part *p = arg;
+    unsigned *running = p->running;
     for (uint32_t i = 0; i < p->img.h->nrecs; i++) {
         if (__atomic_load_n(&p->stop, __ATOMIC_RELAXED))
             break;
@@ -264,21 +266,25 @@ static void *check_main(void *arg)
         __atomic_compare_exchange_n(&p->state[i], &none, s, false,
                                     __ATOMIC_RELEASE, __ATOMIC_RELAXED);
     }
+    __atomic_fetch_sub(running, 1, __ATOMIC_RELAXED);
     return NULL;
 }
 
 static void start_checker(struct jit_pcache *pc, struct pc_part *p)
 {
-    if (p->img.len < PCACHE_CHECK_MIN || pc->checkers >= PCACHE_CHECKERS ||
+    if (p->img.len < PCACHE_CHECK_MIN ||
+        __atomic_load_n(&pc->checkers, __ATOMIC_RELAXED) >= PCACHE_CHECKERS ||
         !(p->state = calloc(p->img.h->nrecs + 1, 1)))
         return;
+    p->running = &pc->checkers;
+    __atomic_fetch_add(&pc->checkers, 1, __ATOMIC_RELAXED);
     if (r386_thread_create(&p->checker, check_main, p) != 0) {
+        __atomic_fetch_sub(&pc->checkers, 1, __ATOMIC_RELAXED);
         free(p->state);
         p->state = NULL;
         return;
     }
     p->checker_pid = getpid();
-    pc->checkers++;
 }
 
 static void stop_checker(struct pc_part *p)
