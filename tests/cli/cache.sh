@@ -57,6 +57,13 @@ compiled=$(sed -n 's/^r386 stats: \([0-9]*\) units.*/\1/p' "$tmp/warm.err")
 in_place_of() { sed -n 's/.* objects ([^,]*, \([0-9]*\) run in place).*/\1/p' "$1" | tail -1; }
 [ "$(in_place_of "$tmp/warm.err")" = "$(stat_of 2 "$tmp/warm.err")" ] ||
     fail "warm run: $(in_place_of "$tmp/warm.err") of $(stat_of 2 "$tmp/warm.err") objects run in place"
+# Where a file cannot be mapped that way (a noexec mount, say), the same
+# prelinked records are copied into the arena and linked there: their
+# relaxed GOT loads must read right that way too.
+R386_CACHE_NO_IN_PLACE=1 run copied "$prog"
+check_out copied
+[ "$(in_place_of "$tmp/copied.err")" = 0 ] && [ "$(stat_of 2 "$tmp/copied.err")" -gt 100 ] ||
+    fail "R386_CACHE_NO_IN_PLACE: $(in_place_of "$tmp/copied.err") of $(stat_of 2 "$tmp/copied.err") objects run in place"
 
 # Every object r386 makes is linked by its own loader (jit/objload.c),
 # not declined to ORC: first tier, optimising tier (helpers, libc calls,
