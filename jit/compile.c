@@ -722,6 +722,7 @@ void jit_fork_child(struct jit *j)
         return;
     pthread_mutex_unlock(&j->lock);
     j->tier2 = jit_tier2_fork_child(j->tier2);
+    jit_pcache_fork_child(j->pcache);
 }
 
 void jit_invalidate(struct jit *j, guest_addr_t lo, uint64_t end)

@@ -211,6 +211,8 @@ void jit_unit_info_of(struct jit *j, const struct lifter_unit *u,
  * remember a fresh object for jit_persist (copied). */
 struct jit_pcache *jit_pcache_open(struct jit *j);
 void jit_pcache_close(struct jit_pcache *pc);
+/* In a fork's child: the parent's checker threads are not its own. */
+void jit_pcache_fork_child(struct jit_pcache *pc);
 bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised);
 void jit_pcache_store(struct jit *j, const void *obj, size_t objlen,
                       const char *table, const guest_addr_t *cells,

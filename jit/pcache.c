@@ -462,7 +462,9 @@ static bool link_record(struct jit *j, const struct pcache_image *img,
     const struct pcache_unit *u = pcache_units(r);
     v->addrs = calloc(r->nunits, sizeof(*v->addrs));
     bool ok = v->addrs != NULL;
-    if (ok && img->window && r->xip)
+    /* (Where it lies must be where it was linked for: else copy it.) */
+    if (ok && img->window && r->xip &&
+        r->xip_at == (uint32_t)((const uint8_t *)r - img->base))
         ok = link_in_place(j, img, v);
     else if (ok)
         ok = link_copy(j, r, v->addrs);
@@ -748,6 +750,12 @@ struct jit_pcache *jit_pcache_open(struct jit *j)
             j, pc->imports, sizeof(pc->imports) / sizeof(*pc->imports));
     pc->build = build_hash(j->cfg.profile);
     return pc;
+}
+
+void jit_pcache_fork_child(struct jit_pcache *pc)
+{
+    if (pc) /* (stop_checker joins only its own process's threads) */
+        __atomic_store_n(&pc->checkers, 0, __ATOMIC_RELAXED);
 }
 
 void jit_pcache_close(struct jit_pcache *pc)

@@ -48,7 +48,7 @@ struct pc_rec {
     uint32_t data_off;  /* (xip) its writable data in the window */
     uint32_t data_len;
     uint32_t table_off; /* (xip) its cell table in the window */
-    uint32_t pad;
+    uint32_t xip_at;    /* (xip) the file offset it was linked for */
     char table[JIT_NAME_MAX]; /* the object's cell table symbol */
 };
 

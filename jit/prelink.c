@@ -220,6 +220,7 @@ void jit_xip_prelink(void *ctx, struct pc_rec *r, uint64_t off,
     if (ok) {
         memcpy(obj, copy, r->objlen);
         r->xip = 1;
+        r->xip_at = (uint32_t)off;
         r->data_off = (uint32_t)first;
         r->data_len = (uint32_t)(d - first);
         *data_len = (uint32_t)d;
