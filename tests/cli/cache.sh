@@ -178,6 +178,10 @@ for k in 3 8; do # from a segment (merged since), from the merged file
     cmp -s "$tmp/want.s" "$tmp/seg_again$k.out" || fail "s $k again: output differs from qemu-i386"
     [ "$(stat_of 5 "$tmp/seg_again$k.err")" = 0 ] || fail "s $k again stored $(stat_of 5 "$tmp/seg_again$k.err") units"
     [ "$(sed -n 's/^r386 stats: \([0-9]*\) units.*/\1/p' "$tmp/seg_again$k.err")" = 0 ] || fail "s $k again compiled units"
+    # The merge kept the main file's records where they were (their
+    # links hold) and linked the segments' for their new place.
+    [ "$(in_place_of "$tmp/seg_again$k.err")" = "$(stat_of 2 "$tmp/seg_again$k.err")" ] ||
+        fail "s $k again: $(in_place_of "$tmp/seg_again$k.err") of $(stat_of 2 "$tmp/seg_again$k.err") objects run in place"
 done
 
 # 8 concurrent runs of a dynamic program on one empty cache.
