@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define MAX_SECTIONS 32
 
@@ -31,6 +32,17 @@ static inline bool jit_obj_in_file(const struct obj *o, uint64_t off,
                                    uint64_t len)
 {
     return off <= o->len && len <= o->len - off;
+}
+
+/* Write v, a relocation's signed 32-bit field, at where; false when it
+ * does not fit. */
+static inline bool jit_obj_put_s32(uint8_t *where, int64_t v)
+{
+    if (v < INT32_MIN || v > INT32_MAX)
+        return false;
+    int32_t v32 = (int32_t)v;
+    memcpy(where, &v32, 4);
+    return true;
 }
 
 /* o = the object at p (len bytes), its headers checked; false when it is

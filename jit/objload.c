@@ -53,11 +53,6 @@ static uint64_t sym_address(struct jit *j, const struct obj *o, size_t i)
     return o->at[s->st_shndx] + s->st_value;
 }
 
-static bool fits32(int64_t v)
-{
-    return v >= INT32_MIN && v <= INT32_MAX;
-}
-
 /* Apply the relocations of section rs (an SHT_RELA) to the section they
  * are for.  got/stub: per symbol, its slot and stub (0: none yet), placed
  * from *next_got / *next_stub. */
@@ -101,7 +96,7 @@ static bool relocate(struct jit *j, const struct obj *o, const Elf64_Shdr *rs,
             break;
         case R_X86_64_PLT32:
             v = (int64_t)(s + (uint64_t)a - p);
-            if (!fits32(v)) {
+            if (v < INT32_MIN || v > INT32_MAX) { /* out of reach */
                 if (!stub[si]) {
                     /* jmp *slot(%rip), the slot right after it */
                     uint8_t *t = (uint8_t *)(uintptr_t)*next_stub;
@@ -128,10 +123,8 @@ static bool relocate(struct jit *j, const struct obj *o, const Elf64_Shdr *rs,
         default:
             return false;
         }
-        if (!fits32(v))
+        if (!jit_obj_put_s32(where, v))
             return false;
-        int32_t v32 = (int32_t)v;
-        memcpy(where, &v32, 4);
     }
     return true;
 }

@@ -59,11 +59,6 @@ size_t jit_xip_imports(struct jit *j, uint64_t *addr, size_t max)
     return n;
 }
 
-static bool fits32(int64_t v)
-{
-    return v >= INT32_MIN && v <= INT32_MAX;
-}
-
 /* Symbol si's place from the file's start (*ok false when it has none a
  * prelinked object can use).  at/placed: the sections' places. */
 static int64_t sym_place(struct jit *j, const struct obj *o, size_t si,
@@ -139,10 +134,8 @@ static bool prelink_section(struct jit *j, const struct obj *o,
         default:
             return false;
         }
-        if (!fits32(v))
+        if (!jit_obj_put_s32(where, v))
             return false;
-        int32_t v32 = (int32_t)v;
-        memcpy(where, &v32, 4);
     }
     return true;
 }
