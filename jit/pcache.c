@@ -168,10 +168,16 @@ struct pc_part {
     uint32_t tag;
     struct pcache_image img;
     struct pc_view *recs;
-    uint8_t *state;    /* per record, REC_* (NULL: no checker thread) */
+    /* Its checker thread (below), when it has one. */
+    uint8_t *state;    /* per record, REC_* (NULL: no checker) */
+    bool live;         /* a thread of this process (a fork's child has
+                          none: jit_pcache_fork_child) */
     pthread_t checker;
-    pid_t checker_pid; /* the process that started it (a fork's child
-                          has no checker) */
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* stop, or used past wake_at */
+    uint64_t used;     /* bytes of the records lookups have checked */
+    uint64_t wake_at;  /* the checker waits for used to reach this
+                          (UINT64_MAX: it does not wait) */
     bool stop;
     unsigned *running; /* the count of checkers running it is one of */
 };
@@ -248,20 +254,40 @@ static void index_parts(struct pc_file *f)
  * links mostly the records the runs before it made, in about the order
  * they were made, which is their order in the file; so a thread checks a
  * large file's records in that order while the guest runs, and a lookup
- * that finds its record already found sound checks only its shape. */
-#define PCACHE_CHECK_MIN (UINT64_C(1) << 20) /* smaller: checked as used */
+ * that finds its record already found sound checks only its shape.  The
+ * thread hashes at most PCACHE_CHECK_AHEAD bytes more than the lookups
+ * have needed so far: a file made by --aot, or libc's shared by many
+ * programs, holds far more than one run uses. */
+#define PCACHE_CHECK_MIN (UINT64_C(1) << 20)   /* smaller: checked as used */
+#define PCACHE_CHECK_AHEAD (UINT64_C(32) << 20)
 #define PCACHE_CHECKERS 4 /* threads running at once, at most */
 
 static void *check_main(void *arg)
 {
     struct pc_part *p = arg;
     unsigned *running = p->running;
+    uint64_t done = 0; /* bytes this thread has hashed */
     for (uint32_t i = 0; i < p->img.h->nrecs; i++) {
+        if (done > __atomic_load_n(&p->used, __ATOMIC_SEQ_CST) +
+                       PCACHE_CHECK_AHEAD) {
+            /* Asleep until the lookups have checked half that much more:
+             * a lookup wakes it only then, not at every record. */
+            pthread_mutex_lock(&p->mu);
+            __atomic_store_n(&p->wake_at, done - PCACHE_CHECK_AHEAD / 2,
+                             __ATOMIC_SEQ_CST);
+            while (!p->stop && done > __atomic_load_n(&p->used,
+                                                      __ATOMIC_SEQ_CST) +
+                                          PCACHE_CHECK_AHEAD / 2)
+                pthread_cond_wait(&p->cv, &p->mu);
+            __atomic_store_n(&p->wake_at, UINT64_MAX, __ATOMIC_SEQ_CST);
+            pthread_mutex_unlock(&p->mu);
+        }
         if (__atomic_load_n(&p->stop, __ATOMIC_RELAXED))
             break;
         if (__atomic_load_n(&p->state[i], __ATOMIC_ACQUIRE) != REC_UNCHECKED)
             continue;
         uint8_t s = pcache_record_sound(&p->img, i) ? REC_SOUND : REC_DAMAGED;
+        done += p->img.recs[i].size;
         uint8_t none = REC_UNCHECKED;
         __atomic_compare_exchange_n(&p->state[i], &none, s, false,
                                     __ATOMIC_RELEASE, __ATOMIC_RELAXED);
@@ -276,6 +302,9 @@ static void start_checker(struct jit_pcache *pc, struct pc_part *p)
         __atomic_load_n(&pc->checkers, __ATOMIC_RELAXED) >= PCACHE_CHECKERS ||
         !(p->state = calloc(p->img.h->nrecs + 1, 1)))
         return;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->wake_at = UINT64_MAX;
     p->running = &pc->checkers;
     __atomic_fetch_add(&pc->checkers, 1, __ATOMIC_RELAXED);
     if (r386_thread_create(&p->checker, check_main, p) != 0) {
@@ -284,24 +313,36 @@ static void start_checker(struct jit_pcache *pc, struct pc_part *p)
         p->state = NULL;
         return;
     }
-    p->checker_pid = getpid();
+    p->live = true;
 }
 
 static void stop_checker(struct pc_part *p)
 {
-    if (p->checker_pid && p->checker_pid == getpid()) {
-        __atomic_store_n(&p->stop, true, __ATOMIC_RELAXED);
-        pthread_join(p->checker, NULL);
-    }
-    p->checker_pid = 0;
+    if (!p->live)
+        return;
+    pthread_mutex_lock(&p->mu);
+    __atomic_store_n(&p->stop, true, __ATOMIC_RELAXED);
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->checker, NULL);
+    p->live = false;
 }
 
 /* Record rec of part p, checked (NULL when damaged), with what the
- * checker thread found. */
+ * checker thread found; and the checker may go further. */
 static const struct pc_rec *checked_record(struct pc_part *p, uint32_t rec)
 {
     uint8_t s = p->state ? __atomic_load_n(&p->state[rec], __ATOMIC_ACQUIRE)
                          : REC_UNCHECKED;
+    if (p->live) { /* (used is written under the JIT lock) */
+        uint64_t used = p->used + p->img.recs[rec].size;
+        __atomic_store_n(&p->used, used, __ATOMIC_SEQ_CST);
+        if (used >= __atomic_load_n(&p->wake_at, __ATOMIC_SEQ_CST)) {
+            pthread_mutex_lock(&p->mu);
+            pthread_cond_signal(&p->cv);
+            pthread_mutex_unlock(&p->mu);
+        }
+    }
     if (s == REC_DAMAGED)
         return NULL;
     const struct pc_rec *r = pcache_record(&p->img, rec, s == REC_SOUND);
@@ -754,8 +795,13 @@ struct jit_pcache *jit_pcache_open(struct jit *j)
 
 void jit_pcache_fork_child(struct jit_pcache *pc)
 {
-    if (pc) /* (stop_checker joins only its own process's threads) */
-        __atomic_store_n(&pc->checkers, 0, __ATOMIC_RELAXED);
+    if (!pc)
+        return;
+    /* The checkers are the parent's (their lock may even be held). */
+    __atomic_store_n(&pc->checkers, 0, __ATOMIC_RELAXED);
+    for (struct pc_file *f = pc->files; f; f = f->next)
+        for (size_t p = 0; p < f->nparts; p++)
+            f->parts[p].live = false;
 }
 
 void jit_pcache_close(struct jit_pcache *pc)
