@@ -10,6 +10,10 @@
  * ABI, the indirect-branch table, memset and memmove), and a handful of
  * relocation types.  This loader links exactly that shape into the code
  * arena; for anything else it declines, and the caller goes through ORC.
+ * (It links every object compiled in the run.  A cached object, since
+ * session 11, runs where it lies in its mapped file, linked for that
+ * place when it was written -- prelink.c -- and comes here only when it
+ * cannot.)
  *
  * Layout of one object in the arena: its allocatable sections in order,
  * each at its alignment; then a GOT slot per symbol a GOT-relative
