@@ -463,6 +463,9 @@ static bool link_in_place(struct jit *j, const struct pcache_image *img,
     if (!jit_cells_fill(j, tab, pcache_cells(r), r->ncells))
         return false;
     jit_pcmap_add_in_place(j, pcache_object(r), r->objlen);
+    if (j->perfmap) /* (the units' sizes, for link_record's lines) */
+        jit_perfmap_note(j->perfmap, (const char *)pcache_object(r),
+                         r->objlen);
     j->stats.disk_in_place++;
     return true;
 }
