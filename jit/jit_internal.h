@@ -179,7 +179,7 @@ size_t jit_xip_imports(struct jit *j, uint64_t *addr, size_t max);
 struct pc_rec;
 /* Link a cache record's object (pcache.h's struct pc_rec, a copy) for its
  * place off in its file (pcache_linker). */
-void jit_xip_prelink(void *j, struct pc_rec *r, uint64_t off,
+bool jit_xip_prelink(void *j, struct pc_rec *r, uint64_t off,
                      uint32_t *data_len);
 /* pcmap.c: note the object obj (len bytes) linked at [mem, mem + size):
  * when it has a line table, jit_guest_pc reads it there (borrow: obj

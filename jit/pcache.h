@@ -153,9 +153,10 @@ const struct pc_rec *pcache_record(const struct pcache_image *img,
 /* What links a record's object for its place in the file as it is
  * written (prelink.c): r is the record (a copy to change), at offset off
  * of the file, its data at *data_len of the window (advanced when it
- * takes some); sets r->xip when it could. */
+ * takes some); sets r->xip and returns true when it could, else returns
+ * false with r half changed (the writer puts it back as it was). */
 struct pcache_linker {
-    void (*prelink)(void *ctx, struct pc_rec *r, uint64_t off,
+    bool (*prelink)(void *ctx, struct pc_rec *r, uint64_t off,
                     uint32_t *data_len);
     void *ctx;
 };

@@ -403,8 +403,10 @@ static bool write_merged(int fd, uint64_t key, uint64_t build,
             break;
         memcpy(r, recs[i], recs[i]->size);
         r->xip = 0;
-        if (lk)
-            lk->prelink(lk->ctx, r, off, &data_len);
+        if (lk && !lk->prelink(lk->ctx, r, off, &data_len)) {
+            memcpy(r, recs[i], recs[i]->size); /* (not half linked) */
+            r->xip = 0;
+        }
         rd[orecs + i] = (struct pc_recdesc){off, r->size, r->optimised,
                                             jit_hash(r, r->size, key)};
         ok = write_all(fd, r, r->size);

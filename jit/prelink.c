@@ -77,7 +77,7 @@ static int64_t sym_place(struct jit *j, const struct obj *o, size_t si,
     return *ok ? at[s->st_shndx] + (int64_t)s->st_value : 0;
 }
 
-/* Apply the relocations of section rs (of the object copy at obj, parsed
+/* Apply the relocations of section rs (of the object at obj, parsed
  * as o) for the places at.  False when one cannot be resolved now. */
 static bool prelink_section(struct jit *j, const struct obj *o,
                             uint8_t *obj, const Elf64_Shdr *rs,
@@ -154,20 +154,16 @@ static const Elf64_Sym *find_sym(const struct obj *o, const char *name)
     return NULL;
 }
 
-void jit_xip_prelink(void *ctx, struct pc_rec *r, uint64_t off,
+bool jit_xip_prelink(void *ctx, struct pc_rec *r, uint64_t off,
                      uint32_t *data_len)
 {
     struct jit *j = ctx;
     uint8_t *obj = (uint8_t *)pcache_object(r);
     uint64_t in_rec = (uint64_t)(obj - (uint8_t *)r);
     int64_t pos = (int64_t)(off + in_rec); /* the object's, in the file */
-    uint8_t *copy = malloc(r->objlen);
     struct obj o;
-    if (!copy || pos % PCACHE_ALIGN || !jit_obj_parse(&o, obj, r->objlen)) {
-        free(copy);
-        return;
-    }
-    memcpy(copy, obj, r->objlen);
+    if (pos % PCACHE_ALIGN || !jit_obj_parse(&o, obj, r->objlen))
+        return false;
     int64_t at[MAX_SECTIONS] = {0};
     bool placed[MAX_SECTIONS] = {false}, ok = true;
     uint64_t first = (*data_len + 15) & ~(uint64_t)15, d = first;
@@ -190,7 +186,7 @@ void jit_xip_prelink(void *ctx, struct pc_rec *r, uint64_t off,
     }
     for (unsigned i = 0; ok && i < o.nsh; i++)
         if (o.sh[i].sh_type == SHT_RELA)
-            ok = prelink_section(j, &o, copy, &o.sh[i], at, placed);
+            ok = prelink_section(j, &o, obj, &o.sh[i], at, placed);
     const Elf64_Sym *t = ok && r->ncells ? find_sym(&o, r->table) : NULL;
     if (ok && r->ncells) {
         ok = t && o.sh[t->st_shndx].sh_type == SHT_NOBITS &&
@@ -210,16 +206,12 @@ void jit_xip_prelink(void *ctx, struct pc_rec *r, uint64_t off,
             u[i].entry = (uint32_t)(in_rec + o.sh[s->st_shndx].sh_offset +
                                     s->st_value);
     }
-    if (ok) {
-        memcpy(obj, copy, r->objlen);
-        r->xip = 1;
-        r->xip_at = (uint32_t)off;
-        r->data_off = (uint32_t)first;
-        r->data_len = (uint32_t)(d - first);
-        *data_len = (uint32_t)d;
-    } else {
-        for (uint32_t i = 0; i < r->nunits; i++)
-            u[i].entry = 0;
-    }
-    free(copy);
+    if (!ok)
+        return false;
+    r->xip = 1;
+    r->xip_at = (uint32_t)off;
+    r->data_off = (uint32_t)first;
+    r->data_len = (uint32_t)(d - first);
+    *data_len = (uint32_t)d;
+    return true;
 }
