@@ -30,18 +30,19 @@ static LLVMValueRef indirect_target(struct lift_ctx *lc)
 }
 
 /* ---- profiling (lifter_env.profile) ----
- * The sampler thread of profile/ reads, for each guest thread, insn_pc as
- * "where the thread is" and the shadow call stack (cpu.h) as "who called
- * it".  A profiled unit stores its entry pc there, and its loops' head
- * pcs at their back edges (lift.c); a call, which goes on in the region,
- * stores its target, with the new esp (prof_esp, one 8-byte store): the
- * sampler's bound for live frames.  Returns and indirect jumps store
- * nothing but the return's cleared shadow frame: they end the unit, and
- * the unit they reach stores its entry pc; a frame a return popped is
- * empty, so the bound of the call before it still holds.  No branches
- * and no loads here: a block split in the middle of a guest block costs
- * register spills at -O0, and a load of shadow-stack state would put
- * every call behind the previous one. */
+ * The profiler's sampler reads, for each guest thread, where it is:
+ * {insn_pc, prof_esp}, a guest pc and the guest's esp there, and asks the
+ * thread for a sample; the thread walks its own stack at its next exit to
+ * the dispatcher, where its state is exact (profile/unwind.c: the .eh_frame
+ * rules of the code's ELF files), and takes the published pc for the
+ * innermost frame when that frame has returned since (profile/sample.c).
+ * So translated code keeps no call stack: a profiled unit publishes its
+ * entry, its loops' heads at their back edges (lift.c) and the target of
+ * each call (the call goes on in the region: its callee is where the
+ * thread is now).  Returns and indirect jumps publish nothing: they end
+ * the unit, and the unit they reach publishes its entry.  No branches and
+ * no loads: a block split in the middle of a guest block costs register
+ * spills at -O0. */
 
 /* {lo, hi} as one i64 (lo at the lower address). */
 static LLVMValueRef pair64(struct lift_ctx *lc, LLVMValueRef lo32,
@@ -52,43 +53,11 @@ static LLVMValueRef pair64(struct lift_ctx *lc, LLVMValueRef lo32,
     return LLVMBuildOr(lc->b, hi, lift_zext(lc, lo32, 64), "");
 }
 
-/* insn_pc = target and prof_esp = esp, in one store. */
-_Static_assert(CPU_OFF_PROF_ESP == CPU_OFF_INSN_PC + 4,
-               "prof_esp follows insn_pc");
-static void prof_event(struct lift_ctx *lc, LLVMValueRef target32)
-{
-    if (!lc->env->profile)
-        return;
-    LLVMValueRef s = LLVMBuildStore(
-        lc->b, pair64(lc, target32, lift_gpr_get(lc, REG_ESP)),
-        lift_state_ptr(lc, CPU_OFF_INSN_PC));
-    LLVMSetVolatile(s, 1);
-}
-
-/* The shadow frame slot of the return address at guest address at32
- * (cpu.h), as an i64 pointer. */
-_Static_assert(CPU_PROF_OFF_FRAME == 0 && sizeof(struct cpu_prof_frame) == 8 &&
-                   offsetof(struct cpu_prof_frame, esp) == 4 &&
-                   (CPU_PROF_SLOTS & (CPU_PROF_SLOTS - 1)) == 0,
-               "frame i is i64 slot i, esp in its high half");
-static LLVMValueRef prof_slot(struct lift_ctx *lc, LLVMValueRef at32)
-{
-    LLVMValueRef st = LLVMBuildLoad2(lc->b, lc->ptr,
-                                     lift_state_ptr(lc, CPU_OFF_PROF_STACK),
-                                     "");
-    LLVMValueRef i = LLVMBuildAnd(
-        lc->b, LLVMBuildLShr(lc->b, at32, lift_i32(lc, 2), ""),
-        lift_i32(lc, CPU_PROF_SLOTS - 1), "");
-    LLVMValueRef i64 = lift_zext(lc, i, 64);
-    return LLVMBuildGEP2(lc->b, lc->i64, st, &i64, 1, "");
-}
-
-/* The shadow stack is memory no guest access touches: its stores carry
- * the alias scope "r386.prof", and every other access of a unit lifted
- * for profiling is marked noalias with it (lift_prof_scopes).  Without
- * that, LLVM must assume a shadow-stack store may change guest memory
- * (both pointers are loaded from the state), and no guest value loaded
- * before a call or a return could be reused after it. */
+/* The publishing stores touch the state only: they carry the alias scope
+ * "r386.prof", and every other access of a unit lifted for profiling is
+ * marked noalias with it (lift_prof_scopes).  Without that, LLVM must
+ * assume such a store may change guest memory, and no guest value loaded
+ * before a call could be reused after it. */
 static LLVMValueRef prof_scope_list(struct lift_ctx *lc)
 {
     LLVMContextRef c = lc->ctx;
@@ -100,9 +69,10 @@ static LLVMValueRef prof_scope_list(struct lift_ctx *lc)
     return LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, &scope, 1));
 }
 
-static void prof_store(struct lift_ctx *lc, LLVMValueRef v, LLVMValueRef p)
+static void prof_store(struct lift_ctx *lc, LLVMValueRef v, unsigned off)
 {
-    LLVMValueRef s = LLVMBuildStore(lc->b, v, p);
+    LLVMValueRef s = LLVMBuildStore(lc->b, v, lift_state_ptr(lc, off));
+    LLVMSetVolatile(s, 1);
     LLVMSetMetadata(s, LLVMGetMDKindIDInContext(lc->ctx, "alias.scope", 11),
                     prof_scope_list(lc));
 }
@@ -126,23 +96,13 @@ void lift_prof_scopes(struct lift_ctx *lc)
         }
 }
 
-/* After a call's push: its frame {return address, esp}. */
-static void prof_push(struct lift_ctx *lc, guest_addr_t ret)
+/* insn_pc = pc and prof_esp = esp, in one store. */
+_Static_assert(CPU_OFF_PROF_ESP == CPU_OFF_INSN_PC + 4,
+               "prof_esp follows insn_pc");
+void lift_prof_where(struct lift_ctx *lc, LLVMValueRef pc32)
 {
-    if (!lc->env->profile)
-        return;
-    LLVMValueRef esp = lift_gpr_get(lc, REG_ESP);
-    prof_store(lc, pair64(lc, lift_i32(lc, ret), esp), prof_slot(lc, esp));
-}
-
-/* A return popping the word at guest address at32: that frame is gone.
- * (What was not pushed by a call -- ld.so's "ret $12" into the function
- * it resolved, a "push; ret" jump -- has an empty slot, or a dead one.) */
-static void prof_pop(struct lift_ctx *lc, LLVMValueRef at32)
-{
-    if (!lc->env->profile)
-        return;
-    prof_store(lc, lift_const(lc, 64, 0), prof_slot(lc, at32));
+    prof_store(lc, pair64(lc, pc32, lift_gpr_get(lc, REG_ESP)),
+               CPU_OFF_INSN_PC);
 }
 
 static void lift_jmp(struct lift_ctx *lc)
@@ -195,25 +155,22 @@ static void lift_call_insn(struct lift_ctx *lc)
     if (is_direct(lc)) {
         guest_addr_t t = direct_target(lc);
         lift_push(lc, lift_const(lc, w, lc->next_pc));
-        /* "call 1f; 1: pop %ebx" (old PIC code) never returns. */
-        if (t != lc->next_pc)
-            prof_push(lc, lc->next_pc);
-        prof_event(lc, lift_i32(lc, t));
+        if (lc->env->profile)
+            lift_prof_where(lc, lift_i32(lc, t));
         lift_end_direct(lc, t);
         return;
     }
     /* The target is read before the push (it may be addressed via ESP). */
     LLVMValueRef t = indirect_target(lc);
     lift_push(lc, lift_const(lc, w, lc->next_pc));
-    prof_push(lc, lc->next_pc);
-    prof_event(lc, t);
+    if (lc->env->profile)
+        lift_prof_where(lc, t);
     lift_end_indirect(lc, t);
 }
 
 static void lift_ret(struct lift_ctx *lc)
 {
     unsigned w = lc->insn->operand_width;
-    LLVMValueRef at = lift_gpr_get(lc, REG_ESP);
     LLVMValueRef t = lift_zext(lc, lift_pop(lc, w), 32);
     if (lc->insn->operand_count_visible > 0) {
         uint32_t n = (uint32_t)lift_op(lc, 0)->imm.value.u & 0xffff;
@@ -221,7 +178,6 @@ static void lift_ret(struct lift_ctx *lc)
         lift_gpr_set(lc, REG_ESP,
                      LLVMBuildAdd(lc->b, sp, lift_i32(lc, n), ""));
     }
-    prof_pop(lc, at);
     lift_end_indirect(lc, t);
 }
 

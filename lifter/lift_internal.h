@@ -210,7 +210,9 @@ bool lift_flow(struct lift_ctx *lc);   /* jmp, jcc, call, ret, loop */
 bool lift_string(struct lift_ctx *lc); /* movs, stos, cmps, scas, lods */
 bool lift_atomic(struct lift_ctx *lc); /* xchg, xadd, cmpxchg(8b) */
 bool lift_misc(struct lift_ctx *lc);   /* flag ops, cpuid, rdtsc, int */
-/* --profile: the shadow stack's stores alias no other access (flow.c). */
+/* --profile: publish where the thread is, {pc32, esp} (flow.c);
+ * those stores alias no other access (lift_prof_scopes). */
+void lift_prof_where(struct lift_ctx *lc, LLVMValueRef pc32);
 void lift_prof_scopes(struct lift_ctx *lc);
 bool lift_bcd(struct lift_ctx *lc);    /* aaa..das, xlat, bound, salc */
 bool lift_x87(struct lift_ctx *lc);    /* the x87 FPU (x87*.c) */

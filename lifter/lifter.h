@@ -128,11 +128,9 @@ struct lifter_env {
      * operations) while the guest's control word is the default one; the
      * x87 helper otherwise (lifter/x87_inline.c).  Slower to compile. */
     bool x87_inline;
-    /* --profile: calls and returns keep the shadow call stack of
-     * cpu_state.prof_stack; unit entries, loop heads and calls store a pc
-     * in insn_pc, calls the new esp in prof_esp (so the profiler's
-     * sampler sees the function running and the live frames;
-     * lifter/flow.c). */
+    /* --profile: unit entries, loop heads and calls publish where the
+     * thread is, {insn_pc, prof_esp}, for the profiler's sampler
+     * (lifter/flow.c). */
     bool profile;
 };
 

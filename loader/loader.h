@@ -121,7 +121,7 @@ char *loader_sysroot_path(const char *sysroot, const char *path);
  * profiler) and for finding function starts ahead of time: STT_FUNC
  * symbols of .symtab, else of .dynsym, merged with the start of every
  * .eh_frame FDE (so a stripped file still has its function starts) and
- * of every PLT entry.
+ * of every PLT entry; and the FDEs' rules for unwinding (cfi.c).
  * Addresses are the file's own virtual addresses (p_vaddr space); a caller
  * turns a guest address into one with elf_symbols_bias.  Every field read
  * is bounds-checked: a malformed file gives fewer symbols, never a crash. */
@@ -162,5 +162,38 @@ bool elf_symbols_bias(const struct elf_symbols *s, guest_addr_t start,
 /* The file address of the GOT as PIC code sees it (EBX; the base of its
  * jump tables' offsets): .got.plt, else .got.  false: none. */
 bool elf_symbols_got(const struct elf_symbols *s, uint32_t *vaddr);
+
+/* ---- call frame information of the same file (cfi.c) ----
+ * The .eh_frame rules at one address of the file: where the caller's
+ * frame is (the CFA) and how to find each of the caller's registers, by
+ * i386 DWARF number (0 eax, 1 ecx, 2 edx, 3 ebx, 4 esp, 5 ebp, 6 esi,
+ * 7 edi, 8 the return address). */
+#define ELF_CFI_REGS 9
+#define ELF_CFI_RA 8
+enum elf_cfi_how {
+    ELF_CFI_SAME,      /* unchanged (the default) */
+    ELF_CFI_UNDEFINED, /* lost; for the return address: the outermost frame */
+    ELF_CFI_AT,        /* saved at CFA + off */
+    ELF_CFI_VAL,       /* is CFA + off */
+    ELF_CFI_REG,       /* is register reg (the CFA: reg + off) */
+    ELF_CFI_AT_EXPR,   /* saved at the address expr computes (CFA pushed) */
+    ELF_CFI_VAL_EXPR,  /* is what expr computes (the CFA: nothing pushed) */
+};
+struct elf_cfi_rule {
+    uint8_t how; /* enum elf_cfi_how */
+    uint8_t reg;
+    int32_t off;
+    const uint8_t *expr; /* a DWARF expression, inside the symbols' copy */
+    uint32_t expr_len;
+};
+struct elf_cfi_row {
+    struct elf_cfi_rule cfa; /* ELF_CFI_REG or ELF_CFI_VAL_EXPR */
+    struct elf_cfi_rule reg[ELF_CFI_REGS];
+    bool signal; /* a signal trampoline's: its pc is not after a call */
+};
+/* The row at file address vaddr.  false: no FDE covers it, or its
+ * instructions are malformed or not understood. */
+bool elf_symbols_cfi(const struct elf_symbols *s, uint32_t vaddr,
+                     struct elf_cfi_row *row);
 
 #endif

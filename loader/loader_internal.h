@@ -47,4 +47,16 @@ __attribute__((warn_unused_result))
 int script_parse(const char *buf, size_t len, const char *name, char **interp,
                  char **arg, char *err, size_t errlen);
 
+/* .eh_frame, copied and indexed (cfi.c); symbols.c keeps one per file. */
+struct cfi_table;
+struct cfi_table *cfi_table_new(const uint8_t *eh, size_t n, uint32_t addr);
+void cfi_table_free(struct cfi_table *t);
+/* FDEs in order of their start: count, and the i-th's pc range. */
+size_t cfi_table_count(const struct cfi_table *t);
+void cfi_table_fde(const struct cfi_table *t, size_t i, uint32_t *start,
+                   uint32_t *range);
+struct elf_cfi_row;
+bool cfi_table_row(const struct cfi_table *t, uint32_t vaddr,
+                   struct elf_cfi_row *row);
+
 #endif

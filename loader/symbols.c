@@ -1,6 +1,7 @@
 /* Function starts and names of an ELF32 i386 file: .symtab (else
  * .dynsym) STT_FUNC symbols, plus the start of every .eh_frame FDE, so a
- * stripped shared library still tells where its functions begin.
+ * stripped shared library still tells where its functions begin; and
+ * those FDEs' unwinding rules (cfi.c).
  *
  * The parts of the file these read are read into a buffer of its size
  * (read_file), and every offset, size and index taken from it is checked
@@ -17,7 +18,7 @@
 #include <unistd.h>
 
 #include "loader.h"
-#include "r386/cursor.h"
+#include "loader_internal.h"
 
 /* Larger files are not worth naming. */
 #define SYMBOLS_MAX_FILE (512u << 20)
@@ -30,6 +31,7 @@ struct elf_symbols {
     struct elf_segment seg[SYMBOLS_MAX_SEGMENTS];
     size_t nseg;
     uint32_t got; /* .got.plt's address, 0: none */
+    struct cfi_table *cfi; /* .eh_frame (cfi.c), or NULL */
 };
 
 /* A file read into memory, with checked access. */
@@ -251,108 +253,6 @@ static size_t read_symtab(struct elf_symbols *s, const struct blob *b,
 
 /* ---- .eh_frame ---- */
 
-/* DWARF pointer encodings (DW_EH_PE_*) used by .eh_frame. */
-enum {
-    PE_ABSPTR = 0x00, PE_ULEB = 0x01, PE_UDATA2 = 0x02, PE_UDATA4 = 0x03,
-    PE_UDATA8 = 0x04, PE_SLEB = 0x09, PE_SDATA2 = 0x0a, PE_SDATA4 = 0x0b,
-    PE_SDATA8 = 0x0c, PE_PCREL = 0x10, PE_OMIT = 0xff,
-};
-
-/* A pointer in encoding enc at the cursor; field_addr is the file
- * virtual address of the field (for pcrel).  false: an encoding not
- * handled (datarel, indirect...). */
-static bool cur_pointer(struct r386_cursor *c, uint8_t enc, uint32_t field_addr,
-                        uint32_t *out)
-{
-    int64_t sv = 0;
-    uint64_t v;
-    switch (enc & 0x0f) {
-    case PE_ABSPTR: v = r386_cur_bytes(c, 4); break;
-    case PE_ULEB: v = r386_cur_leb(c, NULL); break;
-    case PE_UDATA2: v = r386_cur_bytes(c, 2); break;
-    case PE_UDATA4: v = r386_cur_bytes(c, 4); break;
-    case PE_UDATA8: v = r386_cur_bytes(c, 8); break;
-    case PE_SLEB: r386_cur_leb(c, &sv); v = (uint64_t)sv; break;
-    case PE_SDATA2: v = (uint64_t)(int16_t)r386_cur_bytes(c, 2); break;
-    case PE_SDATA4: v = (uint64_t)(int32_t)r386_cur_bytes(c, 4); break;
-    case PE_SDATA8: v = r386_cur_bytes(c, 8); break;
-    default: c->bad = true; return false;
-    }
-    switch (enc & 0x70) {
-    case 0: break;
-    case PE_PCREL: v += field_addr; break;
-    default: return false;
-    }
-    *out = (uint32_t)v;
-    return !c->bad;
-}
-
-/* The FDE pointer encoding of the CIE at cie (its 'R' augmentation). */
-static bool cie_fde_encoding(struct r386_cursor c, uint8_t *enc)
-{
-    *enc = PE_ABSPTR;
-    uint8_t version = (uint8_t)r386_cur_bytes(&c, 1);
-    const char *aug = (const char *)c.p;
-    size_t alen = strnlen(aug, (size_t)(c.end - c.p));
-    if (c.bad || alen == (size_t)(c.end - c.p))
-        return false;
-    c.p += alen + 1;
-    if (strstr(aug, "eh"))
-        r386_cur_bytes(&c, 4);
-    r386_cur_leb(&c, NULL);       /* code alignment */
-    int64_t ignored;
-    r386_cur_leb(&c, &ignored);   /* data alignment */
-    if (version == 1)
-        r386_cur_bytes(&c, 1);     /* return address register */
-    else
-        r386_cur_leb(&c, NULL);
-    if (aug[0] != 'z')
-        return !c.bad;
-    r386_cur_leb(&c, NULL);       /* augmentation data length */
-    for (const char *a = aug + 1; *a && !c.bad; a++) {
-        if (*a == 'R') {
-            *enc = (uint8_t)r386_cur_bytes(&c, 1);
-            return !c.bad;
-        }
-        if (*a == 'L') {
-            r386_cur_bytes(&c, 1);
-        } else if (*a == 'P') {
-            /* The personality routine: only its size matters here. */
-            uint8_t penc = (uint8_t)r386_cur_bytes(&c, 1);
-            uint32_t p;
-            if (!cur_pointer(&c, penc & 0x0f, 0, &p))
-                return false;
-        } else if (*a != 'S' && *a != 'B') {
-            return false;
-        }
-    }
-    return !c.bad;
-}
-
-/* One FDE: its pc range, added as an unnamed function start. */
-static void read_fde(struct elf_symbols *s, const struct blob *eh,
-                     uint32_t eh_addr, size_t body, size_t end, size_t cie)
-{
-    /* The CIE: length, id 0, then its body. */
-    if (!in_blob(eh, cie, 8))
-        return;
-    uint32_t clen;
-    memcpy(&clen, eh->p + cie, 4);
-    if (clen == 0 || clen == 0xffffffffu || !in_blob(eh, cie + 4, clen))
-        return;
-    struct r386_cursor cc = {eh->p + cie + 8, eh->p + cie + 4 + clen, false};
-    uint8_t enc;
-    if (!cie_fde_encoding(cc, &enc) ||
-        enc == PE_OMIT)
-        return;
-    struct r386_cursor c = {eh->p + body, eh->p + end, false};
-    uint32_t start, range;
-    if (!cur_pointer(&c, enc, eh_addr + (uint32_t)body, &start) ||
-        !cur_pointer(&c, enc & 0x0f, 0, &range) || start == 0)
-        return;
-    (void)add_sym(s, start, range, NULL);
-}
-
 /* The section header named name.  false: none. */
 static bool find_section(const struct blob *b, const Elf32_Ehdr *eh,
                          const char *name, Elf32_Shdr *out)
@@ -419,19 +319,19 @@ static void read_eh_frame(struct elf_symbols *s, const struct blob *b,
     if (!find_section(b, eh, ".eh_frame", &sh) ||
         !section_data(b, &sh, &data))
         return;
-    size_t off = 0;
-    while (in_blob(&data, off, 8)) {
-        uint32_t len, id;
-        memcpy(&len, data.p + off, 4);
-        if (len == 0 || len == 0xffffffffu || !in_blob(&data, off + 4, len))
-            break; /* terminator, 64-bit DWARF or truncated */
-        memcpy(&id, data.p + off + 4, 4);
-        /* An FDE's id is the distance back to its CIE. */
-        if (id != 0 && id <= off + 4)
-            read_fde(s, &data, sh.sh_addr, off + 8, off + 4 + len,
-                     off + 4 - id);
-        off += 4 + (size_t)len;
+    s->cfi = cfi_table_new(data.p, data.n, sh.sh_addr);
+    for (size_t i = 0; i < cfi_table_count(s->cfi); i++) {
+        uint32_t start, range;
+        cfi_table_fde(s->cfi, i, &start, &range);
+        if (add_sym(s, start, range, NULL) != 0)
+            return;
     }
+}
+
+bool elf_symbols_cfi(const struct elf_symbols *s, uint32_t vaddr,
+                     struct elf_cfi_row *row)
+{
+    return cfi_table_row(s->cfi, vaddr, row);
 }
 
 /* ---- the table ---- */
@@ -505,6 +405,7 @@ void elf_symbols_free(struct elf_symbols *s)
         return;
     free(s->sym);
     free(s->names);
+    cfi_table_free(s->cfi);
     free(s);
 }
 

@@ -28,10 +28,12 @@ struct profile *profile_start(const struct profile_config *cfg, char *err,
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->finish_lock, NULL);
     p->start_ns = profile_now_ns();
-    int e = profile_sampler_start(p);
+    p->view = profile_view_new();
+    int e = p->view ? profile_sampler_start(p) : -ENOMEM;
     if (e < 0) {
         snprintf(err, errlen, "cannot start the profiler's thread: %s",
                  strerror(-e));
+        free(p->view);
         free(p);
         return NULL;
     }
@@ -85,25 +87,32 @@ struct profile_thread *profile_thread_register(struct profile *p,
     if (!t) { /* never freed: the sampler may be looking at the list */
         t = calloc(1, sizeof(*t));
         if (!t) {
-            /* Translated code still keeps a stack: a shared scratch one. */
-            static struct cpu_prof_stack scratch;
-            cpu->prof_stack = (uint64_t)(uintptr_t)&scratch;
             pthread_mutex_unlock(&p->lock);
             return NULL;
         }
         t->next = p->threads;
         p->threads = t;
     }
-    memset(&t->stack, 0, sizeof(t->stack));
-    t->stack_top = 0;
     t->activity = PROFILE_DISPATCH;
+    t->due = 0;
+    t->profile = p;
     t->cpu = cpu;
     profile_sampler_thread_init(t);
     t->live = true;
     p->nthreads_seen++;
-    cpu->prof_stack = (uint64_t)(uintptr_t)&t->stack;
     pthread_mutex_unlock(&p->lock);
     return t;
+}
+
+void profile_thread_sample(struct profile_thread *t,
+                           const struct cpu_state *cpu)
+{
+    struct profile *p = t->profile;
+    if (!mine(p))
+        return;
+    pthread_mutex_lock(&p->lock);
+    profile_take_sample(p, t, cpu);
+    pthread_mutex_unlock(&p->lock);
 }
 
 void profile_thread_unregister(struct profile *p, struct profile_thread *t)
@@ -114,35 +123,6 @@ void profile_thread_unregister(struct profile *p, struct profile_thread *t)
     t->live = false;
     t->cpu = NULL;
     pthread_mutex_unlock(&p->lock);
-}
-
-void profile_thread_push(struct profile_thread *t, guest_addr_t ret,
-                         guest_addr_t esp)
-{
-    struct cpu_prof_frame f = {ret, esp};
-    __atomic_store(&PROF_SLOT_OF(&t->stack, esp), &f, __ATOMIC_RELAXED);
-    __atomic_store_n(&t->cpu->prof_esp, esp, __ATOMIC_RELAXED);
-}
-
-void profile_thread_sync(struct profile_thread *t, guest_addr_t esp)
-{
-    struct cpu_state *cpu = t->cpu;
-    guest_addr_t low = __atomic_load_n(&cpu->prof_esp, __ATOMIC_RELAXED);
-    if (!t->stack_top)
-        __atomic_store_n(&t->stack_top, esp, __ATOMIC_RELAXED);
-    /* Frames between the last call's esp and esp were popped by returns
-     * (their slots already empty) or left without one (longjmp): cleared.
-     * A move further than the ring covers is taken for a switch to
-     * another stack (swapcontext): nothing there is known dead, and stale
-     * frames below esp are not read. */
-    uint32_t words = low < esp ? (esp - low) / 4 : 0;
-    if (words <= CPU_PROF_SLOTS) {
-        static const struct cpu_prof_frame none;
-        for (uint32_t i = 0; i < words; i++)
-            __atomic_store(&PROF_SLOT_OF(&t->stack, low + 4 * i), &none,
-                           __ATOMIC_RELAXED);
-    }
-    __atomic_store_n(&cpu->prof_esp, esp, __ATOMIC_RELAXED);
 }
 
 /* Open path for writing, or warn once and return NULL. */
@@ -206,6 +186,11 @@ void profile_finish(struct profile *p)
     profile_sampler_stop(p);
     p->end_ns = profile_now_ns();
     pthread_mutex_lock(&p->lock); /* the images */
+    /* Samples asked for and not taken: threads blocked in a system call
+     * (their state is exact and still), this one among them. */
+    for (struct profile_thread *t = p->threads; t; t = t->next)
+        if (t->live && t->due && t->req_activity == PROFILE_SYSCALL)
+            profile_take_sample(p, t, t->cpu);
     struct prof_symbolizer *s = profile_symbolizer_new(p);
     struct prof_named n = {0};
     if (!s || profile_name_all(p, s, &n) < 0) {

@@ -2,10 +2,12 @@
  *
  * A sampler thread of its own wakes every millisecond and reads, for each
  * registered guest thread, what the thread is doing (an activity word the
- * runtime sets at its transitions), the guest pc (cpu_state.insn_pc: code
- * lifted for profiling stores unit entries, loop heads and call targets)
- * and the shadow call stack that
- * translated calls and returns maintain (cpu_state.prof_stack).  At exit
+ * runtime sets at its transitions) and where it is ({insn_pc, prof_esp}:
+ * code lifted for profiling publishes them at unit entries, loop heads
+ * and call targets), and asks the thread for a sample: the thread leaves
+ * translated code (its interrupt word) and, with its state exact, walks
+ * its guest stack with the .eh_frame rules of the code's ELF files
+ * (loader/cfi.c) before it runs guest code again.  At exit
  * the samples are named with the guest ELF files' symbols and written as
  * a report, collapsed stacks and an SVG flame graph (docs/PROFILING.md).
  *
@@ -61,7 +63,7 @@ void profile_add_image(struct profile *p, const char *path,
 void profile_set_mapper(struct profile *p, profile_map_fn fn, void *ctx);
 
 /* A guest thread starts (on its host thread): sampled from now on, until
- * unregistered; sets cpu->prof_stack.  NULL when out of memory. */
+ * unregistered.  NULL when out of memory. */
 struct profile_thread *profile_thread_register(struct profile *p,
                                                struct cpu_state *cpu);
 /* Before the thread's cpu_state is freed. */
@@ -75,17 +77,16 @@ static inline void profile_thread_set(struct profile_thread *t,
     __atomic_store_n((uint32_t *)t, (uint32_t)a, __ATOMIC_RELAXED);
 }
 
-/* A call the guest did not make with a call instruction (a signal
- * handler's frame): pushed on the thread's shadow stack, as translated
- * calls push, so that the handler's return pops it. */
-void profile_thread_push(struct profile_thread *t, guest_addr_t ret,
-                         guest_addr_t esp);
+/* Has the sampler asked this thread for a sample?  (Its second word.) */
+static inline bool profile_thread_due(const struct profile_thread *t)
+{
+    return __atomic_load_n((const uint32_t *)t + 1, __ATOMIC_RELAXED) != 0;
+}
 
-/* The thread is in the dispatcher with the guest's esp exact: every
- * shadow frame whose return address lies below it is dead (skipped by
- * longjmp or an exception); those above the last call's esp are
- * cleared, and esp becomes the sampler's bound.  A few stores. */
-void profile_thread_sync(struct profile_thread *t, guest_addr_t esp);
+/* Take the samples asked for, with cpu exact: the dispatcher calls it
+ * before it runs guest code.  A walk of the guest stack. */
+void profile_thread_sample(struct profile_thread *t,
+                           const struct cpu_state *cpu);
 
 /* Stop sampling and write the files (one warning per file that cannot be
  * written).  Only the process that started the profile writes (not a

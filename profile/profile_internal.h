@@ -13,13 +13,17 @@
 #define PROFILE_HZ 1000
 /* Deeper stacks keep their innermost frames. */
 #define PROFILE_MAX_DEPTH 128
-
-/* The shadow frame slot of the return address at guest address a
- * (r386/cpu.h). */
-#define PROF_SLOT_OF(st, a) ((st)->frame[((a) >> 2) & (CPU_PROF_SLOTS - 1)])
+/* How much of a guest stack above its esp a walk reads (unwind.c). */
+#define PROFILE_VIEW_MAX (128u << 10)
+/* Code ranges whose file is known (files.c). */
+#define PROFILE_MAX_RANGES 64
 
 struct profile_thread {
     uint32_t activity; /* first: profile_thread_set */
+    /* second: samples the sampler asked for and the thread has not taken
+     * yet (profile_thread_due); written under the profile's lock. */
+    uint32_t due;
+    struct profile *profile;
     bool live;
     struct cpu_state *cpu;
     /* The thread's CPU clock, its last reading, and CPU time not yet
@@ -27,11 +31,12 @@ struct profile_thread {
     clockid_t clock;
     bool has_clock;
     uint64_t last_cpu_ns, pending_ns;
+    /* What the sampler saw when it asked: the activity, the unit
+     * running, and where the thread was ({insn_pc, prof_esp} in guest
+     * code, else eip and esp). */
+    uint32_t req_activity;
+    guest_addr_t req_unit, req_pc, req_esp;
     struct profile_thread *next;
-    /* esp when the thread first reached the dispatcher: its frames lie
-     * below (the sampler reads no further up while esp is below it). */
-    guest_addr_t stack_top;
-    struct cpu_prof_stack stack;
 };
 
 /* One distinct sampled stack: pcs outermost first; pc[n-1] is where the
@@ -56,6 +61,20 @@ struct prof_pc_table {
 
 struct prof_image {
     char *path;
+    guest_addr_t bias;
+};
+
+/* A guest ELF file and what naming and unwinding read from it. */
+struct prof_file {
+    char *path;
+    struct elf_symbols *syms; /* NULL: unreadable */
+};
+
+/* [lo, hi) is code of files[file], loaded at bias. */
+struct prof_range {
+    guest_addr_t lo;
+    uint64_t hi;
+    int file;
     guest_addr_t bias;
 };
 
@@ -92,6 +111,12 @@ struct profile {
     size_t nimages;
     profile_map_fn map;
     void *map_ctx;
+    /* files.c: the sampler's while it runs, then the symbolizer's. */
+    struct prof_file *files;
+    int nfiles;
+    struct prof_range ranges[PROFILE_MAX_RANGES];
+    unsigned nranges;
+    struct prof_view *view; /* unwind.c: the sampler's copy of a stack */
 
     pthread_t sampler;
     bool running;
@@ -99,9 +124,10 @@ struct profile {
     bool finished;
     uint64_t start_ns, end_ns;
 
-    /* Written by the sampler thread only (read after it stopped). */
+    /* Written under lock (read after the sampler stopped). */
     uint64_t samples;
     uint64_t sampler_cpu_ns; /* the sampler thread's own CPU time */
+    uint64_t walk_ns; /* guest threads' time in profile_take_sample */
     uint64_t by_activity[PROFILE_ACTIVITIES];
     struct prof_trace **traces; /* open addressing */
     size_t ntraces, trace_cap;
@@ -111,8 +137,27 @@ struct profile {
 
 uint64_t profile_now_ns(void);
 
+/* files.c: the file holding guest pc, and its load bias. */
+bool profile_find_file(struct profile *p, guest_addr_t pc, int *file,
+                       guest_addr_t *bias);
+void profile_files_free(struct profile *p);
+
+/* unwind.c: the callers of a thread at pc with registers gpr (r386/cpu.h
+ * order; bit i of known: gpr[i] is known, esp's must be), guest memory
+ * at mem_base: innermost first, into out; returns how many.  Under the
+ * profile's lock. */
+struct prof_view;
+struct prof_view *profile_view_new(void);
+unsigned profile_unwind(struct profile *p, uint64_t mem_base,
+                        guest_addr_t pc, const uint32_t gpr[8], uint32_t known,
+                        guest_addr_t *out, unsigned max);
+
 /* sample.c */
 void profile_sampler_thread_init(struct profile_thread *t);
+/* Takes the samples due of thread t from cpu, its state (exact: the
+ * thread is between units, or blocked).  Under the profile's lock. */
+void profile_take_sample(struct profile *p, struct profile_thread *t,
+                         const struct cpu_state *cpu);
 int profile_sampler_start(struct profile *p);
 void profile_sampler_stop(struct profile *p);
 

@@ -120,8 +120,9 @@ int profile_write_report(struct profile *p, struct prof_symbolizer *s,
         [PROFILE_COMPILE] = "r386 compiling",
         [PROFILE_SYSCALL] = "system calls",
     };
-    fprintf(f, "(the sampler thread itself used %.1f ms of CPU)\n",
-            (double)p->sampler_cpu_ns / 1e6);
+    fprintf(f, "(the sampler thread itself used %.1f ms of CPU; walking "
+               "guest stacks, %.1f ms of the guest threads')\n",
+            (double)p->sampler_cpu_ns / 1e6, (double)p->walk_ns / 1e6);
     fprintf(f, "\nwhere the time went\n");
     for (int a = 0; a < PROFILE_ACTIVITIES; a++)
         fprintf(f, "%7.2f%% %8llu  %s\n", pct(p->by_activity[a], total),

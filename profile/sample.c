@@ -1,14 +1,30 @@
 /* The sampler: a host thread of its own that wakes PROFILE_HZ times a
- * second (absolute deadlines on CLOCK_MONOTONIC) and records, for each
- * registered guest thread, its activity, its guest pc and its shadow call
- * stack.
+ * second (absolute deadlines on CLOCK_MONOTONIC) and asks each registered
+ * guest thread for the samples it has earned; the thread takes them
+ * itself (profile_take_sample), walking its guest stack (unwind.c).
  *
  * Why a thread and not a timer signal: the guest may use SIGPROF,
  * SIGALRM and setitimer itself (r386 forwards every catchable signal to
  * it), and a signal of r386's own would make r386's blocking host calls
- * return EINTR.  The thread interrupts nothing.  What it costs: the pc it
- * sees is the one translated code last published (cpu_state.insn_pc), not
- * the host's instruction pointer.
+ * return EINTR.  The sampler interrupts nothing: for a thread in guest
+ * code it notes where the thread is -- {insn_pc, prof_esp}, which
+ * translated code publishes at unit entries, loop heads and call targets
+ * -- and sets the thread's interrupt word, which translated code reads at
+ * loop back edges and between units (as for a pending signal).  At its
+ * next turn in the dispatcher, before it runs guest code again, the
+ * thread walks its stack from its exact state.  That turn comes at the
+ * first return, loop iteration or unit boundary: when the thread has
+ * returned from the function the sampler saw it in (it is higher on the
+ * stack than the published esp), that function is put back as the
+ * innermost frame, so a short leaf's time is not given to its caller.
+ * A thread in r386 (compiling, dispatching) or in a system call passes
+ * through the dispatcher anyway; one still blocked when the profile ends
+ * is walked where it blocks (profile.c).
+ *
+ * Why not walk from the sampler: the guest runs on under it.  Read from
+ * another thread, the stack of code that calls and returns every few
+ * dozen cycles has changed before its first word is copied (tried: one
+ * walk in eight of prof_lua's broke on a reused slot).
  *
  * A wall-clock sample of a thread that is not running would count the
  * state it was left in as often as the host keeps it waiting: on a busy
@@ -16,11 +32,7 @@
  * instead: a thread gets one sample per PROFILE_HZ-th of a second of CPU
  * time it used since the last tick (taken at the state it is in now), and
  * a thread in a system call one per tick, CPU or not (time blocked in the
- * kernel is time the guest waits).
- *
- * The sampler reads the guest threads' state while they run: every value
- * is read once (a shadow frame as one 8-byte word) and indexes are
- * masked. */
+ * kernel is time the guest waits). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,34 +130,6 @@ static void count_pc(struct prof_pc_table *t, guest_addr_t pc,
     t->slot[k].count += weight;
 }
 
-/* The callers of a thread from its shadow stack (cpu.h), outermost
- * first, into pc[]; returns how many.  The live frames are read in
- * address order from low, the esp of the thread's last call (or
- * dispatcher entry), up to the top of its stack (or as far as the ring reaches, on another
- * stack): a slot holds a frame when the frame's esp is its own. */
-static unsigned read_callers(const struct cpu_prof_stack *st,
-                             guest_addr_t low, guest_addr_t top,
-                             guest_addr_t *pc, unsigned max)
-{
-    guest_addr_t ret[PROFILE_MAX_DEPTH];
-    unsigned n = 0;
-    uint32_t a = low & ~3u;
-    uint32_t words = CPU_PROF_SLOTS;
-    if (low <= top && (top - low) / 4 < words)
-        words = (top - low) / 4 + 1;
-    for (uint32_t i = 0; i < words && n < max; i++, a += 4) {
-        if (i && a < 4)
-            break; /* past the top of the address space */
-        struct cpu_prof_frame f;
-        __atomic_load(&PROF_SLOT_OF(st, a), &f, __ATOMIC_RELAXED);
-        if (f.ret && f.esp >> 2 == a >> 2 && f.esp >= low)
-            ret[n++] = f.ret;
-    }
-    for (unsigned i = 0; i < n; i++)
-        pc[i] = ret[n - 1 - i];
-    return n;
-}
-
 #define PERIOD_NS (1000000000u / PROFILE_HZ)
 /* After a long stall of the sampler, no more than this many samples at
  * once: the state now says little about the time before. */
@@ -188,31 +172,76 @@ static unsigned samples_due(struct profile_thread *t, uint32_t act)
     return (unsigned)n;
 }
 
+/* Ask thread t for the samples it earned since the last tick: note where
+ * it is, and make it leave translated code (its interrupt word: it takes
+ * the samples before it runs guest code again, profile_take_sample).  A
+ * thread in a system call or in r386 passes there anyway. */
 static void sample_thread(struct profile *p, struct profile_thread *t)
 {
-    guest_addr_t pc[PROFILE_MAX_DEPTH + 1];
+    (void)p;
     uint32_t act = __atomic_load_n(&t->activity, __ATOMIC_RELAXED);
     if (act >= PROFILE_ACTIVITIES)
         act = PROFILE_DISPATCH;
     unsigned weight = samples_due(t, act);
     if (!weight)
         return;
-    const struct cpu_state *cpu = t->cpu;
-    guest_addr_t eip = __atomic_load_n(&cpu->eip, __ATOMIC_RELAXED);
-    guest_addr_t where =
-        act == PROFILE_GUEST ? __atomic_load_n(&cpu->insn_pc, __ATOMIC_RELAXED)
-                             : eip;
-    guest_addr_t low = __atomic_load_n(&cpu->prof_esp, __ATOMIC_RELAXED);
-    guest_addr_t top = __atomic_load_n(&t->stack_top, __ATOMIC_RELAXED);
-    unsigned n = read_callers(&t->stack, low, top, pc, PROFILE_MAX_DEPTH);
-    pc[n++] = where;
+    struct cpu_state *cpu = t->cpu;
+    if (!t->due) { /* (a thread that has not taken the last: where it was) */
+        t->req_activity = act;
+        t->req_unit = __atomic_load_n(&cpu->eip, __ATOMIC_RELAXED);
+        if (act == PROFILE_GUEST) {
+            /* {insn_pc, prof_esp}: one store of translated code, one
+             * load. */
+            uint64_t at = __atomic_load_n(
+                (const uint64_t *)(const void *)&cpu->insn_pc,
+                __ATOMIC_RELAXED);
+            t->req_pc = (guest_addr_t)at;
+            t->req_esp = (guest_addr_t)(at >> 32);
+        } else {
+            t->req_pc = t->req_unit;
+            t->req_esp = __atomic_load_n(&cpu->gpr[REG_ESP], __ATOMIC_RELAXED);
+        }
+    }
+    __atomic_store_n(&t->due, t->due + weight, __ATOMIC_RELAXED);
+    if (act == PROFILE_GUEST)
+        __atomic_store_n(&cpu->interrupt, 1, __ATOMIC_RELAXED);
+}
+
+void profile_take_sample(struct profile *p, struct profile_thread *t,
+                         const struct cpu_state *cpu)
+{
+    unsigned weight = t->due;
+    if (!weight)
+        return;
+    uint64_t t0 = profile_now_ns();
+    __atomic_store_n(&t->due, 0, __ATOMIC_RELAXED);
+    guest_addr_t pc[PROFILE_MAX_DEPTH + 2], ret[PROFILE_MAX_DEPTH];
+    uint32_t act = t->req_activity;
+    guest_addr_t eip = cpu->eip, esp = cpu->gpr[REG_ESP];
+    unsigned n = profile_unwind(p, cpu->mem_base, eip, cpu->gpr,
+                                (1u << REG_COUNT) - 1, ret,
+                                PROFILE_MAX_DEPTH);
+    for (unsigned i = 0; i < n; i++)
+        pc[i] = ret[n - 1 - i];
+    pc[n++] = eip;
+    guest_addr_t where = eip;
+    /* The sampler saw the thread deeper than it is now: in a function
+     * that has returned since (returns are where translated code first
+     * looks at its interrupt word).  That function was the one running:
+     * it is the innermost frame, called from here (eip, a return
+     * address, is then named one byte back: its call). */
+    if (act == PROFILE_GUEST && t->req_esp < esp && t->req_pc) {
+        where = t->req_pc;
+        pc[n++] = where;
+    }
     p->samples += weight;
     p->by_activity[act] += weight;
     count_trace(p, (uint8_t)act, pc, n, weight);
     if (act == PROFILE_GUEST) {
-        count_pc(&p->units, eip, weight);
+        count_pc(&p->units, t->req_unit, weight);
         count_pc(&p->pcs, where, weight);
     }
+    p->walk_ns += profile_now_ns() - t0;
 }
 
 static void tick(struct profile *p)

@@ -1,6 +1,5 @@
-/* Naming guest pcs: the ELF file a pc lies in (the images the runtime
- * loaded, then its file mappings), the load bias, and the function from
- * the file's symbols (loader/symbols.c): a symbol name, else
+/* Naming guest pcs: the ELF file a pc lies in and its load bias
+ * (files.c), and the function from the file's symbols (loader/symbols.c): a symbol name, else
  * FILE+0xSTART for a start known from .eh_frame, else FILE+0xADDR.
  *
  * Return addresses are looked up one byte back: a call at the very end of
@@ -9,11 +8,6 @@
 #include <string.h>
 
 #include "profile_internal.h"
-
-struct sym_file {
-    char *path;
-    struct elf_symbols *syms; /* NULL: unreadable */
-};
 
 /* A function's identity: its file and start (or exact pc when no start
  * is known: then bit 63 is set). */
@@ -24,8 +18,6 @@ struct func_key {
 
 struct prof_symbolizer {
     struct profile *p;
-    struct sym_file *files;
-    int nfiles;
     struct prof_func *funcs;
     struct func_key *keys;
     unsigned nfuncs, func_cap;
@@ -41,65 +33,6 @@ static const char *base_name(const char *path)
 {
     const char *b = strrchr(path, '/');
     return b ? b + 1 : path;
-}
-
-static int file_index(struct prof_symbolizer *s, const char *path)
-{
-    for (int i = 0; i < s->nfiles; i++)
-        if (strcmp(s->files[i].path, path) == 0)
-            return i;
-    struct sym_file *n = realloc(s->files, (size_t)(s->nfiles + 1) * sizeof(*n));
-    if (!n)
-        return -1;
-    s->files = n;
-    char err[256];
-    n[s->nfiles].path = strdup(path);
-    n[s->nfiles].syms = elf_symbols_load(path, err, sizeof(err));
-    if (!n[s->nfiles].path) {
-        elf_symbols_free(n[s->nfiles].syms);
-        return -1;
-    }
-    return s->nfiles++;
-}
-
-/* Is pc inside an executable PT_LOAD of the file loaded at bias? */
-static bool in_segments(const struct elf_symbols *syms, guest_addr_t bias,
-                        guest_addr_t pc)
-{
-    const struct elf_segment *seg;
-    size_t n = elf_symbols_segments(syms, &seg);
-    uint32_t v = pc - bias;
-    for (size_t i = 0; i < n; i++)
-        if ((seg[i].flags & 1 /* PF_X */) && v - seg[i].vaddr < seg[i].memsz)
-            return true;
-    return false;
-}
-
-/* The file holding pc and its bias; false: none known. */
-static bool find_file(struct prof_symbolizer *s, guest_addr_t pc, int *file,
-                      guest_addr_t *bias)
-{
-    struct profile *p = s->p;
-    for (size_t i = 0; i < p->nimages; i++) {
-        int f = file_index(s, p->images[i].path);
-        if (f >= 0 && s->files[f].syms &&
-            in_segments(s->files[f].syms, p->images[i].bias, pc)) {
-            *file = f;
-            *bias = p->images[i].bias;
-            return true;
-        }
-    }
-    struct profile_mapping m;
-    if (!p->map || !p->map(p->map_ctx, pc, &m) || !m.path)
-        return false;
-    int f = file_index(s, m.path);
-    if (f < 0)
-        return false;
-    *file = f;
-    if (!s->files[f].syms ||
-        !elf_symbols_bias(s->files[f].syms, m.start, m.offset, bias))
-        *bias = m.start - (guest_addr_t)m.offset; /* file+offset naming */
-    return true;
 }
 
 static unsigned add_func(struct prof_symbolizer *s, struct func_key k,
@@ -141,12 +74,13 @@ static unsigned name_pc(struct prof_symbolizer *s, guest_addr_t pc, bool leaf)
 {
     int f;
     guest_addr_t bias;
-    if (!find_file(s, pc, &f, &bias))
+    if (!profile_find_file(s->p, pc, &f, &bias))
         return 0;
-    const char *path = s->files[f].path;
+    const struct prof_file *file = &s->p->files[f];
+    const char *path = file->path;
     uint32_t v = (pc - bias) - (leaf ? 0 : 1);
     const struct elf_symbol *sym;
-    if (s->files[f].syms && elf_symbols_lookup(s->files[f].syms, v, &sym)) {
+    if (file->syms && elf_symbols_lookup(file->syms, v, &sym)) {
         struct func_key k = {f, sym->start};
         char *name = sym->name ? strdup(sym->name)
                                : fmt_name("%s+0x%x", base_name(path),
@@ -207,7 +141,7 @@ void profile_describe_pc(struct prof_symbolizer *s, guest_addr_t pc,
     int fi;
     guest_addr_t bias;
     uint32_t off = 0;
-    if (!(k->start >> 63) && find_file(s, pc, &fi, &bias))
+    if (!(k->start >> 63) && profile_find_file(s->p, pc, &fi, &bias))
         off = (pc - bias) - (uint32_t)k->start;
     snprintf(buf, len, "%s+0x%x (%s)", s->funcs[f].name, off,
              base_name(s->funcs[f].file));
@@ -245,11 +179,6 @@ void profile_symbolizer_free(struct prof_symbolizer *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < s->nfiles; i++) {
-        free(s->files[i].path);
-        elf_symbols_free(s->files[i].syms);
-    }
-    free(s->files);
     for (unsigned i = 0; i < s->nfuncs; i++)
         free(s->funcs[i].name);
     free(s->funcs);

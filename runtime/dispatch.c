@@ -383,8 +383,6 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
         host_fault(t);
     for (;;) {
         thread_activity(t, PROFILE_DISPATCH);
-        if (t->prof)
-            profile_thread_sync(t->prof, t->cpu.gpr[REG_ESP]);
         if (t->cpu.interrupt)
             signal_deliver_pending(t);
         if (t->exited)
@@ -402,8 +400,14 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
             return 1;
         }
         fault_jmp = &jb;
-        if (t->prof) /* the profiler's pc until the unit stores one */
+        if (t->prof) {
+            /* Samples the profiler asked for, with the state exact. */
+            if (profile_thread_due(t->prof))
+                profile_thread_sample(t->prof, &t->cpu);
+            /* Where the thread is until the unit publishes. */
             t->cpu.insn_pc = t->cpu.eip;
+            t->cpu.prof_esp = t->cpu.gpr[REG_ESP];
+        }
         thread_activity(t, PROFILE_GUEST);
         enum cpu_exit kind = cpu_run_chain(fn, &t->cpu);
         thread_activity(t, PROFILE_DISPATCH);

@@ -385,10 +385,6 @@ static bool setup_frame(struct guest_thread *t, int sig,
     }
     s->gpr[REG_ESP] = frame;
     s->gpr[REG_EAX] = (uint32_t)sig;
-    /* For the profiler, the handler is called from the interrupted pc:
-     * its return to the restorer takes this frame off again. */
-    if (t->prof)
-        profile_thread_push(t->prof, s->eip, frame);
     s->eip = act->handler;
     s->seg_sel[SEG_DS] = s->seg_sel[SEG_ES] = s->seg_sel[SEG_SS] = USER_DS;
     s->seg_sel[SEG_CS] = USER_CS;

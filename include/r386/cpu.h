@@ -77,9 +77,9 @@ struct cpu_state {
      * no unit; others are named by the host pc, jit/pcmap.c), and, when
      * lifted for profiling, at unit entries, loop back edges and calls. */
     uint32_t insn_pc;
-    /* --profile: esp after the last call (lifter/flow.c stores it with
-     * insn_pc, as one 8-byte store) or at the dispatcher's last entry.
-     * Shadow frames below it are dead. */
+    /* --profile: the guest's esp at insn_pc (stored with it, as one 8-byte
+     * store; lifter/flow.c): how deep the thread was when the profiler's
+     * sampler looked (profile/sample.c). */
     uint32_t prof_esp;
 
     /* ---- x87 FPU (lifter/x87*.c, runtime/fpu_helpers.c) ---- */
@@ -114,33 +114,7 @@ struct cpu_state {
      * CPU_EXIT_INTERRUPT, cpu_run_chain between units. */
     uint32_t interrupt;
     uint32_t pad6;
-    /* ---- profiling (profile/, lifter/flow.c) ---- */
-    /* Host address of the thread's struct cpu_prof_stack while --profile
-     * runs (translated code keeps it only when lifted for profiling). */
-    uint64_t prof_stack;
 };
-
-/* The profiler's shadow call stack, indexed by the guest stack address
- * of each return address: a call stores {return address, esp after its
- * push} at frame[(esp >> 2) % CPU_PROF_SLOTS], and the return that pops
- * that word stores 0 there.  No depth to load and update: a call and a
- * return cost one store each, and nothing in translated code waits for
- * the shadow stack.  The live frames are those at or above prof_esp whose
- * slot is their own, read in address order (profile/sample.c); frames a
- * longjmp or an exception skipped are cleared by the dispatcher
- * (profile_thread_sync: every frame below esp is dead).  The ring covers
- * CPU_PROF_SLOTS * 4 bytes of guest stack: a frame deeper than that below
- * an outer one takes its slot.  A sampler thread reads it while it
- * changes: each frame is one 8-byte word. */
-#define CPU_PROF_SLOTS 16384
-struct cpu_prof_frame {
-    uint32_t ret;
-    uint32_t esp;
-};
-struct cpu_prof_stack {
-    struct cpu_prof_frame frame[CPU_PROF_SLOTS];
-};
-#define CPU_PROF_OFF_FRAME 0
 
 /* Offsets the lifter uses; pinned so that a layout change is a compile
  * error, not a silent miscompile. */
@@ -164,7 +138,6 @@ struct cpu_prof_stack {
 #define CPU_OFF_XMM 288
 #define CPU_OFF_MXCSR 416
 #define CPU_OFF_INTERRUPT 432
-#define CPU_OFF_PROF_STACK 440
 _Static_assert(offsetof(struct cpu_state, gpr) == CPU_OFF_GPR, "gpr");
 _Static_assert(offsetof(struct cpu_state, eip) == CPU_OFF_EIP, "eip");
 _Static_assert(offsetof(struct cpu_state, flag) == CPU_OFF_FLAG, "flag");
@@ -196,11 +169,6 @@ _Static_assert(offsetof(struct cpu_state, xmm) == CPU_OFF_XMM, "xmm");
 _Static_assert(offsetof(struct cpu_state, mxcsr) == CPU_OFF_MXCSR, "mxcsr");
 _Static_assert(offsetof(struct cpu_state, interrupt) == CPU_OFF_INTERRUPT,
                "interrupt");
-_Static_assert(offsetof(struct cpu_state, prof_stack) == CPU_OFF_PROF_STACK,
-               "prof_stack");
-_Static_assert(offsetof(struct cpu_prof_stack, frame) == CPU_PROF_OFF_FRAME,
-               "prof frame");
-_Static_assert(sizeof(struct cpu_prof_frame) == 8, "prof frame size");
 _Static_assert(sizeof(struct cpu_state) == 448, "cpu_state size");
 
 /* x87 control and status word bits. */

@@ -5,6 +5,11 @@
 #                         main in the collapsed stacks and named in the SVG
 #   svg R386 PROG         the SVG flame graph opens in headless Chromium and
 #                         its DOM holds the function names
+#   stacks R386 PROG      tests/guest/prof_stacks: the stacks walked from
+#                         .eh_frame are the program's -- 40 or more nested
+#                         calls, a signal handler over the code it
+#                         interrupted, nothing left by a longjmp, a
+#                         second thread, a loop-free leaf's own time
 #   lua R386 SYSROOT PROG prof_lua: Debian's stripped liblua5.4.so.0 is
 #                         named by file and offset (+0x...) in the report
 #   unwritable R386 PROG  an unwritable profile file: one warning, the run
@@ -102,6 +107,37 @@ svg)
     grep -Eq '<title>work_seventy \([^)]*\): [0-9]+ samples, [0-9.]+%</title>' \
         "$tmp/dom" || fail "no share on hover for work_seventy"
     echo "ok: Chromium opened the flame graph, $(grep -c '<g>' "$tmp/dom") frames"
+    ;;
+stacks)
+    prog=$1
+    "$r386" --profile="$tmp/report" --profile-folded="$tmp/folded" \
+        "$prog" 1000000 >"$tmp/out" 2>"$tmp/err" || fail "r386 exited $?"
+    grep -q '^stacks done ' "$tmp/out" || fail "the program's output is missing"
+    # stack WHAT: the collapsed stacks ending in WHAT (a regex), counts
+    # dropped.
+    stack() { grep -E "$1 [0-9]+\$" "$tmp/folded" | sed 's/ [0-9]*$//'; }
+    # 40 nested calls of descend (41 at -O0: at -O2 the last one
+    # tail-calls at_bottom), under main.
+    stack ';at_bottom' | grep -Eq '(^|;)main(;descend){40,41};at_bottom$' ||
+        fail "no main;descend x40;at_bottom stack: $(stack ';at_bottom' | head -3)"
+    # The handler over what it interrupted: raise() in signal_phase().
+    stack ';in_handler' | grep -Eq '(^|;)main;signal_phase;.*;on_usr1;in_handler$' ||
+        fail "no main;signal_phase;...;on_usr1;in_handler stack: $(stack ';in_handler' | head -3)"
+    # After a longjmp out of 30 calls, none of them.
+    [ -n "$(stack ';after_jump')" ] || fail "no stack ends in after_jump"
+    bad=$(stack ';after_jump' | grep -Ev '(^|;)main;after_jump$')
+    [ -z "$bad" ] || fail "after_jump not right under main: $bad"
+    stack ';thread_work' | grep -Eq '(^|;)start_thread;thread_main;thread_work$' ||
+        fail "no start_thread;thread_main;thread_work stack: $(stack ';thread_work' | head -3)"
+    # A function without a loop keeps its own time: the sampler saw it
+    # running, the stack was walked after it returned.
+    leaf=$(self_rows "$tmp/report" | awk '$5 == "tiny_leaf" {print $4}')
+    caller=$(self_rows "$tmp/report" | awk '$5 == "leaf_caller" {print $4}')
+    [ "${leaf:-0}" -ge 10 ] && [ "${leaf:-0}" -ge $((3 * ${caller:-0})) ] ||
+        fail "tiny_leaf has ${leaf:-0} samples of its own, leaf_caller ${caller:-0}"
+    stack ';tiny_leaf' | grep -Eq '(^|;)main;leaf_caller;tiny_leaf$' ||
+        fail "no main;leaf_caller;tiny_leaf stack"
+    echo "ok: deep, signal, longjmp, thread and leaf stacks ($leaf/${caller:-0} leaf/caller samples)"
     ;;
 lua)
     sysroot=$1
