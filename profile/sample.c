@@ -207,6 +207,15 @@ static void sample_thread(struct profile *p, struct profile_thread *t)
         __atomic_store_n(&cpu->interrupt, 1, __ATOMIC_RELAXED);
 }
 
+static bool returned(struct profile *p, const struct profile_thread *t,
+                     guest_addr_t esp)
+{
+    guest_addr_t cfa;
+    if (profile_cfa_at(p, t->req_pc, t->req_esp, &cfa))
+        return esp >= cfa && cfa > t->req_esp;
+    return esp > t->req_esp;
+}
+
 void profile_take_sample(struct profile *p, struct profile_thread *t,
                          const struct cpu_state *cpu)
 {
@@ -225,12 +234,14 @@ void profile_take_sample(struct profile *p, struct profile_thread *t,
         pc[i] = ret[n - 1 - i];
     pc[n++] = eip;
     guest_addr_t where = eip;
-    /* The sampler saw the thread deeper than it is now: in a function
-     * that has returned since (returns are where translated code first
-     * looks at its interrupt word).  That function was the one running:
-     * it is the innermost frame, called from here (eip, a return
-     * address, is then named one byte back: its call). */
-    if (act == PROFILE_GUEST && t->req_esp < esp && t->req_pc) {
+    /* The function the sampler saw running has returned since (returns
+     * are where translated code first looks at its interrupt word): it is
+     * put back as the innermost frame, called from here (eip, a return
+     * address, is then named one byte back: its call).  It has returned
+     * when esp is at or above its CFA; when its rules give the CFA only
+     * from ebp (which is not published), when esp is above the published
+     * one. */
+    if (act == PROFILE_GUEST && t->req_pc && returned(p, t, esp)) {
         where = t->req_pc;
         pc[n++] = where;
     }
