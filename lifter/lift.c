@@ -367,8 +367,6 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
     if (bb) {
         if (loop)
             interrupt_check(lc, target);
-        if (loop && lc->env && lc->env->profile)
-            lift_store_insn_pc(lc, lift_i32(lc, target)); /* (profiler) */
         /* Also in code the guest may write: a loop whose code another
          * thread changes (its cell zeroed) leaves at its next iteration. */
         if (loop && lc->env && lc->env->chain &&
@@ -435,6 +433,8 @@ uint64_t lifter_ibtc_find(const struct lifter_ibtc_entry *const *table,
 void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
 {
     if (!lc->env || !lc->env->ibtc) {
+        if (lc->prof_at_exit)
+            lift_prof_where(lc, target32);
         lift_end_exit(lc, CPU_EXIT_JUMP, target32);
         return;
     }
@@ -448,7 +448,11 @@ void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
     if (!lc->env->tail_calls) { /* first tier: small code */
         LLVMValueRef args[] = {base, lift_i32(lc, lc->env->ibtc_mask),
                                target32};
-        leave_to(lc, lift_call(lc, LIFTER_SYM_IBTC_FIND, lc->i64, args, 3));
+        LLVMValueRef code =
+            lift_call(lc, LIFTER_SYM_IBTC_FIND, lc->i64, args, 3);
+        if (lc->prof_at_exit)
+            lift_prof_where(lc, target32);
+        leave_to(lc, code);
         lc->ended = true;
         return;
     }
@@ -476,6 +480,10 @@ void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
     LLVMPositionBuilderAtEnd(b, join);
     LLVMValueRef phi = LLVMBuildPhi(b, lc->i64, "");
     LLVMAddIncoming(phi, code, from, 2);
+    /* (The lookup is the return's or the jump's work: the profiler counts
+     * it where it was, then the thread is at the target.) */
+    if (lc->prof_at_exit)
+        lift_prof_where(lc, target32);
     leave_to(lc, phi);
     lc->ended = true;
 }
@@ -759,12 +767,6 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
         set_line(&lc, lc.block_pc[blk]);
         if (blk == 0 && env && env->count)
             count_block(&lc);
-        /* Where the thread is, for the profiler's sampler: the unit's
-         * entry; its loops' heads and the targets of its calls (flow.c)
-         * as they are reached.  (A store at every block cost
-         * bzip2 and sort 16% more time.) */
-        if (blk == 0 && env && env->profile)
-            lift_store_insn_pc(&lc, lift_i32(&lc, pc));
         cur = lift_guest_block(l, &lc, lc.block_pc[blk], code, out);
     }
     out->end_pc = cur;

@@ -65,6 +65,9 @@ struct lift_ctx {
     const ZydisDecodedOperand *ops;
     guest_addr_t pc, next_pc;
     bool ended; /* the instruction ended the unit (terminated the block) */
+    /* --profile: lift_end_indirect publishes its target and esp as where
+     * the thread is, once it has found the target's code (flow.c). */
+    bool prof_at_exit;
     /* The unit's debug scope: each instruction's line is its guest pc. */
     LLVMDIBuilderRef di;
     LLVMMetadataRef di_scope;

@@ -128,7 +128,7 @@ struct lifter_env {
      * operations) while the guest's control word is the default one; the
      * x87 helper otherwise (lifter/x87_inline.c).  Slower to compile. */
     bool x87_inline;
-    /* --profile: unit entries, loop heads and calls publish where the
+    /* --profile: calls, returns and indirect jumps publish where the
      * thread is, {insn_pc, prof_esp}, for the profiler's sampler
      * (lifter/flow.c). */
     bool profile;

@@ -8,15 +8,16 @@
  * it), and a signal of r386's own would make r386's blocking host calls
  * return EINTR.  The sampler interrupts nothing: for a thread in guest
  * code it notes where the thread is -- {insn_pc, prof_esp}, which
- * translated code publishes at unit entries, loop heads and call targets
- * -- and sets the thread's interrupt word, which translated code reads at
- * loop back edges and between units (as for a pending signal).  At its
- * next turn in the dispatcher, before it runs guest code again, the
- * thread walks its stack from its exact state.  That turn comes at the
- * first return, loop iteration or unit boundary: when the thread has
- * returned from the function the sampler saw it in (it is higher on the
- * stack than the published esp), that function is put back as the
- * innermost frame, so a short leaf's time is not given to its caller.
+ * translated code publishes at the targets of calls, returns and
+ * indirect jumps -- and sets the thread's interrupt word, which
+ * translated code reads at loop back edges and between units (as for a
+ * pending signal).  At its next turn in the dispatcher, before it runs
+ * guest code again, the thread walks its stack from its exact state.
+ * That turn comes at the first return, loop iteration or unit boundary:
+ * when the thread has returned from the function the sampler saw it in
+ * (its esp is at or above that frame's CFA), that function is put back
+ * as the innermost frame, so a short leaf's time is not given to its
+ * caller.
  * A thread in r386 (compiling, dispatching) or in a system call passes
  * through the dispatcher anyway; one still blocked when the profile ends
  * is walked where it blocks (profile.c).
@@ -190,8 +191,7 @@ static void sample_thread(struct profile *p, struct profile_thread *t)
         t->req_activity = act;
         t->req_unit = __atomic_load_n(&cpu->eip, __ATOMIC_RELAXED);
         if (act == PROFILE_GUEST) {
-            /* {insn_pc, prof_esp}: one store of translated code, one
-             * load. */
+            /* {insn_pc, prof_esp} in one load (lifter/flow.c). */
             uint64_t at = __atomic_load_n(
                 (const uint64_t *)(const void *)&cpu->insn_pc,
                 __ATOMIC_RELAXED);

@@ -75,11 +75,11 @@ struct cpu_state {
     /* A guest pc translated code publishes (volatile stores): before an
      * access a host function makes for it (memmove: a fault there names
      * no unit; others are named by the host pc, jit/pcmap.c), and, when
-     * lifted for profiling, at unit entries, loop back edges and calls. */
+     * lifted for profiling, at calls, returns and indirect jumps. */
     uint32_t insn_pc;
-    /* --profile: the guest's esp at insn_pc (stored with it, as one 8-byte
-     * store; lifter/flow.c): how deep the thread was when the profiler's
-     * sampler looked (profile/sample.c). */
+    /* --profile: the guest's esp at insn_pc (stored just before it;
+     * lifter/flow.c): how deep the thread was when the profiler's sampler
+     * looked (profile/sample.c, which reads the two as one 8-byte word). */
     uint32_t prof_esp;
 
     /* ---- x87 FPU (lifter/x87*.c, runtime/fpu_helpers.c) ---- */
