@@ -38,9 +38,9 @@ static LLVMValueRef indirect_target(struct lift_ctx *lc)
  * innermost frame when that frame has returned since (profile/sample.c).
  * So translated code keeps no call stack.  It publishes the target of
  * each call (the call goes on in the region: its callee is where the
- * thread is now) and of each return and indirect jump, once the target's
- * code is found (lift.c, lift_end_indirect: the lookup is counted to the
- * code that returns).  Not unit entries: a unit reached by a direct jump
+ * thread is now) and of each return and jump through memory (lift_jmp),
+ * once the target's code is found (lift.c, lift_end_indirect: the lookup
+ * is counted to the code that returns).  Not unit entries: a unit reached by a direct jump
  * is in the function that jumped, and a store at every unit entry cost
  * bzip2 1.10x instead of 1.03x with the profiler on.  No branches and no
  * loads: a block split in the middle of a guest block costs register
@@ -109,7 +109,12 @@ static void lift_jmp(struct lift_ctx *lc)
         lift_end_direct(lc, direct_target(lc));
         return;
     }
-    lc->prof_at_exit = lc->env->profile;
+    /* Published when the target comes from memory: a PLT entry's or a
+     * tail call's jump to another function.  Not through a register: in
+     * PIC code a switch's jump table, the same function (Lua's interpreter
+     * dispatches every bytecode so: tables 1.12x instead of 1.06x). */
+    lc->prof_at_exit = lc->env->profile &&
+                       lift_op(lc, 0)->type == ZYDIS_OPERAND_TYPE_MEMORY;
     lift_end_indirect(lc, indirect_target(lc));
     lc->prof_at_exit = false;
 }
