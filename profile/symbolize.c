@@ -140,11 +140,21 @@ void profile_describe_pc(struct prof_symbolizer *s, guest_addr_t pc,
     }
     int fi;
     guest_addr_t bias;
-    uint32_t off = 0;
-    if (!(k->start >> 63) && profile_find_file(s->p, pc, &fi, &bias))
-        off = (pc - bias) - (uint32_t)k->start;
-    snprintf(buf, len, "%s+0x%x (%s)", s->funcs[f].name, off,
-             base_name(s->funcs[f].file));
+    const char *file = base_name(s->funcs[f].file);
+    size_t flen = strlen(file);
+    if (!profile_find_file(s->p, pc, &fi, &bias)) {
+        snprintf(buf, len, "%s (%s)", s->funcs[f].name, file);
+        return;
+    }
+    /* A function without a symbol is named FILE+0xSTART: its pc, then,
+     * as FILE+0xADDR (not FILE+0xSTART+0xOFF). */
+    const char *name = s->funcs[f].name;
+    if ((k->start >> 63) ||
+        (strncmp(name, file, flen) == 0 && name[flen] == '+'))
+        snprintf(buf, len, "%s+0x%x (%s)", file, pc - bias, file);
+    else
+        snprintf(buf, len, "%s+0x%x (%s)", name,
+                 (pc - bias) - (uint32_t)k->start, file);
 }
 
 /* What non-guest samples end in, under the guest stack they came from. */

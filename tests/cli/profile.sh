@@ -154,6 +154,10 @@ lua)
         fail "liblua5.4.so.0 not in the collapsed stacks"
     # Exported functions keep their .dynsym names.
     grep -q 'lua_pcallk' "$tmp/folded" || fail "lua_pcallk (.dynsym) not named"
+    # A pc in a function without a symbol is FILE+0xADDR, not
+    # FILE+0xSTART+0xOFF.
+    ! grep -Eq '\+0x[0-9a-f]+\+0x' "$tmp/report" ||
+        fail "a pc named twice over: $(grep -Em1 '\+0x[0-9a-f]+\+0x' "$tmp/report")"
     echo "ok: $rows of the top functions in liblua5.4.so.0"
     ;;
 unwritable)
