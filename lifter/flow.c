@@ -30,23 +30,23 @@ static LLVMValueRef indirect_target(struct lift_ctx *lc)
 }
 
 /* ---- profiling (lifter_env.profile) ----
- * The profiler's sampler reads, for each guest thread, where it is:
- * {insn_pc, prof_esp}, a guest pc and the guest's esp there, and asks the
- * thread for a sample; the thread walks its own stack at its next exit to
- * the dispatcher, where its state is exact (profile/unwind.c: the .eh_frame
- * rules of the code's ELF files), and takes the published pc for the
- * innermost frame when that frame has returned since (profile/sample.c).
- * So translated code keeps no call stack.  It publishes the target of
- * each call (the call goes on in the region: its callee is where the
- * thread is now) and of each return and jump through memory (lift_jmp),
- * once the target's code is found (lift.c, lift_end_indirect: the lookup
- * is counted to the code that returns).  Not unit entries: a unit reached by a direct jump
- * is in the function that jumped, and a store at every unit entry cost
- * bzip2 1.10x instead of 1.03x with the profiler on.  No branches and no
- * loads: a block split in the middle of a guest block costs register
- * spills at -O0. */
+ * The profiler's sampler asks a thread for a sample by setting its
+ * interrupt word; the thread walks its own stack at its next exit to the
+ * dispatcher, where its state is exact (profile/unwind.c: the .eh_frame
+ * rules of the code's ELF files).  That exit is the first loop back edge,
+ * return, indirect jump or unit boundary after the tick.  When it is a
+ * return, the sample belongs to the function that returned -- the tick
+ * came after the last exit that could have stopped the thread, so in that
+ * function, past any call it made (whose return would have stopped it)
+ * -- and the thread says so: as a unit returns to cpu_run_chain it stores
+ * the pc of the ret whose exit that is, or 0 (prof_ret).  Units that jump
+ * to each other (the optimised tier's tail calls, the fast path) store
+ * nothing: translated code costs nothing more per call or return when
+ * profiled, and keeps no call stack.  (Sessions 9-11 kept a shadow stack,
+ * stores at every call and return: Lua's C API 1.2x with the profiler
+ * on; publishing {pc, esp} at calls and returns instead, 1.1x.) */
 
-/* The publishing stores touch the state only: they carry the alias scope
+/* The profiling store touches the state only: it carries the alias scope
  * "r386.prof", and every other access of a unit lifted for profiling is
  * marked noalias with it (lift_prof_scopes).  Without that, LLVM must
  * assume such a store may change guest memory, and no guest value loaded
@@ -89,18 +89,10 @@ void lift_prof_scopes(struct lift_ctx *lc)
         }
 }
 
-/* prof_esp = esp, then insn_pc = pc.  Two plain stores: one 8-byte
- * store of the pair needed two more instructions to build it, and cost
- * SQLite 1.11x instead of 1.07x with the profiler on.  The sampler reads
- * the two with one 8-byte load, and may see a pair torn between them (a
- * new esp with the pc before it): a sample's innermost frame is then
- * judged from the wrong esp, once in a while. */
-_Static_assert(CPU_OFF_PROF_ESP == CPU_OFF_INSN_PC + 4,
-               "prof_esp follows insn_pc");
-void lift_prof_where(struct lift_ctx *lc, LLVMValueRef pc32)
+void lift_prof_exit(struct lift_ctx *lc)
 {
-    prof_store(lc, lift_gpr_get(lc, REG_ESP), CPU_OFF_PROF_ESP);
-    prof_store(lc, pc32, CPU_OFF_INSN_PC);
+    if (lc->env && lc->env->profile)
+        prof_store(lc, lift_i32(lc, lc->prof_ret_pc), CPU_OFF_PROF_RET);
 }
 
 static void lift_jmp(struct lift_ctx *lc)
@@ -109,14 +101,7 @@ static void lift_jmp(struct lift_ctx *lc)
         lift_end_direct(lc, direct_target(lc));
         return;
     }
-    /* Published when the target comes from memory: a PLT entry's or a
-     * tail call's jump to another function.  Not through a register: in
-     * PIC code a switch's jump table, the same function (Lua's interpreter
-     * dispatches every bytecode so: tables 1.12x instead of 1.06x). */
-    lc->prof_at_exit = lc->env->profile &&
-                       lift_op(lc, 0)->type == ZYDIS_OPERAND_TYPE_MEMORY;
     lift_end_indirect(lc, indirect_target(lc));
-    lc->prof_at_exit = false;
 }
 
 /* The register a "call" to t loads with its return address when t is
@@ -160,16 +145,12 @@ static void lift_call_insn(struct lift_ctx *lc)
     if (is_direct(lc)) {
         guest_addr_t t = direct_target(lc);
         lift_push(lc, lift_const(lc, w, lc->next_pc));
-        if (lc->env->profile)
-            lift_prof_where(lc, lift_i32(lc, t));
         lift_end_direct(lc, t);
         return;
     }
     /* The target is read before the push (it may be addressed via ESP). */
     LLVMValueRef t = indirect_target(lc);
     lift_push(lc, lift_const(lc, w, lc->next_pc));
-    if (lc->env->profile)
-        lift_prof_where(lc, t);
     lift_end_indirect(lc, t);
 }
 
@@ -183,9 +164,9 @@ static void lift_ret(struct lift_ctx *lc)
         lift_gpr_set(lc, REG_ESP,
                      LLVMBuildAdd(lc->b, sp, lift_i32(lc, n), ""));
     }
-    lc->prof_at_exit = lc->env->profile;
+    lc->prof_ret_pc = lc->pc;
     lift_end_indirect(lc, t);
-    lc->prof_at_exit = false;
+    lc->prof_ret_pc = 0;
 }
 
 /* The count register of loop/jcxz: CX or ECX by address size. */

@@ -84,6 +84,7 @@ void lift_end_exit(struct lift_ctx *lc, enum cpu_exit kind,
 {
     lift_state_flush(lc);
     store_eip(lc, eip32);
+    lift_prof_exit(lc);
     LLVMBuildRet(lc->b, lift_const(lc, 64, kind));
     lc->ended = true;
 }
@@ -326,6 +327,7 @@ static void interrupt_check(struct lift_ctx *lc, guest_addr_t target)
     LLVMPositionBuilderAtEnd(lc->b, ex);
     lift_state_flush_live(lc, flags_live_at(lc, target));
     store_eip(lc, lift_i32(lc, target));
+    lift_prof_exit(lc);
     LLVMBuildRet(lc->b, lift_const(lc, 64, CPU_EXIT_INTERRUPT));
     LLVMPositionBuilderAtEnd(lc->b, cont);
 }
@@ -339,6 +341,7 @@ static void leave_to(struct lift_ctx *lc, LLVMValueRef code64)
 {
     LLVMBuilderRef b = lc->b;
     if (!lc->env->tail_calls) {
+        lift_prof_exit(lc);
         LLVMBuildRet(b, code64);
         return;
     }
@@ -357,6 +360,7 @@ static void leave_to(struct lift_ctx *lc, LLVMValueRef code64)
     LLVMSetTailCallKind(call, LLVMTailCallKindMustTail);
     LLVMBuildRet(b, call);
     LLVMPositionBuilderAtEnd(b, ret);
+    lift_prof_exit(lc);
     LLVMBuildRet(b, code64);
 }
 
@@ -433,8 +437,6 @@ uint64_t lifter_ibtc_find(const struct lifter_ibtc_entry *const *table,
 void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
 {
     if (!lc->env || !lc->env->ibtc) {
-        if (lc->prof_at_exit)
-            lift_prof_where(lc, target32);
         lift_end_exit(lc, CPU_EXIT_JUMP, target32);
         return;
     }
@@ -448,11 +450,7 @@ void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
     if (!lc->env->tail_calls) { /* first tier: small code */
         LLVMValueRef args[] = {base, lift_i32(lc, lc->env->ibtc_mask),
                                target32};
-        LLVMValueRef code =
-            lift_call(lc, LIFTER_SYM_IBTC_FIND, lc->i64, args, 3);
-        if (lc->prof_at_exit)
-            lift_prof_where(lc, target32);
-        leave_to(lc, code);
+        leave_to(lc, lift_call(lc, LIFTER_SYM_IBTC_FIND, lc->i64, args, 3));
         lc->ended = true;
         return;
     }
@@ -480,10 +478,6 @@ void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
     LLVMPositionBuilderAtEnd(b, join);
     LLVMValueRef phi = LLVMBuildPhi(b, lc->i64, "");
     LLVMAddIncoming(phi, code, from, 2);
-    /* (The lookup is the return's or the jump's work: the profiler counts
-     * it where it was, then the thread is at the target.) */
-    if (lc->prof_at_exit)
-        lift_prof_where(lc, target32);
     leave_to(lc, phi);
     lc->ended = true;
 }

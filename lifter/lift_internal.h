@@ -65,9 +65,9 @@ struct lift_ctx {
     const ZydisDecodedOperand *ops;
     guest_addr_t pc, next_pc;
     bool ended; /* the instruction ended the unit (terminated the block) */
-    /* --profile: lift_end_indirect publishes its target and esp as where
-     * the thread is, once it has found the target's code (flow.c). */
-    bool prof_at_exit;
+    /* --profile: the pc of the ret whose exit is being lifted, else 0
+     * (lift_prof_exit, flow.c). */
+    guest_addr_t prof_ret_pc;
     /* The unit's debug scope: each instruction's line is its guest pc. */
     LLVMDIBuilderRef di;
     LLVMMetadataRef di_scope;
@@ -213,9 +213,10 @@ bool lift_flow(struct lift_ctx *lc);   /* jmp, jcc, call, ret, loop */
 bool lift_string(struct lift_ctx *lc); /* movs, stos, cmps, scas, lods */
 bool lift_atomic(struct lift_ctx *lc); /* xchg, xadd, cmpxchg(8b) */
 bool lift_misc(struct lift_ctx *lc);   /* flag ops, cpuid, rdtsc, int */
-/* --profile: publish where the thread is, {pc32, esp} (flow.c);
- * those stores alias no other access (lift_prof_scopes). */
-void lift_prof_where(struct lift_ctx *lc, LLVMValueRef pc32);
+/* --profile: before a unit returns to cpu_run_chain, prof_ret = the ret
+ * whose exit it is, or 0 (flow.c); the store aliases no other access
+ * (lift_prof_scopes). */
+void lift_prof_exit(struct lift_ctx *lc);
 void lift_prof_scopes(struct lift_ctx *lc);
 bool lift_bcd(struct lift_ctx *lc);    /* aaa..das, xlat, bound, salc */
 bool lift_x87(struct lift_ctx *lc);    /* the x87 FPU (x87*.c) */

@@ -128,9 +128,8 @@ struct lifter_env {
      * operations) while the guest's control word is the default one; the
      * x87 helper otherwise (lifter/x87_inline.c).  Slower to compile. */
     bool x87_inline;
-    /* --profile: calls, returns and indirect jumps publish where the
-     * thread is, {insn_pc, prof_esp}, for the profiler's sampler
-     * (lifter/flow.c). */
+    /* --profile: a unit returning to cpu_run_chain says whether a ret's
+     * exit it is (cpu_state.prof_ret), for the profiler (lifter/flow.c). */
     bool profile;
 };
 

@@ -21,10 +21,6 @@
 
 void lift_store_insn_pc(struct lift_ctx *lc, LLVMValueRef pc32)
 {
-    if (lc->env && lc->env->profile) { /* with esp and ebp (flow.c) */
-        lift_prof_where(lc, pc32);
-        return;
-    }
     LLVMValueRef s = LLVMBuildStore(lc->b, pc32,
                                     lift_state_ptr(lc, CPU_OFF_INSN_PC));
     LLVMSetVolatile(s, 1);

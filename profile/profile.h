@@ -2,11 +2,10 @@
  *
  * A sampler thread of its own wakes every millisecond and reads, for each
  * registered guest thread, what the thread is doing (an activity word the
- * runtime sets at its transitions) and where it is ({insn_pc, prof_esp}:
- * code lifted for profiling publishes them at the targets of calls,
- * returns and indirect jumps), and asks the thread for a sample: the thread leaves
- * translated code (its interrupt word) and, with its state exact, walks
- * its guest stack with the .eh_frame rules of the code's ELF files
+ * runtime sets at its transitions), and asks the thread for its samples:
+ * the thread leaves translated code at its next loop back edge, return or
+ * unit boundary (its interrupt word) and, with its state exact, walks its
+ * guest stack with the .eh_frame rules of the code's ELF files
  * (loader/cfi.c) before it runs guest code again.  At exit
  * the samples are named with the guest ELF files' symbols and written as
  * a report, collapsed stacks and an SVG flame graph (docs/PROFILING.md).

@@ -31,11 +31,10 @@ struct profile_thread {
     clockid_t clock;
     bool has_clock;
     uint64_t last_cpu_ns, pending_ns;
-    /* What the sampler saw when it asked: the activity, the unit
-     * running, and where the thread was ({insn_pc, prof_esp} in guest
-     * code, else eip and esp). */
+    /* What the sampler saw when it asked: the activity and the unit
+     * running. */
     uint32_t req_activity;
-    guest_addr_t req_unit, req_pc, req_esp;
+    guest_addr_t req_unit;
     struct profile_thread *next;
 };
 
@@ -151,10 +150,6 @@ struct prof_view *profile_view_new(void);
 unsigned profile_unwind(struct profile *p, uint64_t mem_base,
                         guest_addr_t pc, const uint32_t gpr[8], uint32_t known,
                         guest_addr_t *out, unsigned max);
-/* The CFA of the frame at pc with stack pointer esp, when its rules give
- * it from esp alone (false: from ebp, or no rules). */
-bool profile_cfa_at(struct profile *p, guest_addr_t pc, guest_addr_t esp,
-                    guest_addr_t *cfa);
 
 /* sample.c */
 void profile_sampler_thread_init(struct profile_thread *t);

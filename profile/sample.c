@@ -7,17 +7,15 @@
  * SIGALRM and setitimer itself (r386 forwards every catchable signal to
  * it), and a signal of r386's own would make r386's blocking host calls
  * return EINTR.  The sampler interrupts nothing: for a thread in guest
- * code it notes where the thread is -- {insn_pc, prof_esp}, which
- * translated code publishes at the targets of calls, returns and
- * indirect jumps -- and sets the thread's interrupt word, which
- * translated code reads at loop back edges and between units (as for a
- * pending signal).  At its next turn in the dispatcher, before it runs
- * guest code again, the thread walks its stack from its exact state.
- * That turn comes at the first return, loop iteration or unit boundary:
- * when the thread has returned from the function the sampler saw it in
- * (its esp is at or above that frame's CFA), that function is put back
- * as the innermost frame, so a short leaf's time is not given to its
- * caller.
+ * code it sets the thread's interrupt word, which translated code reads
+ * at loop back edges and between units (as for a pending signal).  At
+ * its next turn in the dispatcher, before it runs guest code again, the
+ * thread walks its stack from its exact state.  That turn comes at the
+ * first loop iteration, return, indirect jump or unit boundary after the
+ * tick; when it is a return, the function that returned is the innermost
+ * frame (cpu_state.prof_ret, lifter/flow.c: the tick came after the last
+ * point that could have stopped the thread, so in that function), so a
+ * short leaf's time is not given to its caller.
  * A thread in r386 (compiling, dispatching) or in a system call passes
  * through the dispatcher anyway; one still blocked when the profile ends
  * is walked where it blocks (profile.c).
@@ -190,30 +188,10 @@ static void sample_thread(struct profile *p, struct profile_thread *t)
     if (!t->due) { /* (a thread that has not taken the last: where it was) */
         t->req_activity = act;
         t->req_unit = __atomic_load_n(&cpu->eip, __ATOMIC_RELAXED);
-        if (act == PROFILE_GUEST) {
-            /* {insn_pc, prof_esp} in one load (lifter/flow.c). */
-            uint64_t at = __atomic_load_n(
-                (const uint64_t *)(const void *)&cpu->insn_pc,
-                __ATOMIC_RELAXED);
-            t->req_pc = (guest_addr_t)at;
-            t->req_esp = (guest_addr_t)(at >> 32);
-        } else {
-            t->req_pc = t->req_unit;
-            t->req_esp = __atomic_load_n(&cpu->gpr[REG_ESP], __ATOMIC_RELAXED);
-        }
     }
     __atomic_store_n(&t->due, t->due + weight, __ATOMIC_RELAXED);
     if (act == PROFILE_GUEST)
         __atomic_store_n(&cpu->interrupt, 1, __ATOMIC_RELAXED);
-}
-
-static bool returned(struct profile *p, const struct profile_thread *t,
-                     guest_addr_t esp)
-{
-    guest_addr_t cfa;
-    if (profile_cfa_at(p, t->req_pc, t->req_esp, &cfa))
-        return esp >= cfa && cfa > t->req_esp;
-    return esp > t->req_esp;
 }
 
 void profile_take_sample(struct profile *p, struct profile_thread *t,
@@ -226,7 +204,7 @@ void profile_take_sample(struct profile *p, struct profile_thread *t,
     __atomic_store_n(&t->due, 0, __ATOMIC_RELAXED);
     guest_addr_t pc[PROFILE_MAX_DEPTH + 2], ret[PROFILE_MAX_DEPTH];
     uint32_t act = t->req_activity;
-    guest_addr_t eip = cpu->eip, esp = cpu->gpr[REG_ESP];
+    guest_addr_t eip = cpu->eip;
     unsigned n = profile_unwind(p, cpu->mem_base, eip, cpu->gpr,
                                 (1u << REG_COUNT) - 1, ret,
                                 PROFILE_MAX_DEPTH);
@@ -234,15 +212,10 @@ void profile_take_sample(struct profile *p, struct profile_thread *t,
         pc[i] = ret[n - 1 - i];
     pc[n++] = eip;
     guest_addr_t where = eip;
-    /* The function the sampler saw running has returned since (returns
-     * are where translated code first looks at its interrupt word): it is
-     * put back as the innermost frame, called from here (eip, a return
-     * address, is then named one byte back: its call).  It has returned
-     * when esp is at or above its CFA; when its rules give the CFA only
-     * from ebp (which is not published), when esp is above the published
-     * one. */
-    if (act == PROFILE_GUEST && t->req_pc && returned(p, t, esp)) {
-        where = t->req_pc;
+    /* Stopped by a return: the function that returned was running (eip,
+     * a return address, is then named one byte back: its call). */
+    if (act == PROFILE_GUEST && cpu->prof_ret) {
+        where = cpu->prof_ret;
         pc[n++] = where;
     }
     p->samples += weight;

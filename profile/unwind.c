@@ -358,17 +358,6 @@ unsigned profile_unwind(struct profile *p, uint64_t mem_base,
     return n;
 }
 
-bool profile_cfa_at(struct profile *p, guest_addr_t pc, guest_addr_t esp,
-                    guest_addr_t *cfa)
-{
-    struct elf_cfi_row row;
-    if (!p->view || !row_of(p, pc, &row) || row.cfa.how != ELF_CFI_REG ||
-        row.cfa.reg != 4)
-        return false;
-    *cfa = esp + (uint32_t)row.cfa.off;
-    return true;
-}
-
 struct prof_view *profile_view_new(void)
 {
     return calloc(1, sizeof(struct prof_view));

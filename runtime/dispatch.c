@@ -404,9 +404,7 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
             /* Samples the profiler asked for, with the state exact. */
             if (profile_thread_due(t->prof))
                 profile_thread_sample(t->prof, &t->cpu);
-            /* Where the thread is until the unit publishes. */
-            t->cpu.insn_pc = t->cpu.eip;
-            t->cpu.prof_esp = t->cpu.gpr[REG_ESP];
+            t->cpu.prof_ret = 0;
         }
         thread_activity(t, PROFILE_GUEST);
         enum cpu_exit kind = cpu_run_chain(fn, &t->cpu);

@@ -74,13 +74,13 @@ struct cpu_state {
     uint64_t mem_base;
     /* A guest pc translated code publishes (volatile stores): before an
      * access a host function makes for it (memmove: a fault there names
-     * no unit; others are named by the host pc, jit/pcmap.c), and, when
-     * lifted for profiling, at calls, returns and indirect jumps. */
+     * no unit; others are named by the host pc, jit/pcmap.c). */
     uint32_t insn_pc;
-    /* --profile: the guest's esp at insn_pc (stored just before it;
-     * lifter/flow.c): how deep the thread was when the profiler's sampler
-     * looked (profile/sample.c, which reads the two as one 8-byte word). */
-    uint32_t prof_esp;
+    /* --profile: set as translated code returns to cpu_run_chain (not as
+     * it jumps from unit to unit): the pc of the ret instruction whose exit
+     * that is, 0 for any other exit (lifter/flow.c).  The profiler's
+     * sample then belongs to the function that returned (profile/sample.c). */
+    uint32_t prof_ret;
 
     /* ---- x87 FPU (lifter/x87*.c, runtime/fpu_helpers.c) ---- */
     uint16_t fpu_cw; /* control word */
@@ -127,7 +127,7 @@ struct cpu_state {
 #define CPU_OFF_SEG_SEL 72
 #define CPU_OFF_MEM_BASE 88
 #define CPU_OFF_INSN_PC 96
-#define CPU_OFF_PROF_ESP 100
+#define CPU_OFF_PROF_RET 100
 #define CPU_OFF_FPU_CW 104
 #define CPU_OFF_FPU_SW 106
 #define CPU_OFF_FPU_TOP 108
@@ -152,8 +152,8 @@ _Static_assert(offsetof(struct cpu_state, mem_base) == CPU_OFF_MEM_BASE,
                "mem_base");
 _Static_assert(offsetof(struct cpu_state, insn_pc) == CPU_OFF_INSN_PC,
                "insn_pc");
-_Static_assert(offsetof(struct cpu_state, prof_esp) == CPU_OFF_PROF_ESP,
-               "prof_esp");
+_Static_assert(offsetof(struct cpu_state, prof_ret) == CPU_OFF_PROF_RET,
+               "prof_ret");
 _Static_assert(offsetof(struct cpu_state, fpu_cw) == CPU_OFF_FPU_CW, "fpu_cw");
 _Static_assert(offsetof(struct cpu_state, fpu_sw) == CPU_OFF_FPU_SW, "fpu_sw");
 _Static_assert(offsetof(struct cpu_state, fpu_top) == CPU_OFF_FPU_TOP,
