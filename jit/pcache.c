@@ -137,7 +137,8 @@ static uint64_t build_hash(bool profile)
         snprintf(buf, sizeof(buf), "%s=%s", knobs[i], v ? v : "(unset)");
         h = jit_hash(buf, strlen(buf), h);
     }
-    /* Code lifted for the profiler keeps a shadow stack: its own files. */
+    /* Code lifted for the profiler says which exits are returns
+     * (cpu_state.prof_ret): its own files. */
     if (profile)
         h = jit_hash("profile", 7, h);
     LLVMDisposeMessage(cpu);

@@ -133,9 +133,8 @@ int profile_write_report(struct profile *p, struct prof_symbolizer *s,
     func_table(f, n, true, p->by_activity[PROFILE_GUEST]);
     pc_table(f, &p->pcs, s, total,
              "hottest blocks (by the guest pc sampled: where the thread "
-             "stopped for the sample --\na loop's head, a unit's entry, a "
-             "return address -- or the call's or return's\ntarget it had "
-             "passed when it was asked)", REPORT_UNITS);
+             "stopped for the sample --\na loop's head, a unit's entry, "
+             "the ret of the function that returned)", REPORT_UNITS);
     pc_table(f, &p->units, s, total,
              "hottest translation units (by guest entry pc: a unit is a "
              "region of guest blocks\nand may take in the blocks of "
