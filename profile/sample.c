@@ -171,10 +171,11 @@ static unsigned samples_due(struct profile_thread *t, uint32_t act)
     return (unsigned)n;
 }
 
-/* Ask thread t for the samples it earned since the last tick: note where
- * it is, and make it leave translated code (its interrupt word: it takes
- * the samples before it runs guest code again, profile_take_sample).  A
- * thread in a system call or in r386 passes there anyway. */
+/* Ask thread t for the samples it earned since the last tick: note what it
+ * is doing and the unit it runs, and make it leave translated code (its
+ * interrupt word: it takes the samples before it runs guest code again,
+ * profile_take_sample).  A thread in a system call or in r386 passes there
+ * anyway. */
 static void sample_thread(struct profile *p, struct profile_thread *t)
 {
     (void)p;
