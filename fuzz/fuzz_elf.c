@@ -1,12 +1,15 @@
 /* Fuzz target for the loader (libFuzzer entry point; fuzz_driver.c runs
  * it without libFuzzer).
  *
- * Each input goes through two public paths:
+ * Each input goes through three public paths:
  *  1. loader_check_elf_buffer: the ELF parser on a buffer;
  *  2. loader_load on the input written to a file, with a mapper that maps
  *     nothing but checks every request the loader makes.  This reaches
  *     the #! script parser, script chains, PT_INTERP handling (the host's
- *     files are opened, read only) and the segment arithmetic of load.c.
+ *     files are opened, read only) and the segment arithmetic of load.c;
+ *  3. elf_symbols_load on the same file, every function start looked up,
+ *     and the .eh_frame rules asked for at and around each (symbols.c,
+ *     cfi.c: what the profiler reads from every guest library).
  * A request outside the rules of struct loader_mapper aborts: the fuzzer
  * reports it like a crash. */
 #include <errno.h>
@@ -180,6 +183,8 @@ static void fuzz_check_message(const char *err, size_t errlen)
     fuzz_require(strchr(err, '\n') == NULL, "message spans lines");
 }
 
+static void fuzz_symbols(const char *path);
+
 static void fuzz_load(const uint8_t *data, size_t size)
 {
     const char *path = fuzz_file_write(data, size);
@@ -195,6 +200,7 @@ static void fuzz_load(const uint8_t *data, size_t size)
         .zero = fuzz_zero,
         .protect = fuzz_protect,
     };
+    fuzz_symbols(path);
     struct loader_request req = {path, NULL};
     struct image_info info;
     char err[512];
@@ -207,6 +213,35 @@ static void fuzz_load(const uint8_t *data, size_t size)
                                                    : info.entry),
                  "start_pc is neither entry");
     loader_image_free(&info);
+}
+
+/* The symbols and unwinding rules of the file at path. */
+static void fuzz_symbols(const char *path)
+{
+    char err[512];
+    struct elf_symbols *s = elf_symbols_load(path, err, sizeof(err));
+    if (!s) {
+        fuzz_check_message(err, sizeof(err));
+        return;
+    }
+    size_t n = elf_symbols_count(s);
+    for (size_t i = 0; i < n && i < 4096; i++) {
+        const struct elf_symbol *sym = elf_symbols_at(s, i);
+        fuzz_require(sym != NULL, "a symbol index below the count");
+        const struct elf_symbol *hit;
+        fuzz_require(elf_symbols_lookup(s, sym->start, &hit) &&
+                         hit->start == sym->start,
+                     "a function start not found at itself");
+        static const uint32_t delta[] = {0, 1, 3, 7, 16, 100};
+        for (size_t d = 0; d < sizeof(delta) / sizeof(delta[0]); d++) {
+            struct elf_cfi_row row;
+            if (elf_symbols_cfi(s, sym->start + delta[d], &row))
+                fuzz_require(row.cfa.how == ELF_CFI_REG ||
+                                 row.cfa.how == ELF_CFI_VAL_EXPR,
+                             "a row without a CFA rule");
+        }
+    }
+    elf_symbols_free(s);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

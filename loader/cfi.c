@@ -183,7 +183,8 @@ struct cfi_table *cfi_table_new(const uint8_t *eh, size_t n, uint32_t addr)
         }
         off = end;
     }
-    qsort(t->fde, t->nfde, sizeof(*t->fde), by_start);
+    if (t->nfde) /* (qsort may not be given NULL) */
+        qsort(t->fde, t->nfde, sizeof(*t->fde), by_start);
     return t;
 }
 

@@ -36,7 +36,8 @@ cd "$ROOT"
 # No -Werror: the sanitizers, not warnings, are what this build is for.
 "$CC" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -g -O1 -std=c17 -D_GNU_SOURCE -I include -I loader \
-    loader/elf.c loader/script.c loader/load.c fuzz/fuzz_elf.c \
+    loader/elf.c loader/script.c loader/load.c loader/symbols.c \
+    loader/cfi.c fuzz/fuzz_elf.c \
     -o "$OUT/fuzz_elf"
 cc -std=c17 -O1 -o "$OUT/gen_seeds" fuzz/gen_seeds.c
 
