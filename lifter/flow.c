@@ -46,53 +46,14 @@ static LLVMValueRef indirect_target(struct lift_ctx *lc)
  * stores at every call and return: Lua's C API 1.2x with the profiler
  * on; publishing {pc, esp} at calls and returns instead, 1.1x.) */
 
-/* The profiling store touches the state only: it carries the alias scope
- * "r386.prof", and every other access of a unit lifted for profiling is
- * marked noalias with it (lift_prof_scopes).  Without that, LLVM must
- * assume such a store may change guest memory, and no guest value loaded
- * before a call could be reused after it. */
-static LLVMValueRef prof_scope_list(struct lift_ctx *lc)
-{
-    LLVMContextRef c = lc->ctx;
-    LLVMMetadataRef dom_name = LLVMMDStringInContext2(c, "r386", 4);
-    LLVMMetadataRef dom = LLVMMDNodeInContext2(c, &dom_name, 1);
-    LLVMMetadataRef scope_ops[] = {LLVMMDStringInContext2(c, "r386.prof", 9),
-                                   dom};
-    LLVMMetadataRef scope = LLVMMDNodeInContext2(c, scope_ops, 2);
-    return LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, &scope, 1));
-}
-
-static void prof_store(struct lift_ctx *lc, LLVMValueRef v, unsigned off)
-{
-    LLVMValueRef s = LLVMBuildStore(lc->b, v, lift_state_ptr(lc, off));
-    LLVMSetVolatile(s, 1);
-    LLVMSetMetadata(s, LLVMGetMDKindIDInContext(lc->ctx, "alias.scope", 11),
-                    prof_scope_list(lc));
-}
-
-void lift_prof_scopes(struct lift_ctx *lc)
-{
-    if (!lc->env || !lc->env->profile)
-        return;
-    unsigned scope = LLVMGetMDKindIDInContext(lc->ctx, "alias.scope", 11);
-    unsigned noalias = LLVMGetMDKindIDInContext(lc->ctx, "noalias", 7);
-    LLVMValueRef list = prof_scope_list(lc);
-    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(lc->fn); bb;
-         bb = LLVMGetNextBasicBlock(bb))
-        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;
-             i = LLVMGetNextInstruction(i)) {
-            LLVMOpcode op = LLVMGetInstructionOpcode(i);
-            if ((op == LLVMLoad || op == LLVMStore || op == LLVMAtomicRMW ||
-                 op == LLVMAtomicCmpXchg) &&
-                !LLVMGetMetadata(i, scope))
-                LLVMSetMetadata(i, noalias, list);
-        }
-}
-
+/* A plain store just before the unit returns, like eip's: no guest
+ * access follows it, so it needs no alias scope (the per-call stores of
+ * sessions 9-12 did, to keep guest values live across them). */
 void lift_prof_exit(struct lift_ctx *lc)
 {
     if (lc->env && lc->env->profile)
-        prof_store(lc, lift_i32(lc, lc->prof_ret_pc), CPU_OFF_PROF_RET);
+        LLVMBuildStore(lc->b, lift_i32(lc, lc->prof_ret_pc),
+                       lift_state_ptr(lc, CPU_OFF_PROF_RET));
 }
 
 static void lift_jmp(struct lift_ctx *lc)

@@ -765,7 +765,6 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     }
     out->end_pc = cur;
     lift_state_emit_flushes(&lc);
-    lift_prof_scopes(&lc);
     LLVMDisposeBuilder(lc.b);
     debug_end(&lc);
     return 0;

@@ -214,10 +214,8 @@ bool lift_string(struct lift_ctx *lc); /* movs, stos, cmps, scas, lods */
 bool lift_atomic(struct lift_ctx *lc); /* xchg, xadd, cmpxchg(8b) */
 bool lift_misc(struct lift_ctx *lc);   /* flag ops, cpuid, rdtsc, int */
 /* --profile: before a unit returns to cpu_run_chain, prof_ret = the ret
- * whose exit it is, or 0 (flow.c); the store aliases no other access
- * (lift_prof_scopes). */
+ * whose exit it is, or 0 (flow.c). */
 void lift_prof_exit(struct lift_ctx *lc);
-void lift_prof_scopes(struct lift_ctx *lc);
 bool lift_bcd(struct lift_ctx *lc);    /* aaa..das, xlat, bound, salc */
 bool lift_x87(struct lift_ctx *lc);    /* the x87 FPU (x87*.c) */
 bool lift_sse(struct lift_ctx *lc);    /* SSE/SSE2 (sse.c) */
