@@ -142,13 +142,13 @@ bool profile_find_file(struct profile *p, guest_addr_t pc, int *file,
 void profile_files_free(struct profile *p);
 
 /* unwind.c: the callers of a thread at pc with registers gpr (r386/cpu.h
- * order; bit i of known: gpr[i] is known, esp's must be), guest memory
- * at mem_base: innermost first, into out; returns how many.  Under the
+ * order, all exact: the thread is between units), guest memory at
+ * mem_base: innermost first, into out; returns how many.  Under the
  * profile's lock. */
 struct prof_view;
 struct prof_view *profile_view_new(void);
 unsigned profile_unwind(struct profile *p, uint64_t mem_base,
-                        guest_addr_t pc, const uint32_t gpr[8], uint32_t known,
+                        guest_addr_t pc, const uint32_t gpr[8],
                         guest_addr_t *out, unsigned max);
 
 /* sample.c */

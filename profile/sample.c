@@ -176,9 +176,8 @@ static unsigned samples_due(struct profile_thread *t, uint32_t act)
  * interrupt word: it takes the samples before it runs guest code again,
  * profile_take_sample).  A thread in a system call or in r386 passes there
  * anyway. */
-static void sample_thread(struct profile *p, struct profile_thread *t)
+static void sample_thread(struct profile_thread *t)
 {
-    (void)p;
     uint32_t act = __atomic_load_n(&t->activity, __ATOMIC_RELAXED);
     if (act >= PROFILE_ACTIVITIES)
         act = PROFILE_DISPATCH;
@@ -206,8 +205,7 @@ void profile_take_sample(struct profile *p, struct profile_thread *t,
     guest_addr_t pc[PROFILE_MAX_DEPTH + 2], ret[PROFILE_MAX_DEPTH];
     uint32_t act = t->req_activity;
     guest_addr_t eip = cpu->eip;
-    unsigned n = profile_unwind(p, cpu->mem_base, eip, cpu->gpr,
-                                (1u << REG_COUNT) - 1, ret,
+    unsigned n = profile_unwind(p, cpu->mem_base, eip, cpu->gpr, ret,
                                 PROFILE_MAX_DEPTH);
     for (unsigned i = 0; i < n; i++)
         pc[i] = ret[n - 1 - i];
@@ -234,7 +232,7 @@ static void tick(struct profile *p)
     pthread_mutex_lock(&p->lock);
     for (struct profile_thread *t = p->threads; t; t = t->next)
         if (t->live)
-            sample_thread(p, t);
+            sample_thread(t);
     pthread_mutex_unlock(&p->lock);
 }
 

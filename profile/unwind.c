@@ -69,7 +69,7 @@ static bool read32(struct prof_view *v, guest_addr_t a, uint32_t *out)
     uint32_t off = a - v->base;
     if (a >= v->base && off <= PROFILE_VIEW_MAX - 4) {
         /* Above the stack pointer: extend the copy a chunk at a time
-         * (one read of 16 KiB costs about what one of 4 bytes does). */
+         * (one read of 8 KiB costs about what one of 4 bytes does). */
         while (off + 4 > v->len && !v->ended) {
             uint32_t want = VIEW_CHUNK;
             if (want > PROFILE_VIEW_MAX - v->len)
@@ -280,15 +280,13 @@ static bool row_of(struct profile *p, guest_addr_t pc, struct elf_cfi_row *row)
 }
 
 unsigned profile_unwind(struct profile *p, uint64_t mem_base,
-                        guest_addr_t pc, const uint32_t gpr[8], uint32_t known,
+                        guest_addr_t pc, const uint32_t gpr[8],
                         guest_addr_t *out, unsigned max)
 {
-    if (!p->view)
-        return 0;
     struct prof_view *v = p->view;
     view_reset(v, p->pid, mem_base, gpr[4]);
     /* (The guest's register numbers are DWARF's, 0-7.) */
-    struct regs rg = {.known = (known & 0xff) | 1u << ELF_CFI_RA};
+    struct regs rg = {.known = 0xffu | 1u << ELF_CFI_RA};
     memcpy(rg.v, gpr, 8 * sizeof(uint32_t));
     rg.v[ELF_CFI_RA] = pc;
     bool exact = true; /* pc is where the frame is, not a return address */
@@ -297,7 +295,8 @@ unsigned profile_unwind(struct profile *p, uint64_t mem_base,
         struct elf_cfi_row row;
         guest_addr_t at = exact ? pc : pc - 1;
         struct regs up = {0};
-        if (!row_of(p, at, &row) && !exact && signal_frame(v, pc, &rg, &up)) {
+        bool has_row = row_of(p, at, &row);
+        if (!has_row && !exact && signal_frame(v, pc, &rg, &up)) {
             /* Named as the interrupted pc itself: one byte on, as the
              * symbolizer names return addresses one byte back. */
             out[n++] = up.v[ELF_CFI_RA] + 1;
@@ -306,7 +305,7 @@ unsigned profile_unwind(struct profile *p, uint64_t mem_base,
             rg = up;
             continue;
         }
-        if (!row_of(p, at, &row)) {
+        if (!has_row) {
             /* No rules for the first frame: taken for a function's
              * first instruction (a PLT stub, assembly without CFI).  The
              * return address it gives is checked like any other. */
