@@ -254,17 +254,10 @@ static bool run(const struct cie *cie, const uint8_t *p, const uint8_t *end,
             goto advance;
         case 2: /* DW_CFA_offset */
             reg = op & 0x3f;
-            r.how = ELF_CFI_AT;
-            r.off = (int32_t)((int64_t)r386_cur_leb(&c, NULL) *
-                              cie->data_align);
-            set_rule(row, reg, r);
-            continue;
+            goto offset;
         case 3: /* DW_CFA_restore */
-            if (!init)
-                return false;
-            if ((op & 0x3f) < ELF_CFI_REGS)
-                row->reg[op & 0x3f] = init->reg[op & 0x3f];
-            continue;
+            reg = op & 0x3f;
+            goto restore;
         }
         switch (op) {
         case 0x00: /* nop */
@@ -283,18 +276,10 @@ static bool run(const struct cie *cie, const uint8_t *p, const uint8_t *end,
         case 0x04: delta = r386_cur_bytes(&c, 4); goto advance;
         case 0x05: /* offset_extended */
             reg = r386_cur_leb(&c, NULL);
-            r.how = ELF_CFI_AT;
-            r.off = (int32_t)((int64_t)r386_cur_leb(&c, NULL) *
-                              cie->data_align);
-            set_rule(row, reg, r);
-            break;
+            goto offset;
         case 0x06: /* restore_extended */
             reg = r386_cur_leb(&c, NULL);
-            if (!init)
-                return false;
-            if (reg < ELF_CFI_REGS)
-                row->reg[reg] = init->reg[reg];
-            break;
+            goto restore;
         case 0x07: /* undefined */
             r.how = ELF_CFI_UNDEFINED;
             set_rule(row, r386_cur_leb(&c, NULL), r);
@@ -378,6 +363,17 @@ static bool run(const struct cie *cie, const uint8_t *p, const uint8_t *end,
         default:
             return false;
         }
+        continue;
+    offset: /* reg saved at CFA + factored offset */
+        r.how = ELF_CFI_AT;
+        r.off = (int32_t)((int64_t)r386_cur_leb(&c, NULL) * cie->data_align);
+        set_rule(row, reg, r);
+        continue;
+    restore: /* reg's rule as the CIE left it */
+        if (!init)
+            return false;
+        if (reg < ELF_CFI_REGS)
+            row->reg[reg] = init->reg[reg];
         continue;
     advance:
         if (c.bad)
