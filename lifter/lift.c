@@ -317,7 +317,18 @@ static LLVMValueRef interrupt_pending(struct lift_ctx *lc)
  * One volatile load and branch; the exit stores only the flags the code
  * at target may read, so that the loop does not have to compute the
  * others.  (A handler's sigcontext may show stale values for those dead
- * flags, see docs/DEVIATIONS.md.) */
+ * flags, see docs/DEVIATIONS.md.)
+ *
+ * In code the optimiser sees, the way round also passes a compiler
+ * barrier (a single-thread fence: no instruction on x86): guest loads and
+ * stores are plain LLVM accesses, and without it LLVM may load a guest
+ * word once before a loop that only reads it, or keep a store in a
+ * register until the loop ends -- right for one thread, but a guest
+ * thread spinning until another one's store shows (a lock, a flag,
+ * `while (done == 0);`) would spin forever, where on x86 every
+ * iteration's load sees the other CPU's store sooner or later
+ * (tests/guest/spin.c).  Loads the guest's compiler left inside a loop
+ * are there because it could not move them out, so little is lost. */
 static void interrupt_check(struct lift_ctx *lc, guest_addr_t target)
 {
     LLVMValueRef set = interrupt_pending(lc);
@@ -330,6 +341,9 @@ static void interrupt_check(struct lift_ctx *lc, guest_addr_t target)
     lift_prof_exit(lc);
     LLVMBuildRet(lc->b, lift_const(lc, 64, CPU_EXIT_INTERRUPT));
     LLVMPositionBuilderAtEnd(lc->b, cont);
+    if (lc->env && lc->env->tail_calls) /* tier 2 and --aot (lifter.h) */
+        LLVMBuildFence(lc->b, LLVMAtomicOrderingSequentiallyConsistent, 1,
+                       "");
 }
 
 /* Leave the unit for code64, the next unit's code or an exit below
