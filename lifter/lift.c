@@ -114,6 +114,15 @@ static bool region_reaches(const struct lift_ctx *lc, unsigned from,
     return seen & (UINT64_C(1) << to);
 }
 
+/* The index of the region block at pc, -1 when there is none. */
+static int region_find(const struct lift_ctx *lc, guest_addr_t pc)
+{
+    for (unsigned i = 0; i < lc->nblocks; i++)
+        if (lc->block_pc[i] == pc)
+            return (int)i;
+    return -1;
+}
+
 /* The basic block of the region block at target, created (and queued for
  * lifting) when target is new and the region may still grow; NULL when
  * the branch has to leave the unit.  The edge is recorded; *loop: it
@@ -123,12 +132,12 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
                                       bool *loop)
 {
     *loop = false;
-    for (unsigned i = 0; i < lc->nblocks; i++)
-        if (lc->block_pc[i] == target) {
-            lc->block_succ[lc->cur_block] |= UINT64_C(1) << i;
-            *loop = region_reaches(lc, i, lc->cur_block);
-            return lc->block_bb[i];
-        }
+    int i = region_find(lc, target);
+    if (i >= 0) {
+        lc->block_succ[lc->cur_block] |= UINT64_C(1) << i;
+        *loop = region_reaches(lc, (unsigned)i, lc->cur_block);
+        return lc->block_bb[i];
+    }
     uint8_t b;
     if (!lc->code || lc->nblocks == REGION_MAX_BLOCKS ||
         lc->insn_budget == 0 || lc->one_block ||
@@ -658,6 +667,13 @@ static guest_addr_t lift_guest_block(const struct lifter *l,
     guest_addr_t cur = pc;
     for (unsigned n = 0; !lc->ended; n++) {
         if (n == UNIT_MAX_INSNS) {
+            lift_end_direct(lc, cur);
+            break;
+        }
+        /* Straight-line code running into another block of the region
+         * (a branch target lifted or queued already) goes on there
+         * instead of lifting the same instructions a second time. */
+        if (n > 0 && region_find(lc, cur) >= 0) {
             lift_end_direct(lc, cur);
             break;
         }
