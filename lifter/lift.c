@@ -833,7 +833,12 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     lc.decoder = &l->decoder;
     lc.insn_budget = region_max_insns();
     /* The first block is always lifted, executable or not. */
-    if (!lc.one_block)
+    /* Not in optimised units (env->tail_calls: tier 2, --aot): there a
+     * loop whose first iteration runs in the block before it came out
+     * better -- cut at its head, LLVM widened the FNV multiply of the
+     * hash kernel to 64 bits with sign extensions on the loop's
+     * dependency chain (55 -> 68 ms); compile time matters less there. */
+    if (!lc.one_block && !(env && env->tail_calls))
         find_leaders(&lc, pc);
     lc.block_pc[0] = pc;
     lc.block_bb[0] = lift_block(&lc, "g_entry");
