@@ -123,57 +123,6 @@ static int region_find(const struct lift_ctx *lc, guest_addr_t pc)
     return -1;
 }
 
-static bool is_leader(const struct lift_ctx *lc, guest_addr_t pc)
-{
-    for (unsigned i = 0; i < lc->nleaders; i++)
-        if (lc->leaders[i] == pc)
-            return true;
-    return false;
-}
-
-/* Decode ahead from the unit's pc the way its region will grow (direct
- * jumps and both ways of conditional branches, not calls) and note the
- * targets of the branches met: a target inside straight-line code lifted
- * before its branch would otherwise be lifted twice, as part of the
- * block running through it and as a block of its own. */
-static void find_leaders(struct lift_ctx *lc, guest_addr_t pc)
-{
-    guest_addr_t work[REGION_MAX_BLOCKS];
-    unsigned nwork = 0, budget = 2 * REGION_MAX_INSNS;
-    work[nwork++] = pc;
-    for (unsigned w = 0; w < nwork && budget; w++) {
-        for (guest_addr_t cur = work[w]; budget; budget--) {
-            uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
-            size_t avail = lc->code->read(lc->code->ctx, cur, bytes,
-                                          sizeof(bytes));
-            ZydisDecodedInstruction insn;
-            if (!avail || !ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(
-                              lc->decoder, NULL, bytes, avail, &insn)))
-                break;
-            guest_addr_t next = cur + insn.length;
-            ZydisInstructionCategory cat = insn.meta.category;
-            if ((cat == ZYDIS_CATEGORY_COND_BR ||
-                 cat == ZYDIS_CATEGORY_UNCOND_BR) &&
-                insn.raw.imm[0].is_relative) {
-                guest_addr_t t = next + (guest_addr_t)insn.raw.imm[0].value.s;
-                if (insn.operand_width == 16)
-                    t &= 0xffff;
-                if (!is_leader(lc, t) && lc->nleaders < 64) {
-                    lc->leaders[lc->nleaders++] = t;
-                    if (nwork < REGION_MAX_BLOCKS)
-                        work[nwork++] = t;
-                }
-                if (cat == ZYDIS_CATEGORY_COND_BR && nwork < REGION_MAX_BLOCKS)
-                    work[nwork++] = next;
-                break;
-            }
-            if (lift_ends_lookahead(&insn))
-                break;
-            cur = next;
-        }
-    }
-}
-
 /* The basic block of the region block at target, created (and queued for
  * lifting) when target is new and the region may still grow; NULL when
  * the branch has to leave the unit.  The edge is recorded; *loop: it
@@ -722,12 +671,9 @@ static guest_addr_t lift_guest_block(const struct lifter *l,
             break;
         }
         /* Straight-line code running into another block of the region
-         * (a branch target lifted or queued already), or into a pc a
-         * branch ahead will reach while the region may still grow, goes
-         * on there instead of lifting the same instructions twice. */
-        if (n > 0 && (region_find(lc, cur) >= 0 ||
-                      (is_leader(lc, cur) && lc->insn_budget &&
-                       lc->nblocks < REGION_MAX_BLOCKS && !lc->one_block))) {
+         * (a branch target lifted or queued already) goes on there
+         * instead of lifting the same instructions a second time. */
+        if (n > 0 && region_find(lc, cur) >= 0) {
             lift_end_direct(lc, cur);
             break;
         }
@@ -833,13 +779,6 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     lc.decoder = &l->decoder;
     lc.insn_budget = region_max_insns();
     /* The first block is always lifted, executable or not. */
-    /* Not in optimised units (env->tail_calls: tier 2, --aot): there a
-     * loop whose first iteration runs in the block before it came out
-     * better -- cut at its head, LLVM widened the FNV multiply of the
-     * hash kernel to 64 bits with sign extensions on the loop's
-     * dependency chain (55 -> 68 ms); compile time matters less there. */
-    if (!lc.one_block && !(env && env->tail_calls))
-        find_leaders(&lc, pc);
     lc.block_pc[0] = pc;
     lc.block_bb[0] = lift_block(&lc, "g_entry");
     lc.nblocks = 1;

@@ -42,10 +42,6 @@ struct lift_ctx {
     uint64_t block_succ[64]; /* region edges lifted so far: bit = target */
     unsigned cur_block;      /* index of the block being lifted */
     unsigned insn_budget;   /* guest instructions the region may still take */
-    /* Where direct branches ahead will land (lift.c, find_leaders):
-     * straight-line code is cut there while the region may grow. */
-    unsigned nleaders;
-    guest_addr_t leaders[64];
     const struct lifter_code_source *code;
     bool one_block; /* code the guest may write: no region (lifter.h) */
     const ZydisDecoder *decoder;
