@@ -120,7 +120,10 @@ struct lifter_env {
     int32_t hits_offset;
     /* Chaining exits jump to the next unit's code (a tail call) instead
      * of returning it to cpu_run_chain (r386/cpu.h), checking the
-     * interrupt word as it does.  Slower to compile (no FastISel). */
+     * interrupt word as it does.  Slower to compile (no FastISel).  The
+     * JIT sets it for the units LLVM optimises (tier 2, --aot), and the
+     * lifter takes it to mean that too: their loops get a compiler
+     * barrier (lift.c, interrupt_check). */
     bool tail_calls;
     /* The optimising tier: x87 arithmetic, comparisons, and conversions
      * between float, double, integers and the 80-bit registers are host
