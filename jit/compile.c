@@ -459,7 +459,8 @@ struct jit_worker *jit_worker_create(struct jit *j)
     struct jit_worker *w = calloc(1, sizeof(*w));
     if (!w)
         return NULL;
-    w->tm = jit_host_machine(LLVMCodeGenLevelDefault, LLVMRelocDefault, err,
+    /* optimised code (--aot): PIC, as in jit_set_optimise */
+    w->tm = jit_host_machine(LLVMCodeGenLevelDefault, LLVMRelocPIC, err,
                              sizeof(err));
     w->tsc = LLVMOrcCreateNewThreadSafeContext();
     if (!w->tm || !w->tsc) {
@@ -659,8 +660,11 @@ void jit_set_optimise(struct jit *j)
 {
     char err[256];
     pthread_mutex_lock(&j->lock);
+    /* PIC, as the optimising tier's: the optimiser's code may index a
+     * constant-pool array (a select between x87 constants), which the
+     * small code model otherwise addresses absolutely (R_X86_64_32S). */
     LLVMTargetMachineRef tm = jit_host_machine(LLVMCodeGenLevelDefault,
-                                               LLVMRelocDefault, err,
+                                               LLVMRelocPIC, err,
                                                sizeof(err));
     if (tm) {
         LLVMDisposeTargetMachine(j->tm1);

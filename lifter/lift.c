@@ -148,6 +148,7 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
     snprintf(name, sizeof(name), "g_%08x", target);
     lc->block_pc[lc->nblocks] = target;
     lc->block_bb[lc->nblocks] = lift_block(lc, name);
+    lift_x87_block_new(lc, lc->nblocks);
     lc->block_succ[lc->cur_block] |= UINT64_C(1) << lc->nblocks;
     return lc->block_bb[lc->nblocks++];
 }
@@ -392,6 +393,7 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
     bool loop;
     LLVMBasicBlockRef bb = region_block(lc, target, &loop);
     if (bb) {
+        int depth = lift_x87_edge(lc, (unsigned)region_find(lc, target));
         if (loop)
             interrupt_check(lc, target);
         /* Also in code the guest may write: a loop whose code another
@@ -402,6 +404,7 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
         else
             LLVMBuildBr(lc->b, bb);
         lc->ended = true;
+        lc->x87c.depth = depth; /* for a second edge from here */
         return;
     }
     lift_end_chain(lc, target);
@@ -707,7 +710,11 @@ static guest_addr_t lift_guest_block(const struct lifter *l,
             lc->next_pc = cur + insn.length;
             if (lc->insn_budget)
                 lc->insn_budget--;
-            if (lift_one(lc)) {
+            bool wrapped = lift_x87_wrap_begin(lc);
+            bool lifted = lift_one(lc);
+            if (wrapped)
+                lift_x87_wrap_end(lc);
+            if (lifted) {
                 out->insns++;
                 cur = lc->next_pc;
                 continue;
@@ -782,12 +789,14 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     lc.block_pc[0] = pc;
     lc.block_bb[0] = lift_block(&lc, "g_entry");
     lc.nblocks = 1;
+    lc.x87c.on = env && env->x87_inline;
     LLVMBuildBr(lc.b, lc.block_bb[0]);
     guest_addr_t cur = pc;
     for (unsigned blk = 0; blk < lc.nblocks; blk++) {
         LLVMPositionBuilderAtEnd(lc.b, lc.block_bb[blk]);
         lc.ended = false;
         lc.cur_block = blk;
+        lift_x87_block_enter(&lc, blk);
         set_line(&lc, lc.block_pc[blk]);
         if (blk == 0 && env && env->count)
             count_block(&lc);

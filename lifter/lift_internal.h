@@ -58,7 +58,28 @@ struct lift_ctx {
         LLVMBasicBlockRef bb;
         LLVMValueRef after; /* the stores go after it; NULL: block start */
         unsigned flags;     /* the flags stored there (bit f), if dirty */
+        int8_t x87_depth;   /* the x87 cache's depth there */
+        bool x87_only;      /* only the x87 cache is stored there */
     } *flush;
+
+    /* The x87 cache (x87_cache.c): in optimised units the x87 registers,
+     * their empty bits, TOP and the control and status words live in
+     * allocas (SSA values) instead of the CPU state. */
+    struct lift_x87_cache {
+        bool on;     /* the unit caches the x87 state */
+        bool ready;  /* the allocas exist, loaded in the entry block */
+        bool bypass; /* lifting code that works on the state in memory */
+        /* Pushes since TOP was `base` (lifting-time): TOP = base - depth,
+         * and ST(i) is the slot (i - depth) & 7. */
+        int depth;
+        LLVMValueRef base;     /* i32 */
+        LLVMValueRef reg[8];   /* x86_fp80: slot k = register (base + k) & 7 */
+        LLVMValueRef empty[8]; /* i1 */
+        LLVMValueRef cw, sw;   /* i16 (sw without TOP) */
+        uint8_t dirty_reg, dirty_empty; /* slots written (bit k) */
+        bool dirty_top, dirty_cw, dirty_sw;
+        int8_t block_depth[64]; /* depth at each region block's entry */
+    } x87c;
 
     /* The instruction being lifted. */
     const ZydisDecodedInstruction *insn;
@@ -202,6 +223,24 @@ LLVMValueRef lift_call(struct lift_ctx *lc, const char *name, LLVMTypeRef ret,
 /* Call a helper from the helper ABI: void or i64 fn(state*). */
 LLVMValueRef lift_call_helper(struct lift_ctx *lc, const char *name,
                               LLVMTypeRef ret);
+
+/* ---- the x87 cache (x87_cache.c) ---- */
+/* A region block is created (its entry depth is the current one) / about
+ * to be lifted. */
+void lift_x87_block_new(struct lift_ctx *lc, unsigned blk);
+void lift_x87_block_enter(struct lift_ctx *lc, unsigned blk);
+/* Before a branch to region block blk: the cache is made to match the
+ * depth blk was lifted for.  Returns the depth to restore afterwards. */
+int lift_x87_edge(struct lift_ctx *lc, unsigned blk);
+/* The depth a flush point records now, and the stores of one (state.c)
+ * at the depth it recorded. */
+int lift_x87_flush_depth(const struct lift_ctx *lc);
+void lift_x87_flush_here(struct lift_ctx *lc, int depth);
+/* Around an instruction that works on the x87 state in memory (MMX, the
+ * environment instructions, FNINIT): the cache is stored before it and
+ * loaded again after.  begin returns whether it did anything. */
+bool lift_x87_wrap_begin(struct lift_ctx *lc);
+void lift_x87_wrap_end(struct lift_ctx *lc);
 
 /* ---- instruction classes: each returns false if not its mnemonic ---- */
 bool lift_mov(struct lift_ctx *lc);    /* data movement, stack, lea */

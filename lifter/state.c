@@ -267,8 +267,9 @@ void lift_state_flush_live(struct lift_ctx *lc, unsigned flags)
         lc->flush_cap = cap;
     }
     LLVMBasicBlockRef bb = LLVMGetInsertBlock(lc->b);
-    lc->flush[lc->nflush++] =
-        (struct lift_flush_point){bb, LLVMGetLastInstruction(bb), flags};
+    lc->flush[lc->nflush++] = (struct lift_flush_point){
+        bb, LLVMGetLastInstruction(bb), flags,
+        (int8_t)lift_x87_flush_depth(lc), false};
 }
 
 static void flush_here(struct lift_ctx *lc, unsigned flags)
@@ -299,7 +300,9 @@ void lift_state_emit_flushes(struct lift_ctx *lc)
             LLVMPositionBuilderBefore(lc->b, at);
         else
             LLVMPositionBuilderAtEnd(lc->b, p->bb);
-        flush_here(lc, p->flags);
+        if (!p->x87_only)
+            flush_here(lc, p->flags);
+        lift_x87_flush_here(lc, p->x87_depth);
     }
     free(lc->flush);
     lc->flush = NULL;

@@ -46,13 +46,16 @@
  * - results of the transcendental instructions are the host CPU's, which
  *   can differ in the last bit between CPU vendors (as between real
  *   machines). */
+#include <assert.h>
+
 #include "x87.h"
 
 /* ---- 80-bit values ---- */
 
 struct x87_raw x87_raw_const(struct lift_ctx *lc, uint16_t se, uint64_t sig)
 {
-    return (struct x87_raw){lift_const(lc, 64, sig), lift_const(lc, 16, se)};
+    return (struct x87_raw){lift_const(lc, 64, sig), lift_const(lc, 16, se),
+                            NULL};
 }
 
 struct x87_raw x87_raw_indefinite(struct lift_ctx *lc)
@@ -60,11 +63,39 @@ struct x87_raw x87_raw_indefinite(struct lift_ctx *lc)
     return x87_raw_const(lc, 0xffff, 0xc000000000000000ull);
 }
 
+void x87_raw_parts(struct lift_ctx *lc, struct x87_raw *v)
+{
+    if (v->sig)
+        return;
+    LLVMValueRef i80 = LLVMBuildBitCast(lc->b, v->f80, lift_int_type(lc, 80), "");
+    v->sig = lift_trunc(lc, i80, 64);
+    v->se = lift_trunc(
+        lc, LLVMBuildLShr(lc->b, i80, lift_const(lc, 80, 64), ""), 16);
+}
+
+LLVMValueRef x87_raw_f80(struct lift_ctx *lc, struct x87_raw v)
+{
+    if (v.f80)
+        return v.f80;
+    LLVMValueRef i80 = LLVMBuildOr(
+        lc->b, lift_zext(lc, v.sig, 80),
+        LLVMBuildShl(lc->b, lift_zext(lc, v.se, 80), lift_const(lc, 80, 64),
+                     ""),
+        "");
+    return LLVMBuildBitCast(lc->b, i80, LLVMX86FP80TypeInContext(lc->ctx), "");
+}
+
 struct x87_raw x87_raw_select(struct lift_ctx *lc, LLVMValueRef cond1,
                               struct x87_raw a, struct x87_raw b)
 {
+    if (a.f80 || b.f80)
+        return (struct x87_raw){
+            NULL, NULL,
+            LLVMBuildSelect(lc->b, cond1, x87_raw_f80(lc, a),
+                            x87_raw_f80(lc, b), "")};
     return (struct x87_raw){LLVMBuildSelect(lc->b, cond1, a.sig, b.sig, ""),
-                            LLVMBuildSelect(lc->b, cond1, a.se, b.se, "")};
+                            LLVMBuildSelect(lc->b, cond1, a.se, b.se, ""),
+                            NULL};
 }
 
 static LLVMValueRef byte_ptr(struct lift_ctx *lc, LLVMValueRef p,
@@ -79,11 +110,12 @@ struct x87_raw x87_raw_load(struct lift_ctx *lc, LLVMValueRef p)
     LLVMValueRef sig = LLVMBuildLoad2(lc->b, lc->i64, p, "");
     LLVMValueRef se = LLVMBuildLoad2(lc->b, lc->i16, byte_ptr(lc, p, 8), "");
     LLVMSetAlignment(sig, 4);
-    return (struct x87_raw){sig, se};
+    return (struct x87_raw){sig, se, NULL};
 }
 
 void x87_raw_store(struct lift_ctx *lc, LLVMValueRef p, struct x87_raw v)
 {
+    x87_raw_parts(lc, &v);
     LLVMSetAlignment(LLVMBuildStore(lc->b, v.sig, p), 4);
     LLVMBuildStore(lc->b, v.se, byte_ptr(lc, p, 8));
 }
@@ -93,12 +125,13 @@ struct x87_raw x87_raw_load_guest(struct lift_ctx *lc, LLVMValueRef addr32)
     LLVMValueRef sig = lift_load(lc, addr32, 64);
     LLVMValueRef se = lift_load(
         lc, LLVMBuildAdd(lc->b, addr32, lift_i32(lc, 8), ""), 16);
-    return (struct x87_raw){sig, se};
+    return (struct x87_raw){sig, se, NULL};
 }
 
 void x87_raw_store_guest(struct lift_ctx *lc, LLVMValueRef addr32,
                          struct x87_raw v)
 {
+    x87_raw_parts(lc, &v);
     lift_store(lc, addr32, v.sig);
     lift_store(lc, LLVMBuildAdd(lc->b, addr32, lift_i32(lc, 8), ""), v.se);
 }
@@ -110,16 +143,36 @@ LLVMValueRef x87_tmp_ptr(struct lift_ctx *lc, unsigned k)
     return lift_state_ptr(lc, CPU_OFF_FPU_TMP + 16 * k);
 }
 
+static LLVMValueRef call_fpu(struct lift_ctx *lc, LLVMValueRef op,
+                             LLVMValueRef a, LLVMValueRef b, LLVMValueRef bits)
+{
+    LLVMValueRef null = LLVMConstPointerNull(lc->ptr);
+    LLVMValueRef args[5] = {lc->state, op, a ? a : null, b ? b : null,
+                            bits ? bits : lift_const(lc, 64, 0)};
+    return lift_call(lc, LIFTER_HELPER_FPU, lc->i64, args, 5);
+}
+
 LLVMValueRef x87_call(struct lift_ctx *lc, LLVMValueRef op, LLVMValueRef a,
                       LLVMValueRef b, LLVMValueRef bits)
 {
     /* The helper reads and writes only the x87 part of the state, so the
      * registers and flags held in SSA stay where they are (unlike
-     * lift_call_helper, which writes them back first). */
-    LLVMValueRef null = LLVMConstPointerNull(lc->ptr);
-    LLVMValueRef args[5] = {lc->state, op, a ? a : null, b ? b : null,
-                            bits ? bits : lift_const(lc, 64, 0)};
-    return lift_call(lc, LIFTER_HELPER_FPU, lc->i64, args, 5);
+     * lift_call_helper, which writes them back first); the x87 cache is
+     * stored before it and loaded after. */
+    bool cached = x87_cached(lc);
+    if (cached)
+        x87c_sync_out(lc);
+    LLVMValueRef r = call_fpu(lc, op, a, b, bits);
+    if (cached)
+        x87c_sync_in(lc);
+    return r;
+}
+
+/* The operations on the host x87's own exception flags, which leave the
+ * state alone. */
+static LLVMValueRef host_call(struct lift_ctx *lc, uint32_t op)
+{
+    return call_fpu(lc, lift_i32(lc, op), NULL, NULL, NULL);
 }
 
 LLVMValueRef x87_op(struct lift_ctx *lc, uint32_t op, LLVMValueRef empty1)
@@ -130,7 +183,7 @@ LLVMValueRef x87_op(struct lift_ctx *lc, uint32_t op, LLVMValueRef empty1)
 
 void x87_host_clear(struct lift_ctx *lc)
 {
-    x87_call(lc, lift_i32(lc, LIFTER_FPU_EXC_CLEAR), NULL, NULL, NULL);
+    host_call(lc, LIFTER_FPU_EXC_CLEAR);
 }
 
 /* ---- control and status words ---- */
@@ -147,18 +200,37 @@ static LLVMValueRef c16(struct lift_ctx *lc, uint16_t v)
 
 LLVMValueRef x87_cw(struct lift_ctx *lc)
 {
+    if (x87_cached(lc))
+        return x87c_word(lc, false);
     return load16(lc, CPU_OFF_FPU_CW);
+}
+
+void x87_set_cw(struct lift_ctx *lc, LLVMValueRef v16)
+{
+    if (x87_cached(lc))
+        x87c_set_word(lc, false, v16);
+    else
+        LLVMBuildStore(lc->b, v16, lift_state_ptr(lc, CPU_OFF_FPU_CW));
+}
+
+static LLVMValueRef sw_get(struct lift_ctx *lc)
+{
+    if (x87_cached(lc))
+        return x87c_word(lc, true);
+    return load16(lc, CPU_OFF_FPU_SW);
 }
 
 void x87_sw_update(struct lift_ctx *lc, uint16_t clear, LLVMValueRef set)
 {
-    LLVMValueRef p = lift_state_ptr(lc, CPU_OFF_FPU_SW);
-    LLVMValueRef sw = LLVMBuildLoad2(lc->b, lc->i16, p, "");
+    LLVMValueRef sw = sw_get(lc);
     if (clear)
         sw = LLVMBuildAnd(lc->b, sw, c16(lc, (uint16_t)~clear), "");
     if (set)
         sw = LLVMBuildOr(lc->b, sw, set, "");
-    LLVMBuildStore(lc->b, sw, p);
+    if (x87_cached(lc))
+        x87c_set_word(lc, true, sw);
+    else
+        LLVMBuildStore(lc->b, sw, lift_state_ptr(lc, CPU_OFF_FPU_SW));
 }
 
 void x87_set_cc(struct lift_ctx *lc, LLVMValueRef c0, LLVMValueRef c1,
@@ -183,10 +255,8 @@ void x87_set_cc(struct lift_ctx *lc, LLVMValueRef c0, LLVMValueRef c1,
 LLVMValueRef x87_status_word(struct lift_ctx *lc)
 {
     LLVMBuilderRef b = lc->b;
-    LLVMValueRef host = lift_trunc(
-        lc, x87_call(lc, lift_i32(lc, LIFTER_FPU_EXC_GET), NULL, NULL, NULL),
-        16);
-    LLVMValueRef sw = LLVMBuildOr(b, load16(lc, CPU_OFF_FPU_SW), host, "");
+    LLVMValueRef host = lift_trunc(lc, host_call(lc, LIFTER_FPU_EXC_GET), 16);
+    LLVMValueRef sw = LLVMBuildOr(b, sw_get(lc), host, "");
     /* ES (and B): an exception flag is up whose mask is clear. */
     LLVMValueRef unmasked = LLVMBuildAnd(
         b, LLVMBuildAnd(b, sw, LLVMBuildNot(b, x87_cw(lc), ""), ""),
@@ -204,6 +274,8 @@ LLVMValueRef x87_status_word(struct lift_ctx *lc)
 
 LLVMValueRef x87_top(struct lift_ctx *lc)
 {
+    if (x87_cached(lc))
+        return x87c_top(lc);
     LLVMValueRef t = LLVMBuildLoad2(lc->b, lc->i8,
                                     lift_state_ptr(lc, CPU_OFF_FPU_TOP), "");
     return lift_zext(lc, t, 32);
@@ -211,6 +283,8 @@ LLVMValueRef x87_top(struct lift_ctx *lc)
 
 void x87_set_top(struct lift_ctx *lc, LLVMValueRef top32)
 {
+    /* (the cache moves TOP statically: x87c_move) */
+    assert(!x87_cached(lc));
     LLVMValueRef t = LLVMBuildAnd(lc->b, top32, lift_i32(lc, 7), "");
     LLVMBuildStore(lc->b, lift_trunc(lc, t, 8),
                    lift_state_ptr(lc, CPU_OFF_FPU_TOP));
@@ -253,6 +327,8 @@ static LLVMValueRef phys_empty(struct lift_ctx *lc, LLVMValueRef phys32)
 
 LLVMValueRef x87_is_empty(struct lift_ctx *lc, unsigned i)
 {
+    if (x87_cached(lc))
+        return x87c_is_empty(lc, i);
     return phys_empty(lc, x87_phys(lc, x87_top(lc), i));
 }
 
@@ -264,6 +340,10 @@ static void set_empty(struct lift_ctx *lc, LLVMValueRef phys32, bool empty)
 
 void x87_mark(struct lift_ctx *lc, unsigned i, bool empty)
 {
+    if (x87_cached(lc)) {
+        x87c_mark(lc, i, empty);
+        return;
+    }
     set_empty(lc, x87_phys(lc, x87_top(lc), i), empty);
 }
 
@@ -276,17 +356,43 @@ static void stack_fault(struct lift_ctx *lc, LLVMValueRef cond1,
                                   ""));
 }
 
+struct x87_raw x87_peek_raw(struct lift_ctx *lc, unsigned i)
+{
+    if (x87_cached(lc))
+        return (struct x87_raw){NULL, NULL, x87c_get(lc, i)};
+    return x87_raw_load(lc, x87_st_ptr(lc, i));
+}
+
+LLVMValueRef x87_get_f80(struct lift_ctx *lc, unsigned i)
+{
+    if (x87_cached(lc))
+        return x87c_get(lc, i);
+    return x87_f80_load(lc, x87_st_ptr(lc, i));
+}
+
+void x87_set_f80(struct lift_ctx *lc, unsigned i, LLVMValueRef v)
+{
+    if (x87_cached(lc))
+        x87c_set(lc, i, v);
+    else
+        x87_f80_store(lc, x87_st_ptr(lc, i), v);
+}
+
 struct x87_raw x87_get_raw(struct lift_ctx *lc, unsigned i)
 {
-    LLVMValueRef p = x87_phys(lc, x87_top(lc), i);
-    struct x87_raw v = x87_raw_load(lc, x87_reg_ptr(lc, p));
-    LLVMValueRef e = phys_empty(lc, p);
+    struct x87_raw v = x87_peek_raw(lc, i);
+    LLVMValueRef e = x87_is_empty(lc, i);
     stack_fault(lc, e, FPU_IE | FPU_SF);
     return x87_raw_select(lc, e, x87_raw_indefinite(lc), v);
 }
 
 void x87_set_raw(struct lift_ctx *lc, unsigned i, struct x87_raw v)
 {
+    if (x87_cached(lc)) {
+        x87c_set(lc, i, x87_raw_f80(lc, v));
+        x87c_mark(lc, i, false);
+        return;
+    }
     LLVMValueRef p = x87_phys(lc, x87_top(lc), i);
     x87_raw_store(lc, x87_reg_ptr(lc, p), v);
     set_empty(lc, p, false);
@@ -296,12 +402,17 @@ void x87_set_raw(struct lift_ctx *lc, unsigned i, struct x87_raw v)
 static LLVMValueRef push_slot(struct lift_ctx *lc, LLVMValueRef *full)
 {
     LLVMValueRef p = x87_phys(lc, x87_top(lc), 7);
-    *full = LLVMBuildNot(lc->b, phys_empty(lc, p), "");
+    *full = LLVMBuildNot(lc->b, x87_is_empty(lc, 7), "");
     return p;
 }
 
 static void push_done(struct lift_ctx *lc, LLVMValueRef phys32)
 {
+    if (x87_cached(lc)) {
+        x87c_mark(lc, 7, false);
+        x87c_move(lc, 1);
+        return;
+    }
     set_empty(lc, phys32, false);
     x87_set_top(lc, phys32);
 }
@@ -312,12 +423,20 @@ void x87_push_raw(struct lift_ctx *lc, struct x87_raw v)
     LLVMValueRef p = push_slot(lc, &full);
     stack_fault(lc, full, FPU_IE | FPU_SF | FPU_C1);
     v = x87_raw_select(lc, full, x87_raw_indefinite(lc), v);
-    x87_raw_store(lc, x87_reg_ptr(lc, p), v);
+    if (x87_cached(lc))
+        x87c_set(lc, 7, x87_raw_f80(lc, v));
+    else
+        x87_raw_store(lc, x87_reg_ptr(lc, p), v);
     push_done(lc, p);
 }
 
 void x87_pop(struct lift_ctx *lc)
 {
+    if (x87_cached(lc)) {
+        x87c_mark(lc, 0, true);
+        x87c_move(lc, -1);
+        return;
+    }
     LLVMValueRef top = x87_top(lc);
     set_empty(lc, top, true);
     x87_set_top(lc, LLVMBuildAdd(lc->b, top, lift_i32(lc, 1), ""));
@@ -386,7 +505,7 @@ static void lift_fld_convert(struct lift_ctx *lc, bool integer)
         bool c1_dead = x87_c1_dead(lc);
         struct x87_choice c;
         x87_inline_begin(lc, x87_inline_ok(lc, full, false), &c);
-        x87_f80_store(lc, reg, x87_f80_operand(lc, src, bits));
+        x87_set_f80(lc, 7, x87_f80_operand(lc, src, bits));
         if (!c1_dead)
             x87_sw_update(lc, FPU_C1, NULL);
         x87_inline_end(lc, &c, NULL, op, reg, NULL, bits);
@@ -451,7 +570,7 @@ static LLVMValueRef inline_store(struct lift_ctx *lc, LLVMValueRef opv,
                                  LLVMValueRef a, unsigned bits)
 {
     LLVMBuilderRef b = lc->b;
-    LLVMValueRef x = x87_f80_load(lc, a);
+    LLVMValueRef x = x87_get_f80(lc, 0);
     LLVMValueRef d = x87_f80_round(lc, x, bits);
     LLVMValueRef r = lift_zext(
         lc, LLVMBuildBitCast(b, d, lift_int_type(lc, bits), ""), 64);
@@ -566,9 +685,17 @@ static void lift_ffree(struct lift_ctx *lc, bool pop)
 static void lift_fsign(struct lift_ctx *lc, bool abs)
 {
     struct x87_raw v = x87_get_raw(lc, 0);
+    LLVMValueRef empty = x87_is_empty(lc, 0);
+    if (v.f80) { /* the x87 cache: LLVM's sign operations are FCHS, FABS */
+        LLVMValueRef r = abs ? x87_f80_abs(lc, v.f80)
+                             : LLVMBuildFNeg(lc->b, v.f80, "");
+        v.f80 = LLVMBuildSelect(lc->b, empty, v.f80, r, "");
+        x87_set_raw(lc, 0, v);
+        return;
+    }
     LLVMValueRef se = abs ? LLVMBuildAnd(lc->b, v.se, c16(lc, 0x7fff), "")
                           : LLVMBuildXor(lc->b, v.se, c16(lc, 0x8000), "");
-    v.se = LLVMBuildSelect(lc->b, x87_is_empty(lc, 0), v.se, se, "");
+    v.se = LLVMBuildSelect(lc->b, empty, v.se, se, "");
     x87_set_raw(lc, 0, v);
 }
 
@@ -580,7 +707,7 @@ static void lift_fldcw(struct lift_ctx *lc)
     LLVMValueRef v = lift_load(lc, lift_op_addr(lc, 0), 16);
     v = LLVMBuildOr(lc->b, LLVMBuildAnd(lc->b, v, c16(lc, 0x1f3f), ""),
                     c16(lc, 0x0040), "");
-    LLVMBuildStore(lc->b, v, lift_state_ptr(lc, CPU_OFF_FPU_CW));
+    x87_set_cw(lc, v);
 }
 
 static void lift_fnstsw(struct lift_ctx *lc)
@@ -613,6 +740,10 @@ static void lift_fnclex(struct lift_ctx *lc)
 static void lift_fstep(struct lift_ctx *lc, int delta)
 {
     x87_sw_update(lc, FPU_C1, NULL);
+    if (x87_cached(lc)) {
+        x87c_move(lc, -delta); /* a push is TOP - 1 */
+        return;
+    }
     x87_set_top(lc, LLVMBuildAdd(lc->b, x87_top(lc),
                                  lift_i32(lc, (uint32_t)delta), ""));
 }

@@ -7,10 +7,18 @@
 #include "lift_internal.h"
 
 /* ---- 80-bit values ----
- * Moved as bits: the significand (i64) and the sign and exponent (i16). */
+ * Moved as bits: the significand (i64) and the sign and exponent (i16);
+ * or, when the x87 cache holds the registers, as an x86_fp80 value (f80)
+ * whose parts are only taken apart where an instruction needs them
+ * (x87_raw_parts).  Moving an x86_fp80 copies its bits. */
 struct x87_raw {
     LLVMValueRef sig, se;
+    LLVMValueRef f80; /* or NULL */
 };
+/* Fill in sig and se from f80 (when they are not there). */
+void x87_raw_parts(struct lift_ctx *lc, struct x87_raw *v);
+/* The value as x86_fp80. */
+LLVMValueRef x87_raw_f80(struct lift_ctx *lc, struct x87_raw v);
 struct x87_raw x87_raw_const(struct lift_ctx *lc, uint16_t se, uint64_t sig);
 /* The QNaN "real indefinite", the masked response to an invalid
  * operation. */
@@ -83,6 +91,32 @@ bool x87_is_mem(struct lift_ctx *lc);
 /* A memory operand of 16/32/64 bits, read as bits (zero-extended to i64),
  * and the LIFTER_FPU_SRC_* kind to give the helper for it. */
 LLVMValueRef x87_mem_bits(struct lift_ctx *lc, bool integer, uint32_t *src);
+
+/* ---- the x87 cache (x87_cache.c; lifter_env.x87_inline) ----
+ * Used by the accessors above when x87_cached(): ST(i) and its empty bit
+ * by stack position, TOP, the control word (sw false) and the status
+ * word. */
+bool x87_cached(const struct lift_ctx *lc);
+void x87c_ready(struct lift_ctx *lc);
+LLVMValueRef x87c_top(struct lift_ctx *lc);
+LLVMValueRef x87c_get(struct lift_ctx *lc, unsigned i);
+void x87c_set(struct lift_ctx *lc, unsigned i, LLVMValueRef f80);
+LLVMValueRef x87c_is_empty(struct lift_ctx *lc, unsigned i);
+void x87c_mark(struct lift_ctx *lc, unsigned i, bool empty);
+/* The stack moves by delta pushes (a pop is -1). */
+void x87c_move(struct lift_ctx *lc, int delta);
+LLVMValueRef x87c_word(struct lift_ctx *lc, bool sw);
+void x87c_set_word(struct lift_ctx *lc, bool sw, LLVMValueRef v16);
+/* Store the cache to the state (before the helper) / load it again. */
+void x87c_sync_out(struct lift_ctx *lc);
+void x87c_sync_in(struct lift_ctx *lc);
+/* ST(i) as x86_fp80 (no empty check), and ST(i) = v (not marked). */
+LLVMValueRef x87_get_f80(struct lift_ctx *lc, unsigned i);
+void x87_set_f80(struct lift_ctx *lc, unsigned i, LLVMValueRef v);
+/* ST(i) as bits, empty or not (no stack fault). */
+struct x87_raw x87_peek_raw(struct lift_ctx *lc, unsigned i);
+/* fpu_cw = v16. */
+void x87_set_cw(struct lift_ctx *lc, LLVMValueRef v16);
 
 /* ---- inside the unit (x87_inline.c; lifter_env.x87_inline) ---- */
 bool x87_inline_on(const struct lift_ctx *lc);

@@ -40,8 +40,8 @@ static void lift_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
         struct x87_choice c;
         x87_inline_begin(lc, x87_inline_ok(lc, empty, true), &c);
         LLVMValueRef y = mem ? x87_f80_operand(lc, kind, bits)
-                             : x87_f80_load(lc, b);
-        x87_f80_store(lc, a, x87_f80_arith(lc, op, x87_f80_load(lc, a), y));
+                             : x87_get_f80(lc, src);
+        x87_set_f80(lc, dst, x87_f80_arith(lc, op, x87_get_f80(lc, dst), y));
         x87_inline_end(lc, &c, NULL, opv, a, b, bits);
     } else {
         x87_call(lc, opv, a, b, bits);
@@ -57,14 +57,13 @@ static void lift_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
  * fpu_sw, or for the _I forms ZF PF CF as EFLAGS bits, returned (and C1 =
  * 0). */
 static LLVMValueRef inline_compare(struct lift_ctx *lc, enum lifter_fpu_op op,
-                                   LLVMValueRef a, LLVMValueRef other,
-                                   uint32_t kind, LLVMValueRef bits)
+                                   int other, uint32_t kind, LLVMValueRef bits)
 {
     LLVMBuilderRef b = lc->b;
     bool sig = op == LIFTER_FPU_COM || op == LIFTER_FPU_COMI;
-    LLVMValueRef x = x87_f80_load(lc, a);
-    LLVMValueRef y = other ? x87_f80_load(lc, other)
-                           : x87_f80_operand(lc, kind, bits);
+    LLVMValueRef x = x87_get_f80(lc, 0);
+    LLVMValueRef y = other >= 0 ? x87_get_f80(lc, (unsigned)other)
+                                : x87_f80_operand(lc, kind, bits);
     LLVMValueRef c0 = x87_f80_cmp(lc, sig, "ult", x, y);
     LLVMValueRef c2 = x87_f80_cmp(lc, sig, "uno", x, y);
     LLVMValueRef c3 = x87_f80_cmp(lc, sig, "ueq", x, y);
@@ -111,7 +110,8 @@ static void lift_fcom(struct lift_ctx *lc, enum lifter_fpu_op op,
     if (x87_inline_on(lc)) {
         struct x87_choice c;
         x87_inline_begin(lc, x87_inline_ok(lc, empty, false), &c);
-        LLVMValueRef v = inline_compare(lc, op, a, other, kind, bits);
+        LLVMValueRef v = inline_compare(lc, op, other ? (int)x87_rm(lc) : -1,
+                                        kind, bits);
         r = x87_inline_end(lc, &c, v, opv, a, other, bits);
     } else {
         r = x87_call(lc, opv, a, other, bits);
@@ -144,7 +144,8 @@ static void lift_fcom(struct lift_ctx *lc, enum lifter_fpu_op op,
 static void lift_fxam(struct lift_ctx *lc)
 {
     LLVMBuilderRef b = lc->b;
-    struct x87_raw v = x87_raw_load(lc, x87_st_ptr(lc, 0));
+    struct x87_raw v = x87_peek_raw(lc, 0);
+    x87_raw_parts(lc, &v);
     LLVMValueRef sig = v.sig, se = v.se;
     LLVMValueRef empty = x87_is_empty(lc, 0);
     LLVMValueRef exp = LLVMBuildAnd(b, se, c16(lc, 0x7fff), "");

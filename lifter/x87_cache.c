@@ -1,0 +1,327 @@
+/* The x87 cache: in optimised units (lifter_env.x87_inline) the x87
+ * state lives in SSA values inside the unit instead of the CPU state, so
+ * a loop of x87 arithmetic keeps its operands in host registers, with no
+ * load, store or TOP arithmetic between two instructions.
+ *
+ * The stack.  Within a unit the lifter knows statically how far the
+ * stack has moved: `depth` counts the pushes since TOP had the value
+ * `base` (an i32 alloca loaded from fpu_top where the unit starts), so
+ * TOP = (base - depth) & 7 and ST(i) is physical register
+ * (base - depth + i) & 7 -- slot (i - depth) & 7 of eight allocas that
+ * hold the registers relative to base (slot k = register (base + k) & 7),
+ * with eight more for the empty bits.  Every index an instruction uses is
+ * a constant, so LLVM's mem2reg promotes them all.  The control word and
+ * the status word (without TOP) are allocas too.
+ *
+ * Region blocks.  Each region block is lifted for the depth its first
+ * branch reached it with; a later branch from another depth (code whose
+ * stack depth differs between the paths into a block -- compiled code
+ * keeps it equal) moves base by the difference and renames the slots
+ * accordingly on that edge, which changes nothing at run time but the
+ * names.
+ *
+ * Memory.  The state in memory is brought up to date where the unit
+ * leaves (the flush points of state.c, at their depth: only what the
+ * unit writes somewhere) and before each call of the x87 helper, which
+ * works on the state in memory, and loaded again after it.  Instructions
+ * that read or write the whole state in memory (MMX, FNSTENV/FLDENV,
+ * FNSAVE/FRSTOR, FXSAVE/FXRSTOR, XSAVE/XRSTOR, FNINIT; FSINCOS and FPTAN,
+ * which push or not at run time) are lifted as the
+ * first tier lifts them, between a store and a load of the cache
+ * (lift_x87_wrap_begin/end).  Guest memory accesses cannot reach the
+ * CPU state.  At a memory fault inside the unit the x87 state in memory
+ * is the one the unit last stored, as for the general registers
+ * (docs/DEVIATIONS.md). */
+#include "x87.h"
+
+#define NO_X87 INT8_MIN /* a flush point that stores no x87 state */
+
+static unsigned slot_of(const struct lift_ctx *lc, unsigned i)
+{
+    return (unsigned)((int)i - lc->x87c.depth) & 7;
+}
+
+static LLVMTypeRef f80(struct lift_ctx *lc)
+{
+    return LLVMX86FP80TypeInContext(lc->ctx);
+}
+
+static LLVMValueRef phys_of(struct lift_ctx *lc, LLVMValueRef base,
+                            unsigned k)
+{
+    return LLVMBuildAnd(lc->b, LLVMBuildAdd(lc->b, base, lift_i32(lc, k), ""),
+                        lift_i32(lc, 7), "");
+}
+
+/* Load the cache from the state; base = fpu_top + depth. */
+static void load_all(struct lift_ctx *lc)
+{
+    struct lift_x87_cache *c = &lc->x87c;
+    LLVMBuilderRef b = lc->b;
+    LLVMValueRef top = lift_zext(
+        lc,
+        LLVMBuildLoad2(b, lc->i8, lift_state_ptr(lc, CPU_OFF_FPU_TOP), ""),
+        32);
+    LLVMValueRef base = LLVMBuildAnd(
+        b, LLVMBuildAdd(b, top, lift_i32(lc, (uint32_t)c->depth), ""),
+        lift_i32(lc, 7), "");
+    LLVMBuildStore(b, base, c->base);
+    for (unsigned k = 0; k < 8; k++) {
+        LLVMValueRef phys = phys_of(lc, base, k);
+        LLVMValueRef v = LLVMBuildLoad2(b, f80(lc), x87_reg_ptr(lc, phys), "");
+        LLVMSetAlignment(v, 4);
+        LLVMBuildStore(b, v, c->reg[k]);
+        LLVMValueRef e = LLVMBuildLoad2(b, lc->i8, x87_empty_ptr(lc, phys), "");
+        LLVMBuildStore(b,
+                       LLVMBuildICmp(b, LLVMIntNE, e, lift_const(lc, 8, 0), ""),
+                       c->empty[k]);
+    }
+    LLVMBuildStore(b,
+                   LLVMBuildLoad2(b, lc->i16,
+                                  lift_state_ptr(lc, CPU_OFF_FPU_CW), ""),
+                   c->cw);
+    LLVMBuildStore(b,
+                   LLVMBuildLoad2(b, lc->i16,
+                                  lift_state_ptr(lc, CPU_OFF_FPU_SW), ""),
+                   c->sw);
+}
+
+bool x87_cached(const struct lift_ctx *lc)
+{
+    return lc->x87c.on && !lc->x87c.bypass;
+}
+
+/* The allocas, loaded in the entry block on the unit's first x87 use:
+ * nothing before it can have changed the x87 state in memory (the other
+ * helpers leave it alone), and the entry block dominates every use. */
+void x87c_ready(struct lift_ctx *lc)
+{
+    struct lift_x87_cache *c = &lc->x87c;
+    if (c->ready)
+        return;
+    c->ready = true;
+    c->base = lift_alloca(lc, lc->i32);
+    for (unsigned k = 0; k < 8; k++) {
+        c->reg[k] = lift_alloca(lc, f80(lc));
+        c->empty[k] = lift_alloca(lc, lc->i1);
+    }
+    c->cw = lift_alloca(lc, lc->i16);
+    c->sw = lift_alloca(lc, lc->i16);
+    LLVMBasicBlockRef cur = LLVMGetInsertBlock(lc->b);
+    LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(lc->fn);
+    LLVMPositionBuilderBefore(lc->b, LLVMGetBasicBlockTerminator(entry));
+    int depth = c->depth;
+    c->depth = 0; /* the unit's entry */
+    load_all(lc);
+    c->depth = depth;
+    LLVMPositionBuilderAtEnd(lc->b, cur);
+}
+
+LLVMValueRef x87c_top(struct lift_ctx *lc)
+{
+    x87c_ready(lc);
+    LLVMValueRef base = LLVMBuildLoad2(lc->b, lc->i32, lc->x87c.base, "");
+    return LLVMBuildAnd(
+        lc->b,
+        LLVMBuildSub(lc->b, base, lift_i32(lc, (uint32_t)lc->x87c.depth), ""),
+        lift_i32(lc, 7), "");
+}
+
+LLVMValueRef x87c_get(struct lift_ctx *lc, unsigned i)
+{
+    x87c_ready(lc);
+    return LLVMBuildLoad2(lc->b, f80(lc), lc->x87c.reg[slot_of(lc, i)], "");
+}
+
+void x87c_set(struct lift_ctx *lc, unsigned i, LLVMValueRef v)
+{
+    x87c_ready(lc);
+    unsigned k = slot_of(lc, i);
+    LLVMBuildStore(lc->b, v, lc->x87c.reg[k]);
+    lc->x87c.dirty_reg |= (uint8_t)(1u << k);
+}
+
+LLVMValueRef x87c_is_empty(struct lift_ctx *lc, unsigned i)
+{
+    x87c_ready(lc);
+    return LLVMBuildLoad2(lc->b, lc->i1, lc->x87c.empty[slot_of(lc, i)], "");
+}
+
+void x87c_mark(struct lift_ctx *lc, unsigned i, bool empty)
+{
+    x87c_ready(lc);
+    unsigned k = slot_of(lc, i);
+    LLVMBuildStore(lc->b, lift_const(lc, 1, empty), lc->x87c.empty[k]);
+    lc->x87c.dirty_empty |= (uint8_t)(1u << k);
+}
+
+void x87c_move(struct lift_ctx *lc, int delta)
+{
+    x87c_ready(lc);
+    lc->x87c.depth += delta;
+    lc->x87c.dirty_top = true;
+}
+
+LLVMValueRef x87c_word(struct lift_ctx *lc, bool sw)
+{
+    x87c_ready(lc);
+    return LLVMBuildLoad2(lc->b, lc->i16, sw ? lc->x87c.sw : lc->x87c.cw, "");
+}
+
+void x87c_set_word(struct lift_ctx *lc, bool sw, LLVMValueRef v16)
+{
+    x87c_ready(lc);
+    LLVMBuildStore(lc->b, v16, sw ? lc->x87c.sw : lc->x87c.cw);
+    if (sw)
+        lc->x87c.dirty_sw = true;
+    else
+        lc->x87c.dirty_cw = true;
+}
+
+/* ---- to and from memory ---- */
+
+static void record_flush(struct lift_ctx *lc)
+{
+    lift_state_flush_live(lc, 0);
+    lc->flush[lc->nflush - 1].x87_only = true;
+}
+
+void x87c_sync_out(struct lift_ctx *lc)
+{
+    x87c_ready(lc);
+    record_flush(lc);
+}
+
+void x87c_sync_in(struct lift_ctx *lc)
+{
+    x87c_ready(lc);
+    load_all(lc);
+}
+
+void lift_x87_flush_here(struct lift_ctx *lc, int depth)
+{
+    struct lift_x87_cache *c = &lc->x87c;
+    if (!c->ready || depth == NO_X87)
+        return;
+    LLVMBuilderRef b = lc->b;
+    LLVMValueRef base = LLVMBuildLoad2(b, lc->i32, c->base, "");
+    if (c->dirty_top) {
+        LLVMValueRef top = LLVMBuildAnd(
+            b, LLVMBuildSub(b, base, lift_i32(lc, (uint32_t)depth), ""),
+            lift_i32(lc, 7), "");
+        LLVMBuildStore(b, lift_trunc(lc, top, 8),
+                       lift_state_ptr(lc, CPU_OFF_FPU_TOP));
+    }
+    for (unsigned k = 0; k < 8; k++) {
+        if (!((c->dirty_reg | c->dirty_empty) & (1u << k)))
+            continue;
+        LLVMValueRef phys = phys_of(lc, base, k);
+        if (c->dirty_reg & (1u << k)) {
+            LLVMValueRef v = LLVMBuildLoad2(b, f80(lc), c->reg[k], "");
+            LLVMSetAlignment(LLVMBuildStore(b, v, x87_reg_ptr(lc, phys)), 4);
+        }
+        if (c->dirty_empty & (1u << k)) {
+            LLVMValueRef e = LLVMBuildLoad2(b, lc->i1, c->empty[k], "");
+            LLVMBuildStore(b, lift_zext(lc, e, 8), x87_empty_ptr(lc, phys));
+        }
+    }
+    if (c->dirty_cw)
+        LLVMBuildStore(b, LLVMBuildLoad2(b, lc->i16, c->cw, ""),
+                       lift_state_ptr(lc, CPU_OFF_FPU_CW));
+    if (c->dirty_sw)
+        LLVMBuildStore(b, LLVMBuildLoad2(b, lc->i16, c->sw, ""),
+                       lift_state_ptr(lc, CPU_OFF_FPU_SW));
+}
+
+int lift_x87_flush_depth(const struct lift_ctx *lc)
+{
+    return lc->x87c.on && !lc->x87c.bypass ? lc->x87c.depth : NO_X87;
+}
+
+/* ---- region blocks ---- */
+
+void lift_x87_block_new(struct lift_ctx *lc, unsigned blk)
+{
+    lc->x87c.block_depth[blk] = (int8_t)lc->x87c.depth;
+}
+
+void lift_x87_block_enter(struct lift_ctx *lc, unsigned blk)
+{
+    lc->x87c.depth = lc->x87c.block_depth[blk];
+}
+
+int lift_x87_edge(struct lift_ctx *lc, unsigned blk)
+{
+    struct lift_x87_cache *c = &lc->x87c;
+    int depth = c->depth;
+    int want = c->block_depth[blk];
+    if (!c->on || want == depth)
+        return depth;
+    /* base' - want = base - depth (TOP stays), slot'[k] = slot[k + delta]. */
+    x87c_ready(lc);
+    LLVMBuilderRef b = lc->b;
+    unsigned delta = (unsigned)(want - depth) & 7;
+    LLVMValueRef base = LLVMBuildLoad2(b, lc->i32, c->base, "");
+    LLVMBuildStore(b,
+                   LLVMBuildAnd(b,
+                                LLVMBuildAdd(b, base,
+                                             lift_i32(lc, (uint32_t)(want - depth)),
+                                             ""),
+                                lift_i32(lc, 7), ""),
+                   c->base);
+    LLVMValueRef r[8], e[8];
+    for (unsigned k = 0; k < 8; k++) {
+        r[k] = LLVMBuildLoad2(b, f80(lc), c->reg[k], "");
+        e[k] = LLVMBuildLoad2(b, lc->i1, c->empty[k], "");
+    }
+    for (unsigned k = 0; k < 8; k++) {
+        LLVMBuildStore(b, r[(k + delta) & 7], c->reg[k]);
+        LLVMBuildStore(b, e[(k + delta) & 7], c->empty[k]);
+    }
+    c->dirty_reg = c->dirty_empty = 0xff;
+    c->dirty_top = true;
+    c->depth = want;
+    return depth;
+}
+
+/* ---- instructions on the state in memory ---- */
+
+static bool works_in_memory(const ZydisDecodedInstruction *insn,
+                            const ZydisDecodedOperand *ops)
+{
+    switch (insn->mnemonic) {
+    case ZYDIS_MNEMONIC_FNSTENV: case ZYDIS_MNEMONIC_FLDENV:
+    case ZYDIS_MNEMONIC_FNSAVE: case ZYDIS_MNEMONIC_FRSTOR:
+    case ZYDIS_MNEMONIC_FXSAVE: case ZYDIS_MNEMONIC_FXRSTOR:
+    case ZYDIS_MNEMONIC_XSAVE: case ZYDIS_MNEMONIC_XSAVEOPT:
+    case ZYDIS_MNEMONIC_XSAVEC: case ZYDIS_MNEMONIC_XSAVES:
+    case ZYDIS_MNEMONIC_XRSTOR: case ZYDIS_MNEMONIC_XRSTORS:
+    case ZYDIS_MNEMONIC_FNINIT: case ZYDIS_MNEMONIC_EMMS:
+    /* (these push or not, by C2: no depth to know while lifting) */
+    case ZYDIS_MNEMONIC_FSINCOS: case ZYDIS_MNEMONIC_FPTAN:
+        return true;
+    default:
+        break;
+    }
+    for (unsigned i = 0; i < insn->operand_count; i++)
+        if (ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+            ZydisRegisterGetClass(ops[i].reg.value) == ZYDIS_REGCLASS_MMX)
+            return true;
+    return false;
+}
+
+bool lift_x87_wrap_begin(struct lift_ctx *lc)
+{
+    if (!lc->x87c.on || !works_in_memory(lc->insn, lc->ops))
+        return false;
+    x87c_sync_out(lc);
+    lc->x87c.bypass = true;
+    return true;
+}
+
+void lift_x87_wrap_end(struct lift_ctx *lc)
+{
+    lc->x87c.bypass = false;
+    if (!lc->ended)
+        x87c_sync_in(lc);
+}
