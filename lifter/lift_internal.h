@@ -20,6 +20,14 @@ struct lifter {
     ZydisFormatter formatter;
 };
 
+/* What x87 state a piece of a unit writes (x87_cache.c): slots of the
+ * registers and of their empty bits (bit k), TOP, the control and status
+ * words. */
+struct lift_x87_gen {
+    uint8_t reg, empty;
+    bool top, cw, sw;
+};
+
 struct lift_ctx {
     LLVMContextRef ctx;
     LLVMModuleRef mod;
@@ -60,6 +68,8 @@ struct lift_ctx {
         unsigned flags;     /* the flags stored there (bit f), if dirty */
         int8_t x87_depth;   /* the x87 cache's depth there */
         bool x87_only;      /* only the x87 cache is stored there */
+        uint8_t block;      /* the region block it is in */
+        struct lift_x87_gen x87_gen; /* what the block wrote before it */
     } *flush;
 
     /* The x87 cache (x87_cache.c): in optimised units the x87 registers,
@@ -76,9 +86,14 @@ struct lift_ctx {
         LLVMValueRef reg[8];   /* x86_fp80: slot k = register (base + k) & 7 */
         LLVMValueRef empty[8]; /* i1 */
         LLVMValueRef cw, sw;   /* i16 (sw without TOP) */
-        uint8_t dirty_reg, dirty_empty; /* slots written (bit k) */
-        bool dirty_top, dirty_cw, dirty_sw;
+        /* What each region block writes; a flush point stores what the
+         * paths to it may have written (lift_x87_dataflow). */
+        struct lift_x87_gen gen[64];
+        struct lift_x87_gen dirty_in[64]; /* at each block's entry */
         int8_t block_depth[64]; /* depth at each region block's entry */
+        /* The registers x87_st_ptr handed out for the next helper call,
+         * as fpu_tmp[k] (-1: none). */
+        int8_t tmp_st[2];
     } x87c;
 
     /* The instruction being lifted. */
@@ -235,7 +250,10 @@ int lift_x87_edge(struct lift_ctx *lc, unsigned blk);
 /* The depth a flush point records now, and the stores of one (state.c)
  * at the depth it recorded. */
 int lift_x87_flush_depth(const struct lift_ctx *lc);
-void lift_x87_flush_here(struct lift_ctx *lc, int depth);
+void lift_x87_flush_here(struct lift_ctx *lc,
+                         const struct lift_flush_point *p);
+/* Once the unit is lifted: what may be written at each block's entry. */
+void lift_x87_dataflow(struct lift_ctx *lc);
 /* Around an instruction that works on the x87 state in memory (MMX, the
  * environment instructions, FNINIT): the cache is stored before it and
  * loaded again after.  begin returns whether it did anything. */

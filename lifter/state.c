@@ -268,8 +268,13 @@ void lift_state_flush_live(struct lift_ctx *lc, unsigned flags)
     }
     LLVMBasicBlockRef bb = LLVMGetInsertBlock(lc->b);
     lc->flush[lc->nflush++] = (struct lift_flush_point){
-        bb, LLVMGetLastInstruction(bb), flags,
-        (int8_t)lift_x87_flush_depth(lc), false};
+        bb,
+        LLVMGetLastInstruction(bb),
+        flags,
+        (int8_t)lift_x87_flush_depth(lc),
+        false,
+        (uint8_t)lc->cur_block,
+        lc->x87c.gen[lc->cur_block]};
 }
 
 static void flush_here(struct lift_ctx *lc, unsigned flags)
@@ -292,6 +297,7 @@ static void flush_here(struct lift_ctx *lc, unsigned flags)
 
 void lift_state_emit_flushes(struct lift_ctx *lc)
 {
+    lift_x87_dataflow(lc);
     for (unsigned i = 0; i < lc->nflush; i++) {
         struct lift_flush_point *p = &lc->flush[i];
         LLVMValueRef at = p->after ? LLVMGetNextInstruction(p->after)
@@ -302,7 +308,7 @@ void lift_state_emit_flushes(struct lift_ctx *lc)
             LLVMPositionBuilderAtEnd(lc->b, p->bb);
         if (!p->x87_only)
             flush_here(lc, p->flags);
-        lift_x87_flush_here(lc, p->x87_depth);
+        lift_x87_flush_here(lc, p);
     }
     free(lc->flush);
     lc->flush = NULL;

@@ -157,14 +157,14 @@ LLVMValueRef x87_call(struct lift_ctx *lc, LLVMValueRef op, LLVMValueRef a,
 {
     /* The helper reads and writes only the x87 part of the state, so the
      * registers and flags held in SSA stay where they are (unlike
-     * lift_call_helper, which writes them back first); the x87 cache is
-     * stored before it and loaded after. */
+     * lift_call_helper, which writes them back first); with the x87
+     * cache, its operands go through fpu_tmp (x87c_st_ptr). */
     bool cached = x87_cached(lc);
     if (cached)
-        x87c_sync_out(lc);
+        x87c_call_begin(lc);
     LLVMValueRef r = call_fpu(lc, op, a, b, bits);
     if (cached)
-        x87c_sync_in(lc);
+        x87c_call_end(lc);
     return r;
 }
 
@@ -315,6 +315,8 @@ LLVMValueRef x87_empty_ptr(struct lift_ctx *lc, LLVMValueRef phys32)
 
 LLVMValueRef x87_st_ptr(struct lift_ctx *lc, unsigned i)
 {
+    if (x87_cached(lc))
+        return x87c_st_ptr(lc, i);
     return x87_reg_ptr(lc, x87_phys(lc, x87_top(lc), i));
 }
 
@@ -499,7 +501,7 @@ static void lift_fld_convert(struct lift_ctx *lc, bool integer)
     LLVMValueRef bits = x87_mem_bits(lc, integer, &src);
     LLVMValueRef full;
     LLVMValueRef p = push_slot(lc, &full);
-    LLVMValueRef reg = x87_reg_ptr(lc, p);
+    LLVMValueRef reg = x87_st_ptr(lc, 7);
     LLVMValueRef op = x87_op(lc, LIFTER_FPU_LOAD | src, full);
     if (x87_inline_on(lc)) {
         bool c1_dead = x87_c1_dead(lc);
@@ -824,6 +826,7 @@ static bool lift_x87_control(struct lift_ctx *lc)
 bool lift_x87(struct lift_ctx *lc)
 {
     ZydisMnemonic m = lc->insn->mnemonic;
+    lc->x87c.tmp_st[0] = lc->x87c.tmp_st[1] = -1;
     /* The 16-bit environment formats are not implemented. */
     if ((m == ZYDIS_MNEMONIC_FNSTENV || m == ZYDIS_MNEMONIC_FLDENV ||
          m == ZYDIS_MNEMONIC_FNSAVE || m == ZYDIS_MNEMONIC_FRSTOR) &&

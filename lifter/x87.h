@@ -107,9 +107,16 @@ void x87c_mark(struct lift_ctx *lc, unsigned i, bool empty);
 void x87c_move(struct lift_ctx *lc, int delta);
 LLVMValueRef x87c_word(struct lift_ctx *lc, bool sw);
 void x87c_set_word(struct lift_ctx *lc, bool sw, LLVMValueRef v16);
-/* Store the cache to the state (before the helper) / load it again. */
+/* Store the cache to the state / load it again. */
 void x87c_sync_out(struct lift_ctx *lc);
 void x87c_sync_in(struct lift_ctx *lc);
+/* A pointer to ST(i) for the x87 helper: fpu_tmp[k], filled from the
+ * cache by x87c_call_begin and read back by x87c_call_end, which also
+ * store and reload the control and status words (all the helper reads
+ * and writes of the state besides its operands). */
+LLVMValueRef x87c_st_ptr(struct lift_ctx *lc, unsigned i);
+void x87c_call_begin(struct lift_ctx *lc);
+void x87c_call_end(struct lift_ctx *lc);
 /* ST(i) as x86_fp80 (no empty check), and ST(i) = v (not marked). */
 LLVMValueRef x87_get_f80(struct lift_ctx *lc, unsigned i);
 void x87_set_f80(struct lift_ctx *lc, unsigned i, LLVMValueRef v);

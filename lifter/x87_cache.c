@@ -22,8 +22,9 @@
  *
  * Memory.  The state in memory is brought up to date where the unit
  * leaves (the flush points of state.c, at their depth: only what the
- * unit writes somewhere) and before each call of the x87 helper, which
- * works on the state in memory, and loaded again after it.  Instructions
+ * unit writes somewhere).  The x87 helper gets its operands in fpu_tmp
+ * and the control and status words in the state, the only parts of the
+ * state it reads or writes (x87c_st_ptr, x87c_call_begin/end).  Instructions
  * that read or write the whole state in memory (MMX, FNSTENV/FLDENV,
  * FNSAVE/FRSTOR, FXSAVE/FXRSTOR, XSAVE/XRSTOR, FNINIT; FSINCOS and FPTAN,
  * which push or not at run time) are lifted as the
@@ -32,6 +33,9 @@
  * CPU state.  At a memory fault inside the unit the x87 state in memory
  * is the one the unit last stored, as for the general registers
  * (docs/DEVIATIONS.md). */
+#include <assert.h>
+#include <string.h>
+
 #include "x87.h"
 
 #define NO_X87 INT8_MIN /* a flush point that stores no x87 state */
@@ -138,7 +142,7 @@ void x87c_set(struct lift_ctx *lc, unsigned i, LLVMValueRef v)
     x87c_ready(lc);
     unsigned k = slot_of(lc, i);
     LLVMBuildStore(lc->b, v, lc->x87c.reg[k]);
-    lc->x87c.dirty_reg |= (uint8_t)(1u << k);
+    lc->x87c.gen[lc->cur_block].reg |= (uint8_t)(1u << k);
 }
 
 LLVMValueRef x87c_is_empty(struct lift_ctx *lc, unsigned i)
@@ -152,14 +156,14 @@ void x87c_mark(struct lift_ctx *lc, unsigned i, bool empty)
     x87c_ready(lc);
     unsigned k = slot_of(lc, i);
     LLVMBuildStore(lc->b, lift_const(lc, 1, empty), lc->x87c.empty[k]);
-    lc->x87c.dirty_empty |= (uint8_t)(1u << k);
+    lc->x87c.gen[lc->cur_block].empty |= (uint8_t)(1u << k);
 }
 
 void x87c_move(struct lift_ctx *lc, int delta)
 {
     x87c_ready(lc);
     lc->x87c.depth += delta;
-    lc->x87c.dirty_top = true;
+    lc->x87c.gen[lc->cur_block].top = true;
 }
 
 LLVMValueRef x87c_word(struct lift_ctx *lc, bool sw)
@@ -173,12 +177,46 @@ void x87c_set_word(struct lift_ctx *lc, bool sw, LLVMValueRef v16)
     x87c_ready(lc);
     LLVMBuildStore(lc->b, v16, sw ? lc->x87c.sw : lc->x87c.cw);
     if (sw)
-        lc->x87c.dirty_sw = true;
+        lc->x87c.gen[lc->cur_block].sw = true;
     else
-        lc->x87c.dirty_cw = true;
+        lc->x87c.gen[lc->cur_block].cw = true;
 }
 
 /* ---- to and from memory ---- */
+
+LLVMValueRef x87c_st_ptr(struct lift_ctx *lc, unsigned i)
+{
+    int8_t *t = lc->x87c.tmp_st;
+    unsigned k = t[0] < 0 || t[0] == (int8_t)i ? 0 : 1;
+    assert(t[k] < 0 || t[k] == (int8_t)i); /* two operands at most */
+    t[k] = (int8_t)i;
+    return x87_tmp_ptr(lc, k);
+}
+
+void x87c_call_begin(struct lift_ctx *lc)
+{
+    struct lift_x87_cache *c = &lc->x87c;
+    for (unsigned k = 0; k < 2; k++)
+        if (c->tmp_st[k] >= 0)
+            x87_f80_store(lc, x87_tmp_ptr(lc, k),
+                          x87c_get(lc, (unsigned)c->tmp_st[k]));
+    LLVMBuildStore(lc->b, x87c_word(lc, false),
+                   lift_state_ptr(lc, CPU_OFF_FPU_CW));
+    LLVMBuildStore(lc->b, x87c_word(lc, true),
+                   lift_state_ptr(lc, CPU_OFF_FPU_SW));
+}
+
+void x87c_call_end(struct lift_ctx *lc)
+{
+    struct lift_x87_cache *c = &lc->x87c;
+    for (unsigned k = 0; k < 2; k++)
+        if (c->tmp_st[k] >= 0)
+            x87c_set(lc, (unsigned)c->tmp_st[k],
+                     x87_f80_load(lc, x87_tmp_ptr(lc, k)));
+    x87c_set_word(lc, true,
+                  LLVMBuildLoad2(lc->b, lc->i16,
+                                 lift_state_ptr(lc, CPU_OFF_FPU_SW), ""));
+}
 
 static void record_flush(struct lift_ctx *lc)
 {
@@ -198,14 +236,48 @@ void x87c_sync_in(struct lift_ctx *lc)
     load_all(lc);
 }
 
-void lift_x87_flush_here(struct lift_ctx *lc, int depth)
+static void gen_or(struct lift_x87_gen *d, const struct lift_x87_gen *s)
+{
+    d->reg |= s->reg;
+    d->empty |= s->empty;
+    d->top |= s->top;
+    d->cw |= s->cw;
+    d->sw |= s->sw;
+}
+
+void lift_x87_dataflow(struct lift_ctx *lc)
 {
     struct lift_x87_cache *c = &lc->x87c;
+    if (!c->ready)
+        return;
+    memset(c->dirty_in, 0, sizeof(c->dirty_in));
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (unsigned p = 0; p < lc->nblocks; p++) {
+            struct lift_x87_gen out = c->dirty_in[p];
+            gen_or(&out, &c->gen[p]);
+            for (uint64_t s = lc->block_succ[p]; s; s &= s - 1) {
+                struct lift_x87_gen *in = &c->dirty_in[__builtin_ctzll(s)];
+                struct lift_x87_gen old = *in;
+                gen_or(in, &out);
+                changed |= memcmp(&old, in, sizeof(old)) != 0;
+            }
+        }
+    }
+}
+
+void lift_x87_flush_here(struct lift_ctx *lc, const struct lift_flush_point *p)
+{
+    struct lift_x87_cache *c = &lc->x87c;
+    int depth = p->x87_depth;
     if (!c->ready || depth == NO_X87)
         return;
+    /* What the paths to this point may have written. */
+    struct lift_x87_gen d = c->dirty_in[p->block];
+    gen_or(&d, &p->x87_gen);
     LLVMBuilderRef b = lc->b;
     LLVMValueRef base = LLVMBuildLoad2(b, lc->i32, c->base, "");
-    if (c->dirty_top) {
+    if (d.top) {
         LLVMValueRef top = LLVMBuildAnd(
             b, LLVMBuildSub(b, base, lift_i32(lc, (uint32_t)depth), ""),
             lift_i32(lc, 7), "");
@@ -213,22 +285,22 @@ void lift_x87_flush_here(struct lift_ctx *lc, int depth)
                        lift_state_ptr(lc, CPU_OFF_FPU_TOP));
     }
     for (unsigned k = 0; k < 8; k++) {
-        if (!((c->dirty_reg | c->dirty_empty) & (1u << k)))
+        if (!((d.reg | d.empty) & (1u << k)))
             continue;
         LLVMValueRef phys = phys_of(lc, base, k);
-        if (c->dirty_reg & (1u << k)) {
+        if (d.reg & (1u << k)) {
             LLVMValueRef v = LLVMBuildLoad2(b, f80(lc), c->reg[k], "");
             LLVMSetAlignment(LLVMBuildStore(b, v, x87_reg_ptr(lc, phys)), 4);
         }
-        if (c->dirty_empty & (1u << k)) {
+        if (d.empty & (1u << k)) {
             LLVMValueRef e = LLVMBuildLoad2(b, lc->i1, c->empty[k], "");
             LLVMBuildStore(b, lift_zext(lc, e, 8), x87_empty_ptr(lc, phys));
         }
     }
-    if (c->dirty_cw)
+    if (d.cw)
         LLVMBuildStore(b, LLVMBuildLoad2(b, lc->i16, c->cw, ""),
                        lift_state_ptr(lc, CPU_OFF_FPU_CW));
-    if (c->dirty_sw)
+    if (d.sw)
         LLVMBuildStore(b, LLVMBuildLoad2(b, lc->i16, c->sw, ""),
                        lift_state_ptr(lc, CPU_OFF_FPU_SW));
 }
@@ -278,8 +350,7 @@ int lift_x87_edge(struct lift_ctx *lc, unsigned blk)
         LLVMBuildStore(b, r[(k + delta) & 7], c->reg[k]);
         LLVMBuildStore(b, e[(k + delta) & 7], c->empty[k]);
     }
-    c->dirty_reg = c->dirty_empty = 0xff;
-    c->dirty_top = true;
+    c->gen[lc->cur_block] = (struct lift_x87_gen){0xff, 0xff, true, true, true};
     c->depth = want;
     return depth;
 }

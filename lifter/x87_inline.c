@@ -15,12 +15,12 @@
  *   helper loads the guest's around the instruction otherwise);
  * - no operand register is empty and the destination of a push is free
  *   (stack faults are the helper's);
- * - C1, which an x87 sets after arithmetic when it rounded up, is set by
- *   a later instruction of the same guest block before anything can read
- *   it (x87_c1_dead); loads and stores compute theirs.
- * The one thing not the same: C1 at an asynchronous signal delivered
- * between such an operation and the instruction that sets C1 again, when
- * the block is split across units (docs/DEVIATIONS.md).
+ * - C1, which an x87 sets after arithmetic when it rounded up, is set
+ *   again by a later instruction on every path before anything can read
+ *   it (x87_c1_dead: through direct and conditional branches); loads and
+ *   stores compute theirs.
+ * The one thing not the same: C1 at a signal delivered between such an
+ * operation and the instruction that sets C1 again (docs/DEVIATIONS.md).
  *
  * Why only the optimising tier: x86_fp80 operations take LLVM's
  * SelectionDAG instead of FastISel, which made x87-heavy units compile
@@ -102,10 +102,15 @@ static enum c1_use c1_use(const ZydisDecodedInstruction *insn)
     }
 }
 
-bool x87_c1_dead(struct lift_ctx *lc)
+/* Does every path from pc set C1 before anything reads it?  Follows
+ * direct jumps and both ways of conditional branches (a loop's back edge
+ * usually leads to an instruction that sets it), within a budget of
+ * instructions; a call, return, indirect branch or trap counts as a
+ * reader. */
+static bool c1_dead_from(struct lift_ctx *lc, guest_addr_t pc, int *budget,
+                         int forks)
 {
-    guest_addr_t pc = lc->next_pc;
-    for (int n = 0; n < 16; n++) {
+    while ((*budget)-- > 0) {
         ZydisDecodedInstruction insn;
         if (!lift_peek(lc, pc, &insn))
             return false;
@@ -114,11 +119,28 @@ bool x87_c1_dead(struct lift_ctx *lc)
         case C1_READS: return false;
         case C1_NONE: break;
         }
-        if (lift_ends_lookahead(&insn))
+        guest_addr_t next = pc + insn.length;
+        pc = next;
+        if (!lift_ends_lookahead(&insn))
+            continue;
+        if (!(insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE))
             return false;
-        pc += insn.length;
+        guest_addr_t target = next + (guest_addr_t)insn.raw.imm[0].value.s;
+        if (insn.meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
+            pc = target;
+            continue;
+        }
+        if (insn.meta.category != ZYDIS_CATEGORY_COND_BR || forks == 0 ||
+            !c1_dead_from(lc, target, budget, forks - 1))
+            return false;
     }
     return false;
+}
+
+bool x87_c1_dead(struct lift_ctx *lc)
+{
+    int budget = 32;
+    return c1_dead_from(lc, lc->next_pc, &budget, 3);
 }
 
 /* ---- operations ---- */
