@@ -125,6 +125,11 @@ LLVMValueRef lift_trunc(struct lift_ctx *lc, LLVMValueRef v, unsigned bits);
 LLVMValueRef lift_resize(struct lift_ctx *lc, LLVMValueRef v, unsigned bits);
 /* The most significant bit of v, as i1. */
 LLVMValueRef lift_msb(struct lift_ctx *lc, LLVMValueRef v);
+/* cond1 ? a : b, decided now when cond1 is a constant, and as logic on
+ * i1 and i8 values (LLVM's fast instruction selector has no select of
+ * those: one sent a first-tier block to SelectionDAG). */
+LLVMValueRef lift_select(struct lift_ctx *lc, LLVMValueRef cond1,
+                         LLVMValueRef a, LLVMValueRef b);
 
 /* ---- guest registers (state.c) ---- */
 LLVMValueRef lift_gpr_get(struct lift_ctx *lc, enum cpu_reg r);

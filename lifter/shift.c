@@ -43,6 +43,25 @@ static LLVMValueRef funnel(struct lift_ctx *lc, bool left, LLVMValueRef a,
 {
     char name[32];
     unsigned w = lift_width(a);
+    if (!lc->env || !lc->env->tail_calls) {
+        /* First tier: LLVM's fast instruction selector has no funnel
+         * shifts.  left: a << c | b >> (w - c); right: b >> c | a << (w -
+         * c); the second shift in two steps, so that c = 0 shifts by less
+         * than w. */
+        LLVMBuilderRef bd = lc->b;
+        LLVMValueRef m = LLVMBuildAnd(bd, lift_trunc(lc, c, w),
+                                      lift_const(lc, w, w - 1), "");
+        LLVMValueRef rest = LLVMBuildSub(bd, lift_const(lc, w, w - 1), m, "");
+        LLVMValueRef one = lift_const(lc, w, 1);
+        if (left)
+            return LLVMBuildOr(
+                bd, LLVMBuildShl(bd, a, m, ""),
+                LLVMBuildLShr(bd, LLVMBuildLShr(bd, b, one, ""), rest, ""),
+                "");
+        return LLVMBuildOr(
+            bd, LLVMBuildLShr(bd, b, m, ""),
+            LLVMBuildShl(bd, LLVMBuildShl(bd, a, one, ""), rest, ""), "");
+    }
     snprintf(name, sizeof(name), "llvm.%s.i%u", left ? "fshl" : "fshr", w);
     LLVMValueRef args[3] = {a, b, lift_trunc(lc, c, w)};
     return lift_call(lc, name, lift_int_type(lc, w), args, 3);
@@ -60,7 +79,7 @@ static void flag_if(struct lift_ctx *lc, enum cpu_flag f, LLVMValueRef nz,
                     LLVMValueRef v)
 {
     lift_flag_set(lc, f,
-                  LLVMBuildSelect(lc->b, nz, v, lift_flag_get(lc, f), ""));
+                  lift_select(lc, nz, v, lift_flag_get(lc, f)));
 }
 
 /* CF and OF always; SF ZF PF and AF=0 for shifts (not rotates). */

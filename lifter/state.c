@@ -53,6 +53,22 @@ LLVMValueRef lift_resize(struct lift_ctx *lc, LLVMValueRef v, unsigned bits)
     return lift_trunc(lc, v, bits);
 }
 
+LLVMValueRef lift_select(struct lift_ctx *lc, LLVMValueRef cond1,
+                         LLVMValueRef a, LLVMValueRef b)
+{
+    if (LLVMIsAConstantInt(cond1))
+        return LLVMConstIntGetZExtValue(cond1) ? a : b;
+    LLVMTypeRef t = LLVMTypeOf(a);
+    if (t == lc->i1 || t == lc->i8) { /* (no CMOV of 8 bits either) */
+        LLVMValueRef m = t == lc->i1 ? cond1 : lift_sext(lc, cond1, 8);
+        return LLVMBuildOr(lc->b, LLVMBuildAnd(lc->b, m, a, ""),
+                           LLVMBuildAnd(lc->b, LLVMBuildNot(lc->b, m, ""), b,
+                                        ""),
+                           "");
+    }
+    return LLVMBuildSelect(lc->b, cond1, a, b, "");
+}
+
 LLVMValueRef lift_msb(struct lift_ctx *lc, LLVMValueRef v)
 {
     unsigned w = lift_width(v);
@@ -183,7 +199,7 @@ void lift_flag_set_parity(struct lift_ctx *lc, LLVMValueRef res,
 {
     LLVMValueRef src = lift_resize(lc, res, 8);
     if (cond)
-        src = LLVMBuildSelect(lc->b, cond, src, pf_source(lc), "");
+        src = lift_select(lc, cond, src, pf_source(lc));
     flag_store(lc, FLAG_PF, src);
 }
 

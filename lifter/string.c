@@ -13,8 +13,8 @@
  * destination starts inside its source (dst = src + 1 ...) replicates
  * elements on hardware and always takes the loop, a word or dword fill
  * is a byte fill only when its bytes agree.  The block operations are
- * llvm.memmove / llvm.memset, i.e. calls to the host's memmove / memset,
- * which LLJIT resolves from the r386 process.
+ * calls to the host's memmove and (as llvm.memset) memset, which the JIT
+ * resolves from the r386 process.
  *
  * Where r386 differs from hardware:
  * - once started, a repeated instruction runs to its end: nothing (a
@@ -143,10 +143,11 @@ static void str_block(struct lift_ctx *lc, const struct str_insn *s,
     lift_store_insn_pc(lc, lift_i32(lc, lc->pc));
     LLVMValueRef vol = lift_const(lc, 1, 0);
     if (s->op == STR_MOVS) {
+        /* memmove itself, not llvm.memmove (the same call in the end),
+         * which LLVM's fast instruction selector does not take. */
         LLVMValueRef a[] = {lift_host_addr(lc, dst32),
-                            lift_host_addr(lc, src32), len, vol};
-        lift_call(lc, "llvm.memmove.p0.p0.i64", LLVMVoidTypeInContext(lc->ctx),
-                  a, 4);
+                            lift_host_addr(lc, src32), len};
+        lift_call(lc, "memmove", lc->ptr, a, 3);
     } else {
         LLVMValueRef a[] = {lift_host_addr(lc, dst32), fill, len, vol};
         lift_call(lc, "llvm.memset.p0.i64", LLVMVoidTypeInContext(lc->ctx),
