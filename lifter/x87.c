@@ -488,6 +488,17 @@ LLVMValueRef x87_mem_bits(struct lift_ctx *lc, bool integer, uint32_t *src)
                             : LIFTER_FPU_SRC_I64;
     else
         *src = bits == 32 ? LIFTER_FPU_SRC_M32 : LIFTER_FPU_SRC_M64;
+    if (!integer && x87_inline_on(lc)) {
+        /* Loaded as float/double, so that the inline conversion is one
+         * FLD m32/m64 (the helper's bits are the same load). */
+        LLVMTypeRef t = bits == 32 ? LLVMFloatTypeInContext(lc->ctx)
+                                   : LLVMDoubleTypeInContext(lc->ctx);
+        LLVMValueRef v = LLVMBuildLoad2(
+            lc->b, t, lift_host_addr(lc, lift_op_addr(lc, 0)), "");
+        LLVMSetAlignment(v, 1);
+        return lift_zext(
+            lc, LLVMBuildBitCast(lc->b, v, lift_int_type(lc, bits), ""), 64);
+    }
     return lift_zext(lc, lift_load(lc, lift_op_addr(lc, 0), bits), 64);
 }
 
@@ -563,21 +574,21 @@ static void lift_fbld(struct lift_ctx *lc)
 
 /* ---- stores ---- */
 
-/* FST/FSTP m32/m64 inside the unit: returns the bits (i64), and sets C1
- * (rounded up: the result is larger in magnitude) unless it is dead.  A
- * denormal result goes to the helper for C1 (widening it back would
- * raise DE); doing the store again raises no other flag than the first
- * time. */
+/* FST/FSTP m32/m64 inside the unit: returns the value (float or double),
+ * and sets C1 (rounded up: the result is larger in magnitude) unless it
+ * is dead.  A denormal result goes to the helper for C1 (widening it back
+ * would raise DE): doing the store again gives the same bits and raises
+ * no other flag than the first time. */
 static LLVMValueRef inline_store(struct lift_ctx *lc, LLVMValueRef opv,
                                  LLVMValueRef a, unsigned bits)
 {
     LLVMBuilderRef b = lc->b;
     LLVMValueRef x = x87_get_f80(lc, 0);
     LLVMValueRef d = x87_f80_round(lc, x, bits);
+    if (x87_c1_dead(lc))
+        return d;
     LLVMValueRef r = lift_zext(
         lc, LLVMBuildBitCast(b, d, lift_int_type(lc, bits), ""), 64);
-    if (x87_c1_dead(lc))
-        return r;
     uint64_t sign = 1ull << (bits - 1);
     uint64_t min_normal = bits == 32 ? 1ull << 23 : 1ull << 52;
     LLVMValueRef mag = LLVMBuildAnd(b, r, lift_const(lc, 64, sign - 1), "");
@@ -591,7 +602,8 @@ static LLVMValueRef inline_store(struct lift_ctx *lc, LLVMValueRef opv,
                                   x87_f80_abs(lc, x87_f80_widen(lc, d)),
                                   x87_f80_abs(lc, x));
     x87_set_cc(lc, NULL, up, NULL, NULL);
-    return x87_inline_end(lc, &c, r, opv, a, NULL, NULL);
+    x87_inline_end(lc, &c, r, opv, a, NULL, NULL);
+    return d;
 }
 
 /* FST/FSTP m32/m64 (rounded by RC), FIST/FISTP (by RC), FISTTP: the
@@ -606,13 +618,27 @@ static void lift_fst_convert(struct lift_ctx *lc, uint32_t op)
     LLVMValueRef r;
     if (x87_inline_on(lc) &&
         (op == LIFTER_FPU_ST32 || op == LIFTER_FPU_ST64)) {
-        struct x87_choice c;
-        x87_inline_begin(lc, x87_inline_ok(lc, empty, true), &c);
-        LLVMValueRef v = inline_store(lc, opv, a, bits);
-        r = x87_inline_end(lc, &c, v, opv, a, NULL, NULL);
-    } else {
-        r = x87_call(lc, opv, a, NULL, NULL);
+        /* The value as float/double in both arms, so that the inline
+         * store is one FST m32/m64. */
+        LLVMTypeRef t = bits == 32 ? LLVMFloatTypeInContext(lc->ctx)
+                                   : LLVMDoubleTypeInContext(lc->ctx);
+        LLVMValueRef slot = lift_alloca(lc, t);
+        struct x87_if s;
+        x87_if_begin(lc, x87_inline_ok(lc, empty, true), &s);
+        LLVMBuildStore(lc->b, inline_store(lc, opv, a, bits), slot);
+        x87_if_else(lc, &s);
+        LLVMBuildStore(lc->b,
+                       LLVMBuildBitCast(lc->b,
+                                        lift_trunc(lc, x87_call(lc, opv, a,
+                                                                NULL, NULL),
+                                                   bits),
+                                        t, ""),
+                       slot);
+        x87_if_end(lc, &s);
+        lift_store(lc, addr, LLVMBuildLoad2(lc->b, t, slot, ""));
+        return;
     }
+    r = x87_call(lc, opv, a, NULL, NULL);
     lift_store(lc, addr, lift_trunc(lc, r, bits));
 }
 
