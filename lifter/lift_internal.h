@@ -20,12 +20,14 @@ struct lifter {
     ZydisFormatter formatter;
 };
 
-/* What x87 state a piece of a unit writes (x87_cache.c): slots of the
- * registers and of their empty bits (bit k), TOP, the control and status
- * words. */
+/* What a piece of a unit writes: general registers (bit r), flags (bit
+ * f, bit FLAG_COUNT for DF); of the x87 cache (x87_cache.c) the slots of
+ * the registers and of their empty bits (bit k), TOP, the control and
+ * status words. */
 struct lift_x87_gen {
     uint8_t reg, empty;
     bool top, cw, sw;
+    uint32_t gpr, flag;
 };
 
 struct lift_ctx {
@@ -54,12 +56,11 @@ struct lift_ctx {
     bool one_block; /* code the guest may write: no region (lifter.h) */
     const ZydisDecoder *decoder;
 
-    /* Registers and flags written anywhere in the unit (bit r of
-     * dirty_gpr; bit f of dirty_flag, bit FLAG_COUNT for DF).  Only they
-     * are stored back to the state: lift_state_flush records where, and
+    /* Registers and flags are stored back to the state only where a path
+     * to the store may have written them (x87c.gen, per region block, and
+     * lift_x87_dataflow): lift_state_flush records where, and
      * lift_state_emit_flushes puts the stores in once the unit is lifted
-     * and the set is known.  (Not written while reloading the state.) */
-    uint32_t dirty_gpr, dirty_flag;
+     * and the sets are known.  (Not written while reloading the state.) */
     bool reloading;
     unsigned nflush, flush_cap;
     struct lift_flush_point {
@@ -257,6 +258,9 @@ int lift_x87_edge(struct lift_ctx *lc, unsigned blk);
 int lift_x87_flush_depth(const struct lift_ctx *lc);
 void lift_x87_flush_here(struct lift_ctx *lc,
                          const struct lift_flush_point *p);
+/* What the paths to a flush point may have written. */
+struct lift_x87_gen lift_written_at(const struct lift_ctx *lc,
+                                    const struct lift_flush_point *p);
 /* Once the unit is lifted: what may be written at each block's entry. */
 void lift_x87_dataflow(struct lift_ctx *lc);
 /* Around an instruction that works on the x87 state in memory (MMX, the

@@ -92,7 +92,7 @@ void lift_gpr_set(struct lift_ctx *lc, enum cpu_reg r, LLVMValueRef v32)
 {
     assert(lift_width(v32) == 32);
     if (!lc->reloading)
-        lc->dirty_gpr |= 1u << r;
+        lc->x87c.gen[lc->cur_block].gpr |= 1u << r;
     LLVMBuildStore(lc->b, v32, lc->gpr[r]);
 }
 
@@ -182,7 +182,7 @@ LLVMValueRef lift_flag_get(struct lift_ctx *lc, enum cpu_flag f)
 static void flag_store(struct lift_ctx *lc, enum cpu_flag f, LLVMValueRef v)
 {
     if (!lc->reloading)
-        lc->dirty_flag |= 1u << f;
+        lc->x87c.gen[lc->cur_block].flag |= 1u << f;
     LLVMBuildStore(lc->b, v, lc->flag[f]);
 }
 
@@ -211,7 +211,7 @@ LLVMValueRef lift_df_get(struct lift_ctx *lc)
 void lift_df_set(struct lift_ctx *lc, LLVMValueRef v1)
 {
     if (!lc->reloading)
-        lc->dirty_flag |= 1u << FLAG_COUNT;
+        lc->x87c.gen[lc->cur_block].flag |= 1u << FLAG_COUNT;
     LLVMBuildStore(lc->b, v1, lc->df);
 }
 
@@ -293,20 +293,22 @@ void lift_state_flush_live(struct lift_ctx *lc, unsigned flags)
         lc->x87c.gen[lc->cur_block]};
 }
 
-static void flush_here(struct lift_ctx *lc, unsigned flags)
+static void flush_here(struct lift_ctx *lc, const struct lift_flush_point *p)
 {
+    struct lift_x87_gen d = lift_written_at(lc, p);
+    unsigned flags = p->flags;
     for (int r = 0; r < REG_COUNT; r++)
-        if (lc->dirty_gpr & (1u << r))
+        if (d.gpr & (1u << r))
             LLVMBuildStore(lc->b, lift_gpr_get(lc, r),
                            lift_state_ptr(lc, CPU_OFF_GPR + 4 * r));
     for (int f = 0; f < FLAG_COUNT; f++)
-        if (lc->dirty_flag & flags & (1u << f))
+        if (d.flag & flags & (1u << f))
             LLVMBuildStore(lc->b,
                            f == FLAG_PF
                                ? pf_source(lc)
                                : lift_zext(lc, lift_flag_get(lc, f), 8),
                            lift_state_ptr(lc, CPU_OFF_FLAG + f));
-    if (lc->dirty_flag & (1u << FLAG_COUNT))
+    if (d.flag & (1u << FLAG_COUNT))
         LLVMBuildStore(lc->b, lift_zext(lc, lift_df_get(lc), 8),
                        lift_state_ptr(lc, CPU_OFF_DF));
 }
@@ -323,7 +325,7 @@ void lift_state_emit_flushes(struct lift_ctx *lc)
         else
             LLVMPositionBuilderAtEnd(lc->b, p->bb);
         if (!p->x87_only)
-            flush_here(lc, p->flags);
+            flush_here(lc, p);
         lift_x87_flush_here(lc, p);
     }
     free(lc->flush);

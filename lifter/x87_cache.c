@@ -243,13 +243,13 @@ static void gen_or(struct lift_x87_gen *d, const struct lift_x87_gen *s)
     d->top |= s->top;
     d->cw |= s->cw;
     d->sw |= s->sw;
+    d->gpr |= s->gpr;
+    d->flag |= s->flag;
 }
 
 void lift_x87_dataflow(struct lift_ctx *lc)
 {
     struct lift_x87_cache *c = &lc->x87c;
-    if (!c->ready)
-        return;
     memset(c->dirty_in, 0, sizeof(c->dirty_in));
     for (bool changed = true; changed;) {
         changed = false;
@@ -266,15 +266,21 @@ void lift_x87_dataflow(struct lift_ctx *lc)
     }
 }
 
+struct lift_x87_gen lift_written_at(const struct lift_ctx *lc,
+                                    const struct lift_flush_point *p)
+{
+    struct lift_x87_gen d = lc->x87c.dirty_in[p->block];
+    gen_or(&d, &p->x87_gen);
+    return d;
+}
+
 void lift_x87_flush_here(struct lift_ctx *lc, const struct lift_flush_point *p)
 {
     struct lift_x87_cache *c = &lc->x87c;
     int depth = p->x87_depth;
     if (!c->ready || depth == NO_X87)
         return;
-    /* What the paths to this point may have written. */
-    struct lift_x87_gen d = c->dirty_in[p->block];
-    gen_or(&d, &p->x87_gen);
+    struct lift_x87_gen d = lift_written_at(lc, p);
     LLVMBuilderRef b = lc->b;
     LLVMValueRef base = LLVMBuildLoad2(b, lc->i32, c->base, "");
     if (d.top) {
@@ -350,7 +356,8 @@ int lift_x87_edge(struct lift_ctx *lc, unsigned blk)
         LLVMBuildStore(b, r[(k + delta) & 7], c->reg[k]);
         LLVMBuildStore(b, e[(k + delta) & 7], c->empty[k]);
     }
-    c->gen[lc->cur_block] = (struct lift_x87_gen){0xff, 0xff, true, true, true};
+    static const struct lift_x87_gen all = {0xff, 0xff, true, true, true, 0, 0};
+    gen_or(&c->gen[lc->cur_block], &all);
     c->depth = want;
     return depth;
 }
