@@ -35,7 +35,9 @@
 /* Developer knobs for measuring the choices (docs/PERFORMANCE.md):
  * R386_JIT_BATCH (1-32) bounds the units compiled together,
  * R386_JIT_PIPELINE overrides the pass pipeline ("" runs no passes) and
- * R386_JIT_CODEGEN (0-3) the code generator's optimisation level. */
+ * R386_JIT_CODEGEN (0-3) the code generator's optimisation level;
+ * R386_JIT_LINES=1 gives every unit its line table up front (jit/lines.c
+ * makes them when a fault asks). */
 static LLVMCodeGenOptLevel codegen_level(void)
 {
     const char *e = getenv("R386_JIT_CODEGEN");
@@ -158,7 +160,8 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
                              errlen);
     LLVMTargetMachineRef jtm = jit_host_machine(codegen_level(), LLVMRelocDefault,
                                              err, errlen);
-    j->tm1 = jit_host_machine(codegen_level(), LLVMRelocDefault, err, errlen);
+    j->level1 = codegen_level();
+    j->tm1 = jit_host_machine(j->level1, LLVMRelocDefault, err, errlen);
     uint64_t nonce;
     if (getrandom(&nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce))
         nonce = jit_now_ns() ^ ((uint64_t)getpid() << 32);
@@ -169,6 +172,9 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
     j->pipeline = getenv("R386_JIT_PIPELINE");
     if (!j->pipeline)
         j->pipeline = UNIT_PIPELINE;
+    j->pipeline1 = j->pipeline;
+    const char *lines = getenv("R386_JIT_LINES");
+    j->lines = lines && *lines && strcmp(lines, "0") != 0;
     if (!j->tm || !jtm || !j->tm1)
         goto fail;
     j->arena = jit_arena_create();
@@ -397,6 +403,20 @@ static void set_succ(struct jit_entry *e, const struct jit_unit_info *u)
 
 /* Lift the batch starting at first into m; returns the number of units.
  * first is lifted even when it has code (--aot replaces it). */
+struct lifter_env jit_lifter_env(const struct jit *j, bool optimised,
+                                 bool count)
+{
+    return (struct lifter_env){.chain = true,
+                               .ibtc = true,
+                               .ibtc_mask = JIT_IBTC_SIZE - 1,
+                               .count = count,
+                               .hits_offset = JIT_HITS_OFFSET,
+                               .tail_calls = optimised,
+                               .x87_inline = optimised,
+                               .profile = j->cfg.profile,
+                               .lines = j->lines};
+}
+
 static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
                       struct jit_entry **batch, char (*names)[JIT_NAME_MAX],
                       struct jit_unit_info *units, char *err, size_t errlen)
@@ -405,14 +425,7 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
     size_t head = 0, tail = 0;
     int n = 0;
     queue[tail++] = (guest_addr_t)first->link.pc;
-    struct lifter_env env = {.chain = true,
-                             .ibtc = true,
-                             .ibtc_mask = JIT_IBTC_SIZE - 1,
-                             .count = j->tier2 != NULL,
-                             .hits_offset = JIT_HITS_OFFSET,
-                             .tail_calls = j->optimise,
-                             .x87_inline = j->optimise,
-                             .profile = j->cfg.profile};
+    struct lifter_env env = jit_lifter_env(j, j->optimise, j->tier2 != NULL);
     while (head < tail && n < j->batch_max) {
         guest_addr_t pc = queue[head++];
         struct jit_entry *e = jit_cache_get(&j->cache, pc);

@@ -83,6 +83,8 @@ struct jit_stats {
     uint64_t hot_ns;         /* its compile time (on its own thread) */
     uint64_t invalidated;    /* translations dropped: their code changed */
     uint64_t orc_objects;    /* objects jit/objload.c declined, linked by ORC */
+    uint64_t lines_made;     /* line tables made at faults (jit/lines.c) */
+    uint64_t lines_failed;   /* units no way of compiling matched */
     /* The persistent cache. */
     uint64_t disk_units;     /* units loaded from it instead of compiled */
     uint64_t disk_optimised; /* of which optimised (--aot, tier 2) */

@@ -102,9 +102,14 @@ struct jit {
     /* Objects with line tables, newest first (pcmap.c; pushed without
      * the lock). */
     struct jit_pcmap_obj *pcmap, *pcmap_last;
-    /* First-tier code generation (compile.c); the process's name nonce
-     * and the count of names made. */
+    /* First-tier code generation (compile.c): its target machine and, as
+     * jit_create set them (--aot changes them), its pipeline and code
+     * generator level; the process's name nonce and the count of names
+     * made. */
     LLVMTargetMachineRef tm1;
+    const char *pipeline1;
+    LLVMCodeGenOptLevel level1;
+    bool lines; /* R386_JIT_LINES: line tables always */
     char nonce[20];
     uint64_t seq;
     /* The persistent cache (pcache.c), or NULL. */
@@ -121,6 +126,10 @@ struct jit {
     struct jit_page_node *node_chunks, *node_next;
     size_t nodes_left;
 };
+
+/* tier2.c: the optimising tier's pass pipeline and code generator level
+ * (its developer knobs read). */
+void jit_tier2_codegen(const char **pipeline, LLVMCodeGenOptLevel *level);
 
 /* The optimiser's pass pipeline (tier 2, --aot). */
 #define JIT_OPT_PIPELINE                                                     \
@@ -190,6 +199,23 @@ void jit_pcmap_add(struct jit *j, uint64_t mem, uint64_t size,
  * file mapped for the run): its sections at their offsets in obj. */
 void jit_pcmap_add_in_place(struct jit *j, const void *obj, size_t len);
 void jit_pcmap_free(struct jit *j);
+struct obj;
+/* A copy of o's .debug_line with its addresses as if o were linked at
+ * mem (objload.c's layout); NULL when it has none. */
+uint8_t *jit_pcmap_lines(const struct obj *o, uint64_t mem, size_t *n);
+/* lines.c: the line table of unit k of an object whose units were
+ * lifted at pcs[0..n) in this order (their cells numbered so), made by
+ * compiling them again with line tables: as if linked where unit k's
+ * code is (size bytes at code); the optimising tier's when hot.  NULL
+ * when no way of compiling them gives that code. */
+#define JIT_OBJ_UNITS_MAX 64
+uint8_t *jit_unit_lines(struct jit *j, const guest_addr_t *pcs, size_t n,
+                        size_t k, bool hot, uint64_t code, uint64_t size,
+                        size_t *nlines);
+/* The lifter's environment for a unit: optimised (tier 2, --aot) or not,
+ * counting executions for tier 2 or not. */
+struct lifter_env jit_lifter_env(const struct jit *j, bool optimised,
+                                 bool count);
 /* Under the lock: point the table's slots at the cells of pcs. */
 bool jit_cells_fill(struct jit *j, uint64_t table, const guest_addr_t *pcs,
                     uint32_t n);

@@ -1,15 +1,19 @@
 /* Guest pcs of host code, for faults.
  *
- * The lifter gives each instruction a debug location whose line is the
- * guest pc it came from, so the object LLVM emits carries a
- * DWARF line table (.debug_line) from host code addresses to guest pcs:
- * translated code stores no pc at run time, and a host fault in it is
- * named by reading that table.  Objects are registered as they are
- * linked (objload.c): one from the persistent cache is read where it lies
- * (the file stays mapped for the run) when a fault asks; a freshly
- * compiled one keeps a copy of its line table, relocated then.  Faults
- * are rare: the registry is a list pushed to without a lock (fork-safe)
- * and searched linearly, after the object the last fault was in.
+ * A unit lifted with env.lines gives each instruction a debug location
+ * whose line is the guest pc it came from, so the object LLVM emits
+ * carries a DWARF line table (.debug_line) from host code addresses to
+ * guest pcs: translated code stores no pc at run time, and a host fault
+ * in it is named by reading that table.  Units are compiled without one
+ * (it is a quarter of a first-tier compile): at a fault in such a unit,
+ * jit/lines.c compiles the unit again with its table, which serves that
+ * unit's faults from then on.  Objects are registered as they are linked
+ * (objload.c), with the host ranges and guest pcs of their units (read
+ * from the symbol table: u_PC_... and h_PC_...); one from the persistent
+ * cache is read where it lies (the file stays mapped for the run) when a
+ * fault asks.  Faults are rare: the registry is a list pushed to without
+ * a lock (fork-safe) and searched linearly, after the object the last
+ * fault was in.
  *
  * What can be imprecise: code the optimiser moved or merged across guest
  * instructions has the location LLVM gives it (line 0 when it hoists an
@@ -21,6 +25,23 @@
 #include "objfile.h"
 #include "r386/cursor.h"
 
+/* A unit of an object: its code and where it came from. */
+struct pcmap_unit {
+    uint64_t lo, hi;
+    guest_addr_t pc;
+    bool hot;     /* h_: the optimising tier's */
+    uint64_t seq; /* the name's last number: the order of lifting */
+};
+
+/* A line table made for one unit at a fault (lines.c); lines NULL when
+ * none could be. */
+struct pcmap_made {
+    struct pcmap_made *next;
+    uint64_t lo, hi;
+    uint8_t *lines;
+    size_t nlines;
+};
+
 struct jit_pcmap_obj {
     struct jit_pcmap_obj *next;
     uint64_t lo, hi;    /* the object's block in the arena (or the object
@@ -31,6 +52,11 @@ struct jit_pcmap_obj {
     uint8_t *lines;     /* owned: its .debug_line, relocated (for a
                            borrowed object: once a fault asked) */
     size_t nlines;
+    bool no_lines;      /* it has no .debug_line (known once read) */
+    struct pcmap_unit *units; /* owned: its units, when it has no lines
+                                 (for a borrowed object: once asked) */
+    size_t nunits;
+    struct pcmap_made *made; /* pushed without a lock */
 };
 
 /* The index of section name in o (0: none). */
@@ -83,6 +109,59 @@ static uint8_t *relocated_lines(const struct obj *o, uint64_t mem,
     }
     *n = ls->sh_size;
     return p;
+}
+
+uint8_t *jit_pcmap_lines(const struct obj *o, uint64_t mem, size_t *n)
+{
+    return relocated_lines(o, mem, false, n);
+}
+
+static int by_seq(const void *a, const void *b)
+{
+    const struct pcmap_unit *x = a, *y = b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The units of o, in the order they were lifted, linked at mem as relocated_lines has it: function
+ * symbols named by the JIT (u_PC_..., h_PC_...); NULL when none. */
+static struct pcmap_unit *units_of(const struct obj *o, uint64_t mem,
+                                   bool in_place, size_t *n)
+{
+    uint64_t off[MAX_SECTIONS], align;
+    jit_obj_layout(o, off, &align);
+    for (unsigned i = 0; in_place && i < o->nsh; i++)
+        off[i] = o->sh[i].sh_offset;
+    size_t count = 0;
+    struct pcmap_unit *u = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        count = 0;
+        for (size_t i = 1; i < o->nsym; i++) {
+            const Elf64_Sym *sy = &o->sym[i];
+            const char *nm = jit_obj_sym_name(o, sy);
+            char *end;
+            if (ELF64_ST_TYPE(sy->st_info) != STT_FUNC || !nm ||
+                (nm[0] != 'u' && nm[0] != 'h') || nm[1] != '_' ||
+                sy->st_shndx == SHN_UNDEF || sy->st_shndx >= o->nsh)
+                continue;
+            unsigned long pc = strtoul(nm + 2, &end, 16);
+            const char *last = strrchr(nm, '_');
+            if (end != nm + 10 || *end != '_' || last == end)
+                continue;
+            if (u) {
+                u[count].lo = mem + off[sy->st_shndx] + sy->st_value;
+                u[count].hi = u[count].lo + sy->st_size;
+                u[count].pc = (guest_addr_t)pc;
+                u[count].hot = nm[0] == 'h';
+                u[count].seq = strtoull(last + 1, NULL, 10);
+            }
+            count++;
+        }
+        if (count == 0 || (!u && !(u = calloc(count, sizeof(*u)))))
+            return NULL;
+    }
+    qsort(u, count, sizeof(*u), by_seq);
+    *n = count;
+    return u;
 }
 
 /* ---- reading a line table (DWARF 2 to 5, .debug_line) ---- */
@@ -217,10 +296,15 @@ void jit_pcmap_add(struct jit *j, uint64_t mem, uint64_t size,
     if (borrow) { /* read when a fault asks (warm starts link thousands) */
         r->obj = obj;
         r->len = len;
-    } else if (!jit_obj_parse(&o, obj, len) ||
-               !(r->lines = relocated_lines(&o, mem, false, &r->nlines))) {
+    } else if (!jit_obj_parse(&o, obj, len)) {
         free(r);
         return;
+    } else if (!(r->lines = relocated_lines(&o, mem, false, &r->nlines))) {
+        r->no_lines = true;
+        if (!(r->units = units_of(&o, mem, false, &r->nunits))) {
+            free(r);
+            return;
+        }
     }
     push(j, r);
 }
@@ -255,35 +339,91 @@ static struct jit_pcmap_obj *find_obj(struct jit *j, uint64_t host_pc)
     return NULL;
 }
 
+/* Publish *mine in *slot unless another thread did first; returns the
+ * one that stands (the other is freed). */
+static void *publish(void **slot, void *mine)
+{
+    void *none = NULL;
+    if (__atomic_compare_exchange_n(slot, &none, mine, false,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return mine;
+    free(mine);
+    return none;
+}
+
+/* A borrowed object's table (or, when it has none, its units), read
+ * once and kept. */
+static void read_borrowed(struct jit_pcmap_obj *r)
+{
+    struct obj o;
+    if (!r->obj || !jit_obj_parse(&o, r->obj, r->len))
+        return;
+    size_t n = 0;
+    uint8_t *mine = relocated_lines(&o, r->lo, r->in_place, &n);
+    if (mine) {
+        __atomic_store_n(&r->nlines, n, __ATOMIC_RELAXED); /* (same in all) */
+        publish((void **)&r->lines, mine);
+        return;
+    }
+    struct pcmap_unit *u = units_of(&o, r->lo, r->in_place, &n);
+    if (u) {
+        __atomic_store_n(&r->nunits, n, __ATOMIC_RELAXED);
+        publish((void **)&r->units, u);
+    }
+    __atomic_store_n(&r->no_lines, true, __ATOMIC_RELEASE);
+}
+
+/* The table made for the unit of r holding host_pc, made now if there
+ * is none yet (NULL: none could be). */
+static const struct pcmap_made *made_for(struct jit *j,
+                                         struct jit_pcmap_obj *r,
+                                         uint64_t host_pc)
+{
+    struct pcmap_made *m;
+    for (m = __atomic_load_n(&r->made, __ATOMIC_ACQUIRE); m; m = m->next)
+        if (host_pc >= m->lo && host_pc < m->hi)
+            return m;
+    const struct pcmap_unit *u = __atomic_load_n(&r->units, __ATOMIC_ACQUIRE);
+    size_t n = __atomic_load_n(&r->nunits, __ATOMIC_RELAXED);
+    size_t k = 0;
+    while (u && k < n && !(host_pc >= u[k].lo && host_pc < u[k].hi))
+        k++;
+    if (!u || k == n || !(m = calloc(1, sizeof(*m))))
+        return NULL;
+    m->lo = u[k].lo;
+    m->hi = u[k].hi;
+    guest_addr_t pcs[JIT_OBJ_UNITS_MAX];
+    size_t nu = n < JIT_OBJ_UNITS_MAX ? n : JIT_OBJ_UNITS_MAX;
+    for (size_t i = 0; i < nu; i++)
+        pcs[i] = u[i].pc;
+    m->lines = k < nu ? jit_unit_lines(j, pcs, nu, k, u[k].hot, u[k].lo,
+                                       u[k].hi - u[k].lo, &m->nlines)
+                      : NULL;
+    m->next = __atomic_load_n(&r->made, __ATOMIC_RELAXED);
+    while (!__atomic_compare_exchange_n(&r->made, &m->next, m, true,
+                                        __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+        ;
+    return m;
+}
+
 bool jit_guest_pc(struct jit *j, uint64_t host_pc, guest_addr_t *pc)
 {
     struct jit_pcmap_obj *r = find_obj(j, host_pc);
     if (!r)
         return false;
-    uint8_t *lines = __atomic_load_n(&r->lines, __ATOMIC_ACQUIRE);
+    if (!__atomic_load_n(&r->lines, __ATOMIC_ACQUIRE) &&
+        !__atomic_load_n(&r->no_lines, __ATOMIC_ACQUIRE))
+        read_borrowed(r);
+    const uint8_t *lines = __atomic_load_n(&r->lines, __ATOMIC_ACQUIRE);
+    size_t nlines = __atomic_load_n(&r->nlines, __ATOMIC_RELAXED);
     if (!lines) {
-        /* A borrowed object's table, relocated once, kept (first
-         * publisher wins: two threads may fault there at once). */
-        struct obj o;
-        size_t n = 0;
-        uint8_t *mine = jit_obj_parse(&o, r->obj, r->len)
-                            ? relocated_lines(&o, r->lo, r->in_place, &n)
-                            : NULL;
-        if (!mine)
+        const struct pcmap_made *m = made_for(j, r, host_pc);
+        if (!m || !m->lines)
             return false;
-        uint8_t *none = NULL;
-        __atomic_store_n(&r->nlines, n, __ATOMIC_RELAXED); /* (same in all) */
-        if (__atomic_compare_exchange_n(&r->lines, &none, mine, false,
-                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-            lines = mine;
-        else {
-            free(mine);
-            lines = none;
-        }
+        lines = m->lines;
+        nlines = m->nlines;
     }
-    uint32_t line =
-        find_line(lines, __atomic_load_n(&r->nlines, __ATOMIC_RELAXED),
-                  host_pc);
+    uint32_t line = find_line(lines, nlines, host_pc);
     if (!line)
         return false;
     *pc = line;
@@ -296,6 +436,12 @@ void jit_pcmap_free(struct jit *j)
     while (r) {
         struct jit_pcmap_obj *next = r->next;
         free(r->lines);
+        free(r->units);
+        for (struct pcmap_made *m = r->made, *mn; m; m = mn) {
+            mn = m->next;
+            free(m->lines);
+            free(m);
+        }
         free(r);
         r = next;
     }

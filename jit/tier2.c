@@ -96,12 +96,7 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     snprintf(table, sizeof(table), "ht_%s_%llu", j->nonce, t->seq++);
     LLVMModuleRef m = jit_new_module(
         LLVMOrcThreadSafeContextGetContext(t->tsc), t->tm);
-    struct lifter_env env = {.chain = true,
-                             .ibtc = true,
-                             .ibtc_mask = JIT_IBTC_SIZE - 1,
-                             .tail_calls = true,
-                             .x87_inline = true,
-                             .profile = j->cfg.profile};
+    struct lifter_env env = jit_lifter_env(j, true, false);
     struct lifter_unit u;
     struct jit_unit_info info;
     pthread_mutex_lock(&j->lock);
@@ -233,6 +228,20 @@ static void *tier2_main(void *arg)
     return NULL;
 }
 
+void jit_tier2_codegen(const char **pipeline, LLVMCodeGenOptLevel *level)
+{
+    *pipeline = getenv("R386_JIT_HOT_PIPELINE");
+    if (!*pipeline || !**pipeline)
+        *pipeline = TIER2_PIPELINE;
+    const char *cg = getenv("R386_JIT_HOT_CODEGEN");
+    *level = LLVMCodeGenLevelDefault;
+    if (cg && *cg)
+        *level = atoi(cg) <= 0   ? LLVMCodeGenLevelNone
+                 : atoi(cg) == 1 ? LLVMCodeGenLevelLess
+                 : atoi(cg) == 2 ? LLVMCodeGenLevelDefault
+                                 : LLVMCodeGenLevelAggressive;
+}
+
 static struct jit_tier2 *tier2_start(struct jit *j, unsigned long long seq)
 {
     const char *h = getenv("R386_JIT_HOT");
@@ -246,16 +255,8 @@ static struct jit_tier2 *tier2_start(struct jit *j, unsigned long long seq)
     t->j = j;
     t->seq = seq;
     t->threshold = (uint32_t)threshold;
-    t->pipeline = getenv("R386_JIT_HOT_PIPELINE");
-    if (!t->pipeline || !*t->pipeline)
-        t->pipeline = TIER2_PIPELINE;
-    const char *cg = getenv("R386_JIT_HOT_CODEGEN");
-    LLVMCodeGenOptLevel level = LLVMCodeGenLevelDefault;
-    if (cg && *cg)
-        level = atoi(cg) <= 0   ? LLVMCodeGenLevelNone
-                : atoi(cg) == 1 ? LLVMCodeGenLevelLess
-                : atoi(cg) == 2 ? LLVMCodeGenLevelDefault
-                                : LLVMCodeGenLevelAggressive;
+    LLVMCodeGenOptLevel level;
+    jit_tier2_codegen(&t->pipeline, &level);
     t->tm = jit_host_machine(level, LLVMRelocPIC, err, sizeof(err));
     t->tsc = LLVMOrcCreateNewThreadSafeContext();
     pthread_mutex_init(&t->mu, NULL);

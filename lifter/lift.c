@@ -612,15 +612,14 @@ static unsigned region_max_insns(void)
 }
 
 /* ---- guest pcs as debug lines ----
- * Every instruction of a unit carries a debug location whose line is the
- * guest pc it was lifted from; the code generator turns them into the
- * object's line table (.debug_line), from which the JIT names the guest
- * pc of a faulting host pc (jit/pcmap.c): translated code stores no pc
- * at run time.  (What it costs: about 1% more compile time, within this
- * host's noise, and ~0.5 KB an object in the cache, which drops the rest
- * of the debug sections, jit_obj_strip_debug.)  One compile unit per
- * lifted unit (a batch module holds several): line tables only, DWARF 4
- * (its line table header is the simplest). */
+ * With env->lines, every instruction of a unit carries a debug location
+ * whose line is the guest pc it was lifted from; the code generator turns
+ * them into the object's line table (.debug_line), from which the JIT
+ * names the guest pc of a faulting host pc (jit/pcmap.c, jit/lines.c).
+ * Debug locations do not change the code LLVM generates, so a unit lifted
+ * again with them has the same code as the one that faulted.  One compile
+ * unit per lifted unit: line tables only, DWARF 4 (its line table header
+ * is the simplest). */
 static void debug_begin(struct lift_ctx *lc, const char *name)
 {
     LLVMModuleRef m = lc->mod;
@@ -648,6 +647,8 @@ static void debug_begin(struct lift_ctx *lc, const char *name)
 
 static void set_line(struct lift_ctx *lc, guest_addr_t pc)
 {
+    if (!lc->di_scope)
+        return;
     LLVMSetCurrentDebugLocation2(
         lc->b, LLVMDIBuilderCreateDebugLocation(lc->ctx, pc, 0, lc->di_scope,
                                                 NULL));
@@ -655,6 +656,8 @@ static void set_line(struct lift_ctx *lc, guest_addr_t pc)
 
 static void debug_end(struct lift_ctx *lc)
 {
+    if (!lc->di)
+        return;
     LLVMDIBuilderFinalize(lc->di);
     LLVMDisposeDIBuilder(lc->di);
     lc->di = NULL;
@@ -772,7 +775,8 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     LLVMAddAttributeAtIndex(lc.fn, 1,
                             LLVMCreateEnumAttribute(lc.ctx, noalias, 0));
     lc.b = LLVMCreateBuilderInContext(lc.ctx);
-    debug_begin(&lc, name);
+    if (env && env->lines)
+        debug_begin(&lc, name);
     set_line(&lc, pc);
     LLVMPositionBuilderAtEnd(lc.b, lift_block(&lc, "entry"));
     unit_prologue(&lc);

@@ -134,6 +134,11 @@ struct lifter_env {
     /* --profile: a unit returning to cpu_run_chain says whether a ret's
      * exit it is (cpu_state.prof_ret), for the profiler (lifter/flow.c). */
     bool profile;
+    /* Give every instruction a debug location whose line is its guest
+     * pc, so the object carries a line table from host code to guest pcs
+     * (lift.c).  The JIT asks for it only when a fault needs one
+     * (jit/lines.c): it is a quarter of a first-tier compile. */
+    bool lines;
 };
 
 /* A slot points at one of these (one load: threads update slots while

@@ -259,6 +259,11 @@ static void print_stats(struct runtime *rt, uint64_t t0)
             (double)s.hot_ns / 1e6, (unsigned long long)s.disk_optimised,
             (unsigned long long)s.invalidated,
             (unsigned long long)s.orc_objects);
+    fprintf(stderr,
+            "r386 stats: line tables made for faults: %llu (%llu units no "
+            "way of compiling matched)\n",
+            (unsigned long long)s.lines_made,
+            (unsigned long long)s.lines_failed);
     if (rt->cfg.cache_dir)
         fprintf(stderr,
                 "r386 stats: persistent cache %s: %llu units loaded in "

@@ -1,0 +1,174 @@
+/* Line tables on demand.
+ *
+ * Units are compiled without debug locations: the line table from host
+ * code to guest pcs costs a quarter of a first-tier compile (LLVM's
+ * LiveDebugValues pass and DWARF writer run for it) and is wanted only
+ * when guest code faults.  Then the unit holding the faulting host pc is
+ * lifted and compiled again, with its line table, in each of the ways
+ * r386 compiles a unit, until one gives the very code that faulted: the
+ * same bytes outside the fields relocations fill.  Debug locations do not
+ * change the code LLVM generates, so that object's table names the guest
+ * pcs of the code that ran.  When no way matches -- the guest code
+ * changed since, or a cached unit came from a build configured by other
+ * developer knobs -- there is no table, and the fault takes the pc the
+ * unit last stored (docs/DEVIATIONS.md). */
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jit_internal.h"
+#include "objfile.h"
+
+/* One way of compiling a unit. */
+struct recipe {
+    bool optimised, count;
+    const char *pipeline;
+    LLVMCodeGenOptLevel level;
+    LLVMRelocMode reloc;
+};
+
+/* Are the size bytes at code those of symbol s of o, outside the fields
+ * its relocations fill (as objload.c and prelink.c fill them)? */
+static bool same_code(const struct obj *o, const Elf64_Sym *s,
+                      const uint8_t *code, uint64_t size)
+{
+    const Elf64_Shdr *ts = &o->sh[s->st_shndx];
+    if (s->st_size != size || ts->sh_type != SHT_PROGBITS ||
+        s->st_value > ts->sh_size || size > ts->sh_size - s->st_value)
+        return false;
+    uint8_t *mask = calloc(size ? size : 1, 1);
+    if (!mask)
+        return false;
+    for (unsigned i = 0; i < o->nsh; i++) {
+        const Elf64_Shdr *rs = &o->sh[i];
+        if (rs->sh_type != SHT_RELA || rs->sh_info != s->st_shndx ||
+            rs->sh_entsize != sizeof(Elf64_Rela) || rs->sh_offset % 8)
+            continue;
+        const Elf64_Rela *r = (const Elf64_Rela *)(o->base + rs->sh_offset);
+        for (size_t k = 0; k < rs->sh_size / sizeof(*r); k++) {
+            uint32_t type = ELF64_R_TYPE(r[k].r_info);
+            uint64_t width = type == R_X86_64_64 ? 8 : 4;
+            /* (prelink.c relaxes a GOT load into a LEA: its opcode) */
+            uint64_t from = type == R_X86_64_GOTPCRELX ||
+                                    type == R_X86_64_REX_GOTPCRELX
+                                ? 2 : 0;
+            for (uint64_t b = 0; b < width + from; b++) {
+                uint64_t at = r[k].r_offset + b - from - s->st_value;
+                if (r[k].r_offset + b >= s->st_value + from && at < size)
+                    mask[at] = 1;
+            }
+        }
+    }
+    const uint8_t *mine = o->base + ts->sh_offset + s->st_value;
+    bool same = true;
+    for (uint64_t b = 0; b < size && same; b++)
+        same = mask[b] || mine[b] == code[b];
+    free(mask);
+    return same;
+}
+
+/* Compile the units at pcs[0..n) the way rc says, with line tables;
+ * when unit k's code is the size bytes at code, its table as if linked
+ * there. */
+static uint8_t *try_recipe(struct jit *j, const struct recipe *rc,
+                           const guest_addr_t *pcs, size_t n, size_t k,
+                           uint64_t code, uint64_t size, size_t *nlines)
+{
+    char err[256];
+    LLVMTargetMachineRef tm =
+        jit_host_machine(rc->level, rc->reloc, err, sizeof(err));
+    if (!tm)
+        return NULL;
+    LLVMContextRef ctx = LLVMContextCreate();
+    LLVMModuleRef m = jit_new_module(ctx, tm);
+    char name[JIT_NAME_MAX], table[JIT_NAME_MAX];
+    snprintf(table, sizeof(table), "lt_%08x", pcs[k]);
+    struct lifter_env env = jit_lifter_env(j, rc->optimised, rc->count);
+    env.lines = true;
+    int lifted = 0;
+    pthread_mutex_lock(&j->lock);
+    for (size_t i = 0; i < n && lifted == 0; i++) {
+        struct lifter_unit u;
+        snprintf(name, sizeof(name), "l_%08x_%zu", pcs[i], i);
+        lifted = lifter_lift_unit(j->lifter, m, name, pcs[i], &j->cfg.code,
+                                  &env, &u);
+    }
+    pthread_mutex_unlock(&j->lock);
+    snprintf(name, sizeof(name), "l_%08x_%zu", pcs[k], k);
+    guest_addr_t *cells = NULL;
+    uint32_t ncells = 0;
+    LLVMMemoryBufferRef obj = NULL;
+    if (lifted == 0 && jit_cells_prepare(m, table, &cells, &ncells) == 0) {
+        LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+        LLVMErrorRef e = *rc->pipeline
+                             ? LLVMRunPasses(m, rc->pipeline, tm, po)
+                             : NULL;
+        LLVMDisposePassBuilderOptions(po);
+        char *msg = NULL;
+        if (e)
+            LLVMConsumeError(e);
+        else if (LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile,
+                                                     &msg, &obj))
+            obj = NULL;
+        LLVMDisposeMessage(msg);
+    }
+    free(cells);
+    LLVMDisposeModule(m);
+    LLVMContextDispose(ctx);
+    LLVMDisposeTargetMachine(tm);
+    if (!obj)
+        return NULL;
+    uint8_t *lines = NULL;
+    struct obj o;
+    const uint8_t *base = (const uint8_t *)LLVMGetBufferStart(obj);
+    if (jit_obj_parse(&o, base, LLVMGetBufferSize(obj))) {
+        for (size_t i = 1; i < o.nsym && !lines; i++) {
+            const Elf64_Sym *s = &o.sym[i];
+            const char *nm = jit_obj_sym_name(&o, s);
+            if (!nm || strcmp(nm, name) != 0 || s->st_shndx == SHN_UNDEF ||
+                s->st_shndx >= o.nsh)
+                continue;
+            if (!same_code(&o, s, (const uint8_t *)(uintptr_t)code, size))
+                break;
+            uint64_t off[MAX_SECTIONS], align;
+            jit_obj_layout(&o, off, &align);
+            lines = jit_pcmap_lines(&o, code - off[s->st_shndx] - s->st_value,
+                                    nlines);
+        }
+    }
+    LLVMDisposeMemoryBuffer(obj);
+    return lines;
+}
+
+uint8_t *jit_unit_lines(struct jit *j, const guest_addr_t *pcs, size_t n,
+                        size_t k, bool hot, uint64_t code, uint64_t size,
+                        size_t *nlines)
+{
+    const char *hot_pipeline;
+    LLVMCodeGenOptLevel hot_level;
+    jit_tier2_codegen(&hot_pipeline, &hot_level);
+    bool count = j->tier2 != NULL;
+    /* The optimising tier's (h_), the first tier's and --aot's (u_),
+     * with and without execution counting (a cached unit may come from a
+     * run with the optimising tier off), the likeliest first. */
+    const struct recipe hot_tier = {true, false, hot_pipeline, hot_level,
+                                    LLVMRelocPIC};
+    const struct recipe first[] = {
+        {false, count, j->pipeline1, j->level1, LLVMRelocDefault},
+        {false, !count, j->pipeline1, j->level1, LLVMRelocDefault},
+        {true, count, JIT_OPT_PIPELINE, LLVMCodeGenLevelDefault,
+         LLVMRelocPIC},
+        {true, !count, JIT_OPT_PIPELINE, LLVMCodeGenLevelDefault,
+         LLVMRelocPIC},
+    };
+    uint8_t *lines = NULL;
+    if (hot)
+        lines = try_recipe(j, &hot_tier, pcs, n, k, code, size, nlines);
+    for (size_t i = 0; !hot && !lines && i < sizeof(first) / sizeof(*first);
+         i++)
+        lines = try_recipe(j, &first[i], pcs, n, k, code, size, nlines);
+    __atomic_fetch_add(lines ? &j->stats.lines_made : &j->stats.lines_failed,
+                       1, __ATOMIC_RELAXED);
+    return lines;
+}
