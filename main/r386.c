@@ -321,8 +321,11 @@ int main(int argc, char **argv)
      * free there; LLVM's compiles free and allocate again right after, so
      * the heap shrank and grew (and page-faulted) all the time: never
      * trimming made a cold Lua run 15% faster at no cost to a short one
-     * (docs/PERFORMANCE.md, session 7). */
+     * (docs/PERFORMANCE.md, session 7).  (With mimalloc, which is faster
+     * still, glibc's malloc serves nothing.) */
+#ifndef R386_MIMALLOC
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
     struct env_list env;
     if (env_init(&env, environ) < 0) {
         fprintf(stderr, "r386: out of memory\n");
