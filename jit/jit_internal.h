@@ -203,15 +203,22 @@ struct obj;
 /* A copy of o's .debug_line with its addresses as if o were linked at
  * mem (objload.c's layout); NULL when it has none. */
 uint8_t *jit_pcmap_lines(const struct obj *o, uint64_t mem, size_t *n);
-/* lines.c: the line table of unit k of an object whose units were
- * lifted at pcs[0..n) in this order (their cells numbered so), made by
- * compiling them again with line tables: as if linked where unit k's
- * code is (size bytes at code); the optimising tier's when hot.  NULL
- * when no way of compiling them gives that code. */
+/* lines.c: line tables for the units of an object, made by lifting
+ * them again (u[i].pc, in the order they were lifted: that order numbers
+ * their cells) with line tables and compiling them as the optimising
+ * tier does (hot) or as the first tier or --aot do.  When one way gives
+ * unit k the code it has in memory (size bytes at code), each unit whose
+ * code it gives gets its table (lines, nlines; as if linked at code) and
+ * the answer is true. */
 #define JIT_OBJ_UNITS_MAX 64
-uint8_t *jit_unit_lines(struct jit *j, const guest_addr_t *pcs, size_t n,
-                        size_t k, bool hot, uint64_t code, uint64_t size,
-                        size_t *nlines);
+struct jit_lines_unit {
+    guest_addr_t pc;
+    uint64_t code, size;
+    uint8_t *lines; /* malloc'd */
+    size_t nlines;
+};
+bool jit_object_lines(struct jit *j, struct jit_lines_unit *u, size_t n,
+                      size_t k, bool hot);
 /* The lifter's environment for a unit: optimised (tier 2, --aot) or not,
  * counting executions for tier 2 or not. */
 struct lifter_env jit_lifter_env(const struct jit *j, bool optimised,

@@ -68,34 +68,32 @@ static bool same_code(const struct obj *o, const Elf64_Sym *s,
     return same;
 }
 
-/* Compile the units at pcs[0..n) the way rc says, with line tables;
- * when unit k's code is the size bytes at code, its table as if linked
- * there. */
-static uint8_t *try_recipe(struct jit *j, const struct recipe *rc,
-                           const guest_addr_t *pcs, size_t n, size_t k,
-                           uint64_t code, uint64_t size, size_t *nlines)
+/* Compile the units of u[0..n) the way rc says, with line tables; when
+ * unit k's code comes out as it is in memory, give each unit whose code
+ * does its table, as if linked where that code is, and return true. */
+static bool try_recipe(struct jit *j, const struct recipe *rc,
+                       struct jit_lines_unit *u, size_t n, size_t k)
 {
     char err[256];
     LLVMTargetMachineRef tm =
         jit_host_machine(rc->level, rc->reloc, err, sizeof(err));
     if (!tm)
-        return NULL;
+        return false;
     LLVMContextRef ctx = LLVMContextCreate();
     LLVMModuleRef m = jit_new_module(ctx, tm);
     char name[JIT_NAME_MAX], table[JIT_NAME_MAX];
-    snprintf(table, sizeof(table), "lt_%08x", pcs[k]);
+    snprintf(table, sizeof(table), "lt_%08x", u[k].pc);
     struct lifter_env env = jit_lifter_env(j, rc->optimised, rc->count);
     env.lines = true;
     int lifted = 0;
     pthread_mutex_lock(&j->lock);
     for (size_t i = 0; i < n && lifted == 0; i++) {
-        struct lifter_unit u;
-        snprintf(name, sizeof(name), "l_%08x_%zu", pcs[i], i);
-        lifted = lifter_lift_unit(j->lifter, m, name, pcs[i], &j->cfg.code,
-                                  &env, &u);
+        struct lifter_unit lu;
+        snprintf(name, sizeof(name), "l_%zu", i);
+        lifted = lifter_lift_unit(j->lifter, m, name, u[i].pc, &j->cfg.code,
+                                  &env, &lu);
     }
     pthread_mutex_unlock(&j->lock);
-    snprintf(name, sizeof(name), "l_%08x_%zu", pcs[k], k);
     guest_addr_t *cells = NULL;
     uint32_t ncells = 0;
     LLVMMemoryBufferRef obj = NULL;
@@ -118,32 +116,42 @@ static uint8_t *try_recipe(struct jit *j, const struct recipe *rc,
     LLVMContextDispose(ctx);
     LLVMDisposeTargetMachine(tm);
     if (!obj)
-        return NULL;
-    uint8_t *lines = NULL;
+        return false;
+    /* Unit i is the function l_i. */
+    const Elf64_Sym *sym[JIT_OBJ_UNITS_MAX] = {0};
     struct obj o;
     const uint8_t *base = (const uint8_t *)LLVMGetBufferStart(obj);
-    if (jit_obj_parse(&o, base, LLVMGetBufferSize(obj))) {
-        for (size_t i = 1; i < o.nsym && !lines; i++) {
-            const Elf64_Sym *s = &o.sym[i];
-            const char *nm = jit_obj_sym_name(&o, s);
-            if (!nm || strcmp(nm, name) != 0 || s->st_shndx == SHN_UNDEF ||
-                s->st_shndx >= o.nsh)
-                continue;
-            if (!same_code(&o, s, (const uint8_t *)(uintptr_t)code, size))
-                break;
-            uint64_t off[MAX_SECTIONS], align;
-            jit_obj_layout(&o, off, &align);
-            lines = jit_pcmap_lines(&o, code - off[s->st_shndx] - s->st_value,
-                                    nlines);
-        }
+    bool parsed = jit_obj_parse(&o, base, LLVMGetBufferSize(obj));
+    for (size_t i = 1; parsed && i < o.nsym; i++) {
+        const Elf64_Sym *s = &o.sym[i];
+        const char *nm = jit_obj_sym_name(&o, s);
+        char *end;
+        if (!nm || nm[0] != 'l' || nm[1] != '_' ||
+            s->st_shndx == SHN_UNDEF || s->st_shndx >= o.nsh)
+            continue;
+        unsigned long x = strtoul(nm + 2, &end, 10);
+        if (end != nm + 2 && !*end && x < n)
+            sym[x] = s;
     }
+    bool matched = parsed && sym[k] &&
+                   same_code(&o, sym[k], (const uint8_t *)(uintptr_t)u[k].code,
+                             u[k].size);
+    uint64_t off[MAX_SECTIONS], align;
+    if (matched)
+        jit_obj_layout(&o, off, &align);
+    for (size_t i = 0; matched && i < n; i++)
+        if (!u[i].lines && sym[i] &&
+            same_code(&o, sym[i], (const uint8_t *)(uintptr_t)u[i].code,
+                      u[i].size))
+            u[i].lines = jit_pcmap_lines(
+                &o, u[i].code - off[sym[i]->st_shndx] - sym[i]->st_value,
+                &u[i].nlines);
     LLVMDisposeMemoryBuffer(obj);
-    return lines;
+    return matched;
 }
 
-uint8_t *jit_unit_lines(struct jit *j, const guest_addr_t *pcs, size_t n,
-                        size_t k, bool hot, uint64_t code, uint64_t size,
-                        size_t *nlines)
+bool jit_object_lines(struct jit *j, struct jit_lines_unit *u, size_t n,
+                      size_t k, bool hot)
 {
     const char *hot_pipeline;
     LLVMCodeGenOptLevel hot_level;
@@ -162,13 +170,15 @@ uint8_t *jit_unit_lines(struct jit *j, const guest_addr_t *pcs, size_t n,
         {true, !count, JIT_OPT_PIPELINE, LLVMCodeGenLevelDefault,
          LLVMRelocPIC},
     };
-    uint8_t *lines = NULL;
+    bool matched = false;
+    if (n > JIT_OBJ_UNITS_MAX || k >= n)
+        return false;
     if (hot)
-        lines = try_recipe(j, &hot_tier, pcs, n, k, code, size, nlines);
-    for (size_t i = 0; !hot && !lines && i < sizeof(first) / sizeof(*first);
+        matched = try_recipe(j, &hot_tier, u, n, k);
+    for (size_t i = 0; !hot && !matched && i < sizeof(first) / sizeof(*first);
          i++)
-        lines = try_recipe(j, &first[i], pcs, n, k, code, size, nlines);
-    __atomic_fetch_add(lines ? &j->stats.lines_made : &j->stats.lines_failed,
+        matched = try_recipe(j, &first[i], u, n, k);
+    __atomic_fetch_add(matched ? &j->stats.lines_made : &j->stats.lines_failed,
                        1, __ATOMIC_RELAXED);
-    return lines;
+    return matched;
 }

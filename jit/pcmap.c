@@ -373,37 +373,59 @@ static void read_borrowed(struct jit_pcmap_obj *r)
     __atomic_store_n(&r->no_lines, true, __ATOMIC_RELEASE);
 }
 
-/* The table made for the unit of r holding host_pc, made now if there
- * is none yet (NULL: none could be). */
+static void push_made(struct jit_pcmap_obj *r, uint64_t lo, uint64_t hi,
+                      uint8_t *lines, size_t nlines)
+{
+    struct pcmap_made *m = calloc(1, sizeof(*m));
+    if (!m) {
+        free(lines);
+        return;
+    }
+    *m = (struct pcmap_made){NULL, lo, hi, lines, nlines};
+    m->next = __atomic_load_n(&r->made, __ATOMIC_RELAXED);
+    while (!__atomic_compare_exchange_n(&r->made, &m->next, m, true,
+                                        __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+        ;
+}
+
+static const struct pcmap_made *find_made(struct jit_pcmap_obj *r,
+                                          uint64_t host_pc)
+{
+    for (struct pcmap_made *m = __atomic_load_n(&r->made, __ATOMIC_ACQUIRE);
+         m; m = m->next)
+        if (host_pc >= m->lo && host_pc < m->hi)
+            return m;
+    return NULL;
+}
+
+/* The table made for the unit of r holding host_pc, made now (with those
+ * of the object's other units: one compile serves them all) if there is
+ * none yet; NULL, or one without lines, when none could be. */
 static const struct pcmap_made *made_for(struct jit *j,
                                          struct jit_pcmap_obj *r,
                                          uint64_t host_pc)
 {
-    struct pcmap_made *m;
-    for (m = __atomic_load_n(&r->made, __ATOMIC_ACQUIRE); m; m = m->next)
-        if (host_pc >= m->lo && host_pc < m->hi)
-            return m;
+    const struct pcmap_made *m = find_made(r, host_pc);
+    if (m)
+        return m;
     const struct pcmap_unit *u = __atomic_load_n(&r->units, __ATOMIC_ACQUIRE);
     size_t n = __atomic_load_n(&r->nunits, __ATOMIC_RELAXED);
     size_t k = 0;
     while (u && k < n && !(host_pc >= u[k].lo && host_pc < u[k].hi))
         k++;
-    if (!u || k == n || !(m = calloc(1, sizeof(*m))))
+    if (!u || k == n || n > JIT_OBJ_UNITS_MAX)
         return NULL;
-    m->lo = u[k].lo;
-    m->hi = u[k].hi;
-    guest_addr_t pcs[JIT_OBJ_UNITS_MAX];
-    size_t nu = n < JIT_OBJ_UNITS_MAX ? n : JIT_OBJ_UNITS_MAX;
-    for (size_t i = 0; i < nu; i++)
-        pcs[i] = u[i].pc;
-    m->lines = k < nu ? jit_unit_lines(j, pcs, nu, k, u[k].hot, u[k].lo,
-                                       u[k].hi - u[k].lo, &m->nlines)
-                      : NULL;
-    m->next = __atomic_load_n(&r->made, __ATOMIC_RELAXED);
-    while (!__atomic_compare_exchange_n(&r->made, &m->next, m, true,
-                                        __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-        ;
-    return m;
+    struct jit_lines_unit lu[JIT_OBJ_UNITS_MAX] = {{0}};
+    for (size_t i = 0; i < n; i++)
+        lu[i] = (struct jit_lines_unit){u[i].pc, u[i].lo, u[i].hi - u[i].lo,
+                                        NULL, 0};
+    jit_object_lines(j, lu, n, k, u[k].hot);
+    for (size_t i = 0; i < n; i++)
+        if (i == k || (lu[i].lines && !find_made(r, u[i].lo)))
+            push_made(r, u[i].lo, u[i].hi, lu[i].lines, lu[i].nlines);
+        else
+            free(lu[i].lines);
+    return find_made(r, host_pc);
 }
 
 bool jit_guest_pc(struct jit *j, uint64_t host_pc, guest_addr_t *pc)

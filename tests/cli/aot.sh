@@ -4,7 +4,8 @@
 #   - it prints one summary line when stderr is not a terminal, exits 0;
 #   - the run after it gives qemu-i386's output and compiles under 5% of
 #     the units it executes (sig_fault: so faults in the optimised code
-#     of the cache's files must name their instruction, jit/pcmap.c);
+#     of the cache's files must name their instruction, jit/pcmap.c, from
+#     line tables made at the fault, jit/lines.c);
 #   - a second --aot finds everything cached; one after a run compiles
 #     the units that run recorded, so the next run compiles nothing;
 #   - --aot without a cache is refused.
@@ -31,6 +32,11 @@ grep -q '^r386 --aot: 1 files, 0 units compiled' "$tmp/again.err" ||
 "$r386" --cache-dir "$tmp/c" --stats "$prog" >"$tmp/run.out" 2>"$tmp/run.err"
 grep -v '^r386 stats' "$tmp/run.err" >>"$tmp/run.out"
 cmp -s "$tmp/want" "$tmp/run.out" || { diff "$tmp/want" "$tmp/run.out" | head; fail "output after --aot differs"; }
+# Its faults were in units compiled without line tables: each got its
+# table by being compiled again (jit/lines.c), the same code.
+made=$(sed -n 's/^r386 stats: line tables made for faults: \([0-9]*\) (\([0-9]*\) .*/\1 \2/p' "$tmp/run.err")
+[ "${made% *}" -ge 1 ] 2>/dev/null && [ "${made#* }" = 0 ] ||
+    fail "line tables at faults (made, unmatched): '$made'"
 fresh=$(sed -n 's/^r386 stats: \([0-9]*\) units in.*/\1/p' "$tmp/run.err")
 loaded=$(sed -n 's/.*persistent cache [^:]*: \([0-9]*\) units loaded.*/\1/p' "$tmp/run.err")
 [ $((fresh * 100)) -lt $((5 * (fresh + loaded))) ] ||
