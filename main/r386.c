@@ -5,6 +5,7 @@
  * Options follow qemu-user where they overlap and stop at the first
  * argument that is not an option (the program). */
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -315,6 +316,26 @@ static int finish(int status)
     runtime_die_by_signal(-status);
 }
 
+/* r386's own messages (errors, --strace, --stats, --profile's report)
+ * go to a copy of stderr the guest does not write through: programs close
+ * their stderr before they exit (xz does, to check for write errors),
+ * and --stats' lines went with it.  High (the guest's first descriptors
+ * stay free) and close-on-exec (an exec'd r386 makes its own). */
+static void keep_stderr(void)
+{
+    int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 1000);
+    if (fd < 0)
+        fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 100);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    setvbuf(f, NULL, _IONBF, 0);
+    stderr = f;
+}
+
 int main(int argc, char **argv)
 {
     /* glibc returns the top of its heap to the kernel once 128 KiB are
@@ -338,6 +359,7 @@ int main(int argc, char **argv)
         return status;
     }
 
+    keep_stderr();
     struct runtime_config cfg = {
         .sysroot = o.sysroot,
         .argc = argc - o.prog_index,

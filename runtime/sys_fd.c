@@ -13,7 +13,8 @@
  * Deviations: select() reads at most SYS_SELECT_MAX_FDS descriptors' bits (the
  * kernel stops at the size of its descriptor table); an i386 open() without
  * O_LARGEFILE is not refused EOVERFLOW on files past 2 GiB; r386's own
- * descriptors are not hidden from the guest. */
+ * descriptors (cache files, the copy of stderr its messages go to, at
+ * 1000 or above) are not hidden from the guest. */
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
