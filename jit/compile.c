@@ -401,8 +401,6 @@ static void set_succ(struct jit_entry *e, const struct jit_unit_info *u)
     memcpy(e->succ, u->succ, sizeof(e->succ));
 }
 
-/* Lift the batch starting at first into m; returns the number of units.
- * first is lifted even when it has code (--aot replaces it). */
 struct lifter_env jit_lifter_env(const struct jit *j, bool optimised,
                                  bool count)
 {
@@ -417,6 +415,8 @@ struct lifter_env jit_lifter_env(const struct jit *j, bool optimised,
                                .lines = j->lines};
 }
 
+/* Lift the batch starting at first into m; returns the number of units.
+ * first is lifted even when it has code (--aot replaces it). */
 static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
                       struct jit_entry **batch, char (*names)[JIT_NAME_MAX],
                       struct jit_unit_info *units, char *err, size_t errlen)

@@ -3,15 +3,17 @@
  * Units are compiled without debug locations: the line table from host
  * code to guest pcs costs a quarter of a first-tier compile (LLVM's
  * LiveDebugValues pass and DWARF writer run for it) and is wanted only
- * when guest code faults.  Then the unit holding the faulting host pc is
- * lifted and compiled again, with its line table, in each of the ways
- * r386 compiles a unit, until one gives the very code that faulted: the
- * same bytes outside the fields relocations fill.  Debug locations do not
- * change the code LLVM generates, so that object's table names the guest
- * pcs of the code that ran.  When no way matches -- the guest code
- * changed since, or a cached unit came from a build configured by other
- * developer knobs -- there is no table, and the fault takes the pc the
- * unit last stored (docs/DEVIATIONS.md). */
+ * when guest code faults.  Then the units of the object holding the
+ * faulting host pc are lifted again, in the order they were first lifted
+ * (it numbers their cells, and a cell's index is part of the code where
+ * the table is reached through the GOT), with line tables, and compiled
+ * in each of the ways r386 compiles units until one gives the very code
+ * that faulted: the same bytes outside the fields relocations fill.  Debug
+ * locations do not change the code LLVM generates, so that object's table
+ * names the guest pcs of the code that ran.  When no way matches -- the
+ * guest code changed since, or a cached unit came from a run with other
+ * developer knobs -- there is no table, and the fault takes insn_pc
+ * (docs/DEVIATIONS.md). */
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <stdio.h>
 #include <stdlib.h>
