@@ -2,6 +2,7 @@
 #ifndef R386_JIT_INTERNAL_H
 #define R386_JIT_INTERNAL_H
 
+#include <elf.h>
 #include <llvm-c/LLJIT.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -200,9 +201,11 @@ void jit_pcmap_add(struct jit *j, uint64_t mem, uint64_t size,
 void jit_pcmap_add_in_place(struct jit *j, const void *obj, size_t len);
 void jit_pcmap_free(struct jit *j);
 struct obj;
-/* A copy of o's .debug_line with its addresses as if o were linked at
- * mem (objload.c's layout); NULL when it has none. */
-uint8_t *jit_pcmap_lines(const struct obj *o, uint64_t mem, size_t *n);
+/* A copy of o's .debug_line with its addresses as if o were linked (in
+ * objload.c's layout) where symbol s's code is at code; NULL when it has
+ * none. */
+uint8_t *jit_pcmap_lines(const struct obj *o, const Elf64_Sym *s,
+                         uint64_t code, size_t *n);
 /* lines.c: line tables for the units of an object, made by lifting
  * them again (u[i].pc, in the order they were lifted: that order numbers
  * their cells) with line tables and compiling them as the optimising

@@ -138,16 +138,11 @@ static bool try_recipe(struct jit *j, const struct recipe *rc,
     bool matched = parsed && sym[k] &&
                    same_code(&o, sym[k], (const uint8_t *)(uintptr_t)u[k].code,
                              u[k].size);
-    uint64_t off[MAX_SECTIONS], align;
-    if (matched)
-        jit_obj_layout(&o, off, &align);
     for (size_t i = 0; matched && i < n; i++)
         if (!u[i].lines && sym[i] &&
             same_code(&o, sym[i], (const uint8_t *)(uintptr_t)u[i].code,
                       u[i].size))
-            u[i].lines = jit_pcmap_lines(
-                &o, u[i].code - off[sym[i]->st_shndx] - sym[i]->st_value,
-                &u[i].nlines);
+            u[i].lines = jit_pcmap_lines(&o, sym[i], u[i].code, &u[i].nlines);
     LLVMDisposeMemoryBuffer(obj);
     return matched;
 }

@@ -6,8 +6,8 @@
  * guest pcs: translated code stores no pc at run time, and a host fault
  * in it is named by reading that table.  Units are compiled without one
  * (it is a quarter of a first-tier compile): at a fault in such a unit,
- * jit/lines.c compiles the unit again with its table, which serves that
- * unit's faults from then on.  Objects are registered as they are linked
+ * jit/lines.c compiles its object's units again with tables, which serve
+ * their faults from then on.  Objects are registered as they are linked
  * (objload.c), with the host ranges and guest pcs of their units (read
  * from the symbol table: u_PC_... and h_PC_...); one from the persistent
  * cache is read where it lies (the file stays mapped for the run) when a
@@ -68,6 +68,17 @@ static unsigned find_section(const struct obj *o, const char *name)
     return 0;
 }
 
+/* Where o's sections are from the address it is linked at: objload.c's
+ * layout, or their offsets in the file for an object run in place. */
+static void section_offsets(const struct obj *o, bool in_place,
+                            uint64_t off[MAX_SECTIONS])
+{
+    uint64_t align;
+    jit_obj_layout(o, off, &align);
+    for (unsigned i = 0; in_place && i < o->nsh; i++)
+        off[i] = o->sh[i].sh_offset;
+}
+
 /* A copy of the .debug_line of o, linked at mem (in_place: its sections
  * at their offsets from mem), with the addresses its relocations name
  * filled in (DW_LNE_set_address operands); NULL when it has none or on a
@@ -79,10 +90,8 @@ static uint8_t *relocated_lines(const struct obj *o, uint64_t mem,
     if (!li || o->sh[li].sh_type != SHT_PROGBITS || !o->sh[li].sh_size)
         return NULL;
     const Elf64_Shdr *ls = &o->sh[li];
-    uint64_t off[MAX_SECTIONS], align;
-    jit_obj_layout(o, off, &align);
-    for (unsigned i = 0; in_place && i < o->nsh; i++)
-        off[i] = o->sh[i].sh_offset;
+    uint64_t off[MAX_SECTIONS];
+    section_offsets(o, in_place, off);
     uint8_t *p = malloc(ls->sh_size);
     if (!p)
         return NULL;
@@ -111,9 +120,12 @@ static uint8_t *relocated_lines(const struct obj *o, uint64_t mem,
     return p;
 }
 
-uint8_t *jit_pcmap_lines(const struct obj *o, uint64_t mem, size_t *n)
+uint8_t *jit_pcmap_lines(const struct obj *o, const Elf64_Sym *s,
+                         uint64_t code, size_t *n)
 {
-    return relocated_lines(o, mem, false, n);
+    uint64_t off[MAX_SECTIONS];
+    section_offsets(o, false, off);
+    return relocated_lines(o, code - off[s->st_shndx] - s->st_value, false, n);
 }
 
 static int by_seq(const void *a, const void *b)
@@ -122,15 +134,14 @@ static int by_seq(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* The units of o, in the order they were lifted, linked at mem as relocated_lines has it: function
- * symbols named by the JIT (u_PC_..., h_PC_...); NULL when none. */
+/* The units of o linked at mem (as relocated_lines has it), in the order
+ * they were lifted: the function symbols the JIT named u_PC_..._SEQ and
+ * h_PC_..._SEQ; NULL when none. */
 static struct pcmap_unit *units_of(const struct obj *o, uint64_t mem,
                                    bool in_place, size_t *n)
 {
-    uint64_t off[MAX_SECTIONS], align;
-    jit_obj_layout(o, off, &align);
-    for (unsigned i = 0; in_place && i < o->nsh; i++)
-        off[i] = o->sh[i].sh_offset;
+    uint64_t off[MAX_SECTIONS];
+    section_offsets(o, in_place, off);
     size_t count = 0;
     struct pcmap_unit *u = NULL;
     for (int pass = 0; pass < 2; pass++) {
