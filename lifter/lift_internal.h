@@ -24,7 +24,7 @@ struct lifter {
  * f, bit FLAG_COUNT for DF); of the x87 cache (x87_cache.c) the slots of
  * the registers and of their empty bits (bit k), TOP, the control and
  * status words. */
-struct lift_x87_gen {
+struct lift_written {
     uint8_t reg, empty;
     bool top, cw, sw;
     uint32_t gpr, flag;
@@ -51,14 +51,17 @@ struct lift_ctx {
     LLVMBasicBlockRef block_bb[64];
     uint64_t block_succ[64]; /* region edges lifted so far: bit = target */
     unsigned cur_block;      /* index of the block being lifted */
+    /* What each region block writes, and (once the unit is lifted, state.c)
+     * what the paths to each block's entry may have written. */
+    struct lift_written written[64], written_in[64];
     unsigned insn_budget;   /* guest instructions the region may still take */
     const struct lifter_code_source *code;
     bool one_block; /* code the guest may write: no region (lifter.h) */
     const ZydisDecoder *decoder;
 
     /* Registers and flags are stored back to the state only where a path
-     * to the store may have written them (x87c.gen, per region block, and
-     * lift_x87_dataflow): lift_state_flush records where, and
+     * to the store may have written them (written, written_in):
+     * lift_state_flush records where, and
      * lift_state_emit_flushes puts the stores in once the unit is lifted
      * and the sets are known.  (Not written while reloading the state.) */
     bool reloading;
@@ -70,7 +73,7 @@ struct lift_ctx {
         int8_t x87_depth;   /* the x87 cache's depth there */
         bool x87_only;      /* only the x87 cache is stored there */
         uint8_t block;      /* the region block it is in */
-        struct lift_x87_gen x87_gen; /* what the block wrote before it */
+        struct lift_written written; /* what the block wrote before it */
     } *flush;
 
     /* The x87 cache (x87_cache.c): in optimised units the x87 registers,
@@ -87,10 +90,6 @@ struct lift_ctx {
         LLVMValueRef reg[8];   /* x86_fp80: slot k = register (base + k) & 7 */
         LLVMValueRef empty[8]; /* i1 */
         LLVMValueRef cw, sw;   /* i16 (sw without TOP) */
-        /* What each region block writes; a flush point stores what the
-         * paths to it may have written (lift_x87_dataflow). */
-        struct lift_x87_gen gen[64];
-        struct lift_x87_gen dirty_in[64]; /* at each block's entry */
         int8_t block_depth[64]; /* depth at each region block's entry */
         /* The registers x87_st_ptr handed out for the next helper call,
          * as fpu_tmp[k] (-1: none). */
@@ -153,6 +152,10 @@ LLVMValueRef lift_df_get(struct lift_ctx *lc);
 /* At the end of a unit: store the dirty registers and flags at every
  * point lift_state_flush recorded. */
 void lift_state_emit_flushes(struct lift_ctx *lc);
+/* What the paths to a flush point may have written (known once
+ * lift_state_emit_flushes runs). */
+struct lift_written lift_written_at(const struct lift_ctx *lc,
+                                    const struct lift_flush_point *p);
 void lift_df_set(struct lift_ctx *lc, LLVMValueRef v1);
 /* A field of the CPU state in memory (not cached in SSA). */
 LLVMValueRef lift_state_ptr(struct lift_ctx *lc, unsigned offset);
@@ -258,11 +261,6 @@ int lift_x87_edge(struct lift_ctx *lc, unsigned blk);
 int lift_x87_flush_depth(const struct lift_ctx *lc);
 void lift_x87_flush_here(struct lift_ctx *lc,
                          const struct lift_flush_point *p);
-/* What the paths to a flush point may have written. */
-struct lift_x87_gen lift_written_at(const struct lift_ctx *lc,
-                                    const struct lift_flush_point *p);
-/* Once the unit is lifted: what may be written at each block's entry. */
-void lift_x87_dataflow(struct lift_ctx *lc);
 /* Around an instruction that works on the x87 state in memory (MMX, the
  * environment instructions, FNINIT): the cache is stored before it and
  * loaded again after.  begin returns whether it did anything. */

@@ -6,6 +6,7 @@
  * nothing reads is never computed. */
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lift_internal.h"
 
@@ -92,7 +93,7 @@ void lift_gpr_set(struct lift_ctx *lc, enum cpu_reg r, LLVMValueRef v32)
 {
     assert(lift_width(v32) == 32);
     if (!lc->reloading)
-        lc->x87c.gen[lc->cur_block].gpr |= 1u << r;
+        lc->written[lc->cur_block].gpr |= 1u << r;
     LLVMBuildStore(lc->b, v32, lc->gpr[r]);
 }
 
@@ -182,7 +183,7 @@ LLVMValueRef lift_flag_get(struct lift_ctx *lc, enum cpu_flag f)
 static void flag_store(struct lift_ctx *lc, enum cpu_flag f, LLVMValueRef v)
 {
     if (!lc->reloading)
-        lc->x87c.gen[lc->cur_block].flag |= 1u << f;
+        lc->written[lc->cur_block].flag |= 1u << f;
     LLVMBuildStore(lc->b, v, lc->flag[f]);
 }
 
@@ -211,7 +212,7 @@ LLVMValueRef lift_df_get(struct lift_ctx *lc)
 void lift_df_set(struct lift_ctx *lc, LLVMValueRef v1)
 {
     if (!lc->reloading)
-        lc->x87c.gen[lc->cur_block].flag |= 1u << FLAG_COUNT;
+        lc->written[lc->cur_block].flag |= 1u << FLAG_COUNT;
     LLVMBuildStore(lc->b, v1, lc->df);
 }
 
@@ -290,12 +291,51 @@ void lift_state_flush_live(struct lift_ctx *lc, unsigned flags)
         (int8_t)lift_x87_flush_depth(lc),
         false,
         (uint8_t)lc->cur_block,
-        lc->x87c.gen[lc->cur_block]};
+        lc->written[lc->cur_block]};
+}
+
+static void written_or(struct lift_written *d, const struct lift_written *s)
+{
+    d->gpr |= s->gpr;
+    d->flag |= s->flag;
+    d->reg |= s->reg;
+    d->empty |= s->empty;
+    d->top |= s->top;
+    d->cw |= s->cw;
+    d->sw |= s->sw;
+}
+
+/* Once the unit is lifted: what the paths to each region block's entry
+ * may have written (a forward dataflow over the region's edges). */
+static void written_dataflow(struct lift_ctx *lc)
+{
+    memset(lc->written_in, 0, sizeof(lc->written_in));
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (unsigned p = 0; p < lc->nblocks; p++) {
+            struct lift_written out = lc->written_in[p];
+            written_or(&out, &lc->written[p]);
+            for (uint64_t s = lc->block_succ[p]; s; s &= s - 1) {
+                struct lift_written *in = &lc->written_in[__builtin_ctzll(s)];
+                struct lift_written old = *in;
+                written_or(in, &out);
+                changed |= memcmp(&old, in, sizeof(old)) != 0;
+            }
+        }
+    }
+}
+
+struct lift_written lift_written_at(const struct lift_ctx *lc,
+                                    const struct lift_flush_point *p)
+{
+    struct lift_written d = lc->written_in[p->block];
+    written_or(&d, &p->written);
+    return d;
 }
 
 static void flush_here(struct lift_ctx *lc, const struct lift_flush_point *p)
 {
-    struct lift_x87_gen d = lift_written_at(lc, p);
+    struct lift_written d = lift_written_at(lc, p);
     unsigned flags = p->flags;
     for (int r = 0; r < REG_COUNT; r++)
         if (d.gpr & (1u << r))
@@ -315,7 +355,7 @@ static void flush_here(struct lift_ctx *lc, const struct lift_flush_point *p)
 
 void lift_state_emit_flushes(struct lift_ctx *lc)
 {
-    lift_x87_dataflow(lc);
+    written_dataflow(lc);
     for (unsigned i = 0; i < lc->nflush; i++) {
         struct lift_flush_point *p = &lc->flush[i];
         LLVMValueRef at = p->after ? LLVMGetNextInstruction(p->after)

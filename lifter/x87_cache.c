@@ -34,7 +34,6 @@
  * is the one the unit last stored, as for the general registers
  * (docs/DEVIATIONS.md). */
 #include <assert.h>
-#include <string.h>
 
 #include "x87.h"
 
@@ -142,7 +141,7 @@ void x87c_set(struct lift_ctx *lc, unsigned i, LLVMValueRef v)
     x87c_ready(lc);
     unsigned k = slot_of(lc, i);
     LLVMBuildStore(lc->b, v, lc->x87c.reg[k]);
-    lc->x87c.gen[lc->cur_block].reg |= (uint8_t)(1u << k);
+    lc->written[lc->cur_block].reg |= (uint8_t)(1u << k);
 }
 
 LLVMValueRef x87c_is_empty(struct lift_ctx *lc, unsigned i)
@@ -156,14 +155,14 @@ void x87c_mark(struct lift_ctx *lc, unsigned i, bool empty)
     x87c_ready(lc);
     unsigned k = slot_of(lc, i);
     LLVMBuildStore(lc->b, lift_const(lc, 1, empty), lc->x87c.empty[k]);
-    lc->x87c.gen[lc->cur_block].empty |= (uint8_t)(1u << k);
+    lc->written[lc->cur_block].empty |= (uint8_t)(1u << k);
 }
 
 void x87c_move(struct lift_ctx *lc, int delta)
 {
     x87c_ready(lc);
     lc->x87c.depth += delta;
-    lc->x87c.gen[lc->cur_block].top = true;
+    lc->written[lc->cur_block].top = true;
 }
 
 LLVMValueRef x87c_word(struct lift_ctx *lc, bool sw)
@@ -177,9 +176,9 @@ void x87c_set_word(struct lift_ctx *lc, bool sw, LLVMValueRef v16)
     x87c_ready(lc);
     LLVMBuildStore(lc->b, v16, sw ? lc->x87c.sw : lc->x87c.cw);
     if (sw)
-        lc->x87c.gen[lc->cur_block].sw = true;
+        lc->written[lc->cur_block].sw = true;
     else
-        lc->x87c.gen[lc->cur_block].cw = true;
+        lc->written[lc->cur_block].cw = true;
 }
 
 /* ---- to and from memory ---- */
@@ -236,51 +235,13 @@ void x87c_sync_in(struct lift_ctx *lc)
     load_all(lc);
 }
 
-static void gen_or(struct lift_x87_gen *d, const struct lift_x87_gen *s)
-{
-    d->reg |= s->reg;
-    d->empty |= s->empty;
-    d->top |= s->top;
-    d->cw |= s->cw;
-    d->sw |= s->sw;
-    d->gpr |= s->gpr;
-    d->flag |= s->flag;
-}
-
-void lift_x87_dataflow(struct lift_ctx *lc)
-{
-    struct lift_x87_cache *c = &lc->x87c;
-    memset(c->dirty_in, 0, sizeof(c->dirty_in));
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (unsigned p = 0; p < lc->nblocks; p++) {
-            struct lift_x87_gen out = c->dirty_in[p];
-            gen_or(&out, &c->gen[p]);
-            for (uint64_t s = lc->block_succ[p]; s; s &= s - 1) {
-                struct lift_x87_gen *in = &c->dirty_in[__builtin_ctzll(s)];
-                struct lift_x87_gen old = *in;
-                gen_or(in, &out);
-                changed |= memcmp(&old, in, sizeof(old)) != 0;
-            }
-        }
-    }
-}
-
-struct lift_x87_gen lift_written_at(const struct lift_ctx *lc,
-                                    const struct lift_flush_point *p)
-{
-    struct lift_x87_gen d = lc->x87c.dirty_in[p->block];
-    gen_or(&d, &p->x87_gen);
-    return d;
-}
-
 void lift_x87_flush_here(struct lift_ctx *lc, const struct lift_flush_point *p)
 {
     struct lift_x87_cache *c = &lc->x87c;
     int depth = p->x87_depth;
     if (!c->ready || depth == NO_X87)
         return;
-    struct lift_x87_gen d = lift_written_at(lc, p);
+    struct lift_written d = lift_written_at(lc, p);
     LLVMBuilderRef b = lc->b;
     LLVMValueRef base = LLVMBuildLoad2(b, lc->i32, c->base, "");
     if (d.top) {
@@ -356,8 +317,9 @@ int lift_x87_edge(struct lift_ctx *lc, unsigned blk)
         LLVMBuildStore(b, r[(k + delta) & 7], c->reg[k]);
         LLVMBuildStore(b, e[(k + delta) & 7], c->empty[k]);
     }
-    static const struct lift_x87_gen all = {0xff, 0xff, true, true, true, 0, 0};
-    gen_or(&c->gen[lc->cur_block], &all);
+    struct lift_written *w = &lc->written[lc->cur_block];
+    w->reg = w->empty = 0xff;
+    w->top = w->cw = w->sw = true;
     c->depth = want;
     return depth;
 }
