@@ -60,14 +60,7 @@ struct jit_entry *jit_cache_get(struct jit_cache *c, guest_addr_t pc)
     struct jit_entry *e = malloc(sizeof(*e));
     if (!e)
         return NULL;
-    e->link.pc = pc;
-    e->link.code = 0;
-    e->hits = 0;
-    e->tier = 0;
-    e->code_lo = 0;
-    e->code_end = 0;
-    e->gen = 0;
-    e->indexed = false;
+    *e = (struct jit_entry){.link = {.pc = pc}};
     e->next = c->buckets[h];
     c->buckets[h] = e;
     if (++c->count > c->nbuckets)
