@@ -494,30 +494,50 @@ void jit_worker_destroy(struct jit_worker *w)
     free(w);
 }
 
-static int run_passes(struct jit *j, LLVMModuleRef m, LLVMTargetMachineRef tm,
-                      guest_addr_t pc, char *err, size_t errlen)
+LLVMMemoryBufferRef jit_emit(const struct jit *j, LLVMModuleRef m,
+                             const char *pipeline,
+                             LLVMTargetMachineRef tm_pass,
+                             LLVMTargetMachineRef tm, const char *tier,
+                             uint64_t *passes_ns, char *err, size_t errlen)
 {
-    if (j->cfg.verify) {
-        char *msg = NULL;
-        if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
-            snprintf(err, errlen, "invalid IR for the unit at 0x%08x: %.200s",
-                     pc, msg);
-            LLVMDisposeMessage(msg);
-            return -1;
-        }
-        LLVMDisposeMessage(msg);
-    }
-    if (*j->pipeline) {
+    uint64_t t0 = jit_now_ns();
+    if (*pipeline) {
         LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-        LLVMErrorRef e = LLVMRunPasses(m, j->pipeline, tm, po);
+        LLVMErrorRef e = LLVMRunPasses(m, pipeline, tm_pass, po);
         LLVMDisposePassBuilderOptions(po);
         if (e) {
             jit_error_text(e, err, errlen);
-            return -1;
+            return NULL;
         }
     }
-    jit_dump(j, m, tm, j->optimise ? "optimised (--aot)" : "first tier");
-    return 0;
+    if (passes_ns)
+        *passes_ns = jit_now_ns() - t0;
+    if (tier)
+        jit_dump(j, m, tm, tier);
+    LLVMMemoryBufferRef obj = NULL;
+    char *msg = NULL;
+    if (LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile, &msg,
+                                            &obj)) {
+        snprintf(err, errlen, "LLVM: %s", msg ? msg : "no object");
+        obj = NULL;
+    }
+    LLVMDisposeMessage(msg);
+    return obj;
+}
+
+/* --debug: is m's IR valid? */
+static bool verified(const struct jit *j, LLVMModuleRef m, guest_addr_t pc,
+                     char *err, size_t errlen)
+{
+    if (!j->cfg.verify)
+        return true;
+    char *msg = NULL;
+    bool bad = LLVMVerifyModule(m, LLVMReturnStatusAction, &msg);
+    if (bad)
+        snprintf(err, errlen, "invalid IR for the unit at 0x%08x: %.200s", pc,
+                 msg);
+    LLVMDisposeMessage(msg);
+    return !bad;
 }
 
 /* Compile the batch from first and install it; *code: first's code.
@@ -558,21 +578,15 @@ static int compile(struct jit *j, const struct jit_worker *w,
     if (w)
         pthread_mutex_unlock(&j->lock);
     LLVMMemoryBufferRef obj = NULL;
-    bool passed = n >= 0 && run_passes(j, m, tm_pass, pc, err, errlen) == 0;
-    uint64_t t2 = jit_now_ns();
-    if (passed) {
-        char *msg = NULL;
-        if (LLVMTargetMachineEmitToMemoryBuffer(tm_code, m, LLVMObjectFile,
-                                                &msg, &obj)) {
-            snprintf(err, errlen, "LLVM: %s", msg);
-            obj = NULL;
-        }
-        LLVMDisposeMessage(msg);
-    }
+    uint64_t passes_ns = 0;
+    if (n >= 0 && verified(j, m, pc, err, errlen))
+        obj = jit_emit(j, m, j->pipeline, tm_pass, tm_code,
+                       j->optimise ? "optimised (--aot)" : "first tier",
+                       &passes_ns, err, errlen);
     LLVMDisposeModule(m);
     if (w)
         pthread_mutex_lock(&j->lock);
-    j->stats.opt_ns += t2 - t1;
+    j->stats.opt_ns += passes_ns;
     if (!obj) {
         free(cells);
         return -1;

@@ -154,6 +154,17 @@ bool jit_page_index_add(struct jit *j, struct jit_entry *e,
 bool jit_install(struct jit *j, struct jit_entry *e, uint64_t code,
                  uint64_t epoch);
 uint64_t jit_now_ns(void);
+/* Run pipeline on m (nothing when it is empty; tm_pass gives the passes
+ * the target's information), show m to --dump-ir/--dump-asm as tier
+ * (unless NULL) and emit tm's object file for it: every compile's end
+ * (compile.c, tier2.c, lines.c).  NULL on failure, with a message in
+ * err; *passes_ns (unless NULL): the passes' time.  m stays the
+ * caller's. */
+LLVMMemoryBufferRef jit_emit(const struct jit *j, LLVMModuleRef m,
+                             const char *pipeline,
+                             LLVMTargetMachineRef tm_pass,
+                             LLVMTargetMachineRef tm, const char *tier,
+                             uint64_t *passes_ns, char *err, size_t errlen);
 /* --dump-ir/--dump-asm for module m, compiled by tm (dump.c). */
 void jit_dump(const struct jit *j, LLVMModuleRef m, LLVMTargetMachineRef tm,
               const char *tier);

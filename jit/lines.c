@@ -14,7 +14,6 @@
  * guest code changed since, or a cached unit came from a run with other
  * developer knobs -- there is no table, and the fault takes insn_pc
  * (docs/DEVIATIONS.md). */
-#include <llvm-c/Transforms/PassBuilder.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,20 +98,9 @@ static bool try_recipe(struct jit *j, const struct recipe *rc,
     guest_addr_t *cells = NULL;
     uint32_t ncells = 0;
     LLVMMemoryBufferRef obj = NULL;
-    if (lifted == 0 && jit_cells_prepare(m, table, &cells, &ncells) == 0) {
-        LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-        LLVMErrorRef e = *rc->pipeline
-                             ? LLVMRunPasses(m, rc->pipeline, tm, po)
-                             : NULL;
-        LLVMDisposePassBuilderOptions(po);
-        char *msg = NULL;
-        if (e)
-            LLVMConsumeError(e);
-        else if (LLVMTargetMachineEmitToMemoryBuffer(tm, m, LLVMObjectFile,
-                                                     &msg, &obj))
-            obj = NULL;
-        LLVMDisposeMessage(msg);
-    }
+    if (lifted == 0 && jit_cells_prepare(m, table, &cells, &ncells) == 0)
+        obj = jit_emit(j, m, rc->pipeline, tm, tm, NULL, NULL, err,
+                       sizeof(err));
     free(cells);
     LLVMDisposeModule(m);
     LLVMContextDispose(ctx);

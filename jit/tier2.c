@@ -17,7 +17,6 @@
  * entries and loop iterations (default 1000; 0 turns the tier off); R386_JIT_HOT_PIPELINE = its passes;
  * R386_JIT_HOT_CODEGEN = its code generator's level (0-3, default 2). */
 #include <llvm-c/Orc.h>
-#include <llvm-c/Transforms/PassBuilder.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,21 +115,10 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     if (rc == 0)
         rc = jit_cells_prepare(m, table, &cells, &ncells);
     LLVMMemoryBufferRef obj = NULL;
-    char *msg = NULL;
-    if (rc == 0) {
-        LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-        LLVMErrorRef err = LLVMRunPasses(m, t->pipeline, t->tm, po);
-        LLVMDisposePassBuilderOptions(po);
-        if (err) {
-            LLVMConsumeError(err);
-        } else {
-            jit_dump(j, m, t->tm, "optimising tier");
-            if (LLVMTargetMachineEmitToMemoryBuffer(t->tm, m, LLVMObjectFile,
-                                                    &msg, &obj))
-                obj = NULL;
-            LLVMDisposeMessage(msg);
-        }
-    }
+    char err[256];
+    if (rc == 0)
+        obj = jit_emit(j, m, t->pipeline, t->tm, t->tm, "optimising tier",
+                       NULL, err, sizeof(err));
     LLVMDisposeModule(m);
     /* Its object, for the persistent cache: hot code is optimised once. */
     void *objcopy = NULL;
@@ -139,7 +127,6 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
         (objcopy = malloc(objlen)) != NULL)
         memcpy(objcopy, LLVMGetBufferStart(obj), objlen);
     uint64_t addr = 0, tab;
-    char err[256];
     if (!obj || jit_link_object(j, obj, table, ncells,
                                 (const char(*)[JIT_NAME_MAX])name, 1, &addr,
                                 &tab, JIT_LINES_COPY, err,
