@@ -121,18 +121,25 @@ static int define_helpers(struct jit *j, char *err, size_t errlen)
     return 0;
 }
 
-/* Process-wide LLVM set-up, once.  The C API cannot ask for FastISel; the
- * command-line option can (measured: docs/PERFORMANCE.md). */
+/* Process-wide LLVM set-up, once.  Code generation at -O0 (the first
+ * tier) selects instructions with FastISel by LLVM's default; an explicit
+ * "-fast-isel" would force FastISel at every level, the optimising tier's
+ * -O2 included (docs/PERFORMANCE.md, session 17).  R386_JIT_NO_FASTISEL
+ * turns it off for -O0 too; R386_JIT_LLVM_OPT passes one more option. */
 static pthread_once_t llvm_once = PTHREAD_ONCE_INIT;
 
 static void llvm_init(void)
 {
     LLVMInitializeNativeTarget();
     LLVMInitializeNativeAsmPrinter();
-    const char *argv[] = {"r386", getenv("R386_JIT_NO_FASTISEL")
-                                      ? "-fast-isel=false" : "-fast-isel",
-                          getenv("R386_JIT_LLVM_OPT")};
-    LLVMParseCommandLineOptions(argv[2] ? 3 : 2, argv, NULL);
+    const char *argv[3] = {"r386"};
+    int argc = 1;
+    if (getenv("R386_JIT_NO_FASTISEL"))
+        argv[argc++] = "-fast-isel=false";
+    if (getenv("R386_JIT_LLVM_OPT"))
+        argv[argc++] = getenv("R386_JIT_LLVM_OPT");
+    if (argc > 1)
+        LLVMParseCommandLineOptions(argc, argv, NULL);
 }
 
 /* What an empty indirect-cache slot points at: no guest pc matches. */

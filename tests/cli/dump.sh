@@ -29,6 +29,14 @@ done
 grep -q '^u_' "$tmp/o0.n" || fail "no assembly at -O0"
 cmp -s "$tmp/o0.n" "$tmp/o2.n" &&
     fail "the same assembly at -O0 and -O2: not the first tier's own"
+# FastISel is for -O0 only: at -O2 (the optimising tier's level) the code
+# is SelectionDAG's whether or not FastISel is turned off.  (Until session
+# 17 an explicit -fast-isel option forced FastISel at every level.)
+R386_JIT_CODEGEN=2 R386_JIT_NO_FASTISEL=1 "$r386" --no-cache \
+    --dump-asm=$entry "$prog" >/dev/null 2>"$tmp/dag"
+sed 's/[0-9a-f]\{16\}_[0-9]*//g' "$tmp/dag" >"$tmp/dag.n"
+cmp -s "$tmp/o2.n" "$tmp/dag.n" ||
+    fail "-O2 code differs with FastISel off: FastISel ran at -O2"
 # Without PC, every unit compiled (more than one).
 "$r386" --no-cache --dump-ir "$prog" >/dev/null 2>"$tmp/all"
 n=$(grep -c '^define i64 @u_' "$tmp/all")
