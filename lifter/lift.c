@@ -341,6 +341,7 @@ static LLVMValueRef interrupt_pending(struct lift_ctx *lc)
  * are there because it could not move them out, so little is lost. */
 static void interrupt_check(struct lift_ctx *lc, guest_addr_t target)
 {
+    lc->has_loop = true;
     LLVMValueRef set = interrupt_pending(lc);
     LLVMBasicBlockRef ex = lift_block(lc, "interrupt");
     LLVMBasicBlockRef cont = lift_block(lc, "loop");
@@ -743,12 +744,17 @@ static void count_block(struct lift_ctx *lc)
     LLVMBuildStore(lc->b, LLVMBuildAdd(lc->b, v, lift_i32(lc, 1), ""), p);
 }
 
-int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
-                     const char *name, guest_addr_t pc,
-                     const struct lifter_code_source *code,
-                     const struct lifter_env *env, struct lifter_unit *out)
+/* Lift one copy of the unit into function name; *versions: it has inline
+ * x87 operations that round inside a loop (worth a copy for the default
+ * control word). */
+static void lift_copy(const struct lifter *l, LLVMModuleRef m,
+                      const char *name, guest_addr_t pc,
+                      const struct lifter_code_source *code,
+                      const struct lifter_env *env, struct lifter_unit *out,
+                      bool cw_std, bool *versions)
 {
     struct lift_ctx lc = {0};
+    lc.x87_cw_std = cw_std;
     lc.ctx = LLVMGetModuleContext(m);
     lc.mod = m;
     lc.env = env;
@@ -810,5 +816,75 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     lift_state_emit_flushes(&lc);
     LLVMDisposeBuilder(lc.b);
     debug_end(&lc);
+    *versions = lc.x87_rounds && lc.has_loop;
+}
+
+/* The unit's entry when it has two copies: the one lifted for the default
+ * RC and PC when the guest's control word has them, the other one when
+ * not.  Both are tail calls (one jump). */
+static void lift_version_entry(LLVMModuleRef m, const char *name,
+                               LLVMValueRef std, LLVMValueRef any)
+{
+    LLVMContextRef ctx = LLVMGetModuleContext(m);
+    LLVMTypeRef fty = LLVMGlobalGetValueType(std);
+    LLVMValueRef fn = LLVMAddFunction(m, name, fty);
+    unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(ctx, nounwind, 0));
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(ctx);
+    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(ctx, fn, "entry"));
+    LLVMValueRef state = LLVMGetParam(fn, 0);
+    LLVMTypeRef i16 = LLVMInt16TypeInContext(ctx);
+    LLVMValueRef off = LLVMConstInt(LLVMInt64TypeInContext(ctx),
+                                    CPU_OFF_FPU_CW, 0);
+    LLVMValueRef cw = LLVMBuildLoad2(
+        b, i16, LLVMBuildGEP2(b, LLVMInt8TypeInContext(ctx), state, &off, 1, ""),
+        "cw");
+    LLVMValueRef is_std = LLVMBuildICmp(
+        b, LLVMIntEQ,
+        LLVMBuildAnd(b, cw, LLVMConstInt(i16, FPU_CW_RC | FPU_CW_PC, 0), ""),
+        LLVMConstInt(i16, FPU_CW_PC, 0), "");
+    LLVMBasicBlockRef to_std = LLVMAppendBasicBlockInContext(ctx, fn, "std");
+    LLVMBasicBlockRef to_any = LLVMAppendBasicBlockInContext(ctx, fn, "any");
+    LLVMBuildCondBr(b, is_std, to_std, to_any);
+    LLVMValueRef copy[2] = {std, any};
+    LLVMBasicBlockRef at[2] = {to_std, to_any};
+    for (int k = 0; k < 2; k++) {
+        LLVMPositionBuilderAtEnd(b, at[k]);
+        LLVMValueRef call = LLVMBuildCall2(b, fty, copy[k], &state, 1, "");
+        LLVMSetTailCallKind(call, LLVMTailCallKindMustTail);
+        LLVMBuildRet(b, call);
+    }
+    LLVMDisposeBuilder(b);
+}
+
+int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
+                     const char *name, guest_addr_t pc,
+                     const struct lifter_code_source *code,
+                     const struct lifter_env *env, struct lifter_unit *out)
+{
+    bool versions;
+    lift_copy(l, m, name, pc, code, env, out, false, &versions);
+    if (!versions)
+        return 0;
+    /* Inline x87 arithmetic in a loop tests the control word at every
+     * operation, and the helper calls on the other side of each test keep
+     * the x87 values in memory: a second copy lifted for the default RC
+     * and PC has neither (until the guest loads another control word). */
+    size_t len = strlen(name);
+    char *copy_name = malloc(len + 5);
+    if (!copy_name)
+        return -ENOMEM;
+    LLVMValueRef any = LLVMGetNamedFunction(m, name);
+    snprintf(copy_name, len + 5, "%s.any", name);
+    LLVMSetValueName2(any, copy_name, strlen(copy_name));
+    LLVMSetLinkage(any, LLVMInternalLinkage);
+    struct lifter_unit again;
+    snprintf(copy_name, len + 5, "%s.std", name);
+    lift_copy(l, m, copy_name, pc, code, env, &again, true, &versions);
+    LLVMValueRef std = LLVMGetNamedFunction(m, copy_name);
+    LLVMSetLinkage(std, LLVMInternalLinkage);
+    free(copy_name);
+    lift_version_entry(m, name, std, any);
     return 0;
 }

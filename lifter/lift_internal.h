@@ -76,6 +76,15 @@ struct lift_ctx {
         struct lift_written written; /* what the block wrote before it */
     } *flush;
 
+    /* Versioning on the x87 control word (lift.c, lifter_lift_unit):
+     * this copy of the unit runs only when the guest's RC and PC are the
+     * default ones at its entry (the x87 cache starts from that), and
+     * what the lifting found: an inline x87 operation that rounds, a
+     * loop. */
+    bool x87_cw_std;
+    bool x87_rounds;
+    bool has_loop;
+
     /* The x87 cache (x87_cache.c): in optimised units the x87 registers,
      * their empty bits, TOP and the control and status words live in
      * allocas (SSA values) instead of the CPU state. */

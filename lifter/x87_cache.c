@@ -117,6 +117,19 @@ void x87c_ready(struct lift_ctx *lc)
     c->depth = 0; /* the unit's entry */
     load_all(lc);
     c->depth = depth;
+    if (lc->x87_cw_std) {
+        /* The copy of the unit that runs with the default RC and PC
+         * (lifter_lift_unit): the same value, in a form LLVM folds every
+         * x87_inline_ok test on until the guest loads another one. */
+        LLVMValueRef cw = LLVMBuildLoad2(lc->b, lc->i16, c->cw, "");
+        cw = LLVMBuildOr(
+            lc->b,
+            LLVMBuildAnd(lc->b, cw,
+                         lift_const(lc, 16, (uint16_t) ~(FPU_CW_RC | FPU_CW_PC)),
+                         ""),
+            lift_const(lc, 16, FPU_CW_PC), "");
+        LLVMBuildStore(lc->b, cw, c->cw);
+    }
     LLVMPositionBuilderAtEnd(lc->b, cur);
 }
 

@@ -42,6 +42,7 @@ LLVMValueRef x87_inline_ok(struct lift_ctx *lc, LLVMValueRef empty1,
     LLVMValueRef ok = LLVMBuildNot(b, empty1, "");
     if (!rounds)
         return ok;
+    lc->x87_rounds = true;
     LLVMValueRef cw = LLVMBuildAnd(
         b, x87_cw(lc), lift_const(lc, 16, FPU_CW_RC | FPU_CW_PC), "");
     return LLVMBuildAnd(

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* volatile: keep the compiler from folding the arithmetic away. */
 static volatile double vd[] = {
@@ -201,8 +202,89 @@ static void loops(void)
     printf("newton sqrt(2) %.17g\n", x);
 }
 
+/* x87 arithmetic in a loop (optimised units have one copy of such a loop
+ * for the default rounding and precision and one for any other: the
+ * copy must follow the control word at the loop's entry and when the
+ * loop itself loads one). */
+__attribute__((noinline)) static long double
+dot(const volatile double *a, int n, double scale)
+{
+    long double s = 0;
+    for (int i = 0; i < n; i++)
+        s = s * scale + a[i] / 3.0;
+    return s;
+}
+
+static void set_cw(unsigned short cw)
+{
+    __asm__ volatile("fldcw %0" : : "m"(cw));
+}
+
+static unsigned short get_cw(void)
+{
+    unsigned short cw;
+    __asm__ volatile("fnstcw %0" : "=m"(cw));
+    return cw;
+}
+
+/* The loop switches between rounding up and down at every iteration. */
+__attribute__((noinline)) static double
+dot_switching(const volatile double *a, int n)
+{
+    unsigned short up = (unsigned short)((get_cw() & ~0xc00u) | 0x800u);
+    unsigned short down = (unsigned short)((get_cw() & ~0xc00u) | 0x400u);
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+        set_cw(i & 1 ? up : down);
+        s = s * 1.0000001 + a[i] / 3.0;
+    }
+    return s;
+}
+
+static void hot_loops(void)
+{
+    /* PC: double, extended (bits 8-9); RC: every mode.  (Not single:
+     * qemu-i386 7.2 rounds down and up differently from an x87 there --
+     * the host's x87 in 64-bit mode gives r386's results.) */
+    static const unsigned short pc[] = {0x200, 0x300};
+    unsigned short def = get_cw();
+    /* Long enough for the optimising tier to replace the loop's unit
+     * while it runs with the default control word. */
+    double r = 0, w = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        for (int k = 0; k < 1000; k++) {
+            r = dot(vd + 2, 8, 0.999);
+            w = dot_switching(vd + 2, 8);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+    } while ((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) <
+             500000000L);
+    set_cw(def);
+    printf("hot default: %.17g [%016llx] switching %.17g [%016llx]\n", r,
+           (unsigned long long)bits_of(r), w, (unsigned long long)bits_of(w));
+    /* The loop's results as they leave it (80 bits, stored exactly). */
+    static volatile long double res[2][4];
+    for (unsigned p = 0; p < 2; p++)
+        for (unsigned m = 0; m < 4; m++) {
+            set_cw((unsigned short)((def & ~0xf00u) | pc[p] |
+                                    (unsigned)m << 10));
+            for (int k = 0; k < 50; k++)
+                res[p][m] = dot(vd + 2, 8, 1.0 / 3.0);
+            set_cw(def);
+        }
+    for (unsigned p = 0; p < 2; p++)
+        for (unsigned m = 0; m < 4; m++) {
+            char what[32];
+            snprintf(what, sizeof(what), "hot pc %x rc %u", pc[p], m);
+            print_ld(what, res[p][m]);
+        }
+}
+
 int main(void)
 {
+    hot_loops(); /* first: its units are the first the optimising tier takes */
     arithmetic();
     rounding();
     libm();
