@@ -63,6 +63,9 @@ LLVMBasicBlockRef lift_block(struct lift_ctx *lc, const char *name)
 LLVMValueRef lift_alloca(struct lift_ctx *lc, LLVMTypeRef t)
 {
     LLVMBasicBlockRef cur = LLVMGetInsertBlock(lc->b);
+    /* (Positioning before an instruction takes its debug location too:
+     * the current instruction's is given back.) */
+    LLVMMetadataRef loc = LLVMGetCurrentDebugLocation2(lc->b);
     LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(lc->fn);
     LLVMValueRef first = LLVMGetFirstInstruction(entry);
     if (first)
@@ -71,6 +74,7 @@ LLVMValueRef lift_alloca(struct lift_ctx *lc, LLVMTypeRef t)
         LLVMPositionBuilderAtEnd(lc->b, entry);
     LLVMValueRef a = LLVMBuildAlloca(lc->b, t, "");
     LLVMPositionBuilderAtEnd(lc->b, cur);
+    LLVMSetCurrentDebugLocation2(lc->b, loc);
     return a;
 }
 
@@ -744,17 +748,48 @@ static void count_block(struct lift_ctx *lc)
     LLVMBuildStore(lc->b, LLVMBuildAdd(lc->b, v, lift_i32(lc, 1), ""), p);
 }
 
-/* Lift one copy of the unit into function name; *versions: it has inline
- * x87 operations that round inside a loop (worth a copy for the default
- * control word). */
-static void lift_copy(const struct lifter *l, LLVMModuleRef m,
-                      const char *name, guest_addr_t pc,
-                      const struct lifter_code_source *code,
-                      const struct lifter_env *env, struct lifter_unit *out,
-                      bool cw_std, bool *versions)
+/* Lift the unit's blocks into lc->fn, from the builder's block (where
+ * the copy's prologue is): one copy of the unit. */
+static void lift_copy(const struct lifter *l, struct lift_ctx *lc,
+                      guest_addr_t pc, const struct lifter_code_source *code,
+                      struct lifter_unit *out)
+{
+    unit_prologue(lc);
+    memset(out, 0, sizeof(*out));
+    out->pc = pc;
+    lc->unit = out;
+    lc->code = code;
+    lc->one_block = code->writable && code->writable(code->ctx, pc);
+    out->one_block = lc->one_block;
+    lc->decoder = &l->decoder;
+    lc->insn_budget = region_max_insns();
+    /* The first block is always lifted, executable or not. */
+    lc->block_pc[0] = pc;
+    lc->block_bb[0] = lift_block(lc, "g_entry");
+    lc->nblocks = 1;
+    lc->x87c.on = lc->env && lc->env->x87_inline;
+    LLVMBuildBr(lc->b, lc->block_bb[0]);
+    guest_addr_t cur = pc;
+    for (unsigned blk = 0; blk < lc->nblocks; blk++) {
+        LLVMPositionBuilderAtEnd(lc->b, lc->block_bb[blk]);
+        lc->ended = false;
+        lc->cur_block = blk;
+        lift_x87_block_enter(lc, blk);
+        set_line(lc, lc->block_pc[blk]);
+        if (blk == 0 && lc->env && lc->env->count)
+            count_block(lc);
+        cur = lift_guest_block(l, lc, lc->block_pc[blk], code, out);
+    }
+    out->end_pc = cur;
+    lift_state_emit_flushes(lc);
+}
+
+int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
+                     const char *name, guest_addr_t pc,
+                     const struct lifter_code_source *code,
+                     const struct lifter_env *env, struct lifter_unit *out)
 {
     struct lift_ctx lc = {0};
-    lc.x87_cw_std = cw_std;
     lc.ctx = LLVMGetModuleContext(m);
     lc.mod = m;
     lc.env = env;
@@ -784,107 +819,43 @@ static void lift_copy(const struct lifter *l, LLVMModuleRef m,
     if (env && env->lines)
         debug_begin(&lc, name);
     set_line(&lc, pc);
-    LLVMPositionBuilderAtEnd(lc.b, lift_block(&lc, "entry"));
-    unit_prologue(&lc);
-
-    memset(out, 0, sizeof(*out));
-    out->pc = pc;
-    lc.unit = out;
-    lc.code = code;
-    lc.one_block = code->writable && code->writable(code->ctx, pc);
-    out->one_block = lc.one_block;
-    lc.decoder = &l->decoder;
-    lc.insn_budget = region_max_insns();
-    /* The first block is always lifted, executable or not. */
-    lc.block_pc[0] = pc;
-    lc.block_bb[0] = lift_block(&lc, "g_entry");
-    lc.nblocks = 1;
-    lc.x87c.on = env && env->x87_inline;
-    LLVMBuildBr(lc.b, lc.block_bb[0]);
-    guest_addr_t cur = pc;
-    for (unsigned blk = 0; blk < lc.nblocks; blk++) {
-        LLVMPositionBuilderAtEnd(lc.b, lc.block_bb[blk]);
-        lc.ended = false;
-        lc.cur_block = blk;
-        lift_x87_block_enter(&lc, blk);
-        set_line(&lc, lc.block_pc[blk]);
-        if (blk == 0 && env && env->count)
-            count_block(&lc);
-        cur = lift_guest_block(l, &lc, lc.block_pc[blk], code, out);
+    LLVMBasicBlockRef entry = lift_block(&lc, "entry");
+    LLVMPositionBuilderAtEnd(lc.b, entry);
+    lift_copy(l, &lc, pc, code, out);
+    if (env && env->x87_inline && lc.x87_rounds && lc.has_loop) {
+        /* Inline x87 arithmetic in a loop tests the control word at
+         * every operation, and the helper calls on the other side of
+         * each test keep the x87 values in memory: a second copy of the
+         * unit, lifted for the default RC and PC, has neither (until the
+         * guest loads another control word).  The entry block picks one
+         * by the guest's control word; both copies are one function, so
+         * one symbol covers the unit's code (jit/lines.c). */
+        struct lift_ctx std = {
+            .ctx = lc.ctx, .mod = lc.mod, .env = lc.env, .i1 = lc.i1,
+            .i8 = lc.i8, .i16 = lc.i16, .i32 = lc.i32, .i64 = lc.i64,
+            .ptr = lc.ptr, .unit_fn_type = lc.unit_fn_type, .fn = lc.fn,
+            .state = lc.state, .b = lc.b, .di = lc.di,
+            .di_scope = lc.di_scope, .x87_cw_std = true};
+        LLVMValueRef br = LLVMGetBasicBlockTerminator(entry);
+        LLVMBasicBlockRef any = LLVMGetSuccessor(br, 0);
+        LLVMInstructionEraseFromParent(br);
+        LLVMPositionBuilderAtEnd(lc.b, entry);
+        set_line(&lc, pc);
+        LLVMValueRef cw = LLVMBuildLoad2(
+            lc.b, lc.i16, lift_state_ptr(&lc, CPU_OFF_FPU_CW), "cw");
+        LLVMValueRef is_std = LLVMBuildICmp(
+            lc.b, LLVMIntEQ,
+            LLVMBuildAnd(lc.b, cw, lift_const(&lc, 16, FPU_CW_RC | FPU_CW_PC),
+                         ""),
+            lift_const(&lc, 16, FPU_CW_PC), "");
+        LLVMBasicBlockRef std_entry = lift_block(&lc, "cw_std");
+        LLVMBuildCondBr(lc.b, is_std, std_entry, any);
+        LLVMPositionBuilderAtEnd(lc.b, std_entry);
+        set_line(&std, pc);
+        struct lifter_unit again;
+        lift_copy(l, &std, pc, code, &again);
     }
-    out->end_pc = cur;
-    lift_state_emit_flushes(&lc);
     LLVMDisposeBuilder(lc.b);
     debug_end(&lc);
-    *versions = lc.x87_rounds && lc.has_loop;
-}
-
-/* The unit's entry when it has two copies: the one lifted for the default
- * RC and PC when the guest's control word has them, the other one when
- * not.  Both are tail calls (one jump). */
-static void lift_version_entry(LLVMModuleRef m, const char *name,
-                               LLVMValueRef std, LLVMValueRef any)
-{
-    LLVMContextRef ctx = LLVMGetModuleContext(m);
-    LLVMTypeRef fty = LLVMGlobalGetValueType(std);
-    LLVMValueRef fn = LLVMAddFunction(m, name, fty);
-    unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);
-    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
-                            LLVMCreateEnumAttribute(ctx, nounwind, 0));
-    LLVMBuilderRef b = LLVMCreateBuilderInContext(ctx);
-    LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(ctx, fn, "entry"));
-    LLVMValueRef state = LLVMGetParam(fn, 0);
-    LLVMTypeRef i16 = LLVMInt16TypeInContext(ctx);
-    LLVMValueRef off = LLVMConstInt(LLVMInt64TypeInContext(ctx),
-                                    CPU_OFF_FPU_CW, 0);
-    LLVMValueRef cw = LLVMBuildLoad2(
-        b, i16, LLVMBuildGEP2(b, LLVMInt8TypeInContext(ctx), state, &off, 1, ""),
-        "cw");
-    LLVMValueRef is_std = LLVMBuildICmp(
-        b, LLVMIntEQ,
-        LLVMBuildAnd(b, cw, LLVMConstInt(i16, FPU_CW_RC | FPU_CW_PC, 0), ""),
-        LLVMConstInt(i16, FPU_CW_PC, 0), "");
-    LLVMBasicBlockRef to_std = LLVMAppendBasicBlockInContext(ctx, fn, "std");
-    LLVMBasicBlockRef to_any = LLVMAppendBasicBlockInContext(ctx, fn, "any");
-    LLVMBuildCondBr(b, is_std, to_std, to_any);
-    LLVMValueRef copy[2] = {std, any};
-    LLVMBasicBlockRef at[2] = {to_std, to_any};
-    for (int k = 0; k < 2; k++) {
-        LLVMPositionBuilderAtEnd(b, at[k]);
-        LLVMValueRef call = LLVMBuildCall2(b, fty, copy[k], &state, 1, "");
-        LLVMSetTailCallKind(call, LLVMTailCallKindMustTail);
-        LLVMBuildRet(b, call);
-    }
-    LLVMDisposeBuilder(b);
-}
-
-int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
-                     const char *name, guest_addr_t pc,
-                     const struct lifter_code_source *code,
-                     const struct lifter_env *env, struct lifter_unit *out)
-{
-    bool versions;
-    lift_copy(l, m, name, pc, code, env, out, false, &versions);
-    if (!versions)
-        return 0;
-    /* Inline x87 arithmetic in a loop tests the control word at every
-     * operation, and the helper calls on the other side of each test keep
-     * the x87 values in memory: a second copy lifted for the default RC
-     * and PC has neither (until the guest loads another control word). */
-    size_t len = strlen(name);
-    char *copy_name = malloc(len + 5);
-    if (!copy_name)
-        return -ENOMEM;
-    LLVMValueRef any = LLVMGetNamedFunction(m, name);
-    snprintf(copy_name, len + 5, "%s.any", name);
-    LLVMSetValueName2(any, copy_name, strlen(copy_name));
-    LLVMSetLinkage(any, LLVMInternalLinkage);
-    struct lifter_unit again;
-    snprintf(copy_name, len + 5, "%s.std", name);
-    lift_copy(l, m, copy_name, pc, code, env, &again, true, &versions);
-    LLVMValueRef std = LLVMGetNamedFunction(m, copy_name);
-    LLVMSetLinkage(std, LLVMInternalLinkage);
-    free(copy_name);
-    lift_version_entry(m, name, std, any);
     return 0;
 }

@@ -111,6 +111,7 @@ void x87c_ready(struct lift_ctx *lc)
     c->cw = lift_alloca(lc, lc->i16);
     c->sw = lift_alloca(lc, lc->i16);
     LLVMBasicBlockRef cur = LLVMGetInsertBlock(lc->b);
+    LLVMMetadataRef loc = LLVMGetCurrentDebugLocation2(lc->b); /* (lift_alloca) */
     LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(lc->fn);
     LLVMPositionBuilderBefore(lc->b, LLVMGetBasicBlockTerminator(entry));
     int depth = c->depth;
@@ -131,6 +132,7 @@ void x87c_ready(struct lift_ctx *lc)
         LLVMBuildStore(lc->b, cw, c->cw);
     }
     LLVMPositionBuilderAtEnd(lc->b, cur);
+    LLVMSetCurrentDebugLocation2(lc->b, loc);
 }
 
 LLVMValueRef x87c_top(struct lift_ctx *lc)

@@ -4,14 +4,20 @@
  * with qemu-i386's, so what is printed stays within what both compute
  * exactly: no long double transcendental results at full precision
  * (qemu-i386 computes FSIN and friends in double precision). */
+#define _GNU_SOURCE
 #include <fenv.h>
 #include <float.h>
 #include <math.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
 
 /* volatile: keep the compiler from folding the arithmetic away. */
 static volatile double vd[] = {
@@ -282,9 +288,83 @@ static void hot_loops(void)
         }
 }
 
+/* A guest fault inside an optimised x87 loop: the FLD m64 that reads
+ * past the mapping faults at its own pc. */
+static sigjmp_buf fault_jmp;
+static volatile uintptr_t fault_addr, fault_eip;
+
+static void on_segv(int sig, siginfo_t *si, void *ucv)
+{
+    (void)sig;
+    ucontext_t *uc = ucv;
+    fault_addr = (uintptr_t)si->si_addr;
+    fault_eip = (uintptr_t)uc->uc_mcontext.gregs[REG_EIP];
+    siglongjmp(fault_jmp, 1);
+}
+
+__attribute__((noinline)) static double halves(const double *a, long k)
+{
+    double s = 0;
+    for (long i = 0; i < k; i++)
+        s = s * 0.5 + a[i];
+    return s;
+}
+
+__attribute__((noinline)) static void halve(double *a, long k)
+{
+    for (long i = 0; i < k; i++)
+        a[i] = a[i] * 0.5 + 1.0;
+}
+
+static void hot_fault(void)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    char *m = mmap(NULL, 2 * (size_t)pg, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED || munmap(m + pg, (size_t)pg) != 0) {
+        printf("mmap failed\n");
+        return;
+    }
+    double *a = (double *)m;
+    long n = pg / (long)sizeof(double);
+    for (long i = 0; i < n; i++)
+        a[i] = (double)i * 0.25;
+    double r = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        for (int k = 0; k < 100; k++) {
+            r = halves(a, n);
+            halve(a + 1, n - 2);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+    } while ((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) <
+             300000000L);
+    struct sigaction sa = {0}, old;
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &sa, &old);
+    if (sigsetjmp(fault_jmp, 1) == 0)
+        printf("no fault: %g\n", halves(a, n + 4));
+    else
+        printf("hot fault: %.17g, at mapping + %ld, eip = halves + %ld\n", r,
+               (long)(fault_addr - (uintptr_t)m),
+               (long)(fault_eip - (uintptr_t)halves));
+    /* The same with FST m64 (the loads before it stay inside). */
+    if (sigsetjmp(fault_jmp, 1) == 0)
+        halve(a + 1, n + 4);
+    printf("hot store fault: at mapping + %ld, eip = halve + %ld\n",
+           (long)(fault_addr - (uintptr_t)m),
+           (long)(fault_eip - (uintptr_t)halve));
+    sigaction(SIGSEGV, &old, NULL);
+    munmap(m, (size_t)pg);
+}
+
 int main(void)
 {
-    hot_loops(); /* first: its units are the first the optimising tier takes */
+    /* First: their units are the first the optimising tier takes. */
+    hot_loops();
+    hot_fault();
     arithmetic();
     rounding();
     libm();
