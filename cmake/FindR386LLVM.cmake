@@ -3,7 +3,7 @@
 # every start loading it, ~12 ms when linked statically.  R386::LLVM.
 find_program(LLVM_CONFIG NAMES llvm-config-19
              PATHS /usr/lib/llvm-19/bin REQUIRED)
-set(_comps orcjit native passes)
+set(_comps orcjit native passes x86asmparser)
 execute_process(COMMAND ${LLVM_CONFIG} --includedir
   OUTPUT_VARIABLE LLVM_INCLUDE_DIR OUTPUT_STRIP_TRAILING_WHITESPACE)
 execute_process(COMMAND ${LLVM_CONFIG} --link-static --libfiles ${_comps}

@@ -132,6 +132,7 @@ static void llvm_init(void)
 {
     LLVMInitializeNativeTarget();
     LLVMInitializeNativeAsmPrinter();
+    LLVMInitializeNativeAsmParser(); /* inline asm (lifter/x87_inline.c) */
     const char *argv[3] = {"r386"};
     int argc = 1;
     if (getenv("R386_JIT_NO_FASTISEL"))

@@ -479,27 +479,21 @@ bool x87_is_mem(struct lift_ctx *lc)
     return lc->insn->raw.modrm.mod != 3;
 }
 
-LLVMValueRef x87_mem_bits(struct lift_ctx *lc, bool integer, uint32_t *src)
+void x87_mem_operand(struct lift_ctx *lc, bool integer, struct x87_mem *m)
 {
-    unsigned bits = lift_op_bits(lc, 0);
+    m->bits = lift_op_bits(lc, 0);
+    m->addr = lift_op_addr(lc, 0);
     if (integer)
-        *src = bits == 16   ? LIFTER_FPU_SRC_I16
-               : bits == 32 ? LIFTER_FPU_SRC_I32
-                            : LIFTER_FPU_SRC_I64;
+        m->kind = m->bits == 16   ? LIFTER_FPU_SRC_I16
+                  : m->bits == 32 ? LIFTER_FPU_SRC_I32
+                                  : LIFTER_FPU_SRC_I64;
     else
-        *src = bits == 32 ? LIFTER_FPU_SRC_M32 : LIFTER_FPU_SRC_M64;
-    if (!integer && x87_inline_on(lc)) {
-        /* Loaded as float/double, so that the inline conversion is one
-         * FLD m32/m64 (the helper's bits are the same load). */
-        LLVMTypeRef t = bits == 32 ? LLVMFloatTypeInContext(lc->ctx)
-                                   : LLVMDoubleTypeInContext(lc->ctx);
-        LLVMValueRef v = LLVMBuildLoad2(
-            lc->b, t, lift_host_addr(lc, lift_op_addr(lc, 0)), "");
-        LLVMSetAlignment(v, 1);
-        return lift_zext(
-            lc, LLVMBuildBitCast(lc->b, v, lift_int_type(lc, bits), ""), 64);
-    }
-    return lift_zext(lc, lift_load(lc, lift_op_addr(lc, 0), bits), 64);
+        m->kind = m->bits == 32 ? LIFTER_FPU_SRC_M32 : LIFTER_FPU_SRC_M64;
+}
+
+LLVMValueRef x87_mem_bits(struct lift_ctx *lc, const struct x87_mem *m)
+{
+    return lift_zext(lc, lift_load(lc, m->addr, m->bits), 64);
 }
 
 /* ---- loads ---- */
@@ -508,22 +502,22 @@ LLVMValueRef x87_mem_bits(struct lift_ctx *lc, bool integer, uint32_t *src)
  * stores the indefinite there on overflow). */
 static void lift_fld_convert(struct lift_ctx *lc, bool integer)
 {
-    uint32_t src;
-    LLVMValueRef bits = x87_mem_bits(lc, integer, &src);
+    struct x87_mem m;
+    x87_mem_operand(lc, integer, &m);
     LLVMValueRef full;
     LLVMValueRef p = push_slot(lc, &full);
     LLVMValueRef reg = x87_st_ptr(lc, 7);
-    LLVMValueRef op = x87_op(lc, LIFTER_FPU_LOAD | src, full);
+    LLVMValueRef op = x87_op(lc, LIFTER_FPU_LOAD | m.kind, full);
     if (x87_inline_on(lc)) {
         bool c1_dead = x87_c1_dead(lc);
         struct x87_choice c;
         x87_inline_begin(lc, x87_inline_ok(lc, full, false), &c);
-        x87_set_f80(lc, 7, x87_f80_operand(lc, src, bits));
+        x87_set_f80(lc, 7, x87_f80_operand(lc, &m));
         if (!c1_dead)
             x87_sw_update(lc, FPU_C1, NULL);
-        x87_inline_end(lc, &c, NULL, op, reg, NULL, bits);
+        x87_inline_end(lc, &c, NULL, op, reg, NULL, &m);
     } else {
-        x87_call(lc, op, reg, NULL, bits);
+        x87_call(lc, op, reg, NULL, x87_mem_bits(lc, &m));
     }
     push_done(lc, p);
 }
@@ -618,24 +612,19 @@ static void lift_fst_convert(struct lift_ctx *lc, uint32_t op)
     LLVMValueRef r;
     if (x87_inline_on(lc) &&
         (op == LIFTER_FPU_ST32 || op == LIFTER_FPU_ST64)) {
-        /* The value as float/double in both arms, so that the inline
-         * store is one FST m32/m64. */
-        LLVMTypeRef t = bits == 32 ? LLVMFloatTypeInContext(lc->ctx)
-                                   : LLVMDoubleTypeInContext(lc->ctx);
-        LLVMValueRef slot = lift_alloca(lc, t);
+        /* Stored in each arm: the inline arm's float/double store is
+         * then one FST m32/m64 (a value joined from both arms would go
+         * through an SSE register and the stack). */
         struct x87_if s;
         x87_if_begin(lc, x87_inline_ok(lc, empty, true), &s);
-        LLVMBuildStore(lc->b, inline_store(lc, opv, a, bits), slot);
+        if (x87_c1_dead(lc))
+            x87_f80_store_narrow(lc, addr, bits, x87_get_f80(lc, 0));
+        else
+            lift_store(lc, addr, inline_store(lc, opv, a, bits));
         x87_if_else(lc, &s);
-        LLVMBuildStore(lc->b,
-                       LLVMBuildBitCast(lc->b,
-                                        lift_trunc(lc, x87_call(lc, opv, a,
-                                                                NULL, NULL),
-                                                   bits),
-                                        t, ""),
-                       slot);
+        lift_store(lc, addr,
+                   lift_trunc(lc, x87_call(lc, opv, a, NULL, NULL), bits));
         x87_if_end(lc, &s);
-        lift_store(lc, addr, LLVMBuildLoad2(lc->b, t, slot, ""));
         return;
     }
     r = x87_call(lc, opv, a, NULL, NULL);

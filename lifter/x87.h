@@ -88,9 +88,20 @@ LLVMValueRef x87_op(struct lift_ctx *lc, uint32_t op, LLVMValueRef empty1);
 /* ST(i) of a register form: the r/m field of ModRM. */
 unsigned x87_rm(struct lift_ctx *lc);
 bool x87_is_mem(struct lift_ctx *lc);
-/* A memory operand of 16/32/64 bits, read as bits (zero-extended to i64),
- * and the LIFTER_FPU_SRC_* kind to give the helper for it. */
-LLVMValueRef x87_mem_bits(struct lift_ctx *lc, bool integer, uint32_t *src);
+/* A memory operand of 16/32/64 bits: its guest address, its width and
+ * the LIFTER_FPU_SRC_* kind to give the helper for it.  It is read where
+ * its value is used, in each arm of an inline choice on its own: the
+ * inline arm's load then folds into FLD/FILD m or the arithmetic's memory
+ * operand (a load before the choice reaches the host x87 through an SSE
+ * register and the stack). */
+struct x87_mem {
+    LLVMValueRef addr;
+    unsigned bits;
+    uint32_t kind;
+};
+void x87_mem_operand(struct lift_ctx *lc, bool integer, struct x87_mem *m);
+/* Read here: its bits zero-extended to i64 (what the helper takes). */
+LLVMValueRef x87_mem_bits(struct lift_ctx *lc, const struct x87_mem *m);
 
 /* ---- the x87 cache (x87_cache.c; lifter_env.x87_inline) ----
  * Used by the accessors above when x87_cached(): ST(i) and its empty bit
@@ -132,7 +143,8 @@ bool x87_inline_on(const struct lift_ctx *lc);
 LLVMValueRef x87_inline_ok(struct lift_ctx *lc, LLVMValueRef empty1,
                            bool rounds);
 /* if (ok1) { the caller's inline code } else { the helper call (op, a, b,
- * bits) }: x87_inline_begin positions the builder in the inline arm;
+ * and m's bits when m) }: x87_inline_begin positions the builder in the
+ * inline arm;
  * x87_inline_end closes it with value (an i64 standing for the helper's
  * result, or NULL: 0) and returns the result of whichever arm ran. */
 struct x87_choice {
@@ -143,16 +155,19 @@ void x87_inline_begin(struct lift_ctx *lc, LLVMValueRef ok1,
                       struct x87_choice *c);
 LLVMValueRef x87_inline_end(struct lift_ctx *lc, struct x87_choice *c,
                             LLVMValueRef value, LLVMValueRef op,
-                            LLVMValueRef a, LLVMValueRef b, LLVMValueRef bits);
+                            LLVMValueRef a, LLVMValueRef b,
+                            const struct x87_mem *m);
 /* Does the current instruction's C1 go unread: the guest block sets it
  * again before anything reads it? */
 bool x87_c1_dead(struct lift_ctx *lc);
-/* x86_fp80 values in the CPU state (ptr), converted from a memory operand
- * (LIFTER_FPU_SRC_* kind, its bits zero-extended), and operated on. */
+/* x86_fp80 values in the CPU state (ptr), read here from a memory operand
+ * (or zero for LIFTER_FPU_SRC_ZERO, m NULL), and operated on. */
 LLVMValueRef x87_f80_load(struct lift_ctx *lc, LLVMValueRef p);
 void x87_f80_store(struct lift_ctx *lc, LLVMValueRef p, LLVMValueRef v);
-LLVMValueRef x87_f80_operand(struct lift_ctx *lc, uint32_t kind,
-                             LLVMValueRef bits64);
+LLVMValueRef x87_f80_operand(struct lift_ctx *lc, const struct x87_mem *m);
+/* FST m32/m64 of x (rounded by the default control word) at addr32. */
+void x87_f80_store_narrow(struct lift_ctx *lc, LLVMValueRef addr32,
+                          unsigned bits, LLVMValueRef x);
 /* ADD SUB SUBR MUL DIV DIVR: x op y. */
 LLVMValueRef x87_f80_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
                            LLVMValueRef x, LLVMValueRef y);

@@ -23,9 +23,10 @@ static void lift_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
     bool mem = x87_is_mem(lc);
     unsigned dst = 0, src = 0;
     uint32_t kind = LIFTER_FPU_SRC_REG;
-    LLVMValueRef bits = NULL;
+    struct x87_mem m;
     if (mem) {
-        bits = x87_mem_bits(lc, integer, &kind);
+        x87_mem_operand(lc, integer, &m);
+        kind = m.kind;
     } else {
         bool to_sti = lc->insn->opcode != 0xd8;
         dst = to_sti ? x87_rm(lc) : 0;
@@ -39,12 +40,11 @@ static void lift_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
     if (x87_inline_on(lc) && x87_c1_dead(lc)) {
         struct x87_choice c;
         x87_inline_begin(lc, x87_inline_ok(lc, empty, true), &c);
-        LLVMValueRef y = mem ? x87_f80_operand(lc, kind, bits)
-                             : x87_get_f80(lc, src);
+        LLVMValueRef y = mem ? x87_f80_operand(lc, &m) : x87_get_f80(lc, src);
         x87_set_f80(lc, dst, x87_f80_arith(lc, op, x87_get_f80(lc, dst), y));
-        x87_inline_end(lc, &c, NULL, opv, a, b, bits);
+        x87_inline_end(lc, &c, NULL, opv, a, b, mem ? &m : NULL);
     } else {
-        x87_call(lc, opv, a, b, bits);
+        x87_call(lc, opv, a, b, mem ? x87_mem_bits(lc, &m) : NULL);
     }
     x87_mark(lc, dst, false);
     if (!mem && lc->insn->opcode == 0xde)
@@ -57,13 +57,13 @@ static void lift_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
  * fpu_sw, or for the _I forms ZF PF CF as EFLAGS bits, returned (and C1 =
  * 0). */
 static LLVMValueRef inline_compare(struct lift_ctx *lc, enum lifter_fpu_op op,
-                                   int other, uint32_t kind, LLVMValueRef bits)
+                                   int other, const struct x87_mem *m)
 {
     LLVMBuilderRef b = lc->b;
     bool sig = op == LIFTER_FPU_COM || op == LIFTER_FPU_COMI;
     LLVMValueRef x = x87_get_f80(lc, 0);
     LLVMValueRef y = other >= 0 ? x87_get_f80(lc, (unsigned)other)
-                                : x87_f80_operand(lc, kind, bits);
+                                : x87_f80_operand(lc, m);
     LLVMValueRef c0 = x87_f80_cmp(lc, sig, "ult", x, y);
     LLVMValueRef c2 = x87_f80_cmp(lc, sig, "uno", x, y);
     LLVMValueRef c3 = x87_f80_cmp(lc, sig, "ueq", x, y);
@@ -93,12 +93,15 @@ static void lift_fcom(struct lift_ctx *lc, enum lifter_fpu_op op,
                       bool integer, unsigned pops)
 {
     uint32_t kind = LIFTER_FPU_SRC_REG;
-    LLVMValueRef bits = NULL, other = NULL;
+    LLVMValueRef other = NULL;
+    struct x87_mem mem, *m = NULL;
     LLVMValueRef empty = x87_is_empty(lc, 0);
     if (lc->insn->mnemonic == ZYDIS_MNEMONIC_FTST) {
         kind = LIFTER_FPU_SRC_ZERO;
     } else if (x87_is_mem(lc)) {
-        bits = x87_mem_bits(lc, integer, &kind);
+        m = &mem;
+        x87_mem_operand(lc, integer, m);
+        kind = m->kind;
     } else {
         other = x87_st_ptr(lc, x87_rm(lc));
         empty = LLVMBuildOr(lc->b, empty, x87_is_empty(lc, x87_rm(lc)), "");
@@ -110,11 +113,11 @@ static void lift_fcom(struct lift_ctx *lc, enum lifter_fpu_op op,
     if (x87_inline_on(lc)) {
         struct x87_choice c;
         x87_inline_begin(lc, x87_inline_ok(lc, empty, false), &c);
-        LLVMValueRef v = inline_compare(lc, op, other ? (int)x87_rm(lc) : -1,
-                                        kind, bits);
-        r = x87_inline_end(lc, &c, v, opv, a, other, bits);
+        LLVMValueRef v =
+            inline_compare(lc, op, other ? (int)x87_rm(lc) : -1, m);
+        r = x87_inline_end(lc, &c, v, opv, a, other, m);
     } else {
-        r = x87_call(lc, opv, a, other, bits);
+        r = x87_call(lc, opv, a, other, m ? x87_mem_bits(lc, m) : NULL);
     }
     if (eflags) {
         LLVMValueRef f = lift_const(lc, 1, 0);

@@ -59,11 +59,14 @@ void x87_inline_begin(struct lift_ctx *lc, LLVMValueRef ok1,
 
 LLVMValueRef x87_inline_end(struct lift_ctx *lc, struct x87_choice *c,
                             LLVMValueRef value, LLVMValueRef op,
-                            LLVMValueRef a, LLVMValueRef b, LLVMValueRef bits)
+                            LLVMValueRef a, LLVMValueRef b,
+                            const struct x87_mem *m)
 {
     LLVMBuildStore(lc->b, value ? value : lift_const(lc, 64, 0), c->slot);
     x87_if_else(lc, &c->s);
-    LLVMBuildStore(lc->b, x87_call(lc, op, a, b, bits), c->slot);
+    LLVMBuildStore(lc->b,
+                   x87_call(lc, op, a, b, m ? x87_mem_bits(lc, m) : NULL),
+                   c->slot);
     x87_if_end(lc, &c->s);
     return LLVMBuildLoad2(lc->b, lc->i64, c->slot, "");
 }
@@ -189,34 +192,61 @@ void x87_f80_store(struct lift_ctx *lc, LLVMValueRef p, LLVMValueRef v)
     LLVMSetAlignment(LLVMBuildStore(lc->b, v, p), 4);
 }
 
-LLVMValueRef x87_f80_operand(struct lift_ctx *lc, uint32_t kind,
-                             LLVMValueRef bits64)
+LLVMValueRef x87_f80_operand(struct lift_ctx *lc, const struct x87_mem *m)
 {
-    LLVMBuilderRef b = lc->b;
-    unsigned ibits = kind == LIFTER_FPU_SRC_I16   ? 16
-                     : kind == LIFTER_FPU_SRC_I32 ? 32
-                                                  : 64;
-    switch (kind) {
-    case LIFTER_FPU_SRC_M32:
-        return x87_f80_widen(
-            lc, LLVMBuildBitCast(b, lift_trunc(lc, bits64, 32),
-                                 LLVMFloatTypeInContext(lc->ctx), ""));
-    case LIFTER_FPU_SRC_M64:
-        return x87_f80_widen(
-            lc, LLVMBuildBitCast(b, bits64, LLVMDoubleTypeInContext(lc->ctx),
-                                 ""));
-    case LIFTER_FPU_SRC_I16:
-    case LIFTER_FPU_SRC_I32:
-    case LIFTER_FPU_SRC_I64: {
-        char name[64];
-        snprintf(name, sizeof(name),
-                 "llvm.experimental.constrained.sitofp.f80.i%u", ibits);
-        LLVMValueRef v = lift_trunc(lc, bits64, ibits);
-        return strict(lc, name, f80(lc), &v, 1, true);
-    }
-    default: /* LIFTER_FPU_SRC_ZERO */
+    if (!m) /* LIFTER_FPU_SRC_ZERO */
         return LLVMConstReal(f80(lc), 0.0);
+    LLVMValueRef p = lift_host_addr(lc, m->addr);
+    if (m->kind == LIFTER_FPU_SRC_M32 || m->kind == LIFTER_FPU_SRC_M64) {
+        /* FLD m32/m64 itself.  A float/double load and a constrained
+         * fpext (exact, but strict for its IE and DE) would go through an
+         * SSE register and the stack: SelectionDAG does not fold a strict
+         * conversion's load. */
+        bool f = m->bits == 32;
+        LLVMTypeRef t = f ? LLVMFloatTypeInContext(lc->ctx)
+                          : LLVMDoubleTypeInContext(lc->ctx);
+        LLVMTypeRef fty = LLVMFunctionType(f80(lc), &lc->ptr, 1, 0);
+        static const char cons[] = "={st},*m,~{dirflag},~{fpsr},~{flags}";
+        const char *text = f ? "flds $1" : "fldl $1";
+        LLVMValueRef asm_fn = LLVMGetInlineAsm(
+            fty, (char *)text, strlen(text), (char *)cons, strlen(cons),
+            /* side effects: kept in order with the other x87 operations
+             * and helper calls, as the constrained ones are */
+            1, 0, LLVMInlineAsmDialectATT, 0);
+        LLVMValueRef v = LLVMBuildCall2(lc->b, fty, asm_fn, &p, 1, "");
+        unsigned et = LLVMGetEnumAttributeKindForName("elementtype", 11);
+        LLVMAddCallSiteAttribute(v, 1, LLVMCreateTypeAttribute(lc->ctx, et, t));
+        return v;
     }
+    char name[64];
+    snprintf(name, sizeof(name),
+             "llvm.experimental.constrained.sitofp.f80.i%u", m->bits);
+    LLVMValueRef v = lift_load(lc, m->addr, m->bits);
+    return strict(lc, name, f80(lc), &v, 1, true);
+}
+
+void x87_f80_store_narrow(struct lift_ctx *lc, LLVMValueRef addr32,
+                          unsigned bits, LLVMValueRef x)
+{
+    /* FST m32/m64 itself (see x87_f80_operand: a constrained fptrunc's
+     * result would reach memory through the stack and an SSE register).
+     * It rounds by the host's control word: the default one, which the
+     * guest's is wherever this runs (x87_inline_ok). */
+    bool f = bits == 32;
+    LLVMTypeRef t = f ? LLVMFloatTypeInContext(lc->ctx)
+                      : LLVMDoubleTypeInContext(lc->ctx);
+    LLVMTypeRef params[2] = {lc->ptr, f80(lc)};
+    LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(lc->ctx), params,
+                                       2, 0);
+    static const char cons[] = "=*m,{st},~{dirflag},~{fpsr},~{flags}";
+    const char *text = f ? "fsts $0" : "fstl $0";
+    LLVMValueRef asm_fn = LLVMGetInlineAsm(
+        fty, (char *)text, strlen(text), (char *)cons, strlen(cons), 1, 0,
+        LLVMInlineAsmDialectATT, 0);
+    LLVMValueRef args[2] = {lift_host_addr(lc, addr32), x};
+    LLVMValueRef c = LLVMBuildCall2(lc->b, fty, asm_fn, args, 2, "");
+    unsigned et = LLVMGetEnumAttributeKindForName("elementtype", 11);
+    LLVMAddCallSiteAttribute(c, 1, LLVMCreateTypeAttribute(lc->ctx, et, t));
 }
 
 LLVMValueRef x87_f80_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
