@@ -6,8 +6,10 @@
  * intrinsics with dynamic rounding and strict exceptions: LLVM neither
  * folds, removes, reorders nor narrows them (a float add done as an SSE
  * add would leave its flags in MXCSR), and the host x87 executes the very
- * instruction the guest's would be: FADD, FMUL, FLD m64, FILD, FSTP m32,
- * FUCOMI...  So results and exception flags are the helper's, bit for bit,
+ * instruction the guest's would be: FADD, FMUL, FILD, FUCOMI...  FLD and
+ * FST m32/m64 are inline asm with side effects, the instruction itself
+ * (a constrained conversion's load or store does not fold into it).  So
+ * results and exception flags are the helper's, bit for bit,
  * on the conditions the callers check before taking this path (else they
  * call the helper):
  * - the guest's control word rounds to nearest with 64-bit precision, the
