@@ -843,11 +843,7 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
         set_line(&lc, pc);
         LLVMValueRef cw = LLVMBuildLoad2(
             lc.b, lc.i16, lift_state_ptr(&lc, CPU_OFF_FPU_CW), "cw");
-        LLVMValueRef is_std = LLVMBuildICmp(
-            lc.b, LLVMIntEQ,
-            LLVMBuildAnd(lc.b, cw, lift_const(&lc, 16, FPU_CW_RC | FPU_CW_PC),
-                         ""),
-            lift_const(&lc, 16, FPU_CW_PC), "");
+        LLVMValueRef is_std = lift_x87_cw_default(&lc, cw);
         LLVMBasicBlockRef std_entry = lift_block(&lc, "cw_std");
         LLVMBuildCondBr(lc.b, is_std, std_entry, any);
         LLVMPositionBuilderAtEnd(lc.b, std_entry);

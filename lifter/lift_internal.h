@@ -275,6 +275,9 @@ void lift_x87_flush_here(struct lift_ctx *lc,
  * loaded again after.  begin returns whether it did anything. */
 bool lift_x87_wrap_begin(struct lift_ctx *lc);
 void lift_x87_wrap_end(struct lift_ctx *lc);
+/* Does the control word cw16 round to nearest with 64-bit precision, the
+ * host's own (the condition of inline x87 arithmetic, x87_inline.c)? i1. */
+LLVMValueRef lift_x87_cw_default(struct lift_ctx *lc, LLVMValueRef cw16);
 
 /* ---- instruction classes: each returns false if not its mnemonic ---- */
 bool lift_mov(struct lift_ctx *lc);    /* data movement, stack, lea */

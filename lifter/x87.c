@@ -568,19 +568,22 @@ static void lift_fbld(struct lift_ctx *lc)
 
 /* ---- stores ---- */
 
-/* FST/FSTP m32/m64 inside the unit: returns the value (float or double),
- * and sets C1 (rounded up: the result is larger in magnitude) unless it
- * is dead.  A denormal result goes to the helper for C1 (widening it back
- * would raise DE): doing the store again gives the same bits and raises
- * no other flag than the first time. */
-static LLVMValueRef inline_store(struct lift_ctx *lc, LLVMValueRef opv,
-                                 LLVMValueRef a, unsigned bits)
+/* FST/FSTP m32/m64 inside the unit: stores ST(0) rounded at addr32 and
+ * sets C1 (rounded up: the result is larger in magnitude) unless it is
+ * dead.  A dead C1 leaves one FST m32/m64 (x87_f80_store_narrow); a live
+ * one needs the rounded value: a denormal result goes to the helper for
+ * C1 (widening it back would raise DE): doing the store again gives the
+ * same bits and raises no other flag than the first time. */
+static void inline_store(struct lift_ctx *lc, LLVMValueRef opv,
+                         LLVMValueRef a, LLVMValueRef addr32, unsigned bits)
 {
     LLVMBuilderRef b = lc->b;
     LLVMValueRef x = x87_get_f80(lc, 0);
+    if (x87_c1_dead(lc)) {
+        x87_f80_store_narrow(lc, addr32, bits, x);
+        return;
+    }
     LLVMValueRef d = x87_f80_round(lc, x, bits);
-    if (x87_c1_dead(lc))
-        return d;
     LLVMValueRef r = lift_zext(
         lc, LLVMBuildBitCast(b, d, lift_int_type(lc, bits), ""), 64);
     uint64_t sign = 1ull << (bits - 1);
@@ -597,7 +600,7 @@ static LLVMValueRef inline_store(struct lift_ctx *lc, LLVMValueRef opv,
                                   x87_f80_abs(lc, x));
     x87_set_cc(lc, NULL, up, NULL, NULL);
     x87_inline_end(lc, &c, r, opv, a, NULL, NULL);
-    return d;
+    lift_store(lc, addr32, d);
 }
 
 /* FST/FSTP m32/m64 (rounded by RC), FIST/FISTP (by RC), FISTTP: the
@@ -617,10 +620,7 @@ static void lift_fst_convert(struct lift_ctx *lc, uint32_t op)
          * through an SSE register and the stack). */
         struct x87_if s;
         x87_if_begin(lc, x87_inline_ok(lc, empty, true), &s);
-        if (x87_c1_dead(lc))
-            x87_f80_store_narrow(lc, addr, bits, x87_get_f80(lc, 0));
-        else
-            lift_store(lc, addr, inline_store(lc, opv, a, bits));
+        inline_store(lc, opv, a, addr, bits);
         x87_if_else(lc, &s);
         lift_store(lc, addr,
                    lift_trunc(lc, x87_call(lc, opv, a, NULL, NULL), bits));

@@ -45,11 +45,16 @@ LLVMValueRef x87_inline_ok(struct lift_ctx *lc, LLVMValueRef empty1,
     if (!rounds)
         return ok;
     lc->x87_rounds = true;
-    LLVMValueRef cw = LLVMBuildAnd(
-        b, x87_cw(lc), lift_const(lc, 16, FPU_CW_RC | FPU_CW_PC), "");
-    return LLVMBuildAnd(
-        b, ok, LLVMBuildICmp(b, LLVMIntEQ, cw, lift_const(lc, 16, FPU_CW_PC), ""),
-        "");
+    return LLVMBuildAnd(b, ok, lift_x87_cw_default(lc, x87_cw(lc)), "");
+}
+
+LLVMValueRef lift_x87_cw_default(struct lift_ctx *lc, LLVMValueRef cw16)
+{
+    LLVMBuilderRef b = lc->b;
+    LLVMValueRef rc_pc = LLVMBuildAnd(
+        b, cw16, lift_const(lc, 16, FPU_CW_RC | FPU_CW_PC), "");
+    return LLVMBuildICmp(b, LLVMIntEQ, rc_pc, lift_const(lc, 16, FPU_CW_PC),
+                         "");
 }
 
 void x87_inline_begin(struct lift_ctx *lc, LLVMValueRef ok1,
@@ -194,31 +199,43 @@ void x87_f80_store(struct lift_ctx *lc, LLVMValueRef p, LLVMValueRef v)
     LLVMSetAlignment(LLVMBuildStore(lc->b, v, p), 4);
 }
 
+/* One x87 instruction with a float/double memory operand as inline asm:
+ * args[0] is that operand's host address.  With side effects, so it keeps
+ * its place among the other x87 operations and the helper calls, as the
+ * constrained intrinsics do; its exceptions are the instruction's own. */
+static LLVMValueRef x87_asm_mem(struct lift_ctx *lc, const char *text,
+                                const char *constraints, LLVMTypeRef ret,
+                                unsigned bits, LLVMValueRef *args,
+                                unsigned nargs)
+{
+    LLVMTypeRef params[2];
+    for (unsigned k = 0; k < nargs; k++)
+        params[k] = LLVMTypeOf(args[k]);
+    LLVMTypeRef fty = LLVMFunctionType(ret, params, nargs, 0);
+    LLVMValueRef asm_fn = LLVMGetInlineAsm(
+        fty, (char *)text, strlen(text), (char *)constraints,
+        strlen(constraints), 1, 0, LLVMInlineAsmDialectATT, 0);
+    LLVMValueRef c = LLVMBuildCall2(lc->b, fty, asm_fn, args, nargs, "");
+    LLVMTypeRef mem = bits == 32 ? LLVMFloatTypeInContext(lc->ctx)
+                                 : LLVMDoubleTypeInContext(lc->ctx);
+    unsigned et = LLVMGetEnumAttributeKindForName("elementtype", 11);
+    LLVMAddCallSiteAttribute(c, 1, LLVMCreateTypeAttribute(lc->ctx, et, mem));
+    return c;
+}
+
 LLVMValueRef x87_f80_operand(struct lift_ctx *lc, const struct x87_mem *m)
 {
     if (!m) /* LIFTER_FPU_SRC_ZERO */
         return LLVMConstReal(f80(lc), 0.0);
-    LLVMValueRef p = lift_host_addr(lc, m->addr);
     if (m->kind == LIFTER_FPU_SRC_M32 || m->kind == LIFTER_FPU_SRC_M64) {
         /* FLD m32/m64 itself.  A float/double load and a constrained
          * fpext (exact, but strict for its IE and DE) would go through an
          * SSE register and the stack: SelectionDAG does not fold a strict
          * conversion's load. */
-        bool f = m->bits == 32;
-        LLVMTypeRef t = f ? LLVMFloatTypeInContext(lc->ctx)
-                          : LLVMDoubleTypeInContext(lc->ctx);
-        LLVMTypeRef fty = LLVMFunctionType(f80(lc), &lc->ptr, 1, 0);
-        static const char cons[] = "={st},*m,~{dirflag},~{fpsr},~{flags}";
-        const char *text = f ? "flds $1" : "fldl $1";
-        LLVMValueRef asm_fn = LLVMGetInlineAsm(
-            fty, (char *)text, strlen(text), (char *)cons, strlen(cons),
-            /* side effects: kept in order with the other x87 operations
-             * and helper calls, as the constrained ones are */
-            1, 0, LLVMInlineAsmDialectATT, 0);
-        LLVMValueRef v = LLVMBuildCall2(lc->b, fty, asm_fn, &p, 1, "");
-        unsigned et = LLVMGetEnumAttributeKindForName("elementtype", 11);
-        LLVMAddCallSiteAttribute(v, 1, LLVMCreateTypeAttribute(lc->ctx, et, t));
-        return v;
+        LLVMValueRef p = lift_host_addr(lc, m->addr);
+        return x87_asm_mem(lc, m->bits == 32 ? "flds $1" : "fldl $1",
+                           "={st},*m,~{dirflag},~{fpsr},~{flags}", f80(lc),
+                           m->bits, &p, 1);
     }
     char name[64];
     snprintf(name, sizeof(name),
@@ -234,21 +251,10 @@ void x87_f80_store_narrow(struct lift_ctx *lc, LLVMValueRef addr32,
      * result would reach memory through the stack and an SSE register).
      * It rounds by the host's control word: the default one, which the
      * guest's is wherever this runs (x87_inline_ok). */
-    bool f = bits == 32;
-    LLVMTypeRef t = f ? LLVMFloatTypeInContext(lc->ctx)
-                      : LLVMDoubleTypeInContext(lc->ctx);
-    LLVMTypeRef params[2] = {lc->ptr, f80(lc)};
-    LLVMTypeRef fty = LLVMFunctionType(LLVMVoidTypeInContext(lc->ctx), params,
-                                       2, 0);
-    static const char cons[] = "=*m,{st},~{dirflag},~{fpsr},~{flags}";
-    const char *text = f ? "fsts $0" : "fstl $0";
-    LLVMValueRef asm_fn = LLVMGetInlineAsm(
-        fty, (char *)text, strlen(text), (char *)cons, strlen(cons), 1, 0,
-        LLVMInlineAsmDialectATT, 0);
     LLVMValueRef args[2] = {lift_host_addr(lc, addr32), x};
-    LLVMValueRef c = LLVMBuildCall2(lc->b, fty, asm_fn, args, 2, "");
-    unsigned et = LLVMGetEnumAttributeKindForName("elementtype", 11);
-    LLVMAddCallSiteAttribute(c, 1, LLVMCreateTypeAttribute(lc->ctx, et, t));
+    x87_asm_mem(lc, bits == 32 ? "fsts $0" : "fstl $0",
+                "=*m,{st},~{dirflag},~{fpsr},~{flags}",
+                LLVMVoidTypeInContext(lc->ctx), bits, args, 2);
 }
 
 LLVMValueRef x87_f80_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
