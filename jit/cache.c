@@ -17,6 +17,7 @@ void jit_cache_fini(struct jit_cache *c)
         struct jit_entry *e = c->buckets[i];
         while (e) {
             struct jit_entry *n = e->next;
+            free(e->pred);
             free(e);
             e = n;
         }

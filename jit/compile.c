@@ -391,8 +391,9 @@ void jit_unit_info_of(struct jit *j, const struct lifter_unit *u,
 {
     *out = (struct jit_unit_info){.pc = u->pc, .code_lo = u->code_lo,
                                   .code_end = u->code_end,
-                                  .nsucc = u->nsucc};
+                                  .nsucc = u->nsucc, .npred = u->npred};
     memcpy(out->succ, u->succ, sizeof(out->succ));
+    memcpy(out->pred, u->pred, sizeof(out->pred));
     out->nranges = u->nranges; /* for the page index, cached or not */
     memcpy(out->ranges, u->ranges, u->nranges * sizeof(u->ranges[0]));
     uint64_t len = u->code_end ? u->code_end - u->code_lo : 0;
@@ -403,10 +404,27 @@ void jit_unit_info_of(struct jit *j, const struct lifter_unit *u,
     out->cacheable = jit_ranges_hash(j, u->ranges, u->nranges, &out->hash);
 }
 
+bool jit_entry_set_pred(struct jit_entry *e, const struct lifter_pred *p,
+                        unsigned n)
+{
+    free(e->pred);
+    e->pred = NULL;
+    e->npred = 0;
+    if (n == 0)
+        return true;
+    e->pred = malloc(n * sizeof(*p));
+    if (!e->pred)
+        return false;
+    memcpy(e->pred, p, n * sizeof(*p));
+    e->npred = (uint8_t)n;
+    return true;
+}
+
 static void set_succ(struct jit_entry *e, const struct jit_unit_info *u)
 {
     e->nsucc = (uint8_t)u->nsucc;
     memcpy(e->succ, u->succ, sizeof(e->succ));
+    jit_entry_set_pred(e, u->pred, u->npred);
 }
 
 struct lifter_env jit_lifter_env(const struct jit *j, bool optimised,
@@ -420,7 +438,8 @@ struct lifter_env jit_lifter_env(const struct jit *j, bool optimised,
                                .tail_calls = optimised,
                                .x87_inline = optimised,
                                .profile = j->cfg.profile,
-                               .lines = j->lines};
+                               .lines = j->lines,
+                               .predict = optimised && !j->cfg.profile};
 }
 
 /* Lift the batch starting at first into m; returns the number of units.

@@ -23,6 +23,10 @@ struct jit_entry {
     /* Where its unit leads (lifter_unit.succ), for --aot's closure. */
     uint8_t nsucc;
     guest_addr_t succ[LIFTER_MAX_SUCC];
+    /* The predictions its optimised unit was lifted with (malloc'd, NULL
+     * when none), to lift it again for a line table (lines.c). */
+    uint8_t npred;
+    struct lifter_pred *pred;
     /* The guest bytes its translation was made from (lifter_unit) and
      * the number of times it was invalidated (jit_invalidate). */
     guest_addr_t code_lo;
@@ -65,6 +69,8 @@ struct jit_unit_info {
     uint64_t hash;  /* jit_ranges_hash of them */
     unsigned nsucc; /* lifter_unit.succ */
     guest_addr_t succ[LIFTER_MAX_SUCC];
+    unsigned npred; /* lifter_unit.pred */
+    struct lifter_pred pred[LIFTER_MAX_PRED];
 };
 
 /* Self-modifying code: the entries made from each guest page, so that a
@@ -241,6 +247,11 @@ struct lifter_env jit_lifter_env(const struct jit *j, bool optimised,
 bool jit_cells_fill(struct jit *j, uint64_t table, const guest_addr_t *pcs,
                     uint32_t n);
 
+/* compile.c, under the lock: e's unit was lifted with the n predictions
+ * p (lifter_unit.pred); false when out of memory (then it has none, and
+ * a line table for it will not be found). */
+bool jit_entry_set_pred(struct jit_entry *e, const struct lifter_pred *p,
+                        unsigned n);
 /* compile.c: where u's translation came from (and, when it can be stored,
  * the hash of its bytes, read now: call it under the lock right after the
  * lift). */

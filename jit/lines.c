@@ -91,6 +91,11 @@ static bool try_recipe(struct jit *j, const struct recipe *rc,
     for (size_t i = 0; i < n && lifted == 0; i++) {
         struct lifter_unit lu;
         snprintf(name, sizeof(name), "l_%zu", i);
+        /* With the predictions it was lifted with, or none at all. */
+        static const struct lifter_pred none[1];
+        struct jit_entry *e = jit_cache_get(&j->cache, u[i].pc);
+        env.replay = e && e->npred ? e->pred : none;
+        env.nreplay = e ? e->npred : 0;
         lifted = lifter_lift_unit(j->lifter, m, name, u[i].pc, &j->cfg.code,
                                   &env, &lu);
     }

@@ -591,6 +591,7 @@ bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
                 ue->optimised = v->r->optimised;
                 ue->nsucc = (uint8_t)u[i].nsucc;
                 memcpy(ue->succ, u[i].succ, sizeof(ue->succ));
+                jit_entry_set_pred(ue, u[i].pred, u[i].npred);
                 j->stats.disk_units++;
             } else {
                 ue->code_end = 0;
@@ -651,6 +652,8 @@ void jit_pcache_store(struct jit *j, const void *obj, size_t objlen,
         u[i].hash = units[i].hash;
         u[i].nsucc = units[i].nsucc;
         memcpy(u[i].succ, units[i].succ, sizeof(u[i].succ));
+        u[i].npred = units[i].npred;
+        memcpy(u[i].pred, units[i].pred, sizeof(u[i].pred));
         memcpy(u[i].name, names[i], JIT_NAME_MAX);
     }
     size_t slen = 0;

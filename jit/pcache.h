@@ -61,6 +61,8 @@ struct pcache_unit {
     uint64_t hash;        /* jit_ranges_hash of the ranges */
     uint32_t nsucc;       /* where the unit leads (--aot) */
     guest_addr_t succ[LIFTER_MAX_SUCC];
+    uint32_t npred;       /* the predictions it was lifted with */
+    struct lifter_pred pred[LIFTER_MAX_PRED];
     uint32_t entry;       /* (xip) its code, from the record's start */
     uint32_t pad;
     char name[JIT_NAME_MAX];

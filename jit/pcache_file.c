@@ -20,7 +20,7 @@
 #include "pcache.h"
 
 #define PCACHE_MAGIC "R386PCF\n"
-#define PCACHE_VERSION 8
+#define PCACHE_VERSION 9
 
 /* ---- records ---- */
 
@@ -88,7 +88,7 @@ static bool record_ok(const uint8_t *p, size_t left)
         if (!name_ok(u[i].name) || u[i].code_len == 0 ||
             (uint64_t)u[i].code_lo + u[i].code_len > GUEST_SPACE_SIZE ||
             u[i].nranges == 0 || u[i].nranges > LIFTER_MAX_RANGES ||
-            u[i].nsucc > LIFTER_MAX_SUCC)
+            u[i].nsucc > LIFTER_MAX_SUCC || u[i].npred > LIFTER_MAX_PRED)
             return false;
     for (uint32_t i = 0; i < r->nunits; i++)
         for (uint32_t k = 0; k < u[i].nranges; k++)

@@ -158,6 +158,7 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     }
     if (installed) { /* (else out of memory: tier 1's code stays) */
         e->optimised = true;
+        jit_entry_set_pred(e, info.pred, info.npred);
         if (objcopy)
             jit_pcache_store(j, objcopy, objlen, table, cells, ncells,
                              (const char(*)[JIT_NAME_MAX])name, &info, 1,

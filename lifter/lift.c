@@ -151,6 +151,8 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
     char name[24];
     snprintf(name, sizeof(name), "g_%08x", target);
     lc->block_pc[lc->nblocks] = target;
+    lc->block_ctx[lc->nblocks] = (uint8_t)(
+        lc->new_ctx >= 0 ? lc->new_ctx : lc->block_ctx[lc->cur_block]);
     lc->block_bb[lc->nblocks] = lift_block(lc, name);
     lift_x87_block_new(lc, lc->nblocks);
     lc->block_succ[lc->cur_block] |= UINT64_C(1) << lc->nblocks;
@@ -415,6 +417,44 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
     lift_end_chain(lc, target);
 }
 
+void lift_end_call(struct lift_ctx *lc, guest_addr_t target, guest_addr_t ret)
+{
+    unsigned k = lc->ncall_ctx;
+    if (k < sizeof(lc->call_ctx) / sizeof(lc->call_ctx[0])) {
+        lc->call_ctx[k].ret = ret;
+        lc->call_ctx[k].outer = lc->block_ctx[lc->cur_block];
+        lc->ncall_ctx++;
+        lc->new_ctx = (int)k;
+    }
+    lift_end_direct(lc, target);
+    lc->new_ctx = -1;
+}
+
+/* The ret_inline edge is a region edge like a direct branch's (a loop
+ * through it is checked like any other); the profiler leaves rets alone:
+ * it samples at exits, and a callee whose returns stayed inside its
+ * caller's unit would lose its samples to the caller. */
+void lift_end_ret(struct lift_ctx *lc, LLVMValueRef target32)
+{
+    unsigned c = lc->block_ctx[lc->cur_block];
+    if (!c || !lc->env || !lc->env->chain || lc->env->profile) {
+        lift_end_indirect(lc, target32);
+        return;
+    }
+    guest_addr_t ret = lc->call_ctx[c].ret;
+    LLVMValueRef same = LLVMBuildICmp(lc->b, LLVMIntEQ, target32,
+                                      lift_i32(lc, ret), "");
+    LLVMBasicBlockRef in = lift_block(lc, "ret_inline");
+    LLVMBasicBlockRef other = lift_block(lc, "ret_other");
+    LLVMBuildCondBr(lc->b, same, in, other);
+    LLVMPositionBuilderAtEnd(lc->b, in);
+    lc->new_ctx = lc->call_ctx[c].outer;
+    lift_end_direct(lc, ret);
+    lc->new_ctx = -1;
+    LLVMPositionBuilderAtEnd(lc->b, other);
+    lift_end_indirect(lc, target32);
+}
+
 void lift_end_chain(struct lift_ctx *lc, guest_addr_t target)
 {
     lift_note_succ(lc, target);
@@ -453,8 +493,10 @@ static LLVMValueRef ibtc_probe(struct lift_ctx *lc, LLVMValueRef base,
 }
 
 uint64_t lifter_ibtc_find(const struct lifter_ibtc_entry *const *table,
-                          uint32_t mask, uint32_t pc)
+                          uint32_t mask, uint32_t pc, uint32_t site)
 {
+    if (site)
+        lift_site_note(site, pc);
     uint32_t set = lifter_ibtc_index(pc, mask) & ~1u;
     for (uint32_t way = 0; way < 2; way++) {
         const struct lifter_ibtc_entry *e =
@@ -465,7 +507,33 @@ uint64_t lifter_ibtc_find(const struct lifter_ibtc_entry *const *table,
     return 0;
 }
 
+static void end_indirect(struct lift_ctx *lc, LLVMValueRef target32);
+
 void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
+{
+    /* (Not a ret's: lift_end_ret.) */
+    guest_addr_t p = lc->prof_ret_pc || !lc->env || !lc->env->ibtc
+                         ? 0 : lift_predicted(lc, lc->pc);
+    if (!p) {
+        end_indirect(lc, target32);
+        return;
+    }
+    LLVMValueRef same = LLVMBuildICmp(lc->b, LLVMIntEQ, target32,
+                                      lift_i32(lc, p), "");
+    LLVMBasicBlockRef in = lift_block(lc, "predicted");
+    LLVMBasicBlockRef other = lift_block(lc, "unpredicted");
+    LLVMBuildCondBr(lc->b, same, in, other);
+    LLVMPositionBuilderAtEnd(lc->b, in);
+    if (lc->insn->mnemonic == ZYDIS_MNEMONIC_CALL &&
+        lc->insn->operand_width == 32)
+        lift_end_call(lc, p, lc->next_pc);
+    else
+        lift_end_direct(lc, p);
+    LLVMPositionBuilderAtEnd(lc->b, other);
+    end_indirect(lc, target32);
+}
+
+static void end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
 {
     if (!lc->env || !lc->env->ibtc) {
         lift_end_exit(lc, CPU_EXIT_JUMP, target32);
@@ -480,8 +548,9 @@ void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
         base = LLVMAddGlobal(m, lc->ptr, LIFTER_SYM_IBTC);
     if (!lc->env->tail_calls) { /* first tier: small code */
         LLVMValueRef args[] = {base, lift_i32(lc, lc->env->ibtc_mask),
-                               target32};
-        leave_to(lc, lift_call(lc, LIFTER_SYM_IBTC_FIND, lc->i64, args, 3));
+                               target32,
+                               lift_i32(lc, lc->prof_ret_pc ? 0 : lc->pc)};
+        leave_to(lc, lift_call(lc, LIFTER_SYM_IBTC_FIND, lc->i64, args, 4));
         lc->ended = true;
         return;
     }
@@ -757,6 +826,8 @@ static void lift_copy(const struct lifter *l, struct lift_ctx *lc,
     unit_prologue(lc);
     memset(out, 0, sizeof(*out));
     out->pc = pc;
+    if (!lc->pred_unit)
+        lc->pred_unit = out;
     lc->unit = out;
     lc->code = code;
     lc->one_block = code->writable && code->writable(code->ctx, pc);
@@ -765,6 +836,10 @@ static void lift_copy(const struct lifter *l, struct lift_ctx *lc,
     lc->insn_budget = region_max_insns();
     /* The first block is always lifted, executable or not. */
     lc->block_pc[0] = pc;
+    lc->block_ctx[0] = 0;
+    lc->ncall_ctx = 1; /* call_ctx[0]: the region's own function */
+    lc->call_ctx[0].ret = 0;
+    lc->new_ctx = -1;
     lc->block_bb[0] = lift_block(lc, "g_entry");
     lc->nblocks = 1;
     lc->x87c.on = lc->env && lc->env->x87_inline;
@@ -835,7 +910,8 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
             .i8 = lc.i8, .i16 = lc.i16, .i32 = lc.i32, .i64 = lc.i64,
             .ptr = lc.ptr, .unit_fn_type = lc.unit_fn_type, .fn = lc.fn,
             .state = lc.state, .b = lc.b, .di = lc.di,
-            .di_scope = lc.di_scope, .x87_cw_std = true};
+            .di_scope = lc.di_scope, .x87_cw_std = true,
+            .pred_unit = lc.pred_unit};
         LLVMValueRef br = LLVMGetBasicBlockTerminator(entry);
         LLVMBasicBlockRef any = LLVMGetSuccessor(br, 0);
         LLVMInstructionEraseFromParent(br);

@@ -55,6 +55,24 @@ struct lift_ctx {
      * what the paths to each block's entry may have written. */
     struct lift_written written[64], written_in[64];
     unsigned insn_budget;   /* guest instructions the region may still take */
+    /* Calls inside the region (lift_end_call): the blocks of a direct
+     * call's callee are lifted in a context that knows the call's return
+     * address, so that the callee's ret, when it pops that address, goes
+     * on at the region's block there instead of leaving the unit.
+     * call_ctx[k]: a call's return address and its caller's context (0:
+     * none, the region's own function); block_ctx[i]: region block i's;
+     * new_ctx: the context region_block gives the block it makes (-1:
+     * the current block's). */
+    struct {
+        guest_addr_t ret;
+        uint8_t outer;
+    } call_ctx[64];
+    unsigned ncall_ctx;
+    uint8_t block_ctx[64];
+    int new_ctx;
+    /* Where the predictions used are recorded (predict.c): the unit's
+     * first copy's lifter_unit. */
+    struct lifter_unit *pred_unit;
     const struct lifter_code_source *code;
     bool one_block; /* code the guest may write: no region (lifter.h) */
     const ZydisDecoder *decoder;
@@ -222,15 +240,29 @@ int lift_cond_of(ZydisMnemonic m);
 /* End the unit with an exit to the dispatcher: eip set to eip32. */
 void lift_end_exit(struct lift_ctx *lc, enum cpu_exit kind,
                    LLVMValueRef eip32);
-/* End with a jump to a computed pc (indirect jmp/call, ret). */
+/* End with a jump to a computed pc (indirect jmp/call, ret); an indirect
+ * jmp or call with a predicted target (predict.c) tests for it first and
+ * goes on there inside the region. */
 void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32);
 /* End with a direct jump to a known pc (chained). */
 void lift_end_direct(struct lift_ctx *lc, guest_addr_t target);
 /* The same, leaving the unit even when the region could take target. */
 void lift_end_chain(struct lift_ctx *lc, guest_addr_t target);
+/* End with a direct call's jump to target (its return address ret
+ * pushed): lift_end_direct, the callee's blocks knowing ret. */
+void lift_end_call(struct lift_ctx *lc, guest_addr_t target, guest_addr_t ret);
+/* End with a ret's jump to target32 (popped): to the region's block at
+ * the return address of the call the current block was called by, when
+ * target32 is that address, else lift_end_indirect. */
+void lift_end_ret(struct lift_ctx *lc, LLVMValueRef target32);
 /* End with a two-way conditional branch. */
 void lift_end_branch(struct lift_ctx *lc, LLVMValueRef cond1,
                      guest_addr_t taken, guest_addr_t not_taken);
+/* predict.c: the target predicted for the indirect jmp or call at site
+ * (recorded in lc->pred_unit), or 0; and the first tier's note of where
+ * one went (lifter_ibtc_find). */
+guest_addr_t lift_predicted(struct lift_ctx *lc, guest_addr_t site);
+void lift_site_note(uint32_t site, uint32_t target);
 /* Look-ahead: decode the instruction at pc without lifting it (its bytes
  * count as the unit's); false when there is none.  Look-ahead stops after
  * a control transfer or a trap (lift_ends_lookahead). */

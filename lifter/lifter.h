@@ -89,6 +89,12 @@ struct lifter_code_source {
     bool (*writable)(void *ctx, guest_addr_t pc);
 };
 
+/* An indirect branch's predicted target (lifter_env.predict). */
+struct lifter_pred {
+    guest_addr_t site, target;
+};
+#define LIFTER_MAX_PRED 16
+
 /* What the JIT tells the lifter about its translation cache.
  *
  * Chaining: a unit that ends in a direct branch to pc returns the content
@@ -139,6 +145,17 @@ struct lifter_env {
      * (lift.c).  The JIT asks for it only when a fault needs one
      * (jit/lines.c): it is a quarter of a first-tier compile. */
     bool lines;
+    /* Optimised units: an indirect jmp or call whose target the first
+     * tier's code has seen settle (lifter_ibtc_find records them) tests
+     * for that target and goes on there inside the unit -- a call
+     * through the PLT or a function pointer takes in its callee, whose
+     * ret comes back into the unit -- else leaves as any indirect branch
+     * does.  The predictions a unit used are in lifter_unit.pred; with
+     * replay (not NULL, nreplay possibly 0), the unit is lifted with
+     * those and no others (the same code again, jit/lines.c). */
+    bool predict;
+    const struct lifter_pred *replay;
+    unsigned nreplay;
 };
 
 /* A slot points at one of these (one load: threads update slots while
@@ -161,10 +178,12 @@ static inline uint32_t lifter_ibtc_index(guest_addr_t pc, uint32_t mask)
 
 /* First-tier code probes the table by calling this (the external symbol
  * LIFTER_SYM_IBTC_FIND): inline, the two probes were a tenth of its code.
- * The code the table holds for pc, else 0 (CPU_EXIT_JUMP). */
+ * The code the table holds for pc, else 0 (CPU_EXIT_JUMP).  site: the
+ * indirect jmp or call going to pc (0: a ret), whose target it notes for
+ * lifter_env.predict. */
 #define LIFTER_SYM_IBTC_FIND "r386_ibtc_find"
 uint64_t lifter_ibtc_find(const struct lifter_ibtc_entry *const *table,
-                          uint32_t mask, uint32_t pc);
+                          uint32_t mask, uint32_t pc, uint32_t site);
 
 /* Where a unit leads, for --aot's discovery: a region of 128 instructions
  * makes many calls, and with 8 the return addresses past the 8th were
@@ -202,6 +221,9 @@ struct lifter_unit {
     unsigned nranges;
     struct lifter_range ranges[LIFTER_MAX_RANGES];
     unsigned insns;       /* instructions lifted */
+    /* The predictions the unit was lifted with (lifter_env.predict). */
+    unsigned npred;
+    struct lifter_pred pred[LIFTER_MAX_PRED];
     /* The translation depends on more than the bytes in [code_lo,
      * code_end) and their addresses: some fetch stopped short at memory
      * that could not be executed, or the code was writable (one block per
