@@ -430,6 +430,21 @@ void lift_end_call(struct lift_ctx *lc, guest_addr_t target, guest_addr_t ret)
     lc->new_ctx = -1;
 }
 
+/* Branch on target32 == guess: the builder goes on in the block for the
+ * equal case (named in), the other one's (named out) is returned. */
+static LLVMBasicBlockRef branch_on_target(struct lift_ctx *lc,
+                                          LLVMValueRef target32,
+                                          guest_addr_t guess, const char *in,
+                                          const char *out)
+{
+    LLVMValueRef same = LLVMBuildICmp(lc->b, LLVMIntEQ, target32,
+                                      lift_i32(lc, guess), "");
+    LLVMBasicBlockRef yes = lift_block(lc, in), no = lift_block(lc, out);
+    LLVMBuildCondBr(lc->b, same, yes, no);
+    LLVMPositionBuilderAtEnd(lc->b, yes);
+    return no;
+}
+
 /* The ret_inline edge is a region edge like a direct branch's (a loop
  * through it is checked like any other); the profiler leaves rets alone:
  * it samples at exits, and a callee whose returns stayed inside its
@@ -442,12 +457,8 @@ void lift_end_ret(struct lift_ctx *lc, LLVMValueRef target32)
         return;
     }
     guest_addr_t ret = lc->call_ctx[c].ret;
-    LLVMValueRef same = LLVMBuildICmp(lc->b, LLVMIntEQ, target32,
-                                      lift_i32(lc, ret), "");
-    LLVMBasicBlockRef in = lift_block(lc, "ret_inline");
-    LLVMBasicBlockRef other = lift_block(lc, "ret_other");
-    LLVMBuildCondBr(lc->b, same, in, other);
-    LLVMPositionBuilderAtEnd(lc->b, in);
+    LLVMBasicBlockRef other =
+        branch_on_target(lc, target32, ret, "ret_inline", "ret_other");
     lc->new_ctx = lc->call_ctx[c].outer;
     lift_end_direct(lc, ret);
     lc->new_ctx = -1;
@@ -518,12 +529,8 @@ void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
         end_indirect(lc, target32);
         return;
     }
-    LLVMValueRef same = LLVMBuildICmp(lc->b, LLVMIntEQ, target32,
-                                      lift_i32(lc, p), "");
-    LLVMBasicBlockRef in = lift_block(lc, "predicted");
-    LLVMBasicBlockRef other = lift_block(lc, "unpredicted");
-    LLVMBuildCondBr(lc->b, same, in, other);
-    LLVMPositionBuilderAtEnd(lc->b, in);
+    LLVMBasicBlockRef other =
+        branch_on_target(lc, target32, p, "predicted", "unpredicted");
     if (lc->insn->mnemonic == ZYDIS_MNEMONIC_CALL &&
         lc->insn->operand_width == 32)
         lift_end_call(lc, p, lc->next_pc);
