@@ -106,10 +106,7 @@ static void lift_call_insn(struct lift_ctx *lc)
     if (is_direct(lc)) {
         guest_addr_t t = direct_target(lc);
         lift_push(lc, lift_const(lc, w, lc->next_pc));
-        if (w == 32)
-            lift_end_call(lc, t, lc->next_pc);
-        else
-            lift_end_direct(lc, t);
+        lift_end_call(lc, t, lc->next_pc);
         return;
     }
     /* The target is read before the push (it may be addressed via ESP). */
@@ -129,10 +126,7 @@ static void lift_ret(struct lift_ctx *lc)
                      LLVMBuildAdd(lc->b, sp, lift_i32(lc, n), ""));
     }
     lc->prof_ret_pc = lc->pc;
-    if (w == 32)
-        lift_end_ret(lc, t);
-    else
-        lift_end_indirect(lc, t);
+    lift_end_ret(lc, t);
     lc->prof_ret_pc = 0;
 }
 

@@ -417,10 +417,14 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
     lift_end_chain(lc, target);
 }
 
+static void end_indirect(struct lift_ctx *lc, LLVMValueRef target32,
+                         guest_addr_t site);
+
 void lift_end_call(struct lift_ctx *lc, guest_addr_t target, guest_addr_t ret)
 {
     unsigned k = lc->ncall_ctx;
-    if (k < sizeof(lc->call_ctx) / sizeof(lc->call_ctx[0])) {
+    if (lc->insn->operand_width == 32 && /* (a 16-bit call's ret is too) */
+        k < sizeof(lc->call_ctx) / sizeof(lc->call_ctx[0])) {
         lc->call_ctx[k].ret = ret;
         lc->call_ctx[k].outer = lc->block_ctx[lc->cur_block];
         lc->ncall_ctx++;
@@ -452,8 +456,9 @@ static LLVMBasicBlockRef branch_on_target(struct lift_ctx *lc,
 void lift_end_ret(struct lift_ctx *lc, LLVMValueRef target32)
 {
     unsigned c = lc->block_ctx[lc->cur_block];
-    if (!c || !lc->env || !lc->env->chain || lc->env->profile) {
-        lift_end_indirect(lc, target32);
+    if (!c || lc->insn->operand_width != 32 || !lc->env || !lc->env->chain ||
+        lc->env->profile) {
+        end_indirect(lc, target32, 0);
         return;
     }
     guest_addr_t ret = lc->call_ctx[c].ret;
@@ -463,7 +468,7 @@ void lift_end_ret(struct lift_ctx *lc, LLVMValueRef target32)
     lift_end_direct(lc, ret);
     lc->new_ctx = -1;
     LLVMPositionBuilderAtEnd(lc->b, other);
-    lift_end_indirect(lc, target32);
+    end_indirect(lc, target32, 0);
 }
 
 void lift_end_chain(struct lift_ctx *lc, guest_addr_t target)
@@ -518,29 +523,28 @@ uint64_t lifter_ibtc_find(const struct lifter_ibtc_entry *const *table,
     return 0;
 }
 
-static void end_indirect(struct lift_ctx *lc, LLVMValueRef target32);
-
 void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
 {
-    /* (Not a ret's: lift_end_ret.) */
-    guest_addr_t p = lc->prof_ret_pc || !lc->env || !lc->env->ibtc
-                         ? 0 : lift_predicted(lc, lc->pc);
+    guest_addr_t p = lc->env && lc->env->ibtc ? lift_predicted(lc, lc->pc)
+                                              : 0;
     if (!p) {
-        end_indirect(lc, target32);
+        end_indirect(lc, target32, lc->pc);
         return;
     }
     LLVMBasicBlockRef other =
         branch_on_target(lc, target32, p, "predicted", "unpredicted");
-    if (lc->insn->mnemonic == ZYDIS_MNEMONIC_CALL &&
-        lc->insn->operand_width == 32)
+    if (lc->insn->mnemonic == ZYDIS_MNEMONIC_CALL)
         lift_end_call(lc, p, lc->next_pc);
     else
         lift_end_direct(lc, p);
     LLVMPositionBuilderAtEnd(lc->b, other);
-    end_indirect(lc, target32);
+    end_indirect(lc, target32, lc->pc);
 }
 
-static void end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
+/* The exit through the indirect branch table; site: the jmp or call whose
+ * target the first tier's code notes (0: none, a ret). */
+static void end_indirect(struct lift_ctx *lc, LLVMValueRef target32,
+                         guest_addr_t site)
 {
     if (!lc->env || !lc->env->ibtc) {
         lift_end_exit(lc, CPU_EXIT_JUMP, target32);
@@ -556,7 +560,7 @@ static void end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
     if (!lc->env->tail_calls) { /* first tier: small code */
         LLVMValueRef args[] = {base, lift_i32(lc, lc->env->ibtc_mask),
                                target32,
-                               lift_i32(lc, lc->prof_ret_pc ? 0 : lc->pc)};
+                               lift_i32(lc, site)};
         leave_to(lc, lift_call(lc, LIFTER_SYM_IBTC_FIND, lc->i64, args, 4));
         lc->ended = true;
         return;

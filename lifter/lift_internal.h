@@ -240,20 +240,20 @@ int lift_cond_of(ZydisMnemonic m);
 /* End the unit with an exit to the dispatcher: eip set to eip32. */
 void lift_end_exit(struct lift_ctx *lc, enum cpu_exit kind,
                    LLVMValueRef eip32);
-/* End with a jump to a computed pc (indirect jmp/call, ret); an indirect
- * jmp or call with a predicted target (predict.c) tests for it first and
- * goes on there inside the region. */
+/* End an indirect jmp or call with a jump to the computed pc target32;
+ * with a predicted target (predict.c) it tests for that first and goes on
+ * there inside the region. */
 void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32);
 /* End with a direct jump to a known pc (chained). */
 void lift_end_direct(struct lift_ctx *lc, guest_addr_t target);
 /* The same, leaving the unit even when the region could take target. */
 void lift_end_chain(struct lift_ctx *lc, guest_addr_t target);
-/* End with a direct call's jump to target (its return address ret
- * pushed): lift_end_direct, the callee's blocks knowing ret. */
+/* End with a call's jump to target (its return address ret pushed):
+ * lift_end_direct, the callee's blocks knowing ret (32-bit calls). */
 void lift_end_call(struct lift_ctx *lc, guest_addr_t target, guest_addr_t ret);
 /* End with a ret's jump to target32 (popped): to the region's block at
  * the return address of the call the current block was called by, when
- * target32 is that address, else lift_end_indirect. */
+ * target32 is that address, else through the indirect branch table. */
 void lift_end_ret(struct lift_ctx *lc, LLVMValueRef target32);
 /* End with a two-way conditional branch. */
 void lift_end_branch(struct lift_ctx *lc, LLVMValueRef cond1,
