@@ -655,7 +655,7 @@ static int compile(struct jit *j, const struct jit_worker *w,
                                units[i].nranges) &&
             jit_install(j, batch[i], addrs[i], epoch)) {
             batch[i]->tier = 1;
-            batch[i]->optimised = j->optimise;
+            batch[i]->optimised = j->optimise ? JIT_CODE_AOT : JIT_CODE_FIRST;
             set_succ(batch[i], &units[i]);
         } else {
             batch[i]->code_end = 0;
@@ -665,7 +665,7 @@ static int compile(struct jit *j, const struct jit_worker *w,
     if (objcopy && all_installed)
         jit_pcache_store(j, objcopy, objlen, table, cells, ncells,
                          (const char(*)[JIT_NAME_MAX])names, units, n,
-                         j->optimise);
+                         j->optimise ? JIT_CODE_AOT : JIT_CODE_FIRST);
     free(objcopy);
     free(cells);
     j->stats.units += (unsigned)n;

@@ -10,6 +10,13 @@
 
 #include "jit.h"
 
+/* What made a unit's code (jit_entry.optimised, pc_rec.optimised): the
+ * first tier; the optimiser for --aot, before any run (its code counts
+ * executions and notes indirect branch targets as the first tier's does,
+ * so that the optimising tier takes it again once it is hot, with the
+ * predictions a run gives: lifter/predict.c); the optimising tier. */
+enum { JIT_CODE_FIRST, JIT_CODE_AOT, JIT_CODE_HOT };
+
 /* One guest pc the cache knows.  link.code is its chain cell: the
  * translation's address, or 0 until there is one.  Entries never move
  * and are never freed (units hold their cells' addresses; the indirect
@@ -19,7 +26,7 @@ struct jit_entry {
     struct jit_entry *next;        /* hash chain */
     uint32_t hits; /* block executions in its first-tier code */
     uint8_t tier;  /* 0 none yet, 1 first tier, 2 optimised (or queued) */
-    bool optimised; /* its code came from the optimiser (--aot, tier 2) */
+    uint8_t optimised; /* what made its code: JIT_CODE_* */
     /* Where its unit leads (lifter_unit.succ), for --aot's closure. */
     uint8_t nsucc;
     guest_addr_t succ[LIFTER_MAX_SUCC];
@@ -276,7 +283,7 @@ void jit_pcache_store(struct jit *j, const void *obj, size_t objlen,
                       const char *table, const guest_addr_t *cells,
                       uint32_t ncells, const char (*names)[JIT_NAME_MAX],
                       const struct jit_unit_info *units, int n,
-                      bool optimised);
+                      unsigned kind);
 /* A 64-bit hash of bytes (not cryptographic: damage and changed code,
  * not an adversary, are what it detects). */
 uint64_t jit_hash(const void *p, size_t n, uint64_t seed);

@@ -190,7 +190,7 @@ struct pc_file {
     uint64_t key;
     struct pc_part *parts; /* the main file first, when there is one */
     size_t nparts;
-    struct pc_index *idx; /* by pc, optimised first */
+    struct pc_index *idx; /* by pc, optimised first (cmp_index) */
     size_t nidx;
     uint8_t **pending; /* serialized records for jit_persist */
     size_t npending, cap;
@@ -214,7 +214,7 @@ static int cmp_index(const void *a, const void *b)
     const struct pc_index *x = a, *y = b;
     if (x->pc != y->pc)
         return x->pc < y->pc ? -1 : 1;
-    if (x->optimised != y->optimised) /* optimised first */
+    if (x->optimised != y->optimised) /* the optimising tier's, --aot's */
         return (int)y->optimised - (int)x->optimised;
     /* Then the newest: a damaged record stays in its file (records are
      * copied unread), and the one that replaced it comes later. */
@@ -533,6 +533,19 @@ static int cmp_pc(const void *a, const void *b)
     return x->pc < y->pc ? -1 : x->pc > y->pc;
 }
 
+/* f's first index entry for pc (the preferred record, cmp_index), or
+ * NULL. */
+static const struct pc_index *index_first(const struct pc_file *f,
+                                          guest_addr_t pc)
+{
+    struct pc_index want = {.pc = pc};
+    const struct pc_index *hit =
+        bsearch(&want, f->idx, f->nidx, sizeof(*f->idx), cmp_pc);
+    while (hit && hit > f->idx && hit[-1].pc == pc)
+        hit--;
+    return hit;
+}
+
 bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
 {
     uint64_t t0 = jit_now_ns();
@@ -540,17 +553,13 @@ bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
     struct pc_file *f = file_of_pc(j, pc);
     if (!f || !f->nidx)
         return false;
-    struct pc_index want = {.pc = pc};
-    struct pc_index *hit =
-        bsearch(&want, f->idx, f->nidx, sizeof(*f->idx), cmp_pc);
-    if (!hit)
-        return false;
     /* Several records may hold pc (made by runs that saw other bytes
      * there, or by both tiers): the first one whose bytes match wins,
      * optimised ones first (pass 0), then the others (pass 1). */
-    while (hit > f->idx && hit[-1].pc == pc)
-        hit--;
-    struct pc_index *first = hit, *end = f->idx + f->nidx;
+    const struct pc_index *first = index_first(f, pc), *hit;
+    if (!first)
+        return false;
+    const struct pc_index *end = f->idx + f->nidx;
     bool done = false;
     for (int pass = 0; pass < (optimised ? 1 : 2) && !done; pass++)
     for (hit = first; hit < end && hit->pc == pc && !done; hit++) {
@@ -582,12 +591,19 @@ bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
             if (!ue || (ue->link.code &&
                         (ue->optimised || !v->r->optimised)))
                 continue;
+            /* A unit of the object that a better record holds too (the
+             * optimising tier's, made from --aot's) is left to that
+             * record, found when the unit is looked up. */
+            const struct pc_index *best = index_first(f, u[i].pc);
+            if (u[i].pc != pc && best && best->optimised > v->r->optimised)
+                continue;
             ue->code_lo = u[i].code_lo;
             ue->code_end = (uint64_t)u[i].code_lo + u[i].code_len;
             if (jit_page_index_add(j, ue, u[i].ranges, u[i].nranges) &&
                 jit_install(j, ue, v->addrs[i], epoch)) {
-                ue->tier = v->r->optimised ? 2 : 1; /* 2: no more hits */
-                j->stats.disk_optimised += v->r->optimised;
+                /* (2: no more hits; --aot's code is taken again) */
+                ue->tier = v->r->optimised == JIT_CODE_HOT ? 2 : 1;
+                j->stats.disk_optimised += v->r->optimised != JIT_CODE_FIRST;
                 ue->optimised = v->r->optimised;
                 ue->nsucc = (uint8_t)u[i].nsucc;
                 memcpy(ue->succ, u[i].succ, sizeof(ue->succ));
@@ -624,7 +640,7 @@ void jit_pcache_store(struct jit *j, const void *obj, size_t objlen,
                       const char *table, const guest_addr_t *cells,
                       uint32_t ncells, const char (*names)[JIT_NAME_MAX],
                       const struct jit_unit_info *units, int n,
-                      bool optimised)
+                      unsigned kind)
 {
     if (n <= 0 || objlen > UINT32_MAX)
         return;
@@ -663,7 +679,7 @@ void jit_pcache_store(struct jit *j, const void *obj, size_t objlen,
         objlen = slen;
     }
     uint8_t *rec = pcache_record_new(table, u, (uint32_t)n, cells, ncells,
-                                     obj, (uint32_t)objlen, optimised);
+                                     obj, (uint32_t)objlen, kind);
     free(stripped);
     free(u);
     if (rec)

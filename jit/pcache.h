@@ -43,7 +43,7 @@
 struct pc_rec {
     uint32_t size; /* the whole record, a multiple of PCACHE_ALIGN */
     uint32_t nunits, ncells, objlen;
-    uint32_t optimised; /* 1: made by the optimiser (preferred) */
+    uint32_t optimised; /* what made it, JIT_CODE_* (highest preferred) */
     uint32_t xip;       /* 1: the object is linked to run in place */
     uint32_t data_off;  /* (xip) its writable data in the window */
     uint32_t data_len;
@@ -94,7 +94,7 @@ static inline const uint8_t *pcache_object(const struct pc_rec *r)
 uint8_t *pcache_record_new(const char *table, const struct pcache_unit *u,
                            uint32_t nunits, const guest_addr_t *cells,
                            uint32_t ncells, const void *obj, uint32_t objlen,
-                           bool optimised);
+                           unsigned kind);
 
 struct pc_header {
     char magic[8];

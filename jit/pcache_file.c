@@ -20,7 +20,7 @@
 #include "pcache.h"
 
 #define PCACHE_MAGIC "R386PCF\n"
-#define PCACHE_VERSION 9
+#define PCACHE_VERSION 10
 
 /* ---- records ---- */
 
@@ -34,7 +34,7 @@ static size_t record_size(uint32_t nunits, uint32_t ncells, uint32_t objlen)
 uint8_t *pcache_record_new(const char *table, const struct pcache_unit *u,
                            uint32_t nunits, const guest_addr_t *cells,
                            uint32_t ncells, const void *obj, uint32_t objlen,
-                           bool optimised)
+                           unsigned kind)
 {
     size_t size = record_size(nunits, ncells, objlen);
     if (size > UINT32_MAX)
@@ -47,7 +47,7 @@ uint8_t *pcache_record_new(const char *table, const struct pcache_unit *u,
     r->nunits = nunits;
     r->ncells = ncells;
     r->objlen = objlen;
-    r->optimised = optimised;
+    r->optimised = kind;
     snprintf(r->table, sizeof(r->table), "%s", table);
     memcpy((void *)pcache_units(r), u, nunits * sizeof(*u));
     memcpy((void *)pcache_cells(r), cells, ncells * sizeof(*cells));
@@ -67,7 +67,7 @@ static bool record_ok(const uint8_t *p, size_t left)
         return false;
     const struct pc_rec *r = (const struct pc_rec *)p;
     if (r->size > left || r->size % PCACHE_ALIGN || r->nunits == 0 ||
-        r->optimised > 1 || r->nunits > 4096 || r->ncells > (1u << 20) ||
+        r->optimised > JIT_CODE_HOT || r->nunits > 4096 || r->ncells > (1u << 20) ||
         r->size != record_size(r->nunits, r->ncells, r->objlen) ||
         r->xip > 1)
         return false;
@@ -185,7 +185,7 @@ static bool image_ok(struct pcache_image *img, uint64_t key, uint64_t build)
         const struct pc_recdesc *d = &img->recs[i];
         if (d->offset < sizeof(*h) || d->offset % PCACHE_ALIGN ||
             d->size > h->index_off || d->offset > h->index_off - d->size ||
-            d->optimised > 1)
+            d->optimised > JIT_CODE_HOT)
             return false;
     }
     for (uint32_t i = 0; i < h->nunits; i++)
@@ -304,12 +304,12 @@ const struct pc_rec *pcache_record(const struct pcache_image *img,
     return (const struct pc_rec *)p;
 }
 
-/* A unit as the merge compares them: an optimised translation does not
- * duplicate a first-tier one of the same bytes. */
+/* A unit as the merge compares them: translations of the same bytes by
+ * different tiers are not duplicates. */
 static uint64_t unit_key(guest_addr_t pc, uint64_t hash, uint32_t optimised)
 {
     return (hash ^ ((uint64_t)pc << 32)) +
-           (optimised ? 0x9e3779b97f4a7c15ULL : 0);
+           optimised * 0x9e3779b97f4a7c15ULL;
 }
 
 static int cmp_u64(const void *a, const void *b)

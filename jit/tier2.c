@@ -157,12 +157,12 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
         installed = false;
     }
     if (installed) { /* (else out of memory: tier 1's code stays) */
-        e->optimised = true;
+        e->optimised = JIT_CODE_HOT;
         jit_entry_set_pred(e, info.pred, info.npred);
         if (objcopy)
             jit_pcache_store(j, objcopy, objlen, table, cells, ncells,
                              (const char(*)[JIT_NAME_MAX])name, &info, 1,
-                             true);
+                             JIT_CODE_HOT);
     }
     free(objcopy);
     free(cells);
@@ -181,7 +181,7 @@ static void give_back(struct jit *j, struct jit_entry **e, int n)
 {
     pthread_mutex_lock(&j->lock);
     for (int i = 0; i < n; i++)
-        if (e[i]->tier == 2 && !e[i]->optimised)
+        if (e[i]->tier == 2 && e[i]->optimised != JIT_CODE_HOT)
             e[i]->tier = 1;
     pthread_mutex_unlock(&j->lock);
 }

@@ -542,7 +542,10 @@ void lift_end_indirect(struct lift_ctx *lc, LLVMValueRef target32)
 }
 
 /* The exit through the indirect branch table; site: the jmp or call whose
- * target the first tier's code notes (0: none, a ret). */
+ * target the code notes (0: none, a ret).  Code that counts executions
+ * notes them: the first tier's, and --aot's optimised code, made before
+ * any run has noted a target, so that the optimising tier, taking it
+ * again once it is hot, finds them. */
 static void end_indirect(struct lift_ctx *lc, LLVMValueRef target32,
                          guest_addr_t site)
 {
@@ -557,7 +560,7 @@ static void end_indirect(struct lift_ctx *lc, LLVMValueRef target32,
     LLVMValueRef base = LLVMGetNamedGlobal(m, LIFTER_SYM_IBTC);
     if (!base)
         base = LLVMAddGlobal(m, lc->ptr, LIFTER_SYM_IBTC);
-    if (!lc->env->tail_calls) { /* first tier: small code */
+    if (!lc->env->tail_calls || (lc->env->count && site)) {
         LLVMValueRef args[] = {base, lift_i32(lc, lc->env->ibtc_mask),
                                target32,
                                lift_i32(lc, site)};

@@ -116,12 +116,14 @@ struct lifter_env {
      * false: always return to the dispatcher. */
     bool ibtc;
     uint32_t ibtc_mask; /* entries - 1, a power of two minus one */
-    /* Execution counting (first tier, for the optimising tier): each entry
-     * of the unit and each iteration of a loop inside it adds one to the
-     * 32-bit counter
-     * hits_offset bytes from the chain cell of the unit's own pc (the JIT
-     * keeps the two side by side), so the code holds no address of this
-     * process and can be stored.  false: no counting. */
+    /* Execution counting (first tier and --aot, for the optimising tier):
+     * each entry of the unit and each iteration of a loop inside it adds
+     * one to the 32-bit counter hits_offset bytes from the chain cell of
+     * the unit's own pc (the JIT keeps the two side by side), so the code
+     * holds no address of this process and can be stored.  Counting code
+     * also notes the targets of its indirect jumps and calls
+     * (lifter_ibtc_find), for the predictions of the unit's next lift.
+     * false: neither. */
     bool count;
     int32_t hits_offset;
     /* Chaining exits jump to the next unit's code (a tail call) instead

@@ -1,0 +1,48 @@
+#!/bin/sh
+# aot_predict.sh R386 PROG: --aot's optimised code is made before any run
+# has noted where an indirect call goes (lifter/predict.c), so it counts
+# its executions and notes those targets like the first tier's; the
+# optimising tier takes it again once hot, with predictions, and the
+# cache keeps that code in preference to --aot's.  PROG is
+# tests/guest/predict (hot loops calling through pointers).  Every run
+# has R386_JIT_HOT=50 (the threshold is part of the cache's key).
+#   - the first run after --aot gives qemu-i386's output, and its
+#     optimising tier recompiles --aot's hot units with predicted branches:
+#     in its IR, some optimised unit (define @h_PC) that this run did not
+#     compile afresh (no define @u_PC) has an "unpredicted" block;
+#   - the second run loads that code: nothing compiled, nothing optimised
+#     again (a unit an --aot object also holds is not taken from it).
+set -u
+r386=$1
+prog=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+qemu-i386 "$prog" >"$tmp/want" 2>/dev/null
+echo "exit $?" >>"$tmp/want"
+R386_JIT_HOT=50 "$r386" --cache-dir "$tmp/c" --aot "$prog" 2>"$tmp/aot.err" ||
+    fail "--aot exited $?: $(cat "$tmp/aot.err")"
+run() {
+    R386_JIT_HOT=50 "$r386" --cache-dir "$tmp/c" --stats "$@" "$prog" \
+        >"$tmp/out" 2>"$tmp/err"
+    echo "exit $?" >>"$tmp/out"
+    cmp -s "$tmp/want" "$tmp/out" ||
+        { diff "$tmp/want" "$tmp/out" | head; fail "output differs ($*)"; }
+}
+stat() { sed -n "s/^r386 stats: $1.*/\\1/p" "$tmp/err"; }
+run --dump-ir
+# pcs of the units compiled afresh, then those of optimised units with a
+# prediction.
+awk '/^define i64 @u_/ { print substr($3, 4, 8) }' "$tmp/err" | sort -u >"$tmp/fresh"
+awk '/^define i64 @h_/ { pc = substr($3, 4, 8) } /^define i64 @u_/ { pc = "" }
+     pc != "" && /^unpredicted[0-9]*:/ { print pc }' "$tmp/err" | sort -u >"$tmp/pred"
+n=$(comm -23 "$tmp/pred" "$tmp/fresh" | wc -l)
+hot=$(stat '.* \([0-9]*\) hot units optimised')
+[ "$n" -gt 0 ] ||
+    fail "no unit of --aot's optimised again with a prediction ($hot optimised)"
+run
+fresh2=$(stat '\([0-9]*\) units in')
+hot2=$(stat '.* \([0-9]*\) hot units optimised')
+[ "$fresh2" = 0 ] && [ "$hot2" = 0 ] ||
+    fail "the second run compiled $fresh2 units and optimised $hot2"
+echo "ok: after --aot, $n of its units optimised again with predictions; the next run none"
