@@ -388,6 +388,7 @@ static void leave_to(struct lift_ctx *lc, LLVMValueRef code64)
     LLVMValueRef fn = LLVMBuildIntToPtr(b, code64, lc->ptr, "");
     LLVMValueRef call = LLVMBuildCall2(b, lc->unit_fn_type, fn, &lc->state, 1,
                                        "");
+    LLVMSetInstructionCallConv(call, LIFTER_UNIT_CC);
     LLVMSetTailCallKind(call, LLVMTailCallKindMustTail);
     LLVMBuildRet(b, call);
     LLVMPositionBuilderAtEnd(b, ret);
@@ -890,6 +891,7 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     lc.ptr = LLVMPointerTypeInContext(lc.ctx, 0);
     lc.unit_fn_type = LLVMFunctionType(lc.i64, &lc.ptr, 1, 0);
     lc.fn = LLVMAddFunction(m, name, lc.unit_fn_type);
+    LLVMSetFunctionCallConv(lc.fn, LIFTER_UNIT_CC);
     lc.state = LLVMGetParam(lc.fn, 0);
     /* Units never unwind: no unwind tables to emit, link and register. */
     unsigned nounwind = LLVMGetEnumAttributeKindForName("nounwind", 8);

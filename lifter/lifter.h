@@ -1,8 +1,9 @@
 /* lifter: decodes guest i386 code with Zydis and emits LLVM IR for a
  * translation unit starting at a guest pc.
  *
- * A unit is one LLVM function of type cpu_unit_fn (see r386/cpu.h).
- * Guest registers and flags live in SSA values inside it and are written
+ * A unit is one LLVM function of type cpu_unit_fn (see r386/cpu.h) with
+ * the calling convention LIFTER_UNIT_CC, entered from C through
+ * lifter_run_units (enter.S).  Guest registers and flags live in SSA values inside it and are written
  * back at its exits.  Translated code calls runtime helpers only by the
  * names below (the helper ABI); the JIT resolves them. */
 #ifndef R386_LIFTER_H
@@ -14,6 +15,13 @@
 #include <stdint.h>
 
 #include "r386/guest.h"
+
+/* Units' calling convention: LLVM's preserve_none (CallingConv.h; the C
+ * API's enum does not name it).  A unit saves no register for its caller,
+ * so a unit jumping to the next one (lifter_env.tail_calls) pushes and
+ * pops nothing: with C's convention each such transition saved and
+ * restored the six callee-saved registers the unit used. */
+#define LIFTER_UNIT_CC 21
 
 /* Helper ABI: functions translated code may call, all taking the CPU
  * state pointer first. */

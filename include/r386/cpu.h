@@ -217,8 +217,16 @@ static inline void cpu_fpu_init(struct cpu_state *s)
  * the code of the next unit to run (chaining: the dispatcher calls it at
  * once) or, a value below CPU_EXIT_LIMIT, an enum cpu_exit with state->eip
  * set accordingly. */
+/* (Its calling convention is LLVM's preserve_none, not C's: C code enters
+ * units through cpu_run_chain.) */
 typedef uintptr_t (*cpu_unit_fn)(struct cpu_state *state);
-#define CPU_EXIT_LIMIT 16
+#define CPU_EXIT_LIMIT 16 /* (lifter/enter.S too) */
+
+/* lifter/enter.S: call the unit at code, then each next one returned,
+ * until one returns a value below CPU_EXIT_LIMIT or *interrupt is set;
+ * that value. */
+uintptr_t lifter_run_units(uintptr_t code, struct cpu_state *state,
+                           const volatile uint32_t *interrupt);
 
 /* Run units from fn, following the chain, until one exits or a signal
  * is pending (CPU_EXIT_INTERRUPT: a chaining unit has stored the next pc
@@ -226,13 +234,8 @@ typedef uintptr_t (*cpu_unit_fn)(struct cpu_state *state);
 static inline enum cpu_exit cpu_run_chain(cpu_unit_fn fn,
                                           struct cpu_state *state)
 {
-    uintptr_t r = (uintptr_t)fn;
-    do {
-        r = ((cpu_unit_fn)r)(state);
-        if (*(volatile uint32_t *)&state->interrupt && r >= CPU_EXIT_LIMIT)
-            return CPU_EXIT_INTERRUPT;
-    } while (r >= CPU_EXIT_LIMIT);
-    return (enum cpu_exit)r;
+    uintptr_t r = lifter_run_units((uintptr_t)fn, state, &state->interrupt);
+    return r >= CPU_EXIT_LIMIT ? CPU_EXIT_INTERRUPT : (enum cpu_exit)r;
 }
 
 /* PF from its source byte: set when the byte has an even number of ones. */

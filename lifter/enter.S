@@ -1,0 +1,61 @@
+/* Entering translated code (r386/cpu.h, cpu_run_chain).
+ *
+ * Units use LLVM's preserve_none convention (lifter.h): the state pointer
+ * arrives in r12 and a unit saves no register for its caller, so that a
+ * unit jumping on to the next (a tail call) pushes and pops nothing.  C
+ * cannot call such code; this function does, in a loop, for as long as
+ * units return the code of the next one:
+ *
+ *   uintptr_t lifter_run_units(uintptr_t code, struct cpu_state *state,
+ *                              const volatile uint32_t *interrupt);
+ *
+ * returns the first value below CPU_EXIT_LIMIT (16), or the next code when
+ * *interrupt is set.  The C callee-saved registers are saved once here. */
+        .text
+        .globl  lifter_run_units
+        .type   lifter_run_units, @function
+lifter_run_units:
+        .cfi_startproc
+        pushq   %rbp
+        .cfi_def_cfa_offset 16
+        pushq   %rbx
+        .cfi_def_cfa_offset 24
+        pushq   %r12
+        .cfi_def_cfa_offset 32
+        pushq   %r13
+        .cfi_def_cfa_offset 40
+        pushq   %r14
+        .cfi_def_cfa_offset 48
+        pushq   %r15
+        .cfi_def_cfa_offset 56
+        subq    $24, %rsp               /* state, interrupt; 16-aligned */
+        .cfi_def_cfa_offset 80
+        movq    %rsi, (%rsp)
+        movq    %rdx, 8(%rsp)
+        movq    %rdi, %rax
+1:      movq    (%rsp), %r12
+        callq   *%rax
+        cmpq    $16, %rax               /* CPU_EXIT_LIMIT */
+        jb      2f
+        movq    8(%rsp), %rcx
+        cmpl    $0, (%rcx)
+        je      1b
+2:      addq    $24, %rsp
+        .cfi_def_cfa_offset 56
+        popq    %r15
+        .cfi_def_cfa_offset 48
+        popq    %r14
+        .cfi_def_cfa_offset 40
+        popq    %r13
+        .cfi_def_cfa_offset 32
+        popq    %r12
+        .cfi_def_cfa_offset 24
+        popq    %rbx
+        .cfi_def_cfa_offset 16
+        popq    %rbp
+        .cfi_def_cfa_offset 8
+        retq
+        .cfi_endproc
+        .size   lifter_run_units, .-lifter_run_units
+
+        .section .note.GNU-stack,"",@progbits
