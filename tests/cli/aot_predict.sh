@@ -33,8 +33,11 @@ stat() { sed -n "s/^r386 stats: $1.*/\\1/p" "$tmp/err"; }
 run --dump-ir
 # pcs of the units compiled afresh, then those of optimised units with a
 # prediction.
-awk '/^define i64 @u_/ { print substr($3, 4, 8) }' "$tmp/err" | sort -u >"$tmp/fresh"
-awk '/^define i64 @h_/ { pc = substr($3, 4, 8) } /^define i64 @u_/ { pc = "" }
+# (define [cc] i64 @u_PC_...: first tier, @h_PC_...: optimising tier)
+awk '/^define .*@u_/ { print substr($0, index($0, "@u_") + 3, 8) }' \
+    "$tmp/err" | sort -u >"$tmp/fresh"
+awk '/^define .*@h_/ { pc = substr($0, index($0, "@h_") + 3, 8) }
+     /^define .*@u_/ { pc = "" }
      pc != "" && /^unpredicted[0-9]*:/ { print pc }' "$tmp/err" | sort -u >"$tmp/pred"
 n=$(comm -23 "$tmp/pred" "$tmp/fresh" | wc -l)
 hot=$(stat '.* \([0-9]*\) hot units optimised')
