@@ -83,13 +83,36 @@ static void store_eip(struct lift_ctx *lc, LLVMValueRef eip32)
     LLVMBuildStore(lc->b, eip32, lift_state_ptr(lc, CPU_OFF_EIP));
 }
 
+/* Return v (i64) from the unit.  In code for LLVM's fast instruction
+ * selector (the first tier) every return goes through one block: it does
+ * not lower a return under the units' calling convention (LIFTER_UNIT_CC)
+ * and hands each block that has one to SelectionDAG, which made the first
+ * tier's compile nearly twice as slow. */
+static void lift_ret(struct lift_ctx *lc, LLVMValueRef v)
+{
+    if (lc->env && lc->env->tail_calls) {
+        LLVMBuildRet(lc->b, v);
+        return;
+    }
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(lc->b);
+    if (!lc->ret_bb) {
+        lc->ret_bb = lift_block(lc, "exit");
+        LLVMPositionBuilderAtEnd(lc->b, lc->ret_bb);
+        lc->ret_phi = LLVMBuildPhi(lc->b, lc->i64, "");
+        LLVMBuildRet(lc->b, lc->ret_phi);
+        LLVMPositionBuilderAtEnd(lc->b, here);
+    }
+    LLVMAddIncoming(lc->ret_phi, &v, &here, 1);
+    LLVMBuildBr(lc->b, lc->ret_bb);
+}
+
 void lift_end_exit(struct lift_ctx *lc, enum cpu_exit kind,
                    LLVMValueRef eip32)
 {
     lift_state_flush(lc);
     store_eip(lc, eip32);
     lift_prof_exit(lc);
-    LLVMBuildRet(lc->b, lift_const(lc, 64, kind));
+    lift_ret(lc, lift_const(lc, 64, kind));
     lc->ended = true;
 }
 
@@ -356,7 +379,7 @@ static void interrupt_check(struct lift_ctx *lc, guest_addr_t target)
     lift_state_flush_live(lc, flags_live_at(lc, target));
     store_eip(lc, lift_i32(lc, target));
     lift_prof_exit(lc);
-    LLVMBuildRet(lc->b, lift_const(lc, 64, CPU_EXIT_INTERRUPT));
+    lift_ret(lc, lift_const(lc, 64, CPU_EXIT_INTERRUPT));
     LLVMPositionBuilderAtEnd(lc->b, cont);
     if (lc->env && lc->env->tail_calls) /* tier 2 and --aot (lifter.h) */
         LLVMBuildFence(lc->b, LLVMAtomicOrderingSequentiallyConsistent, 1,
@@ -373,7 +396,7 @@ static void leave_to(struct lift_ctx *lc, LLVMValueRef code64)
     LLVMBuilderRef b = lc->b;
     if (!lc->env->tail_calls) {
         lift_prof_exit(lc);
-        LLVMBuildRet(b, code64);
+        lift_ret(lc, code64);
         return;
     }
     LLVMValueRef go = LLVMBuildAnd(

@@ -102,6 +102,9 @@ struct lift_ctx {
     bool x87_cw_std;
     bool x87_rounds;
     bool has_loop;
+    /* The first tier's one return block and its value (lift.c, lift_ret). */
+    LLVMBasicBlockRef ret_bb;
+    LLVMValueRef ret_phi;
 
     /* The x87 cache (x87_cache.c): in optimised units the x87 registers,
      * their empty bits, TOP and the control and status words live in
