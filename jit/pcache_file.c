@@ -67,7 +67,8 @@ static bool record_ok(const uint8_t *p, size_t left)
         return false;
     const struct pc_rec *r = (const struct pc_rec *)p;
     if (r->size > left || r->size % PCACHE_ALIGN || r->nunits == 0 ||
-        r->optimised > JIT_CODE_HOT || r->nunits > 4096 || r->ncells > (1u << 20) ||
+        r->optimised > JIT_CODE_HOT || r->nunits > 4096 ||
+        r->ncells > (1u << 20) ||
         r->size != record_size(r->nunits, r->ncells, r->objlen) ||
         r->xip > 1)
         return false;

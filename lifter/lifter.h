@@ -3,9 +3,10 @@
  *
  * A unit is one LLVM function of type cpu_unit_fn (see r386/cpu.h) with
  * the calling convention LIFTER_UNIT_CC, entered from C through
- * lifter_run_units (enter.S).  Guest registers and flags live in SSA values inside it and are written
- * back at its exits.  Translated code calls runtime helpers only by the
- * names below (the helper ABI); the JIT resolves them. */
+ * lifter_run_units (enter.S).  Guest registers and flags live in SSA
+ * values inside it and are written back at its exits.  Translated code
+ * calls runtime helpers only by the names below (the helper ABI); the JIT
+ * resolves them. */
 #ifndef R386_LIFTER_H
 #define R386_LIFTER_H
 

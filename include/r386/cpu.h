@@ -216,9 +216,9 @@ static inline void cpu_fpu_init(struct cpu_state *s)
 /* A translated unit runs guest code from state->eip.  It returns either
  * the code of the next unit to run (chaining: the dispatcher calls it at
  * once) or, a value below CPU_EXIT_LIMIT, an enum cpu_exit with state->eip
- * set accordingly. */
-/* (Its calling convention is LLVM's preserve_none, not C's: C code enters
- * units through cpu_run_chain.) */
+ * set accordingly.  Its calling convention is LLVM's preserve_none, not
+ * C's (lifter/lifter.h, LIFTER_UNIT_CC): C code enters units through
+ * cpu_run_chain. */
 typedef uintptr_t (*cpu_unit_fn)(struct cpu_state *state);
 #define CPU_EXIT_LIMIT 16 /* (lifter/enter.S too) */
 
