@@ -214,6 +214,20 @@ fail:
     return NULL;
 }
 
+void jit_finish(struct jit *j)
+{
+    if (!j)
+        return;
+    /* Else a unit the tier finished after the cache was written, one that
+     * got hot near the end, was optimised again by every run. */
+    pthread_mutex_lock(&j->lock);
+    struct jit_tier2 *t = j->tier2;
+    j->tier2 = NULL;
+    pthread_mutex_unlock(&j->lock);
+    jit_tier2_stop(t);
+    jit_persist(j);
+}
+
 void jit_destroy(struct jit *j)
 {
     if (!j)

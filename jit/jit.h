@@ -153,6 +153,9 @@ guest_addr_t *jit_cached_units(struct jit *j, guest_addr_t pc, size_t *n);
  * (at exit, and before execve replaces the process).  Errors give one
  * warning and leave the cache as it was. */
 void jit_persist(struct jit *j);
+/* At process exit: stop the optimising tier (the unit it is compiling is
+ * finished and installed first), then jit_persist. */
+void jit_finish(struct jit *j);
 
 /* The cache directory a run uses: $R386_CACHE_DIR, else
  * $XDG_CACHE_HOME/r386, else ~/.cache/r386 (NULL: none can be named).

@@ -333,7 +333,10 @@ int runtime_run(struct runtime *rt)
     if (__atomic_load_n(&rt->nthreads, __ATOMIC_SEQ_CST) > 1)
         runtime_end_process(rt, status); /* threads still run translated code */
     runtime_profile_finish(rt);
-    jit_persist(rt->jit);
+    if (rt->aot_reached)
+        jit_persist(rt->jit); /* --aot goes on (aot.c), with the tier */
+    else
+        jit_finish(rt->jit);
     if (rt->cfg.stats && rt->jit)
         print_stats(rt, rt->start_ns);
     return status;
@@ -342,7 +345,7 @@ int runtime_run(struct runtime *rt)
 _Noreturn void runtime_end_process(struct runtime *rt, int status)
 {
     runtime_profile_finish(rt);
-    jit_persist(rt->jit);
+    jit_finish(rt->jit);
     if (rt->cfg.stats && rt->jit)
         print_stats(rt, rt->start_ns);
     fflush(NULL);

@@ -10,8 +10,9 @@
 #     optimising tier recompiles --aot's hot units with predicted branches:
 #     in its IR, some optimised unit (define @h_PC) that this run did not
 #     compile afresh (no define @u_PC) has an "unpredicted" block;
-#   - the second run loads that code: nothing compiled, nothing optimised
-#     again (a unit an --aot object also holds is not taken from it).
+#   - the runs after it load that code: nothing compiled, and by the third
+#     run at the latest nothing optimised again (a unit an --aot object
+#     also holds is not taken from it).
 set -u
 r386=$1
 prog=$2
@@ -43,9 +44,17 @@ n=$(comm -23 "$tmp/pred" "$tmp/fresh" | wc -l)
 hot=$(stat '.* \([0-9]*\) hot units optimised')
 [ "$n" -gt 0 ] ||
     fail "no unit of --aot's optimised again with a prediction ($hot optimised)"
+# A unit that got hot just before the end, not yet taken by the tier, is
+# optimised by the next run, once; --aot code that a stored tier-2 record
+# should replace was optimised again by every run.
 run
 fresh2=$(stat '\([0-9]*\) units in')
 hot2=$(stat '.* \([0-9]*\) hot units optimised')
-[ "$fresh2" = 0 ] && [ "$hot2" = 0 ] ||
-    fail "the second run compiled $fresh2 units and optimised $hot2"
+hot3=0
+if [ "$hot2" != 0 ]; then
+    run
+    hot3=$(stat '.* \([0-9]*\) hot units optimised')
+fi
+[ "$fresh2" = 0 ] && [ "$hot3" = 0 ] ||
+    fail "the runs after compiled $fresh2 units, optimised $hot2 then $hot3"
 echo "ok: after --aot, $n of its units optimised again with predictions; the next run none"
