@@ -654,6 +654,7 @@ static int compile(struct jit *j, const struct jit_worker *w,
         return -1;
     }
     bool all_installed = true;
+    unsigned kind = j->optimise ? JIT_CODE_AOT : JIT_CODE_FIRST;
     for (int i = 0; i < n; i++) {
         jit_perfmap_write(j->perfmap, names[i], addrs[i],
                           (guest_addr_t)batch[i]->link.pc, j->optimise ? 2 : 1);
@@ -669,7 +670,7 @@ static int compile(struct jit *j, const struct jit_worker *w,
                                units[i].nranges) &&
             jit_install(j, batch[i], addrs[i], epoch)) {
             batch[i]->tier = 1;
-            batch[i]->optimised = j->optimise ? JIT_CODE_AOT : JIT_CODE_FIRST;
+            batch[i]->optimised = (uint8_t)kind;
             set_succ(batch[i], &units[i]);
         } else {
             batch[i]->code_end = 0;
@@ -678,8 +679,7 @@ static int compile(struct jit *j, const struct jit_worker *w,
     }
     if (objcopy && all_installed)
         jit_pcache_store(j, objcopy, objlen, table, cells, ncells,
-                         (const char(*)[JIT_NAME_MAX])names, units, n,
-                         j->optimise ? JIT_CODE_AOT : JIT_CODE_FIRST);
+                         (const char(*)[JIT_NAME_MAX])names, units, n, kind);
     free(objcopy);
     free(cells);
     j->stats.units += (unsigned)n;
