@@ -688,8 +688,9 @@ static int compile(struct jit *j, const struct jit_worker *w,
     return 0;
 }
 
-cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
-                       size_t errlen)
+/* jit_lookup, and jit_find when !allow_compile. */
+static cpu_unit_fn lookup(struct jit *j, guest_addr_t pc, bool allow_compile,
+                          char *err, size_t errlen)
 {
     pthread_mutex_lock(&j->lock);
     j->stats.lookups++;
@@ -702,7 +703,7 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
         fn = (cpu_unit_fn)(uintptr_t)e->link.code;
     else if (j->pcache && jit_pcache_load(j, e, false))
         fn = (cpu_unit_fn)(uintptr_t)e->link.code;
-    else {
+    else if (allow_compile) {
         if (j->cfg.compiling)
             j->cfg.compiling(true);
         if (compile(j, NULL, e, &code, err, errlen) == 0)
@@ -722,6 +723,18 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
     }
     pthread_mutex_unlock(&j->lock);
     return fn;
+}
+
+cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
+                       size_t errlen)
+{
+    return lookup(j, pc, true, err, errlen);
+}
+
+cpu_unit_fn jit_find(struct jit *j, guest_addr_t pc)
+{
+    char err[8];
+    return lookup(j, pc, false, err, sizeof(err));
 }
 
 void jit_set_optimise(struct jit *j)

@@ -107,6 +107,9 @@ void jit_destroy(struct jit *j);
 cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
                        size_t errlen);
 
+/* The translation of the unit at pc when there is one, in memory or in
+ * the persistent cache; NULL otherwise (nothing is compiled). */
+cpu_unit_fn jit_find(struct jit *j, guest_addr_t pc);
 /* The guest pc of the instruction translated code at host_pc was lifted
  * from, for a fault there (jit/pcmap.c); false when host_pc is not in
  * translated code or its line table does not name it. */

@@ -16,6 +16,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
@@ -60,6 +61,40 @@ static size_t code_read(void *ctx, guest_addr_t pc, uint8_t *buf, size_t max)
         n += take;
     }
     return n;
+}
+
+/* The interpreter's reads: as code_read, but the pages are not marked as
+ * code (nothing is translated from what it reads). */
+static size_t code_fetch(void *ctx, guest_addr_t pc, uint8_t *buf,
+                         size_t max)
+{
+    struct guest_mem *m = ctx;
+    size_t n = 0;
+    while (n < max) {
+        guest_addr_t a = pc + (guest_addr_t)n;
+        if ((uint64_t)pc + n >= GUEST_SPACE_SIZE ||
+            !guest_mem_access_ok(m, a, 1, GUEST_PROT_EXEC))
+            break;
+        size_t in_page = GUEST_PAGE_SIZE - (a & (GUEST_PAGE_SIZE - 1));
+        size_t take = max - n < in_page ? max - n : in_page;
+        memcpy(buf + n, g2h(m, a), take);
+        n += take;
+    }
+    return n;
+}
+
+/* R386_INTERP: how many times a block is interpreted before it is
+ * compiled (0: never interpreted).  Not with --dump-ir/--dump-asm, whose
+ * pc must be compiled to be shown. */
+#define INTERP_DEFAULT 16
+
+static struct interp *interp_for(struct runtime *rt)
+{
+    const char *e = getenv("R386_INTERP");
+    unsigned n = e ? (unsigned)strtoul(e, NULL, 10) : INTERP_DEFAULT;
+    if (!n || rt->cfg.dump_ir || rt->cfg.dump_asm)
+        return NULL;
+    return interp_create(n, code_fetch, &rt->mem);
 }
 
 static bool code_writable(void *ctx, guest_addr_t pc)
@@ -264,6 +299,15 @@ static void print_stats(struct runtime *rt, uint64_t t0)
             "way of compiling matched)\n",
             (unsigned long long)s.lines_made,
             (unsigned long long)s.lines_failed);
+    if (rt->interp) {
+        struct interp_stats is;
+        interp_stats_get(rt->interp, &is);
+        fprintf(stderr,
+                "r386 stats: interpreted %llu blocks, %llu guest "
+                "instructions; %llu blocks left to the JIT\n",
+                (unsigned long long)is.blocks, (unsigned long long)is.insns,
+                (unsigned long long)is.refused);
+    }
     if (rt->cfg.cache_dir)
         fprintf(stderr,
                 "r386 stats: persistent cache %s: %llu units loaded in "
@@ -318,6 +362,7 @@ int runtime_run(struct runtime *rt)
         fprintf(stderr, "r386: %s\n", err);
         return 1;
     }
+    rt->interp = interp_for(rt);
     rt->mem.code_hook_ctx = rt->jit;
     __atomic_store_n(&rt->mem.code_hook, code_written, __ATOMIC_RELEASE);
     struct guest_thread *t = &rt->main_thread;
@@ -402,22 +447,36 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
             rt->aot_reached = true; /* --aot: the libraries are in place */
             return 0;
         }
-        cpu_unit_fn fn = jit_lookup(rt->jit, t->cpu.eip, err, sizeof(err));
-        if (!fn) {
-            fprintf(stderr, "r386: %s\n", err);
-            return 1;
-        }
-        fault_jmp = &jb;
         if (t->prof) {
             /* Samples the profiler asked for, with the state exact. */
             if (profile_thread_due(t->prof))
                 profile_thread_sample(t->prof, &t->cpu);
             t->cpu.prof_ret = 0;
         }
-        thread_activity(t, PROFILE_GUEST);
-        enum cpu_exit kind = cpu_run_chain(fn, &t->cpu);
-        thread_activity(t, PROFILE_DISPATCH);
-        fault_jmp = NULL;
+        /* A block with no translation runs its first times in the
+         * interpreter; then (or when it cannot) it is compiled. */
+        cpu_unit_fn fn = rt->interp ? jit_find(rt->jit, t->cpu.eip) : NULL;
+        int kind = INTERP_CANNOT;
+        if (!fn && rt->interp && interp_wants(rt->interp, t->cpu.eip)) {
+            fault_jmp = &jb;
+            thread_activity(t, PROFILE_GUEST);
+            kind = interp_block(rt->interp, &t->cpu);
+            thread_activity(t, PROFILE_DISPATCH);
+            fault_jmp = NULL;
+        }
+        if (kind == INTERP_CANNOT) {
+            if (!fn)
+                fn = jit_lookup(rt->jit, t->cpu.eip, err, sizeof(err));
+            if (!fn) {
+                fprintf(stderr, "r386: %s\n", err);
+                return 1;
+            }
+            fault_jmp = &jb;
+            thread_activity(t, PROFILE_GUEST);
+            kind = cpu_run_chain(fn, &t->cpu);
+            thread_activity(t, PROFILE_DISPATCH);
+            fault_jmp = NULL;
+        }
         switch (kind) {
         case CPU_EXIT_JUMP:
         case CPU_EXIT_INTERRUPT:
@@ -427,7 +486,7 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
             syscall_dispatch(t);
             break;
         default:
-            exit_fault(t, kind);
+            exit_fault(t, (enum cpu_exit)kind);
             break;
         }
     }

@@ -6,6 +6,7 @@
 
 #include "codemap.h"
 #include "guest_mem.h"
+#include "interp.h"
 #include "jit.h"
 #include "loader.h"
 #include "runtime.h"
@@ -16,6 +17,7 @@ struct runtime {
     struct image_info info;
     struct runtime_config cfg;
     struct jit *jit;
+    struct interp *interp;   /* the baseline tier, or NULL (dispatch.c) */
     struct codemap *codemap; /* which file each guest range maps */
     /* The program break: [start_brk, brk) is mapped (page-rounded). */
     guest_addr_t brk;

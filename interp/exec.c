@@ -1,0 +1,670 @@
+/* The interpreter's instructions: what interp_supported accepts,
+ * interp_exec runs, with the lifter's semantics (lifter/alu.c, flags.c,
+ * shift.c, muldiv.c, mov.c, flow.c): the same values for the flags the
+ * SDM leaves undefined, the same deviations.  An instruction reads all it
+ * needs from guest memory before it writes any register or flag, so a
+ * fault leaves the state at its start. */
+#include <string.h>
+
+#include "interp_internal.h"
+
+/* ---- registers, memory, operands ---- */
+
+static uint32_t width_mask(unsigned w)
+{
+    return w >= 32 ? 0xffffffffu : (1u << w) - 1;
+}
+
+static uint32_t msb(uint32_t v, unsigned w)
+{
+    return (v >> (w - 1)) & 1;
+}
+
+static uint64_t sext(uint32_t v, unsigned w)
+{
+    return (uint64_t)(int64_t)((int32_t)(v << (32 - w)) >> (32 - w));
+}
+
+/* The register index and width of a general-purpose register; false for
+ * any other register. */
+static bool gpr_of(ZydisRegister r, unsigned *idx, unsigned *w)
+{
+    if (r >= ZYDIS_REGISTER_EAX && r <= ZYDIS_REGISTER_EDI) {
+        *idx = r - ZYDIS_REGISTER_EAX;
+        *w = 32;
+    } else if (r >= ZYDIS_REGISTER_AX && r <= ZYDIS_REGISTER_DI) {
+        *idx = r - ZYDIS_REGISTER_AX;
+        *w = 16;
+    } else if (r >= ZYDIS_REGISTER_AL && r <= ZYDIS_REGISTER_BH) {
+        *idx = r - ZYDIS_REGISTER_AL; /* 4-7: AH CH DH BH */
+        *w = 8;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static uint32_t gpr_get_w(const struct cpu_state *s, unsigned idx,
+                          unsigned w)
+{
+    if (w == 8 && idx >= 4)
+        return (s->gpr[idx - 4] >> 8) & 0xff;
+    return s->gpr[idx] & width_mask(w);
+}
+
+static void gpr_set_w(struct cpu_state *s, unsigned idx, unsigned w,
+                      uint32_t v)
+{
+    unsigned shift = 0;
+    if (w == 8 && idx >= 4) {
+        idx -= 4;
+        shift = 8;
+    }
+    uint32_t m = width_mask(w) << shift;
+    s->gpr[idx] = (s->gpr[idx] & ~m) | ((v << shift) & m);
+}
+
+static uint32_t reg_get(const struct cpu_state *s, ZydisRegister r)
+{
+    unsigned idx = 0, w = 32; /* (a GPR: interp_supported) */
+    gpr_of(r, &idx, &w);
+    return gpr_get_w(s, idx, w);
+}
+
+static void reg_set(struct cpu_state *s, ZydisRegister r, uint32_t v)
+{
+    unsigned idx = 0, w = 32;
+    gpr_of(r, &idx, &w);
+    gpr_set_w(s, idx, w, v);
+}
+
+/* Guest memory through the window.  The compiler barriers keep the
+ * state's stores in program order around accesses that may fault. */
+static void *host(const struct cpu_state *s, uint32_t a)
+{
+    return (void *)(uintptr_t)(s->mem_base + a);
+}
+
+static uint32_t mem_read(const struct cpu_state *s, uint32_t a, unsigned w)
+{
+    uint32_t v = 0;
+    __asm__ volatile("" ::: "memory");
+    memcpy(&v, host(s, a), w / 8);
+    __asm__ volatile("" ::: "memory");
+    return v;
+}
+
+static void mem_write(const struct cpu_state *s, uint32_t a, unsigned w,
+                      uint32_t v)
+{
+    __asm__ volatile("" ::: "memory");
+    memcpy(host(s, a), &v, w / 8);
+    __asm__ volatile("" ::: "memory");
+}
+
+/* base + index*scale + disp (32-bit addressing only: interp_supported). */
+static uint32_t op_ea(const struct cpu_state *s, const ZydisDecodedOperand *o)
+{
+    uint32_t ea = (uint32_t)o->mem.disp.value;
+    if (o->mem.base != ZYDIS_REGISTER_NONE)
+        ea += reg_get(s, o->mem.base);
+    if (o->mem.index != ZYDIS_REGISTER_NONE)
+        ea += reg_get(s, o->mem.index) * o->mem.scale;
+    return ea;
+}
+
+/* With the segment base: FS and GS have one, the others are flat. */
+static uint32_t op_addr(const struct cpu_state *s,
+                        const ZydisDecodedOperand *o)
+{
+    uint32_t a = op_ea(s, o);
+    if (o->mem.segment == ZYDIS_REGISTER_FS)
+        a += s->seg_base[SEG_FS];
+    else if (o->mem.segment == ZYDIS_REGISTER_GS)
+        a += s->seg_base[SEG_GS];
+    return a;
+}
+
+static uint32_t op_get(const struct cpu_state *s, const struct interp_insn *in,
+                       unsigned i)
+{
+    const ZydisDecodedOperand *o = &in->op[i];
+    switch (o->type) {
+    case ZYDIS_OPERAND_TYPE_REGISTER:
+        return reg_get(s, o->reg.value);
+    case ZYDIS_OPERAND_TYPE_MEMORY:
+        return mem_read(s, op_addr(s, o), o->size);
+    default: /* immediate, at the instruction's operand size (lift_op_get) */
+        return (uint32_t)o->imm.value.u & width_mask(in->i.operand_width);
+    }
+}
+
+static void op_set(struct cpu_state *s, const struct interp_insn *in,
+                   unsigned i, uint32_t v)
+{
+    const ZydisDecodedOperand *o = &in->op[i];
+    if (o->type == ZYDIS_OPERAND_TYPE_REGISTER)
+        reg_set(s, o->reg.value, v);
+    else
+        mem_write(s, op_addr(s, o), o->size, v);
+}
+
+/* ---- flags (lifter/flags.c) ---- */
+
+static void flags_result(struct cpu_state *s, uint32_t res, unsigned w)
+{
+    s->flag[FLAG_ZF] = (res & width_mask(w)) == 0;
+    s->flag[FLAG_SF] = (uint8_t)msb(res, w);
+    s->flag[FLAG_PF] = (uint8_t)res; /* PF's source byte (cpu.h) */
+}
+
+static void flags_logic(struct cpu_state *s, uint32_t res, unsigned w)
+{
+    s->flag[FLAG_CF] = s->flag[FLAG_OF] = s->flag[FLAG_AF] = 0;
+    flags_result(s, res, w);
+}
+
+static void flags_add(struct cpu_state *s, uint32_t a, uint32_t b,
+                      int cin, uint32_t res, unsigned w)
+{
+    uint32_t m = width_mask(w);
+    a &= m, b &= m, res &= m;
+    s->flag[FLAG_CF] = res < a || (cin && res == a);
+    s->flag[FLAG_OF] = (uint8_t)msb((a ^ res) & (b ^ res), w);
+    s->flag[FLAG_AF] = ((a ^ b ^ res) >> 4) & 1;
+    flags_result(s, res, w);
+}
+
+static void flags_sub(struct cpu_state *s, uint32_t a, uint32_t b,
+                      int bin, uint32_t res, unsigned w)
+{
+    uint32_t m = width_mask(w);
+    a &= m, b &= m, res &= m;
+    s->flag[FLAG_CF] = a < b || (bin && a == b);
+    s->flag[FLAG_OF] = (uint8_t)msb((a ^ b) & (a ^ res), w);
+    s->flag[FLAG_AF] = ((a ^ b ^ res) >> 4) & 1;
+    flags_result(s, res, w);
+}
+
+/* Condition code cc (the low nibble of Jcc, SETcc, CMOVcc opcodes). */
+static bool cond(const struct cpu_state *s, unsigned cc)
+{
+    bool v;
+    const uint8_t *f = s->flag;
+    switch (cc >> 1) {
+    case 0: v = f[FLAG_OF]; break;
+    case 1: v = f[FLAG_CF]; break;
+    case 2: v = f[FLAG_ZF]; break;
+    case 3: v = f[FLAG_CF] | f[FLAG_ZF]; break;
+    case 4: v = f[FLAG_SF]; break;
+    case 5: v = cpu_pf(s); break;
+    case 6: v = f[FLAG_SF] != f[FLAG_OF]; break;
+    default: v = f[FLAG_ZF] || f[FLAG_SF] != f[FLAG_OF]; break;
+    }
+    return v ^ (cc & 1);
+}
+
+/* Jcc, SETcc, CMOVcc by their opcodes: 70-7F, 0F 80-8F; 0F 90-9F;
+ * 0F 40-4F.  The condition is the opcode's low nibble. */
+static bool is_jcc(const ZydisDecodedInstruction *i)
+{
+    return (i->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT &&
+            (i->opcode & 0xf0) == 0x70) ||
+           (i->opcode_map == ZYDIS_OPCODE_MAP_0F &&
+            (i->opcode & 0xf0) == 0x80);
+}
+
+static bool is_setcc(const ZydisDecodedInstruction *i)
+{
+    return i->opcode_map == ZYDIS_OPCODE_MAP_0F &&
+           (i->opcode & 0xf0) == 0x90 &&
+           i->meta.category == ZYDIS_CATEGORY_SETCC;
+}
+
+static bool is_cmovcc(const ZydisDecodedInstruction *i)
+{
+    return i->opcode_map == ZYDIS_OPCODE_MAP_0F &&
+           (i->opcode & 0xf0) == 0x40 && i->meta.category == ZYDIS_CATEGORY_CMOV;
+}
+
+/* ---- the instructions ---- */
+
+enum alu_op { OP_ADD, OP_ADC, OP_SUB, OP_SBB, OP_AND, OP_OR, OP_XOR };
+
+static void alu(struct cpu_state *s, const struct interp_insn *in,
+                enum alu_op op, bool write)
+{
+    unsigned w = in->op[0].size;
+    uint32_t b = op_get(s, in, 1) & width_mask(w);
+    uint32_t a = op_get(s, in, 0);
+    int c = s->flag[FLAG_CF];
+    uint32_t r;
+    switch (op) {
+    case OP_ADD: r = a + b; break;
+    case OP_ADC: r = a + b + (uint32_t)c; break;
+    case OP_SUB: r = a - b; break;
+    case OP_SBB: r = a - b - (uint32_t)c; break;
+    case OP_AND: r = a & b; break;
+    case OP_OR: r = a | b; break;
+    default: r = a ^ b; break;
+    }
+    r &= width_mask(w);
+    if (write)
+        op_set(s, in, 0, r);
+    switch (op) {
+    case OP_ADD: flags_add(s, a, b, 0, r, w); break;
+    case OP_ADC: flags_add(s, a, b, c, r, w); break;
+    case OP_SUB: flags_sub(s, a, b, 0, r, w); break;
+    case OP_SBB: flags_sub(s, a, b, c, r, w); break;
+    default: flags_logic(s, r, w); break;
+    }
+}
+
+static void incdec(struct cpu_state *s, const struct interp_insn *in,
+                   bool dec)
+{
+    unsigned w = in->op[0].size;
+    uint32_t a = op_get(s, in, 0);
+    uint32_t r = (dec ? a - 1 : a + 1) & width_mask(w);
+    op_set(s, in, 0, r);
+    uint8_t cf = s->flag[FLAG_CF];
+    if (dec)
+        flags_sub(s, a, 1, 0, r, w);
+    else
+        flags_add(s, a, 1, 0, r, w);
+    s->flag[FLAG_CF] = cf;
+}
+
+/* SHL SHR SAR (lifter/shift.c): count masked to 5 bits; a count of 0
+ * changes no flag but writes the operand back; OF by the count-1
+ * formulas whatever the count; AF 0. */
+static void shift(struct cpu_state *s, const struct interp_insn *in)
+{
+    unsigned w = in->op[0].size;
+    uint32_t x = op_get(s, in, 0);
+    unsigned c = op_get(s, in, 1) & 31;
+    uint32_t res, cf, of;
+    switch (in->i.mnemonic) {
+    case ZYDIS_MNEMONIC_SHL: {
+        uint64_t r = (uint64_t)x << c;
+        res = (uint32_t)r & width_mask(w);
+        cf = (uint32_t)(r >> w) & 1;
+        of = cf ^ msb(res, w);
+        break;
+    }
+    case ZYDIS_MNEMONIC_SHR:
+        res = x >> c;
+        cf = (uint32_t)(((uint64_t)x << 1) >> c) & 1;
+        of = msb(res, w) ^ ((res >> (w - 2)) & 1);
+        break;
+    default: { /* SAR */
+        int64_t xs = (int64_t)sext(x, w);
+        res = (uint32_t)(xs >> c) & width_mask(w);
+        cf = (uint32_t)((int64_t)((uint64_t)xs << 1) >> c) & 1;
+        of = 0;
+        break;
+    }
+    }
+    op_set(s, in, 0, res);
+    if (!c)
+        return;
+    s->flag[FLAG_CF] = (uint8_t)cf;
+    s->flag[FLAG_OF] = (uint8_t)of;
+    s->flag[FLAG_AF] = 0;
+    flags_result(s, res, w);
+}
+
+/* MUL/IMUL r/m into the accumulator, IMUL r, r/m(, imm) truncated: CF =
+ * OF = the product did not fit; SF ZF PF from its low half; AF 0. */
+static void mul_flags(struct cpu_state *s, bool wide, uint32_t lo,
+                      unsigned w)
+{
+    s->flag[FLAG_CF] = s->flag[FLAG_OF] = wide;
+    s->flag[FLAG_AF] = 0;
+    flags_result(s, lo, w);
+}
+
+static void mul_acc(struct cpu_state *s, const struct interp_insn *in,
+                    bool sign)
+{
+    unsigned w = in->op[0].size;
+    uint32_t src = op_get(s, in, 0);
+    uint32_t a = gpr_get_w(s, REG_EAX, w);
+    uint64_t prod = sign ? (uint64_t)((int64_t)sext(a, w) *
+                                      (int64_t)sext(src, w))
+                         : (uint64_t)a * src;
+    uint32_t lo = (uint32_t)prod & width_mask(w);
+    uint32_t hi = (uint32_t)(prod >> w) & width_mask(w);
+    if (w == 8) {
+        gpr_set_w(s, REG_EAX, 16, (uint32_t)prod);
+    } else {
+        gpr_set_w(s, REG_EAX, w, lo);
+        gpr_set_w(s, REG_EDX, w, hi);
+    }
+    uint64_t m2 = w == 32 ? ~0ull : (1ull << (2 * w)) - 1;
+    bool wide = sign ? (prod & m2) != (sext(lo, w) & m2) : hi != 0;
+    mul_flags(s, wide, lo, w);
+}
+
+static void imul_trunc(struct cpu_state *s, const struct interp_insn *in)
+{
+    unsigned w = in->op[0].size;
+    uint32_t x, y;
+    if (in->i.operand_count_visible == 2) {
+        x = op_get(s, in, 0);
+        y = op_get(s, in, 1);
+    } else {
+        x = op_get(s, in, 1);
+        y = (uint32_t)in->op[2].imm.value.u;
+    }
+    int64_t prod = (int64_t)sext(x & width_mask(w), w) *
+                   (int64_t)sext(y & width_mask(w), w);
+    uint32_t res = (uint32_t)prod & width_mask(w);
+    op_set(s, in, 0, res);
+    mul_flags(s, (uint64_t)prod != sext(res, w), res, w);
+}
+
+/* DIV/IDIV: #DE (a zero divisor, a quotient too wide) at the instruction
+ * before any register changes; flags unchanged. */
+static int divide(struct cpu_state *s, const struct interp_insn *in,
+                  bool sign)
+{
+    unsigned w = in->op[0].size;
+    uint32_t d = op_get(s, in, 0);
+    uint64_t n = w == 8 ? gpr_get_w(s, REG_EAX, 16)
+                        : (uint64_t)gpr_get_w(s, REG_EDX, w) << w |
+                              gpr_get_w(s, REG_EAX, w);
+    uint64_t q, r;
+    if (!sign) {
+        if ((n >> w) >= d) {
+            s->eip = in->pc;
+            return CPU_EXIT_DIVIDE;
+        }
+        q = n / d;
+        r = n % d;
+    } else {
+        int64_t sn = (int64_t)(n << (64 - 2 * w)) >> (64 - 2 * w);
+        int64_t sd = (int64_t)sext(d, w);
+        if (sd == 0 || (sd == -1 && sn == INT64_MIN)) {
+            s->eip = in->pc;
+            return CPU_EXIT_DIVIDE;
+        }
+        int64_t sq = sn / sd;
+        if (sq != (int64_t)sext((uint32_t)sq & width_mask(w), w)) {
+            s->eip = in->pc;
+            return CPU_EXIT_DIVIDE;
+        }
+        q = (uint64_t)sq;
+        r = (uint64_t)(sn % sd);
+    }
+    if (w == 8) {
+        gpr_set_w(s, REG_EAX, 8, (uint32_t)q);
+        gpr_set_w(s, 4 /* AH */, 8, (uint32_t)r);
+    } else {
+        gpr_set_w(s, REG_EAX, w, (uint32_t)q);
+        gpr_set_w(s, REG_EDX, w, (uint32_t)r);
+    }
+    return INTERP_NEXT;
+}
+
+static void push(struct cpu_state *s, unsigned w, uint32_t v)
+{
+    uint32_t sp = s->gpr[REG_ESP] - w / 8;
+    mem_write(s, sp, w, v);
+    s->gpr[REG_ESP] = sp;
+}
+
+static void pop_to(struct cpu_state *s, const struct interp_insn *in)
+{
+    unsigned w = in->i.operand_width;
+    uint32_t sp = s->gpr[REG_ESP];
+    uint32_t v = mem_read(s, sp, w);
+    if (in->op[0].type == ZYDIS_OPERAND_TYPE_MEMORY) {
+        /* The address is formed with ESP already incremented. */
+        s->gpr[REG_ESP] = sp + w / 8;
+        uint32_t a = op_addr(s, &in->op[0]);
+        s->gpr[REG_ESP] = sp;
+        mem_write(s, a, in->op[0].size, v);
+    }
+    s->gpr[REG_ESP] = sp + w / 8;
+    if (in->op[0].type == ZYDIS_OPERAND_TYPE_REGISTER)
+        reg_set(s, in->op[0].reg.value, v);
+}
+
+/* The absolute target of a relative branch (16-bit operand size: the
+ * target is truncated, lifter/flow.c). */
+static uint32_t target(const struct interp_insn *in)
+{
+    ZyanU64 t = 0;
+    ZydisCalcAbsoluteAddress(&in->i, &in->op[0], in->pc, &t);
+    if (in->i.operand_width == 16)
+        t &= 0xffff;
+    return (uint32_t)t;
+}
+
+static bool is_rel(const struct interp_insn *in)
+{
+    return in->op[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+           in->op[0].imm.is_relative;
+}
+
+static int jump(struct cpu_state *s, uint32_t to)
+{
+    s->eip = to;
+    return CPU_EXIT_JUMP;
+}
+
+int interp_exec(struct cpu_state *s, const struct interp_insn *in)
+{
+    const ZydisDecodedInstruction *i = &in->i;
+    uint32_t next = in->pc + i->length;
+    unsigned w = i->operand_width;
+    ZydisMnemonic m = i->mnemonic;
+    if (is_jcc(i))
+        return jump(s, cond(s, i->opcode & 15) ? target(in) : next);
+    if (is_setcc(i)) {
+        op_set(s, in, 0, cond(s, i->opcode & 15));
+        return INTERP_NEXT;
+    }
+    if (is_cmovcc(i)) {
+        uint32_t v = op_get(s, in, 1); /* read whatever the condition */
+        if (cond(s, i->opcode & 15))
+            op_set(s, in, 0, v);
+        return INTERP_NEXT;
+    }
+    switch (m) {
+    case ZYDIS_MNEMONIC_MOV:
+        op_set(s, in, 0, op_get(s, in, 1));
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_MOVZX:
+        op_set(s, in, 0, op_get(s, in, 1));
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_MOVSX:
+        op_set(s, in, 0, (uint32_t)sext(op_get(s, in, 1), in->op[1].size));
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_LEA:
+        op_set(s, in, 0, op_ea(s, &in->op[1]));
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_PUSH:
+        push(s, w, op_get(s, in, 0));
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_POP:
+        pop_to(s, in);
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_LEAVE: {
+        uint32_t fp = s->gpr[REG_EBP];
+        uint32_t v = mem_read(s, fp, 32);
+        s->gpr[REG_ESP] = fp + 4;
+        s->gpr[REG_EBP] = v;
+        return INTERP_NEXT;
+    }
+    case ZYDIS_MNEMONIC_CWDE:
+        s->gpr[REG_EAX] = (uint32_t)sext(s->gpr[REG_EAX], 16);
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_CDQ:
+        s->gpr[REG_EDX] = (uint32_t)((int32_t)s->gpr[REG_EAX] >> 31);
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_XCHG: {
+        uint32_t a = op_get(s, in, 0), b = op_get(s, in, 1);
+        op_set(s, in, 0, b);
+        op_set(s, in, 1, a);
+        return INTERP_NEXT;
+    }
+    case ZYDIS_MNEMONIC_BSWAP:
+        op_set(s, in, 0, __builtin_bswap32(op_get(s, in, 0)));
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_NOP:
+    case ZYDIS_MNEMONIC_ENDBR32:
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_ADD: alu(s, in, OP_ADD, true); return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_ADC: alu(s, in, OP_ADC, true); return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_SUB: alu(s, in, OP_SUB, true); return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_SBB: alu(s, in, OP_SBB, true); return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_AND: alu(s, in, OP_AND, true); return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_OR: alu(s, in, OP_OR, true); return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_XOR: alu(s, in, OP_XOR, true); return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_CMP: alu(s, in, OP_SUB, false); return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_TEST: alu(s, in, OP_AND, false); return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_INC: incdec(s, in, false); return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_DEC: incdec(s, in, true); return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_NEG: {
+        unsigned ow = in->op[0].size;
+        uint32_t a = op_get(s, in, 0);
+        uint32_t r = (0 - a) & width_mask(ow);
+        op_set(s, in, 0, r);
+        flags_sub(s, 0, a, 0, r, ow);
+        return INTERP_NEXT;
+    }
+    case ZYDIS_MNEMONIC_NOT:
+        op_set(s, in, 0, ~op_get(s, in, 0));
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_SHL:
+    case ZYDIS_MNEMONIC_SHR:
+    case ZYDIS_MNEMONIC_SAR:
+        shift(s, in);
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_MUL:
+        mul_acc(s, in, false);
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_IMUL:
+        if (i->operand_count_visible == 1)
+            mul_acc(s, in, true);
+        else
+            imul_trunc(s, in);
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_DIV:
+        return divide(s, in, false);
+    case ZYDIS_MNEMONIC_IDIV:
+        return divide(s, in, true);
+    case ZYDIS_MNEMONIC_CLC: s->flag[FLAG_CF] = 0; return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_STC: s->flag[FLAG_CF] = 1; return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_CMC: s->flag[FLAG_CF] ^= 1; return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_CLD: s->df = 0; return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_STD: s->df = 1; return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_JMP:
+        return jump(s, is_rel(in) ? target(in) : op_get(s, in, 0));
+    case ZYDIS_MNEMONIC_CALL: {
+        /* An indirect target is read before the push (it may be
+         * addressed through ESP). */
+        uint32_t t = is_rel(in) ? target(in) : op_get(s, in, 0);
+        push(s, w, next);
+        return jump(s, t);
+    }
+    case ZYDIS_MNEMONIC_RET: {
+        uint32_t sp = s->gpr[REG_ESP];
+        uint32_t t = mem_read(s, sp, 32);
+        sp += 4;
+        if (i->operand_count_visible > 0)
+            sp += (uint32_t)in->op[0].imm.value.u & 0xffff;
+        s->gpr[REG_ESP] = sp;
+        return jump(s, t);
+    }
+    case ZYDIS_MNEMONIC_JECXZ:
+        return jump(s, s->gpr[REG_ECX] == 0 ? target(in) : next);
+    case ZYDIS_MNEMONIC_LOOP: {
+        uint32_t c = s->gpr[REG_ECX] - 1;
+        s->gpr[REG_ECX] = c;
+        return jump(s, c ? target(in) : next);
+    }
+    case ZYDIS_MNEMONIC_INT: /* int $0x80 only (interp_supported) */
+        s->eip = next;
+        return CPU_EXIT_SYSCALL;
+    default:
+        return INTERP_CANNOT; /* not reached: interp_supported */
+    }
+}
+
+static bool op_is_gpr(const ZydisDecodedOperand *o)
+{
+    unsigned idx, w;
+    return o->type != ZYDIS_OPERAND_TYPE_REGISTER ||
+           gpr_of(o->reg.value, &idx, &w);
+}
+
+bool interp_supported(const struct interp_insn *in)
+{
+    const ZydisDecodedInstruction *i = &in->i;
+    /* No LOCK, no 16-bit addressing, no segment or system registers among
+     * the visible operands, no far branches. */
+    if ((i->attributes & ZYDIS_ATTRIB_HAS_LOCK) || i->address_width != 32 ||
+        i->meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
+        return false;
+    for (unsigned k = 0; k < i->operand_count_visible; k++) {
+        if (k >= INTERP_MAX_OPS || !op_is_gpr(&in->op[k]) ||
+            in->op[k].type == ZYDIS_OPERAND_TYPE_POINTER)
+            return false;
+        if (in->op[k].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+            (in->op[k].mem.base == ZYDIS_REGISTER_EIP ||
+             in->op[k].size > 32))
+            return false;
+    }
+    ZydisMnemonic m = i->mnemonic;
+    if (is_jcc(i) || is_setcc(i) || is_cmovcc(i))
+        return true;
+    switch (m) {
+    case ZYDIS_MNEMONIC_JMP: case ZYDIS_MNEMONIC_JECXZ:
+    case ZYDIS_MNEMONIC_MOV: case ZYDIS_MNEMONIC_MOVZX:
+    case ZYDIS_MNEMONIC_MOVSX: case ZYDIS_MNEMONIC_LEA:
+    case ZYDIS_MNEMONIC_PUSH: case ZYDIS_MNEMONIC_POP:
+    case ZYDIS_MNEMONIC_NOP: case ZYDIS_MNEMONIC_ENDBR32:
+    case ZYDIS_MNEMONIC_ADD: case ZYDIS_MNEMONIC_ADC:
+    case ZYDIS_MNEMONIC_SUB: case ZYDIS_MNEMONIC_SBB:
+    case ZYDIS_MNEMONIC_AND: case ZYDIS_MNEMONIC_OR:
+    case ZYDIS_MNEMONIC_XOR: case ZYDIS_MNEMONIC_CMP:
+    case ZYDIS_MNEMONIC_TEST: case ZYDIS_MNEMONIC_INC:
+    case ZYDIS_MNEMONIC_DEC: case ZYDIS_MNEMONIC_NEG:
+    case ZYDIS_MNEMONIC_NOT: case ZYDIS_MNEMONIC_SHL:
+    case ZYDIS_MNEMONIC_SHR: case ZYDIS_MNEMONIC_SAR:
+    case ZYDIS_MNEMONIC_MUL: case ZYDIS_MNEMONIC_IMUL:
+    case ZYDIS_MNEMONIC_DIV: case ZYDIS_MNEMONIC_IDIV:
+    case ZYDIS_MNEMONIC_CLC: case ZYDIS_MNEMONIC_STC:
+    case ZYDIS_MNEMONIC_CMC: case ZYDIS_MNEMONIC_CLD:
+    case ZYDIS_MNEMONIC_STD:
+        return true;
+    case ZYDIS_MNEMONIC_XCHG: /* with memory: atomic, the JIT's */
+        return in->op[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+               in->op[1].type == ZYDIS_OPERAND_TYPE_REGISTER;
+    case ZYDIS_MNEMONIC_LEAVE: case ZYDIS_MNEMONIC_CWDE:
+    case ZYDIS_MNEMONIC_CDQ: case ZYDIS_MNEMONIC_BSWAP:
+    case ZYDIS_MNEMONIC_RET: case ZYDIS_MNEMONIC_CALL:
+        return i->operand_width == 32;
+    case ZYDIS_MNEMONIC_LOOP:
+        return true; /* (32-bit addressing: ECX) */
+    case ZYDIS_MNEMONIC_INT:
+        return (in->op[0].imm.value.u & 0xff) == 0x80;
+    default:
+        return false;
+    }
+}
+
+bool interp_ends_block(const ZydisDecodedInstruction *i)
+{
+    return i->meta.category == ZYDIS_CATEGORY_COND_BR ||
+           i->meta.category == ZYDIS_CATEGORY_UNCOND_BR ||
+           i->meta.category == ZYDIS_CATEGORY_CALL ||
+           i->meta.category == ZYDIS_CATEGORY_RET ||
+           i->meta.category == ZYDIS_CATEGORY_INTERRUPT ||
+           i->meta.category == ZYDIS_CATEGORY_SYSTEM ||
+           i->mnemonic == ZYDIS_MNEMONIC_LOOP ||
+           i->mnemonic == ZYDIS_MNEMONIC_JECXZ;
+}

@@ -1,0 +1,66 @@
+/* interp: the baseline tier.  Runs a guest block's first executions by
+ * decoding and interpreting its instructions, so that code which runs only
+ * a few times (start-up, initialisation, one-off paths) is never compiled.
+ *
+ * The interpreter takes the common integer instructions (moves, ALU,
+ * shifts, multiplies, branches, calls, returns, int $0x80) with exactly
+ * the semantics the lifter gives them -- flags the SDM leaves undefined
+ * included -- and works on the same struct cpu_state at instruction
+ * boundaries, so a block may be interpreted one time and run translated
+ * the next.  A block with any other instruction is left to the JIT whole
+ * (INTERP_CANNOT): nothing of it has run.
+ *
+ * Guest memory is accessed at mem_base + address like translated code;
+ * before each instruction the interpreter stores its pc in the state's
+ * insn_pc, which names the instruction when an access faults (the
+ * dispatcher's host-fault path).  An instruction writes registers and
+ * flags only after its last access, so a fault leaves the state at the
+ * instruction's start, exactly. */
+#ifndef R386_INTERP_H
+#define R386_INTERP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "r386/cpu.h"
+#include "r386/guest.h"
+
+struct interp;
+
+/* Copies up to max bytes of executable guest memory at pc into buf;
+ * returns how many it could. */
+typedef size_t (*interp_fetch_fn)(void *ctx, guest_addr_t pc, uint8_t *buf,
+                                  size_t max);
+
+/* threshold: how many times a block pc is interpreted before the
+ * dispatcher should have it compiled (interp_wants).  NULL when out of
+ * memory or the decoder cannot be set up. */
+struct interp *interp_create(unsigned threshold, interp_fetch_fn fetch,
+                             void *fetch_ctx);
+void interp_destroy(struct interp *it);
+
+/* Count one more run of the block at pc; true while it is below the
+ * threshold (the caller should interpret it), false once it is hot (or
+ * the count table is full).  Thread-safe. */
+bool interp_wants(struct interp *it, guest_addr_t pc);
+
+#define INTERP_CANNOT (-1)
+
+/* Interpret the guest block at state->eip up to and including the
+ * instruction that ends it (a branch, call, return, int $0x80), or a
+ * bounded number of instructions.  Returns an enum cpu_exit with eip set
+ * as a unit would (CPU_EXIT_JUMP: the next block's pc), or INTERP_CANNOT
+ * with the state untouched when the block's first instructions include
+ * one the interpreter does not take (or cannot be fetched).  Reentrant:
+ * any thread, its own state. */
+int interp_block(struct interp *it, struct cpu_state *state);
+
+struct interp_stats {
+    uint64_t blocks;   /* blocks interpreted */
+    uint64_t insns;    /* guest instructions interpreted */
+    uint64_t refused;  /* blocks left to the JIT */
+};
+void interp_stats_get(struct interp *it, struct interp_stats *out);
+
+#endif
