@@ -16,6 +16,8 @@
 # qemu-i386 by its guest test; here r386 cold, warm and damaged must agree
 # with qemu-i386 too).
 set -u
+# Every block compiled (no interpreter): the counts below are of units.
+export R386_INTERP=0
 r386=$1
 guests=$2
 sysroot=$3

@@ -4,6 +4,8 @@
 # and the unit at the program's entry point among them: for units compiled
 # by the run and for units loaded from the persistent cache.
 set -u
+# Every block compiled (no interpreter), the entry's too.
+export R386_INTERP=0
 r386=$1
 prog=$2
 tmp=$(mktemp -d)

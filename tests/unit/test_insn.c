@@ -1,6 +1,8 @@
 /* Instruction cases (tests/insn/NAME.cases, format in insn_case.h) run
  * through the lifter and the JIT: one Check test per case, one test case
- * (TCase) per file, and a per-file summary at the end.
+ * (TCase) per file, and a per-file summary at the end.  With
+ * R386_INSN_INTERP set, every block the interpreter takes runs there
+ * instead (interp/), the others through the JIT as before.
  *
  * Usage: test_insn [DIR]; DIR defaults to $R386_INSN_DIR, else the
  * source tree's tests/insn. */
@@ -16,6 +18,7 @@
 #include "guest_mem.h"
 #include "helpers.h"
 #include "insn_case.h"
+#include "interp.h"
 #include "jit.h"
 #include "thread.h"
 
@@ -34,6 +37,10 @@
 #define MAX_SECONDS 10
 
 static struct insn_case_set set;
+/* R386_INSN_INTERP: cases whose every block ran in the interpreter
+ * (counted in the forked test processes: reported through a pipe). */
+static bool use_interp;
+static int interp_pipe[2];
 
 /* Code is read from executable guest memory, but a read starting before
  * the end of the case's code stops there and none starts at it: a unit
@@ -244,9 +251,11 @@ START_TEST(run_case)
     sigaction(SIGALRM, &sa, &old_alrm);
     alarm(MAX_SECONDS);
     static volatile uint32_t kind;
-    static volatile int units;
+    static volatile int units, interpreted;
     kind = CPU_EXIT_JUMP;
-    units = 0;
+    units = interpreted = 0;
+    static struct interp *it;
+    it = use_interp ? interp_create(~0u, code_read, &src) : NULL;
     int sig = sigsetjmp(fault_jb, 1);
     if (!sig) {
         for (;;) {
@@ -255,6 +264,16 @@ START_TEST(run_case)
             ck_assert_msg(++units <= MAX_UNITS,
                           "%s: still running after %d units (eip 0x%08x)",
                           where, MAX_UNITS, t.cpu.eip);
+            if (it) {
+                int r = interp_block(it, &t.cpu);
+                if (r != INTERP_CANNOT) {
+                    interpreted++;
+                    kind = (uint32_t)r;
+                    if (kind != CPU_EXIT_JUMP)
+                        break;
+                    continue;
+                }
+            }
             cpu_unit_fn fn = jit_lookup(j, t.cpu.eip, err, sizeof(err));
             ck_assert_msg(fn != NULL, "%s: jit_lookup(0x%08x): %s", where,
                           t.cpu.eip, err);
@@ -278,6 +297,11 @@ START_TEST(run_case)
                      t.cpu.eip);
     }
 
+    if (it && interpreted == units) {
+        char one = 1;
+        ck_assert_int_eq(write(interp_pipe[1], &one, 1), 1);
+    }
+    interp_destroy(it);
     struct report r = {.len = 0};
     compare(c, &t.cpu, kind, &mem, &r);
     jit_destroy(j);
@@ -342,10 +366,27 @@ int main(int argc, char **argv)
         }
         first = end;
     }
+    use_interp = getenv("R386_INSN_INTERP") != NULL;
+    if (use_interp && pipe(interp_pipe) != 0) {
+        perror("pipe");
+        return 1;
+    }
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     print_summary(sr);
     int failed = srunner_ntests_failed(sr);
+    if (use_interp) {
+        /* Not vacuous: most integer cases must have run there. */
+        close(interp_pipe[1]);
+        char buf[4096];
+        ssize_t got;
+        long n = 0;
+        while ((got = read(interp_pipe[0], buf, sizeof(buf))) > 0)
+            n += got;
+        printf("test_insn: %ld cases ran wholly in the interpreter\n", n);
+        if (n < 500)
+            failed++;
+    }
     srunner_free(sr);
     insn_cases_free(&set);
     return failed ? 1 : 0;
