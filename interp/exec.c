@@ -1,4 +1,4 @@
-/* The interpreter's instructions: what interp_supported accepts,
+/* The interpreter's instructions: what interp_decoded accepts,
  * interp_exec runs, with the lifter's semantics (lifter/alu.c, flags.c,
  * shift.c, muldiv.c, mov.c, flow.c): the same values for the flags the
  * SDM leaves undefined, the same deviations.  An instruction reads all it
@@ -103,24 +103,24 @@ static void mem_write(const struct cpu_state *s, uint32_t a, unsigned w,
 }
 
 /* base + index*scale + disp (32-bit addressing only: interp_supported). */
-static uint32_t op_ea(const struct cpu_state *s, const ZydisDecodedOperand *o)
+static uint32_t op_ea(const struct cpu_state *s, const struct interp_operand *o)
 {
-    uint32_t ea = (uint32_t)o->mem.disp.value;
-    if (o->mem.base != ZYDIS_REGISTER_NONE)
-        ea += reg_get(s, o->mem.base);
-    if (o->mem.index != ZYDIS_REGISTER_NONE)
-        ea += reg_get(s, o->mem.index) * o->mem.scale;
+    uint32_t ea = o->imm;
+    if (o->reg != ZYDIS_REGISTER_NONE)
+        ea += reg_get(s, o->reg);
+    if (o->index != ZYDIS_REGISTER_NONE)
+        ea += reg_get(s, o->index) * o->scale;
     return ea;
 }
 
 /* With the segment base: FS and GS have one, the others are flat. */
 static uint32_t op_addr(const struct cpu_state *s,
-                        const ZydisDecodedOperand *o)
+                        const struct interp_operand *o)
 {
     uint32_t a = op_ea(s, o);
-    if (o->mem.segment == ZYDIS_REGISTER_FS)
+    if (o->segment == ZYDIS_REGISTER_FS)
         a += s->seg_base[SEG_FS];
-    else if (o->mem.segment == ZYDIS_REGISTER_GS)
+    else if (o->segment == ZYDIS_REGISTER_GS)
         a += s->seg_base[SEG_GS];
     return a;
 }
@@ -128,23 +128,23 @@ static uint32_t op_addr(const struct cpu_state *s,
 static uint32_t op_get(const struct cpu_state *s, const struct interp_insn *in,
                        unsigned i)
 {
-    const ZydisDecodedOperand *o = &in->op[i];
+    const struct interp_operand *o = &in->op[i];
     switch (o->type) {
     case ZYDIS_OPERAND_TYPE_REGISTER:
-        return reg_get(s, o->reg.value);
+        return reg_get(s, o->reg);
     case ZYDIS_OPERAND_TYPE_MEMORY:
         return mem_read(s, op_addr(s, o), o->size);
     default: /* immediate, at the instruction's operand size (lift_op_get) */
-        return (uint32_t)o->imm.value.u & width_mask(in->i.operand_width);
+        return o->imm & width_mask(in->operand_width);
     }
 }
 
 static void op_set(struct cpu_state *s, const struct interp_insn *in,
                    unsigned i, uint32_t v)
 {
-    const ZydisDecodedOperand *o = &in->op[i];
+    const struct interp_operand *o = &in->op[i];
     if (o->type == ZYDIS_OPERAND_TYPE_REGISTER)
-        reg_set(s, o->reg.value, v);
+        reg_set(s, o->reg, v);
     else
         mem_write(s, op_addr(s, o), o->size, v);
 }
@@ -284,7 +284,7 @@ static void shift(struct cpu_state *s, const struct interp_insn *in)
     uint32_t x = op_get(s, in, 0);
     unsigned c = op_get(s, in, 1) & 31;
     uint32_t res, cf, of;
-    switch (in->i.mnemonic) {
+    switch (in->mnemonic) {
     case ZYDIS_MNEMONIC_SHL: {
         uint64_t r = (uint64_t)x << c;
         res = (uint32_t)r & width_mask(w);
@@ -350,12 +350,12 @@ static void imul_trunc(struct cpu_state *s, const struct interp_insn *in)
 {
     unsigned w = in->op[0].size;
     uint32_t x, y;
-    if (in->i.operand_count_visible == 2) {
+    if (in->visible == 2) {
         x = op_get(s, in, 0);
         y = op_get(s, in, 1);
     } else {
         x = op_get(s, in, 1);
-        y = (uint32_t)in->op[2].imm.value.u;
+        y = in->op[2].imm;
     }
     int64_t prod = (int64_t)sext(x & width_mask(w), w) *
                    (int64_t)sext(y & width_mask(w), w);
@@ -416,7 +416,7 @@ static void push(struct cpu_state *s, unsigned w, uint32_t v)
 
 static void pop_to(struct cpu_state *s, const struct interp_insn *in)
 {
-    unsigned w = in->i.operand_width;
+    unsigned w = in->operand_width;
     uint32_t sp = s->gpr[REG_ESP];
     uint32_t v = mem_read(s, sp, w);
     if (in->op[0].type == ZYDIS_OPERAND_TYPE_MEMORY) {
@@ -428,24 +428,7 @@ static void pop_to(struct cpu_state *s, const struct interp_insn *in)
     }
     s->gpr[REG_ESP] = sp + w / 8;
     if (in->op[0].type == ZYDIS_OPERAND_TYPE_REGISTER)
-        reg_set(s, in->op[0].reg.value, v);
-}
-
-/* The absolute target of a relative branch (16-bit operand size: the
- * target is truncated, lifter/flow.c). */
-static uint32_t target(const struct interp_insn *in)
-{
-    ZyanU64 t = 0;
-    ZydisCalcAbsoluteAddress(&in->i, &in->op[0], in->pc, &t);
-    if (in->i.operand_width == 16)
-        t &= 0xffff;
-    return (uint32_t)t;
-}
-
-static bool is_rel(const struct interp_insn *in)
-{
-    return in->op[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
-           in->op[0].imm.is_relative;
+        reg_set(s, in->op[0].reg, v);
 }
 
 static int jump(struct cpu_state *s, uint32_t to)
@@ -456,23 +439,24 @@ static int jump(struct cpu_state *s, uint32_t to)
 
 int interp_exec(struct cpu_state *s, const struct interp_insn *in)
 {
-    const ZydisDecodedInstruction *i = &in->i;
-    uint32_t next = in->pc + i->length;
-    unsigned w = i->operand_width;
-    ZydisMnemonic m = i->mnemonic;
-    if (is_jcc(i))
-        return jump(s, cond(s, i->opcode & 15) ? target(in) : next);
-    if (is_setcc(i)) {
-        op_set(s, in, 0, cond(s, i->opcode & 15));
+    uint32_t next = in->pc + in->length;
+    unsigned w = in->operand_width;
+    switch (in->kind) {
+    case KIND_JCC:
+        return jump(s, cond(s, in->cc) ? in->target : next);
+    case KIND_SETCC:
+        op_set(s, in, 0, cond(s, in->cc));
         return INTERP_NEXT;
-    }
-    if (is_cmovcc(i)) {
+    case KIND_CMOVCC: {
         uint32_t v = op_get(s, in, 1); /* read whatever the condition */
-        if (cond(s, i->opcode & 15))
+        if (cond(s, in->cc))
             op_set(s, in, 0, v);
         return INTERP_NEXT;
     }
-    switch (m) {
+    default:
+        break;
+    }
+    switch ((ZydisMnemonic)in->mnemonic) {
     case ZYDIS_MNEMONIC_MOV:
         op_set(s, in, 0, op_get(s, in, 1));
         return INTERP_NEXT;
@@ -547,7 +531,7 @@ int interp_exec(struct cpu_state *s, const struct interp_insn *in)
         mul_acc(s, in, false);
         return INTERP_NEXT;
     case ZYDIS_MNEMONIC_IMUL:
-        if (i->operand_count_visible == 1)
+        if (in->visible == 1)
             mul_acc(s, in, true);
         else
             imul_trunc(s, in);
@@ -562,11 +546,11 @@ int interp_exec(struct cpu_state *s, const struct interp_insn *in)
     case ZYDIS_MNEMONIC_CLD: s->df = 0; return INTERP_NEXT;
     case ZYDIS_MNEMONIC_STD: s->df = 1; return INTERP_NEXT;
     case ZYDIS_MNEMONIC_JMP:
-        return jump(s, is_rel(in) ? target(in) : op_get(s, in, 0));
+        return jump(s, in->relative ? in->target : op_get(s, in, 0));
     case ZYDIS_MNEMONIC_CALL: {
         /* An indirect target is read before the push (it may be
          * addressed through ESP). */
-        uint32_t t = is_rel(in) ? target(in) : op_get(s, in, 0);
+        uint32_t t = in->relative ? in->target : op_get(s, in, 0);
         push(s, w, next);
         return jump(s, t);
     }
@@ -574,23 +558,23 @@ int interp_exec(struct cpu_state *s, const struct interp_insn *in)
         uint32_t sp = s->gpr[REG_ESP];
         uint32_t t = mem_read(s, sp, 32);
         sp += 4;
-        if (i->operand_count_visible > 0)
-            sp += (uint32_t)in->op[0].imm.value.u & 0xffff;
+        if (in->visible > 0)
+            sp += in->op[0].imm & 0xffff;
         s->gpr[REG_ESP] = sp;
         return jump(s, t);
     }
     case ZYDIS_MNEMONIC_JECXZ:
-        return jump(s, s->gpr[REG_ECX] == 0 ? target(in) : next);
+        return jump(s, s->gpr[REG_ECX] == 0 ? in->target : next);
     case ZYDIS_MNEMONIC_LOOP: {
         uint32_t c = s->gpr[REG_ECX] - 1;
         s->gpr[REG_ECX] = c;
-        return jump(s, c ? target(in) : next);
+        return jump(s, c ? in->target : next);
     }
     case ZYDIS_MNEMONIC_INT: /* int $0x80 only (interp_supported) */
         s->eip = next;
         return CPU_EXIT_SYSCALL;
     default:
-        return INTERP_CANNOT; /* not reached: interp_supported */
+        return INTERP_CANNOT; /* not reached: interp_decoded */
     }
 }
 
@@ -601,27 +585,25 @@ static bool op_is_gpr(const ZydisDecodedOperand *o)
            gpr_of(o->reg.value, &idx, &w);
 }
 
-bool interp_supported(const struct interp_insn *in)
+static bool supported(const ZydisDecodedInstruction *i,
+                      const ZydisDecodedOperand *ops)
 {
-    const ZydisDecodedInstruction *i = &in->i;
     /* No LOCK, no 16-bit addressing, no segment or system registers among
      * the visible operands, no far branches. */
     if ((i->attributes & ZYDIS_ATTRIB_HAS_LOCK) || i->address_width != 32 ||
         i->meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
         return false;
     for (unsigned k = 0; k < i->operand_count_visible; k++) {
-        if (k >= INTERP_MAX_OPS || !op_is_gpr(&in->op[k]) ||
-            in->op[k].type == ZYDIS_OPERAND_TYPE_POINTER)
+        if (k >= INTERP_MAX_OPS || !op_is_gpr(&ops[k]) ||
+            ops[k].type == ZYDIS_OPERAND_TYPE_POINTER)
             return false;
-        if (in->op[k].type == ZYDIS_OPERAND_TYPE_MEMORY &&
-            (in->op[k].mem.base == ZYDIS_REGISTER_EIP ||
-             in->op[k].size > 32))
+        if (ops[k].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+            (ops[k].mem.base == ZYDIS_REGISTER_EIP || ops[k].size > 32))
             return false;
     }
-    ZydisMnemonic m = i->mnemonic;
     if (is_jcc(i) || is_setcc(i) || is_cmovcc(i))
         return true;
-    switch (m) {
+    switch (i->mnemonic) {
     case ZYDIS_MNEMONIC_JMP: case ZYDIS_MNEMONIC_JECXZ:
     case ZYDIS_MNEMONIC_MOV: case ZYDIS_MNEMONIC_MOVZX:
     case ZYDIS_MNEMONIC_MOVSX: case ZYDIS_MNEMONIC_LEA:
@@ -642,8 +624,8 @@ bool interp_supported(const struct interp_insn *in)
     case ZYDIS_MNEMONIC_STD:
         return true;
     case ZYDIS_MNEMONIC_XCHG: /* with memory: atomic, the JIT's */
-        return in->op[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
-               in->op[1].type == ZYDIS_OPERAND_TYPE_REGISTER;
+        return ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+               ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER;
     case ZYDIS_MNEMONIC_LEAVE: case ZYDIS_MNEMONIC_CWDE:
     case ZYDIS_MNEMONIC_CDQ: case ZYDIS_MNEMONIC_BSWAP:
     case ZYDIS_MNEMONIC_RET: case ZYDIS_MNEMONIC_CALL:
@@ -651,13 +633,13 @@ bool interp_supported(const struct interp_insn *in)
     case ZYDIS_MNEMONIC_LOOP:
         return true; /* (32-bit addressing: ECX) */
     case ZYDIS_MNEMONIC_INT:
-        return (in->op[0].imm.value.u & 0xff) == 0x80;
+        return (ops[0].imm.value.u & 0xff) == 0x80;
     default:
         return false;
     }
 }
 
-bool interp_ends_block(const ZydisDecodedInstruction *i)
+static bool ends_block(const ZydisDecodedInstruction *i)
 {
     return i->meta.category == ZYDIS_CATEGORY_COND_BR ||
            i->meta.category == ZYDIS_CATEGORY_UNCOND_BR ||
@@ -667,4 +649,57 @@ bool interp_ends_block(const ZydisDecodedInstruction *i)
            i->meta.category == ZYDIS_CATEGORY_SYSTEM ||
            i->mnemonic == ZYDIS_MNEMONIC_LOOP ||
            i->mnemonic == ZYDIS_MNEMONIC_JECXZ;
+}
+
+bool interp_decoded(const ZydisDecodedInstruction *i,
+                    const ZydisDecodedOperand *ops, guest_addr_t pc,
+                    struct interp_insn *out)
+{
+    if (!supported(i, ops))
+        return false;
+    memset(out, 0, sizeof(*out));
+    out->pc = pc;
+    out->mnemonic = (uint16_t)i->mnemonic;
+    out->length = i->length;
+    out->operand_width = (uint8_t)i->operand_width;
+    out->visible = i->operand_count_visible;
+    out->ends = ends_block(i);
+    out->cc = 0xff;
+    out->kind = KIND_PLAIN;
+    if (is_jcc(i) || is_setcc(i) || is_cmovcc(i)) {
+        out->cc = i->opcode & 15;
+        out->kind = is_jcc(i) ? KIND_JCC : is_setcc(i) ? KIND_SETCC
+                                                       : KIND_CMOVCC;
+    }
+    unsigned n = i->operand_count < INTERP_MAX_OPS ? i->operand_count
+                                                   : INTERP_MAX_OPS;
+    for (unsigned k = 0; k < n; k++) {
+        const ZydisDecodedOperand *o = &ops[k];
+        struct interp_operand *d = &out->op[k];
+        d->type = (uint8_t)o->type;
+        d->size = (uint8_t)(o->size > 255 ? 255 : o->size);
+        if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+            d->reg = (uint16_t)o->reg.value;
+        } else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+            d->reg = (uint16_t)o->mem.base;
+            d->index = (uint16_t)o->mem.index;
+            d->segment = (uint16_t)o->mem.segment;
+            d->scale = o->mem.scale;
+            d->imm = (uint32_t)o->mem.disp.value;
+        } else if (o->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+            d->imm = (uint32_t)o->imm.value.u;
+        }
+    }
+    if (ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+        ops[0].imm.is_relative) {
+        /* The absolute target; with a 16-bit operand size truncated, as
+         * on hardware (lifter/flow.c). */
+        ZyanU64 t = 0;
+        ZydisCalcAbsoluteAddress(i, &ops[0], pc, &t);
+        if (i->operand_width == 16)
+            t &= 0xffff;
+        out->relative = true;
+        out->target = (guest_addr_t)t;
+    }
+    return true;
 }

@@ -1,14 +1,19 @@
-/* The baseline tier's block loop and its run counts (interp.h).
+/* The baseline tier's block loop, its decoded blocks and its run counts
+ * (interp.h).
  *
  * A block is decoded in chunks: every instruction of a chunk is decoded
  * and checked before the first runs, so a block the executor cannot take
  * whole is refused with nothing done, and the JIT's units start where
  * they would without the interpreter (block starts the dispatcher sees).
- * Nothing decoded is kept: a block runs only a few times here, and guest
- * code may change between runs.
+ *
+ * Decoded chunks are kept per thread (no locks), compacted (exec.c), in an
+ * arena that is emptied when full or when guest code may have changed:
+ * the code epoch (interp_create) moved since they were decoded.  Fetching
+ * marks the pages as code, so a store to them moves the epoch.
  *
  * Deviation (as translated code's): a store into the chunk being
  * interpreted does not change the instructions already decoded. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,13 +33,17 @@ struct interp {
     ZydisDecoder dec;
     unsigned threshold;
     interp_fetch_fn fetch;
+    interp_epoch_fn epoch;
     void *fetch_ctx;
+    uint64_t id; /* names this interpreter in threads' block caches */
     uint64_t *table;
     uint64_t blocks, insns, refused; /* (relaxed atomics) */
 };
 
+static uint64_t next_id = 1;
+
 struct interp *interp_create(unsigned threshold, interp_fetch_fn fetch,
-                             void *fetch_ctx)
+                             interp_epoch_fn epoch, void *fetch_ctx)
 {
     struct interp *it = calloc(1, sizeof(*it));
     if (!it)
@@ -48,6 +57,8 @@ struct interp *interp_create(unsigned threshold, interp_fetch_fn fetch,
         return NULL;
     }
     it->threshold = threshold;
+    it->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
+    it->epoch = epoch;
     it->fetch = fetch;
     it->fetch_ctx = fetch_ctx;
     return it;
@@ -91,74 +102,167 @@ bool interp_wants(struct interp *it, guest_addr_t pc)
     return false; /* the table is crowded here: compile */
 }
 
+/* ---- decoded chunks, per thread ---- */
+
+#define ARENA_SIZE (4u << 20)
+#define BUCKETS 4096
+
+struct chunk {
+    struct chunk *next; /* in its bucket */
+    guest_addr_t pc;
+    guest_addr_t end;   /* the pc after the last instruction */
+    uint16_t n;         /* instructions (0: refused) */
+    bool stop;          /* cut at an unfetchable pc or an instruction the
+                         * executor does not take: leave the block at end */
+    struct interp_insn insn[];
+};
+
+struct chunk_cache {
+    uint64_t owner; /* interp id */
+    uint64_t epoch;
+    size_t used;
+    struct chunk *bucket[BUCKETS];
+    _Alignas(16) unsigned char arena[ARENA_SIZE];
+};
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+static __thread struct chunk_cache *tcache;
+
+static void cache_key_init(void)
+{
+    pthread_key_create(&cache_key, free);
+}
+
+static void cache_clear(struct chunk_cache *c, uint64_t owner, uint64_t epoch)
+{
+    c->owner = owner;
+    c->epoch = epoch;
+    c->used = 0;
+    memset(c->bucket, 0, sizeof(c->bucket));
+}
+
+/* This thread's cache, emptied when it was another interpreter's or the
+ * code may have changed; NULL when out of memory. */
+static struct chunk_cache *thread_cache(struct interp *it, uint64_t epoch)
+{
+    struct chunk_cache *c = tcache;
+    if (!c) {
+        pthread_once(&cache_once, cache_key_init);
+        c = malloc(sizeof(*c));
+        if (!c)
+            return NULL;
+        cache_clear(c, it->id, epoch);
+        pthread_setspecific(cache_key, c); /* freed at the thread's exit */
+        tcache = c;
+    } else if (c->owner != it->id || c->epoch != epoch) {
+        cache_clear(c, it->id, epoch);
+    }
+    return c;
+}
+
+static unsigned bucket_of(guest_addr_t pc)
+{
+    return (pc * 0x9e3779b1u) >> (32 - 12);
+}
+
 /* Decode the instruction at pc from the fetched bytes (refetched when
  * fewer than an instruction's worth are left): 1, or 0 when pc cannot be
- * fetched at all, -1 when its bytes are no instruction (or are cut short
- * by an unfetchable page). */
+ * fetched at all, -1 when its bytes are no instruction the executor takes
+ * (or are cut short by an unfetchable page). */
 static int decode(struct interp *it, guest_addr_t pc, uint8_t *bytes,
-                   guest_addr_t *base, size_t *avail, struct interp_insn *out)
+                  guest_addr_t *base, size_t *avail, struct interp_insn *out)
 {
     size_t off = pc - *base;
     if (off >= *avail || (*avail - off < ZYDIS_MAX_INSTRUCTION_LENGTH &&
-                         *avail == FETCH)) {
+                          *avail == FETCH)) {
         *base = pc;
         *avail = it->fetch(it->fetch_ctx, pc, bytes, FETCH);
         off = 0;
     }
     if (off >= *avail)
         return 0;
+    ZydisDecodedInstruction insn;
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
     if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&it->dec, bytes + off,
-                                             *avail - off, &out->i, ops)))
+                                             *avail - off, &insn, ops)) ||
+        !interp_decoded(&insn, ops, pc, out))
         return -1;
-    unsigned n = out->i.operand_count < INTERP_MAX_OPS ? out->i.operand_count
-                                                       : INTERP_MAX_OPS;
-    memcpy(out->op, ops, n * sizeof(ops[0]));
-    out->pc = pc;
     return 1;
+}
+
+/* The chunk at pc, decoded now if this thread has not kept it. */
+static const struct chunk *chunk_at(struct interp *it, struct chunk_cache *c,
+                                    guest_addr_t pc)
+{
+    unsigned b = bucket_of(pc);
+    for (struct chunk *k = c->bucket[b]; k; k = k->next)
+        if (k->pc == pc)
+            return k;
+    size_t need = sizeof(struct chunk) + CHUNK * sizeof(struct interp_insn);
+    if (c->used + need > ARENA_SIZE) {
+        cache_clear(c, c->owner, c->epoch);
+        b = bucket_of(pc);
+    }
+    struct chunk *k = (struct chunk *)(c->arena + c->used);
+    uint8_t bytes[FETCH];
+    guest_addr_t base = 0, p = pc;
+    size_t avail = 0;
+    unsigned n = 0;
+    bool stop = false;
+    while (n < CHUNK) {
+        int d = decode(it, p, bytes, &base, &avail, &k->insn[n]);
+        if (d <= 0) {
+            /* Refused when its first instruction is the trouble (or any,
+             * unless only unfetchable: the JIT's unit there faults). */
+            if (d < 0 || n == 0)
+                n = d < 0 && n > 0 ? n | 0x8000 : 0;
+            stop = true;
+            break;
+        }
+        p += k->insn[n].length;
+        if (k->insn[n++].ends)
+            break;
+    }
+    k->pc = pc;
+    k->end = p;
+    k->stop = stop;
+    k->n = (uint16_t)n;
+    c->used += (sizeof(struct chunk) + (n & 0x7fff) * sizeof(struct interp_insn) +
+                15) & ~(size_t)15;
+    k->next = c->bucket[b];
+    c->bucket[b] = k;
+    return k;
 }
 
 int interp_block(struct interp *it, struct cpu_state *s)
 {
-    struct interp_insn buf[CHUNK];
-    uint8_t bytes[FETCH];
-    guest_addr_t base = 0, pc = s->eip;
-    size_t avail = 0;
+    struct chunk_cache *c = thread_cache(it, it->epoch ? it->epoch(it->fetch_ctx) : 0);
+    if (!c)
+        return INTERP_CANNOT;
+    guest_addr_t pc = s->eip;
     uint64_t ran = 0;
     int r = CPU_EXIT_JUMP;
-    for (unsigned c = 0; c < MAX_CHUNKS; c++) {
-        unsigned n = 0;
-        bool end = false, bad = false, stop = false;
-        guest_addr_t p = pc;
-        while (n < CHUNK && !end) {
-            int d = decode(it, p, bytes, &base, &avail, &buf[n]);
-            if (d <= 0 || !interp_supported(&buf[n])) {
-                /* An unfetchable pc after the first instruction: run up
-                 * to it (the JIT's unit there raises the fault). */
-                bad = d != 0 || n == 0;
-                stop = true;
-                break;
-            }
-            end = interp_ends_block(&buf[n].i);
-            p += buf[n].i.length;
-            n++;
-        }
-        if (bad && c == 0) {
+    for (unsigned ci = 0; ci < MAX_CHUNKS; ci++) {
+        const struct chunk *k = chunk_at(it, c, pc);
+        unsigned n = k->n & 0x7fff;
+        /* (0x8000: an instruction the executor does not take follows.) */
+        if ((k->n == 0 || (k->n & 0x8000)) && ci == 0) {
             __atomic_add_fetch(&it->refused, 1, __ATOMIC_RELAXED);
             return INTERP_CANNOT;
         }
-        for (unsigned k = 0; k < n; k++) {
+        for (unsigned j = 0; j < n; j++) {
             /* (Volatile: the pc a fault in this instruction names.) */
-            *(volatile uint32_t *)&s->insn_pc = buf[k].pc;
-            r = interp_exec(s, &buf[k]);
+            *(volatile uint32_t *)&s->insn_pc = k->insn[j].pc;
+            r = interp_exec(s, &k->insn[j]);
             if (r != INTERP_NEXT) {
-                ran += k + 1;
+                ran += j + 1;
                 goto out;
             }
         }
         ran += n;
-        pc = p;
-        if (stop)
+        pc = k->end;
+        if (k->stop)
             break;
     }
     s->eip = pc; /* a long block, or one going on at an instruction the

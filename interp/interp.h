@@ -33,11 +33,16 @@ struct interp;
 typedef size_t (*interp_fetch_fn)(void *ctx, guest_addr_t pc, uint8_t *buf,
                                   size_t max);
 
+/* A counter that changes whenever guest code may have changed, before
+ * the change (jit_config.code_epoch); called with the fetch context. */
+typedef uint64_t (*interp_epoch_fn)(void *ctx);
+
 /* threshold: how many times a block pc is interpreted before the
- * dispatcher should have it compiled (interp_wants).  NULL when out of
- * memory or the decoder cannot be set up. */
+ * dispatcher should have it compiled (interp_wants).  Decoded blocks are
+ * kept while epoch does not change (NULL: code never changes).  NULL when
+ * out of memory or the decoder cannot be set up. */
 struct interp *interp_create(unsigned threshold, interp_fetch_fn fetch,
-                             void *fetch_ctx);
+                             interp_epoch_fn epoch, void *fetch_ctx);
 void interp_destroy(struct interp *it);
 
 /* Count one more run of the block at pc; true while it is below the

@@ -701,9 +701,13 @@ static cpu_unit_fn lookup(struct jit *j, guest_addr_t pc, bool allow_compile,
         snprintf(err, errlen, "out of memory");
     else if (e->link.code)
         fn = (cpu_unit_fn)(uintptr_t)e->link.code;
-    else if (j->pcache && jit_pcache_load(j, e, false))
+    else if (j->pcache && e->disk_miss != jit_code_epoch(j) + 1 &&
+             jit_pcache_load(j, e, false))
         fn = (cpu_unit_fn)(uintptr_t)e->link.code;
-    else if (allow_compile) {
+    else if (!allow_compile) {
+        if (j->pcache)
+            e->disk_miss = jit_code_epoch(j) + 1;
+    } else {
         if (j->cfg.compiling)
             j->cfg.compiling(true);
         if (compile(j, NULL, e, &code, err, errlen) == 0)

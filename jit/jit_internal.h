@@ -41,6 +41,10 @@ struct jit_entry {
     uint32_t gen;
     /* Some guest page lists it in the page index (jit_page_index_add). */
     bool indexed;
+    /* jit_code_epoch + 1 when the persistent cache was found to hold no
+     * translation for it (0: not looked): the interpreter's blocks ask
+     * jit_find again and again. */
+    uint64_t disk_miss;
 };
 
 struct jit_cache {

@@ -63,40 +63,6 @@ static size_t code_read(void *ctx, guest_addr_t pc, uint8_t *buf, size_t max)
     return n;
 }
 
-/* The interpreter's reads: as code_read, but the pages are not marked as
- * code (nothing is translated from what it reads). */
-static size_t code_fetch(void *ctx, guest_addr_t pc, uint8_t *buf,
-                         size_t max)
-{
-    struct guest_mem *m = ctx;
-    size_t n = 0;
-    while (n < max) {
-        guest_addr_t a = pc + (guest_addr_t)n;
-        if ((uint64_t)pc + n >= GUEST_SPACE_SIZE ||
-            !guest_mem_access_ok(m, a, 1, GUEST_PROT_EXEC))
-            break;
-        size_t in_page = GUEST_PAGE_SIZE - (a & (GUEST_PAGE_SIZE - 1));
-        size_t take = max - n < in_page ? max - n : in_page;
-        memcpy(buf + n, g2h(m, a), take);
-        n += take;
-    }
-    return n;
-}
-
-/* R386_INTERP: how many times a block is interpreted before it is
- * compiled (0: never interpreted).  Not with --dump-ir/--dump-asm, whose
- * pc must be compiled to be shown. */
-#define INTERP_DEFAULT 16
-
-static struct interp *interp_for(struct runtime *rt)
-{
-    const char *e = getenv("R386_INTERP");
-    unsigned n = e ? (unsigned)strtoul(e, NULL, 10) : INTERP_DEFAULT;
-    if (!n || rt->cfg.dump_ir || rt->cfg.dump_asm)
-        return NULL;
-    return interp_create(n, code_fetch, &rt->mem);
-}
-
 static bool code_writable(void *ctx, guest_addr_t pc)
 {
     return guest_mem_page_flags(ctx, pc) & GUEST_PROT_WRITE;
@@ -121,6 +87,20 @@ static void code_written(void *ctx, guest_addr_t page)
 static uint64_t code_epoch(void *ctx)
 {
     return guest_mem_code_epoch(ctx);
+}
+
+/* R386_INTERP: how many times a block is interpreted before it is
+ * compiled (0: never interpreted).  Not with --dump-ir/--dump-asm, whose
+ * pc must be compiled to be shown. */
+#define INTERP_DEFAULT 256
+
+static struct interp *interp_for(struct runtime *rt)
+{
+    const char *e = getenv("R386_INTERP");
+    unsigned n = e ? (unsigned)strtoul(e, NULL, 10) : INTERP_DEFAULT;
+    if (!n || rt->cfg.dump_ir || rt->cfg.dump_asm)
+        return NULL;
+    return interp_create(n, code_read, code_epoch, &rt->mem);
 }
 
 /* Page fault error code: a write access. */
