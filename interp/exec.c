@@ -102,6 +102,45 @@ static void mem_write(const struct cpu_state *s, uint32_t a, unsigned w,
     __asm__ volatile("" ::: "memory");
 }
 
+/* LOCKed accesses (and XCHG with memory): the host's own locked
+ * instructions, atomic at any address as the guest's are (lifter/atomic.c
+ * on alignment). */
+static bool mem_cas(const struct cpu_state *s, uint32_t a, unsigned w,
+                    uint32_t *expected, uint32_t v)
+{
+    void *p = host(s, a);
+    const int sc = __ATOMIC_SEQ_CST;
+    bool ok;
+    if (w == 8) {
+        uint8_t e = (uint8_t)*expected;
+        ok = __atomic_compare_exchange_n((uint8_t *)p, &e, (uint8_t)v, false,
+                                         sc, sc);
+        *expected = e;
+    } else if (w == 16) {
+        uint16_t e = (uint16_t)*expected;
+        ok = __atomic_compare_exchange_n((uint16_t *)p, &e, (uint16_t)v,
+                                         false, sc, sc);
+        *expected = e;
+    } else {
+        ok = __atomic_compare_exchange_n((uint32_t *)p, expected, v, false,
+                                         sc, sc);
+    }
+    return ok;
+}
+
+static uint32_t mem_xchg(const struct cpu_state *s, uint32_t a, unsigned w,
+                         uint32_t v)
+{
+    void *p = host(s, a);
+    if (w == 8)
+        return __atomic_exchange_n((uint8_t *)p, (uint8_t)v,
+                                   __ATOMIC_SEQ_CST);
+    if (w == 16)
+        return __atomic_exchange_n((uint16_t *)p, (uint16_t)v,
+                                   __ATOMIC_SEQ_CST);
+    return __atomic_exchange_n((uint32_t *)p, v, __ATOMIC_SEQ_CST);
+}
+
 /* base + index*scale + disp (32-bit addressing only: interp_supported). */
 static uint32_t op_ea(const struct cpu_state *s, const struct interp_operand *o)
 {
@@ -231,26 +270,39 @@ static bool is_cmovcc(const ZydisDecodedInstruction *i)
 
 enum alu_op { OP_ADD, OP_ADC, OP_SUB, OP_SBB, OP_AND, OP_OR, OP_XOR };
 
+static uint32_t alu_compute(enum alu_op op, uint32_t a, uint32_t b, int c)
+{
+    switch (op) {
+    case OP_ADD: return a + b;
+    case OP_ADC: return a + b + (uint32_t)c;
+    case OP_SUB: return a - b;
+    case OP_SBB: return a - b - (uint32_t)c;
+    case OP_AND: return a & b;
+    case OP_OR: return a | b;
+    default: return a ^ b;
+    }
+}
+
 static void alu(struct cpu_state *s, const struct interp_insn *in,
                 enum alu_op op, bool write)
 {
     unsigned w = in->op[0].size;
     uint32_t b = op_get(s, in, 1) & width_mask(w);
-    uint32_t a = op_get(s, in, 0);
     int c = s->flag[FLAG_CF];
-    uint32_t r;
-    switch (op) {
-    case OP_ADD: r = a + b; break;
-    case OP_ADC: r = a + b + (uint32_t)c; break;
-    case OP_SUB: r = a - b; break;
-    case OP_SBB: r = a - b - (uint32_t)c; break;
-    case OP_AND: r = a & b; break;
-    case OP_OR: r = a | b; break;
-    default: r = a ^ b; break;
+    uint32_t a, r;
+    if (write && in->lock) {
+        /* A compare-and-swap loop, as the lifter's (alu.c). */
+        uint32_t addr = op_addr(s, &in->op[0]);
+        a = mem_read(s, addr, w);
+        do
+            r = alu_compute(op, a, b, c) & width_mask(w);
+        while (!mem_cas(s, addr, w, &a, r));
+    } else {
+        a = op_get(s, in, 0);
+        r = alu_compute(op, a, b, c) & width_mask(w);
+        if (write)
+            op_set(s, in, 0, r);
     }
-    r &= width_mask(w);
-    if (write)
-        op_set(s, in, 0, r);
     switch (op) {
     case OP_ADD: flags_add(s, a, b, 0, r, w); break;
     case OP_ADC: flags_add(s, a, b, c, r, w); break;
@@ -264,9 +316,18 @@ static void incdec(struct cpu_state *s, const struct interp_insn *in,
                    bool dec)
 {
     unsigned w = in->op[0].size;
-    uint32_t a = op_get(s, in, 0);
-    uint32_t r = (dec ? a - 1 : a + 1) & width_mask(w);
-    op_set(s, in, 0, r);
+    uint32_t a, r;
+    if (in->lock) {
+        uint32_t addr = op_addr(s, &in->op[0]);
+        a = mem_read(s, addr, w);
+        do
+            r = (dec ? a - 1 : a + 1) & width_mask(w);
+        while (!mem_cas(s, addr, w, &a, r));
+    } else {
+        a = op_get(s, in, 0);
+        r = (dec ? a - 1 : a + 1) & width_mask(w);
+        op_set(s, in, 0, r);
+    }
     uint8_t cf = s->flag[FLAG_CF];
     if (dec)
         flags_sub(s, a, 1, 0, r, w);
@@ -407,6 +468,150 @@ static int divide(struct cpu_state *s, const struct interp_insn *in,
     return INTERP_NEXT;
 }
 
+/* ROL ROR (lifter/shift.c): by the count masked to 5 bits, modulo the
+ * width; CF and OF only, set when the masked count is not 0 (so an 8- or
+ * 16-bit rotate by a multiple of its width sets them from the value). */
+static void rotate(struct cpu_state *s, const struct interp_insn *in)
+{
+    unsigned w = in->op[0].size;
+    uint32_t x = op_get(s, in, 0) & width_mask(w);
+    unsigned c = op_get(s, in, 1) & 31, k = c % w;
+    bool left = in->mnemonic == ZYDIS_MNEMONIC_ROL;
+    uint32_t res = !k ? x : left ? x << k | x >> (w - k) : x >> k | x << (w - k);
+    res &= width_mask(w);
+    op_set(s, in, 0, res);
+    if (!c)
+        return;
+    if (left) {
+        s->flag[FLAG_CF] = res & 1;
+        s->flag[FLAG_OF] = (uint8_t)((res & 1) ^ msb(res, w));
+    } else {
+        s->flag[FLAG_CF] = (uint8_t)msb(res, w);
+        s->flag[FLAG_OF] = (uint8_t)(msb(res, w) ^ ((res >> (w - 2)) & 1));
+    }
+}
+
+/* XCHG (atomic with memory), XADD and CMPXCHG (atomic with LOCK), as
+ * lifter/atomic.c.  Operand 0 is the r/m operand; its address is formed
+ * once, before any register changes. */
+static void xchg(struct cpu_state *s, const struct interp_insn *in)
+{
+    uint32_t src = op_get(s, in, 1);
+    if (in->op[0].type == ZYDIS_OPERAND_TYPE_MEMORY) {
+        uint32_t old = mem_xchg(s, op_addr(s, &in->op[0]), in->op[0].size,
+                                src);
+        op_set(s, in, 1, old);
+        return;
+    }
+    uint32_t old = op_get(s, in, 0);
+    op_set(s, in, 0, src);
+    op_set(s, in, 1, old);
+}
+
+static void xadd(struct cpu_state *s, const struct interp_insn *in)
+{
+    unsigned w = in->op[0].size;
+    uint32_t src = op_get(s, in, 1) & width_mask(w), old, sum;
+    if (in->op[0].type == ZYDIS_OPERAND_TYPE_MEMORY) {
+        uint32_t addr = op_addr(s, &in->op[0]);
+        old = mem_read(s, addr, w);
+        if (in->lock) {
+            while (!mem_cas(s, addr, w, &old, (old + src) & width_mask(w)))
+                ;
+        } else {
+            mem_write(s, addr, w, old + src);
+        }
+        sum = (old + src) & width_mask(w);
+        op_set(s, in, 1, old);
+    } else {
+        old = op_get(s, in, 0);
+        sum = (old + src) & width_mask(w);
+        op_set(s, in, 1, old);
+        op_set(s, in, 0, sum); /* last: xadd %eax,%eax leaves the sum */
+    }
+    flags_add(s, old, src, 0, sum, w);
+}
+
+static void cmpxchg(struct cpu_state *s, const struct interp_insn *in)
+{
+    unsigned w = in->op[0].size;
+    uint32_t acc = gpr_get_w(s, REG_EAX, w);
+    uint32_t src = op_get(s, in, 1), old;
+    if (in->op[0].type == ZYDIS_OPERAND_TYPE_MEMORY) {
+        uint32_t addr = op_addr(s, &in->op[0]);
+        if (in->lock) {
+            old = acc;
+            mem_cas(s, addr, w, &old, src);
+        } else {
+            /* Written even when unequal (with its value), as hardware. */
+            old = mem_read(s, addr, w);
+            mem_write(s, addr, w, old == acc ? src : old);
+        }
+        gpr_set_w(s, REG_EAX, w, old);
+    } else {
+        old = op_get(s, in, 0);
+        /* EAX first: cmpxchg %ecx,%eax ends with ECX in EAX. */
+        gpr_set_w(s, REG_EAX, w, old);
+        op_set(s, in, 0, old == acc ? src : old);
+    }
+    flags_sub(s, acc, old, 0, acc - old, w);
+}
+
+/* String instructions (lifter/string.c), one element at a time with the
+ * registers updated after each: a fault shows how far it got. */
+static void string(struct cpu_state *s, const struct interp_insn *in)
+{
+    unsigned w = in->operand_width, step = w / 8;
+    ZydisMnemonic m = in->mnemonic;
+    uint32_t seg = in->seg == ZYDIS_REGISTER_FS   ? s->seg_base[SEG_FS]
+                   : in->seg == ZYDIS_REGISTER_GS ? s->seg_base[SEG_GS]
+                                                  : 0;
+    uint32_t d = s->df ? (uint32_t)-step : step;
+    for (;;) {
+        if (in->rep != REP_NONE && s->gpr[REG_ECX] == 0)
+            return;
+        uint32_t si = s->gpr[REG_ESI], di = s->gpr[REG_EDI], a, b;
+        switch (m) {
+        case ZYDIS_MNEMONIC_MOVSB: case ZYDIS_MNEMONIC_MOVSW:
+        case ZYDIS_MNEMONIC_MOVSD:
+            mem_write(s, di, w, mem_read(s, si + seg, w));
+            s->gpr[REG_ESI] = si + d;
+            s->gpr[REG_EDI] = di + d;
+            break;
+        case ZYDIS_MNEMONIC_STOSB: case ZYDIS_MNEMONIC_STOSW:
+        case ZYDIS_MNEMONIC_STOSD:
+            mem_write(s, di, w, s->gpr[REG_EAX]);
+            s->gpr[REG_EDI] = di + d;
+            break;
+        case ZYDIS_MNEMONIC_LODSB: case ZYDIS_MNEMONIC_LODSW:
+        case ZYDIS_MNEMONIC_LODSD:
+            gpr_set_w(s, REG_EAX, w, mem_read(s, si + seg, w));
+            s->gpr[REG_ESI] = si + d;
+            break;
+        case ZYDIS_MNEMONIC_CMPSB: case ZYDIS_MNEMONIC_CMPSW:
+        case ZYDIS_MNEMONIC_CMPSD:
+            a = mem_read(s, si + seg, w);
+            b = mem_read(s, di, w);
+            flags_sub(s, a, b, 0, a - b, w);
+            s->gpr[REG_ESI] = si + d;
+            s->gpr[REG_EDI] = di + d;
+            break;
+        default: /* SCAS */
+            a = gpr_get_w(s, REG_EAX, w);
+            b = mem_read(s, di, w);
+            flags_sub(s, a, b, 0, a - b, w);
+            s->gpr[REG_EDI] = di + d;
+            break;
+        }
+        if (in->rep == REP_NONE)
+            return;
+        s->gpr[REG_ECX]--;
+        if ((in->rep == REP_WHILE_EQ && !s->flag[FLAG_ZF]) ||
+            (in->rep == REP_WHILE_NE && s->flag[FLAG_ZF]))
+            return;
+    }
+}
+
 static void push(struct cpu_state *s, unsigned w, uint32_t v)
 {
     uint32_t sp = s->gpr[REG_ESP] - w / 8;
@@ -446,6 +651,9 @@ int interp_exec(struct cpu_state *s, const struct interp_insn *in)
         return jump(s, cond(s, in->cc) ? in->target : next);
     case KIND_SETCC:
         op_set(s, in, 0, cond(s, in->cc));
+        return INTERP_NEXT;
+    case KIND_STRING:
+        string(s, in);
         return INTERP_NEXT;
     case KIND_CMOVCC: {
         uint32_t v = op_get(s, in, 1); /* read whatever the condition */
@@ -488,12 +696,19 @@ int interp_exec(struct cpu_state *s, const struct interp_insn *in)
     case ZYDIS_MNEMONIC_CDQ:
         s->gpr[REG_EDX] = (uint32_t)((int32_t)s->gpr[REG_EAX] >> 31);
         return INTERP_NEXT;
-    case ZYDIS_MNEMONIC_XCHG: {
-        uint32_t a = op_get(s, in, 0), b = op_get(s, in, 1);
-        op_set(s, in, 0, b);
-        op_set(s, in, 1, a);
+    case ZYDIS_MNEMONIC_XCHG:
+        xchg(s, in);
         return INTERP_NEXT;
-    }
+    case ZYDIS_MNEMONIC_XADD:
+        xadd(s, in);
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_CMPXCHG:
+        cmpxchg(s, in);
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_ROL:
+    case ZYDIS_MNEMONIC_ROR:
+        rotate(s, in);
+        return INTERP_NEXT;
     case ZYDIS_MNEMONIC_BSWAP:
         op_set(s, in, 0, __builtin_bswap32(op_get(s, in, 0)));
         return INTERP_NEXT;
@@ -585,12 +800,75 @@ static bool op_is_gpr(const ZydisDecodedOperand *o)
            gpr_of(o->reg.value, &idx, &w);
 }
 
+/* LOCK on a memory read-modify-write the executor makes atomic. */
+static bool lock_ok(const ZydisDecodedInstruction *i,
+                    const ZydisDecodedOperand *ops)
+{
+    if (ops[0].type != ZYDIS_OPERAND_TYPE_MEMORY)
+        return false;
+    switch (i->mnemonic) {
+    case ZYDIS_MNEMONIC_ADD: case ZYDIS_MNEMONIC_ADC:
+    case ZYDIS_MNEMONIC_SUB: case ZYDIS_MNEMONIC_SBB:
+    case ZYDIS_MNEMONIC_AND: case ZYDIS_MNEMONIC_OR:
+    case ZYDIS_MNEMONIC_XOR: case ZYDIS_MNEMONIC_INC:
+    case ZYDIS_MNEMONIC_DEC: case ZYDIS_MNEMONIC_XADD:
+    case ZYDIS_MNEMONIC_CMPXCHG: case ZYDIS_MNEMONIC_XCHG:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_string(const ZydisDecodedInstruction *i)
+{
+    if (i->opcode_map != ZYDIS_OPCODE_MAP_DEFAULT) /* (SSE2 movsd, cmpsd) */
+        return false;
+    switch (i->mnemonic) {
+    case ZYDIS_MNEMONIC_MOVSB: case ZYDIS_MNEMONIC_MOVSW:
+    case ZYDIS_MNEMONIC_MOVSD: case ZYDIS_MNEMONIC_STOSB:
+    case ZYDIS_MNEMONIC_STOSW: case ZYDIS_MNEMONIC_STOSD:
+    case ZYDIS_MNEMONIC_LODSB: case ZYDIS_MNEMONIC_LODSW:
+    case ZYDIS_MNEMONIC_LODSD: case ZYDIS_MNEMONIC_CMPSB:
+    case ZYDIS_MNEMONIC_CMPSW: case ZYDIS_MNEMONIC_CMPSD:
+    case ZYDIS_MNEMONIC_SCASB: case ZYDIS_MNEMONIC_SCASW:
+    case ZYDIS_MNEMONIC_SCASD:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* REP/REPE/REPNE of a string instruction (lifter/string.c): F2 before
+ * movs, stos or lods repeats them like F3. */
+static uint8_t rep_of(const ZydisDecodedInstruction *i)
+{
+    ZyanU64 a = i->attributes;
+    bool compares = i->mnemonic == ZYDIS_MNEMONIC_CMPSB ||
+                    i->mnemonic == ZYDIS_MNEMONIC_CMPSW ||
+                    i->mnemonic == ZYDIS_MNEMONIC_CMPSD ||
+                    i->mnemonic == ZYDIS_MNEMONIC_SCASB ||
+                    i->mnemonic == ZYDIS_MNEMONIC_SCASW ||
+                    i->mnemonic == ZYDIS_MNEMONIC_SCASD;
+    if (compares) {
+        if (a & ZYDIS_ATTRIB_HAS_REPNE)
+            return REP_WHILE_NE;
+        if (a & (ZYDIS_ATTRIB_HAS_REPE | ZYDIS_ATTRIB_HAS_REP))
+            return REP_WHILE_EQ;
+        return REP_NONE;
+    }
+    return a & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE |
+                ZYDIS_ATTRIB_HAS_REPNE)
+               ? REP_ALL
+               : REP_NONE;
+}
+
 static bool supported(const ZydisDecodedInstruction *i,
                       const ZydisDecodedOperand *ops)
 {
-    /* No LOCK, no 16-bit addressing, no segment or system registers among
-     * the visible operands, no far branches. */
-    if ((i->attributes & ZYDIS_ATTRIB_HAS_LOCK) || i->address_width != 32 ||
+    /* LOCK only where it is atomic here, no 16-bit addressing, no segment
+     * or system registers among the visible operands, no far branches. */
+    if (((i->attributes & ZYDIS_ATTRIB_HAS_LOCK) && !lock_ok(i, ops)) ||
+        i->address_width != 32 ||
         i->meta.branch_type == ZYDIS_BRANCH_TYPE_FAR)
         return false;
     for (unsigned k = 0; k < i->operand_count_visible; k++) {
@@ -601,9 +879,12 @@ static bool supported(const ZydisDecodedInstruction *i,
             (ops[k].mem.base == ZYDIS_REGISTER_EIP || ops[k].size > 32))
             return false;
     }
-    if (is_jcc(i) || is_setcc(i) || is_cmovcc(i))
+    if (is_jcc(i) || is_setcc(i) || is_cmovcc(i) || is_string(i))
         return true;
     switch (i->mnemonic) {
+    case ZYDIS_MNEMONIC_XCHG: case ZYDIS_MNEMONIC_XADD:
+    case ZYDIS_MNEMONIC_CMPXCHG: case ZYDIS_MNEMONIC_ROL:
+    case ZYDIS_MNEMONIC_ROR:
     case ZYDIS_MNEMONIC_JMP: case ZYDIS_MNEMONIC_JECXZ:
     case ZYDIS_MNEMONIC_MOV: case ZYDIS_MNEMONIC_MOVZX:
     case ZYDIS_MNEMONIC_MOVSX: case ZYDIS_MNEMONIC_LEA:
@@ -623,9 +904,6 @@ static bool supported(const ZydisDecodedInstruction *i,
     case ZYDIS_MNEMONIC_CMC: case ZYDIS_MNEMONIC_CLD:
     case ZYDIS_MNEMONIC_STD:
         return true;
-    case ZYDIS_MNEMONIC_XCHG: /* with memory: atomic, the JIT's */
-        return ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
-               ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER;
     case ZYDIS_MNEMONIC_LEAVE: case ZYDIS_MNEMONIC_CWDE:
     case ZYDIS_MNEMONIC_CDQ: case ZYDIS_MNEMONIC_BSWAP:
     case ZYDIS_MNEMONIC_RET: case ZYDIS_MNEMONIC_CALL:
@@ -666,10 +944,20 @@ bool interp_decoded(const ZydisDecodedInstruction *i,
     out->ends = ends_block(i);
     out->cc = 0xff;
     out->kind = KIND_PLAIN;
+    out->lock = (i->attributes & ZYDIS_ATTRIB_HAS_LOCK) != 0;
     if (is_jcc(i) || is_setcc(i) || is_cmovcc(i)) {
         out->cc = i->opcode & 15;
         out->kind = is_jcc(i) ? KIND_JCC : is_setcc(i) ? KIND_SETCC
                                                        : KIND_CMOVCC;
+    } else if (is_string(i)) {
+        out->kind = KIND_STRING;
+        out->rep = rep_of(i);
+        out->seg = ZYDIS_REGISTER_DS;
+        for (unsigned k = 0; k < i->operand_count; k++)
+            if (ops[k].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+                (ops[k].mem.base == ZYDIS_REGISTER_ESI ||
+                 ops[k].mem.base == ZYDIS_REGISTER_SI))
+                out->seg = (uint16_t)ops[k].mem.segment;
     }
     unsigned n = i->operand_count < INTERP_MAX_OPS ? i->operand_count
                                                    : INTERP_MAX_OPS;

@@ -33,10 +33,17 @@ struct interp_insn {
     uint8_t kind;          /* enum interp_kind */
     bool relative;         /* op[0] is a relative branch target */
     bool ends;             /* the instruction ends a block */
+    bool lock;             /* LOCK prefix (read-modify-writes of memory) */
+    uint8_t rep;           /* string instructions: enum interp_rep */
+    uint16_t seg;          /* string instructions: the source's segment */
     struct interp_operand op[INTERP_MAX_OPS];
 };
 
-enum interp_kind { KIND_PLAIN, KIND_JCC, KIND_SETCC, KIND_CMOVCC };
+enum interp_kind { KIND_PLAIN, KIND_JCC, KIND_SETCC, KIND_CMOVCC,
+                   KIND_STRING };
+/* How a string instruction repeats: once, while ECX != 0, and also while
+ * ZF is 1 / 0 (lifter/string.c). */
+enum interp_rep { REP_NONE, REP_ALL, REP_WHILE_EQ, REP_WHILE_NE };
 
 /* interp_exec's result for an instruction that does not end the block. */
 #define INTERP_NEXT (-2)
