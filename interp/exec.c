@@ -612,6 +612,120 @@ static void string(struct cpu_state *s, const struct interp_insn *in)
     }
 }
 
+/* ---- SSE2 moves and xors (lifter/sse.c, sse_int.c) ----
+ * glibc's memcpy, memset and strlen variants start with them.  XMM
+ * registers are the state's 16 bytes each; a 128-bit memory operand not
+ * 16-byte aligned raises #GP (CPU_EXIT_PRIV) at the instruction, before
+ * anything changes, except for the unaligned moves. */
+
+static bool is_xmm(ZydisRegister r)
+{
+    return r >= ZYDIS_REGISTER_XMM0 && r <= ZYDIS_REGISTER_XMM7;
+}
+
+static uint8_t *xmm_of(struct cpu_state *s, const struct interp_operand *o)
+{
+    return s->xmm[o->reg - ZYDIS_REGISTER_XMM0];
+}
+
+static bool aligned_form(ZydisMnemonic m)
+{
+    return m != ZYDIS_MNEMONIC_MOVDQU && m != ZYDIS_MNEMONIC_MOVUPS &&
+           m != ZYDIS_MNEMONIC_MOVUPD;
+}
+
+/* Operand i (an XMM register, a GPR or memory) as its low bits bytes,
+ * zero-extended to 16. */
+static void sse_get(struct cpu_state *s, const struct interp_insn *in,
+                    unsigned i, unsigned bits, uint8_t v[16])
+{
+    const struct interp_operand *o = &in->op[i];
+    memset(v, 0, 16);
+    if (o->type == ZYDIS_OPERAND_TYPE_REGISTER && is_xmm(o->reg)) {
+        memcpy(v, xmm_of(s, o), bits / 8);
+    } else if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+        uint32_t r = reg_get(s, o->reg);
+        memcpy(v, &r, 4);
+    } else {
+        __asm__ volatile("" ::: "memory");
+        memcpy(v, host(s, op_addr(s, o)), bits / 8);
+        __asm__ volatile("" ::: "memory");
+    }
+}
+
+static int sse(struct cpu_state *s, const struct interp_insn *in)
+{
+    ZydisMnemonic m = in->mnemonic;
+    uint8_t v[16], d[16];
+    unsigned bits = m == ZYDIS_MNEMONIC_MOVD ? 32
+                    : m == ZYDIS_MNEMONIC_MOVQ ? 64 : 128;
+    if (bits == 128 && aligned_form(m)) {
+        for (unsigned i = 0; i < 2; i++)
+            if (in->op[i].type == ZYDIS_OPERAND_TYPE_MEMORY &&
+                (op_addr(s, &in->op[i]) & 15)) {
+                s->eip = in->pc;
+                return CPU_EXIT_PRIV;
+            }
+    }
+    sse_get(s, in, 1, bits, v);
+    const struct interp_operand *o = &in->op[0];
+    if (m == ZYDIS_MNEMONIC_PXOR || m == ZYDIS_MNEMONIC_XORPS ||
+        m == ZYDIS_MNEMONIC_XORPD) {
+        memcpy(d, xmm_of(s, o), 16);
+        for (int k = 0; k < 16; k++)
+            v[k] ^= d[k];
+    }
+    if (o->type == ZYDIS_OPERAND_TYPE_REGISTER && is_xmm(o->reg)) {
+        memcpy(xmm_of(s, o), v, 16); /* (MOVD, MOVQ: zero-extended) */
+    } else if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+        uint32_t r;
+        memcpy(&r, v, 4);
+        reg_set(s, o->reg, r);
+    } else {
+        __asm__ volatile("" ::: "memory");
+        memcpy(host(s, op_addr(s, o)), v, bits / 8);
+        __asm__ volatile("" ::: "memory");
+    }
+    return INTERP_NEXT;
+}
+
+/* The SSE instructions interp_exec takes: legacy encodings (map 0F) with
+ * XMM, 32-bit GPR (MOVD) or memory operands; no MMX forms. */
+static bool sse_supported(const ZydisDecodedInstruction *i,
+                          const ZydisDecodedOperand *ops)
+{
+    switch (i->mnemonic) {
+    case ZYDIS_MNEMONIC_MOVDQA: case ZYDIS_MNEMONIC_MOVDQU:
+    case ZYDIS_MNEMONIC_MOVAPS: case ZYDIS_MNEMONIC_MOVUPS:
+    case ZYDIS_MNEMONIC_MOVAPD: case ZYDIS_MNEMONIC_MOVUPD:
+    case ZYDIS_MNEMONIC_MOVD: case ZYDIS_MNEMONIC_MOVQ:
+    case ZYDIS_MNEMONIC_PXOR: case ZYDIS_MNEMONIC_XORPS:
+    case ZYDIS_MNEMONIC_XORPD:
+        break;
+    default:
+        return false;
+    }
+    if (i->encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY ||
+        i->opcode_map != ZYDIS_OPCODE_MAP_0F ||
+        i->operand_count_visible != 2 || i->address_width != 32)
+        return false;
+    bool xmm = false;
+    for (unsigned k = 0; k < 2; k++) {
+        const ZydisDecodedOperand *o = &ops[k];
+        if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+            unsigned idx, w;
+            if (is_xmm(o->reg.value))
+                xmm = true;
+            else if (!gpr_of(o->reg.value, &idx, &w) || w != 32)
+                return false;
+        } else if (o->type != ZYDIS_OPERAND_TYPE_MEMORY ||
+                   o->mem.base == ZYDIS_REGISTER_EIP) {
+            return false;
+        }
+    }
+    return xmm;
+}
+
 static void push(struct cpu_state *s, unsigned w, uint32_t v)
 {
     uint32_t sp = s->gpr[REG_ESP] - w / 8;
@@ -655,6 +769,8 @@ int interp_exec(struct cpu_state *s, const struct interp_insn *in)
     case KIND_STRING:
         string(s, in);
         return INTERP_NEXT;
+    case KIND_SSE:
+        return sse(s, in);
     case KIND_CMOVCC: {
         uint32_t v = op_get(s, in, 1); /* read whatever the condition */
         if (cond(s, in->cc))
@@ -933,7 +1049,8 @@ bool interp_decoded(const ZydisDecodedInstruction *i,
                     const ZydisDecodedOperand *ops, guest_addr_t pc,
                     struct interp_insn *out)
 {
-    if (!supported(i, ops))
+    bool simd = sse_supported(i, ops);
+    if (!simd && !supported(i, ops))
         return false;
     memset(out, 0, sizeof(*out));
     out->pc = pc;
@@ -949,6 +1066,8 @@ bool interp_decoded(const ZydisDecodedInstruction *i,
         out->cc = i->opcode & 15;
         out->kind = is_jcc(i) ? KIND_JCC : is_setcc(i) ? KIND_SETCC
                                                        : KIND_CMOVCC;
+    } else if (simd) {
+        out->kind = KIND_SSE;
     } else if (is_string(i)) {
         out->kind = KIND_STRING;
         out->rep = rep_of(i);

@@ -10,7 +10,7 @@
  * (decoded blocks are kept, interp.c). */
 struct interp_operand {
     uint8_t type;  /* ZydisOperandType */
-    uint8_t size;  /* bits */
+    uint8_t size;  /* bits (up to 128: SSE moves) */
     uint8_t scale; /* memory: index scale */
     uint16_t reg;  /* ZydisRegister: a register operand, or memory's base */
     uint16_t index, segment; /* memory */
@@ -40,7 +40,7 @@ struct interp_insn {
 };
 
 enum interp_kind { KIND_PLAIN, KIND_JCC, KIND_SETCC, KIND_CMOVCC,
-                   KIND_STRING };
+                   KIND_STRING, KIND_SSE };
 /* How a string instruction repeats: once, while ECX != 0, and also while
  * ZF is 1 / 0 (lifter/string.c). */
 enum interp_rep { REP_NONE, REP_ALL, REP_WHILE_EQ, REP_WHILE_NE };
