@@ -263,7 +263,8 @@ static bool is_setcc(const ZydisDecodedInstruction *i)
 static bool is_cmovcc(const ZydisDecodedInstruction *i)
 {
     return i->opcode_map == ZYDIS_OPCODE_MAP_0F &&
-           (i->opcode & 0xf0) == 0x40 && i->meta.category == ZYDIS_CATEGORY_CMOV;
+           (i->opcode & 0xf0) == 0x40 &&
+           i->meta.category == ZYDIS_CATEGORY_CMOV;
 }
 
 /* ---- the instructions ---- */
@@ -477,7 +478,9 @@ static void rotate(struct cpu_state *s, const struct interp_insn *in)
     uint32_t x = op_get(s, in, 0) & width_mask(w);
     unsigned c = op_get(s, in, 1) & 31, k = c % w;
     bool left = in->mnemonic == ZYDIS_MNEMONIC_ROL;
-    uint32_t res = !k ? x : left ? x << k | x >> (w - k) : x >> k | x << (w - k);
+    uint32_t res = !k     ? x
+                   : left ? x << k | x >> (w - k)
+                          : x >> k | x << (w - k);
     res &= width_mask(w);
     op_set(s, in, 0, res);
     if (!c)

@@ -118,7 +118,8 @@ struct chunk {
     struct chunk *next; /* in its bucket */
     guest_addr_t pc;
     guest_addr_t end;   /* the pc after the last instruction */
-    uint16_t n;         /* instructions (0: refused) */
+    uint16_t n;         /* instructions; 0: refused; | 0x8000: one the
+                         * executor does not take follows them */
     bool stop;          /* cut at an unfetchable pc or an instruction the
                          * executor does not take: leave the block at end */
     struct interp_insn insn[];
@@ -235,8 +236,9 @@ static const struct chunk *chunk_at(struct interp *it, struct chunk_cache *c,
     k->end = p;
     k->stop = stop;
     k->n = (uint16_t)n;
-    c->used += (sizeof(struct chunk) + (n & 0x7fff) * sizeof(struct interp_insn) +
-                15) & ~(size_t)15;
+    size_t size = sizeof(struct chunk) +
+                  (n & 0x7fff) * sizeof(struct interp_insn);
+    c->used += (size + 15) & ~(size_t)15;
     k->next = c->bucket[b];
     c->bucket[b] = k;
     return k;
@@ -244,7 +246,8 @@ static const struct chunk *chunk_at(struct interp *it, struct chunk_cache *c,
 
 int interp_block(struct interp *it, struct cpu_state *s)
 {
-    struct chunk_cache *c = thread_cache(it, it->epoch ? it->epoch(it->fetch_ctx) : 0);
+    uint64_t epoch = it->epoch ? it->epoch(it->fetch_ctx) : 0;
+    struct chunk_cache *c = thread_cache(it, epoch);
     if (!c)
         return INTERP_CANNOT;
     guest_addr_t pc = s->eip;
