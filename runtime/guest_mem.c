@@ -26,6 +26,25 @@ static bool range_ok(guest_addr_t addr, uint64_t len)
            (uint64_t)addr + len <= GUEST_SPACE_SIZE;
 }
 
+/* Zeroed memory for the page tables: fresh pages, faulted in only where
+ * the guest's address space is used (a calloc zeroed all 1.1 MB at every
+ * start: 4% of a warm start of a dynamic program). */
+static void *table_alloc(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void table_free(void *p, size_t size)
+{
+    if (p)
+        munmap(p, size);
+}
+
+#define PAGES_BYTES ((size_t)GUEST_PAGE_COUNT)
+#define DIRTY_BYTES (GUEST_DIRTY_WORDS * sizeof(uint64_t))
+
 int guest_mem_init(struct guest_mem *m)
 {
     memset(m, 0, sizeof(*m));
@@ -35,11 +54,11 @@ int guest_mem_init(struct guest_mem *m)
     if (p == MAP_FAILED)
         return -errno;
     m->base = p;
-    m->pages = calloc(GUEST_PAGE_COUNT, 1);
-    m->dirty = calloc(GUEST_DIRTY_WORDS, sizeof(*m->dirty));
+    m->pages = table_alloc(PAGES_BYTES);
+    m->dirty = table_alloc(DIRTY_BYTES);
     if (!m->pages || !m->dirty) {
-        free(m->pages);
-        free(m->dirty);
+        table_free(m->pages, PAGES_BYTES);
+        table_free((void *)m->dirty, DIRTY_BYTES);
         munmap(p, m->window_size);
         m->base = NULL;
         return -ENOMEM;
@@ -52,8 +71,8 @@ void guest_mem_fini(struct guest_mem *m)
 {
     if (m->base)
         munmap(m->base, m->window_size);
-    free(m->pages);
-    free(m->dirty);
+    table_free(m->pages, PAGES_BYTES);
+    table_free((void *)m->dirty, DIRTY_BYTES);
     memset(m, 0, sizeof(*m));
 }
 
