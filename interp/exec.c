@@ -785,9 +785,7 @@ int interp_exec(struct cpu_state *s, const struct interp_insn *in)
     }
     switch ((ZydisMnemonic)in->mnemonic) {
     case ZYDIS_MNEMONIC_MOV:
-        op_set(s, in, 0, op_get(s, in, 1));
-        return INTERP_NEXT;
-    case ZYDIS_MNEMONIC_MOVZX:
+    case ZYDIS_MNEMONIC_MOVZX: /* (op_get gives the source zero-extended) */
         op_set(s, in, 0, op_get(s, in, 1));
         return INTERP_NEXT;
     case ZYDIS_MNEMONIC_MOVSX:

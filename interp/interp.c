@@ -118,10 +118,12 @@ struct chunk {
     struct chunk *next; /* in its bucket */
     guest_addr_t pc;
     guest_addr_t end;   /* the pc after the last instruction */
-    uint16_t n;         /* instructions; 0: refused; | 0x8000: one the
-                         * executor does not take follows them */
+    uint16_t n;         /* instructions */
     bool stop;          /* cut at an unfetchable pc or an instruction the
                          * executor does not take: leave the block at end */
+    bool refused;       /* cannot start a block: an instruction the executor
+                         * does not take is in it, or its first instruction
+                         * cannot be fetched (the JIT's unit faults there) */
     struct interp_insn insn[];
 };
 
@@ -217,14 +219,11 @@ static const struct chunk *chunk_at(struct interp *it, struct chunk_cache *c,
     guest_addr_t base = 0, p = pc;
     size_t avail = 0;
     unsigned n = 0;
-    bool stop = false;
+    bool stop = false, refused = false;
     while (n < CHUNK) {
         int d = decode(it, p, bytes, &base, &avail, &k->insn[n]);
         if (d <= 0) {
-            /* Refused when its first instruction is the trouble (or any,
-             * unless only unfetchable: the JIT's unit there faults). */
-            if (d < 0 || n == 0)
-                n = d < 0 && n > 0 ? n | 0x8000 : 0;
+            refused = d < 0 || n == 0;
             stop = true;
             break;
         }
@@ -235,9 +234,9 @@ static const struct chunk *chunk_at(struct interp *it, struct chunk_cache *c,
     k->pc = pc;
     k->end = p;
     k->stop = stop;
+    k->refused = refused;
     k->n = (uint16_t)n;
-    size_t size = sizeof(struct chunk) +
-                  (n & 0x7fff) * sizeof(struct interp_insn);
+    size_t size = sizeof(struct chunk) + n * sizeof(struct interp_insn);
     c->used += (size + 15) & ~(size_t)15;
     k->next = c->bucket[b];
     c->bucket[b] = k;
@@ -255,9 +254,8 @@ int interp_block(struct interp *it, struct cpu_state *s)
     int r = CPU_EXIT_JUMP;
     for (unsigned ci = 0; ci < MAX_CHUNKS; ci++) {
         const struct chunk *k = chunk_at(it, c, pc);
-        unsigned n = k->n & 0x7fff;
-        /* (0x8000: an instruction the executor does not take follows.) */
-        if ((k->n == 0 || (k->n & 0x8000)) && ci == 0) {
+        unsigned n = k->n;
+        if (k->refused && ci == 0) {
             __atomic_add_fetch(&it->refused, 1, __ATOMIC_RELAXED);
             return INTERP_CANNOT;
         }
