@@ -79,8 +79,9 @@ void interp_destroy(struct interp *it)
     free(it);
 }
 
-bool interp_wants(struct interp *it, guest_addr_t pc)
+unsigned interp_count(struct interp *it, guest_addr_t pc)
 {
+    unsigned hot = it->threshold < COUNT_MAX ? it->threshold + 1 : COUNT_MAX;
     uint32_t h = (pc * 0x9e3779b1u) >> (32 - TABLE_BITS);
     for (unsigned n = 0; n < TABLE_PROBES; n++) {
         uint64_t *slot = &it->table[(h + n) & ((1u << TABLE_BITS) - 1)];
@@ -91,22 +92,22 @@ bool interp_wants(struct interp *it, guest_addr_t pc)
                 if (__atomic_compare_exchange_n(slot, &v, first, false,
                                                 __ATOMIC_RELAXED,
                                                 __ATOMIC_RELAXED))
-                    return it->threshold >= 1;
+                    return 1;
                 continue; /* another thread took the slot: v is its word */
             }
             if ((uint32_t)(v >> 32) != pc)
                 break;
             uint32_t count = (uint32_t)v >> 1;
-            if (count >= it->threshold || count >= COUNT_MAX)
-                return false;
+            if (count >= hot)
+                return hot;
             uint64_t nv = (uint64_t)pc << 32 | (uint64_t)(count + 1) << 1 | 1u;
             if (__atomic_compare_exchange_n(slot, &v, nv, false,
                                             __ATOMIC_RELAXED,
                                             __ATOMIC_RELAXED))
-                return count + 1 <= it->threshold;
+                return count + 1;
         }
     }
-    return false; /* the table is crowded here: compile */
+    return hot; /* the table is crowded here: compile */
 }
 
 /* ---- decoded chunks, per thread ---- */

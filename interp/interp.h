@@ -38,17 +38,19 @@ typedef size_t (*interp_fetch_fn)(void *ctx, guest_addr_t pc, uint8_t *buf,
 typedef uint64_t (*interp_epoch_fn)(void *ctx);
 
 /* threshold: how many times a block pc is interpreted before the
- * dispatcher should have it compiled (interp_wants).  Decoded blocks are
+ * dispatcher should have it compiled (interp_count).  Decoded blocks are
  * kept while epoch does not change (NULL: code never changes).  NULL when
  * out of memory or the decoder cannot be set up. */
 struct interp *interp_create(unsigned threshold, interp_fetch_fn fetch,
                              interp_epoch_fn epoch, void *fetch_ctx);
 void interp_destroy(struct interp *it);
 
-/* Count one more run of the block at pc; true while it is below the
- * threshold (the caller should interpret it), false once it is hot (or
- * the count table is full).  Thread-safe. */
-bool interp_wants(struct interp *it, guest_addr_t pc);
+/* Count one more run of the block at pc; returns its runs so far, this
+ * one included: up to the threshold the caller should interpret it; past
+ * it (threshold + 1, where the count stops, and also when the count
+ * table has no room for pc) it is hot and should be compiled.
+ * Thread-safe: each count is returned to one caller. */
+unsigned interp_count(struct interp *it, guest_addr_t pc);
 
 #define INTERP_CANNOT (-1)
 

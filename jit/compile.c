@@ -65,10 +65,33 @@ void jit_error_text(LLVMErrorRef e, char *err, size_t errlen)
     LLVMDisposeErrorMessage(msg);
 }
 
+/* Process-wide LLVM set-up, once.  Code generation at -O0 (the first
+ * tier) selects instructions with FastISel by LLVM's default; an explicit
+ * "-fast-isel" would force FastISel at every level, the optimising tier's
+ * -O2 included (docs/PERFORMANCE.md, session 17).  R386_JIT_NO_FASTISEL
+ * turns it off for -O0 too; R386_JIT_LLVM_OPT passes one more option. */
+static pthread_once_t llvm_once = PTHREAD_ONCE_INIT;
+
+static void llvm_init(void)
+{
+    LLVMInitializeNativeTarget();
+    LLVMInitializeNativeAsmPrinter();
+    LLVMInitializeNativeAsmParser(); /* inline asm (lifter/x87_inline.c) */
+    const char *argv[3] = {"r386"};
+    int argc = 1;
+    if (getenv("R386_JIT_NO_FASTISEL"))
+        argv[argc++] = "-fast-isel=false";
+    if (getenv("R386_JIT_LLVM_OPT"))
+        argv[argc++] = getenv("R386_JIT_LLVM_OPT");
+    if (argc > 1)
+        LLVMParseCommandLineOptions(argc, argv, NULL);
+}
+
 LLVMTargetMachineRef jit_host_machine(LLVMCodeGenOptLevel level,
                                       LLVMRelocMode reloc, char *err,
                                       size_t errlen)
 {
+    pthread_once(&llvm_once, llvm_init);
     char *triple = LLVMGetDefaultTargetTriple();
     char *msg = NULL;
     LLVMTargetRef target;
@@ -121,35 +144,63 @@ static int define_helpers(struct jit *j, char *err, size_t errlen)
     return 0;
 }
 
-/* Process-wide LLVM set-up, once.  Code generation at -O0 (the first
- * tier) selects instructions with FastISel by LLVM's default; an explicit
- * "-fast-isel" would force FastISel at every level, the optimising tier's
- * -O2 included (docs/PERFORMANCE.md, session 17).  R386_JIT_NO_FASTISEL
- * turns it off for -O0 too; R386_JIT_LLVM_OPT passes one more option. */
-static pthread_once_t llvm_once = PTHREAD_ONCE_INIT;
-
-static void llvm_init(void)
-{
-    LLVMInitializeNativeTarget();
-    LLVMInitializeNativeAsmPrinter();
-    LLVMInitializeNativeAsmParser(); /* inline asm (lifter/x87_inline.c) */
-    const char *argv[3] = {"r386"};
-    int argc = 1;
-    if (getenv("R386_JIT_NO_FASTISEL"))
-        argv[argc++] = "-fast-isel=false";
-    if (getenv("R386_JIT_LLVM_OPT"))
-        argv[argc++] = getenv("R386_JIT_LLVM_OPT");
-    if (argc > 1)
-        LLVMParseCommandLineOptions(argc, argv, NULL);
-}
-
 /* What an empty indirect-cache slot points at: no guest pc matches. */
 static const struct lifter_ibtc_entry ibtc_none = {UINT64_MAX, 0};
+
+/* LLVM's part of the JIT: target machines, LLJIT, the helpers' symbols
+ * and the first tier's context.  Made at the first compile or ORC link,
+ * not at start: a warm run that finds everything in the persistent cache
+ * needs none of it (it was 3.5 ms of a 40 ms start, docs/PERFORMANCE.md
+ * session 21).  Any thread; llvm_mu is taken under the JIT lock or the
+ * optimising tier's work lock, never the other way round, so a fork
+ * (which takes both) never copies it held. */
+int jit_llvm(struct jit *j, char *err, size_t errlen)
+{
+    if (__atomic_load_n(&j->llvm_ready, __ATOMIC_ACQUIRE))
+        return 0;
+    pthread_mutex_lock(&j->llvm_mu);
+    int rc = -1;
+    LLVMTargetMachineRef jtm = NULL;
+    if (j->llvm_ready) {
+        rc = 0;
+        goto out;
+    }
+    if (!j->tm)
+        j->tm = jit_host_machine(LLVMCodeGenLevelDefault, LLVMRelocDefault,
+                                 err, errlen);
+    if (!j->tm1)
+        j->tm1 = jit_host_machine(j->level1, LLVMRelocDefault, err, errlen);
+    jtm = jit_host_machine(j->level1, LLVMRelocDefault, err, errlen);
+    if (!j->tm || !j->tm1 || !jtm)
+        goto out;
+    LLVMOrcLLJITBuilderRef builder = LLVMOrcCreateLLJITBuilder();
+    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(
+        builder, LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(jtm));
+    jtm = NULL; /* the builder's */
+    LLVMOrcLLJITBuilderSetObjectLinkingLayerCreator(builder, jit_arena_layer,
+                                                    j->arena);
+    LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->lljit, builder);
+    if (e) {
+        jit_error_text(e, err, errlen);
+        j->lljit = NULL;
+        goto out;
+    }
+    if (define_helpers(j, err, errlen) != 0)
+        goto out;
+    j->tsc = LLVMOrcCreateNewThreadSafeContext();
+    __atomic_store_n(&j->stats.llvm_setup, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&j->llvm_ready, true, __ATOMIC_RELEASE);
+    rc = 0;
+out:
+    if (jtm)
+        LLVMDisposeTargetMachine(jtm);
+    pthread_mutex_unlock(&j->llvm_mu);
+    return rc;
+}
 
 struct jit *jit_create(const struct jit_config *cfg, char *err,
                        size_t errlen)
 {
-    pthread_once(&llvm_once, llvm_init);
     struct jit *j = calloc(1, sizeof(*j));
     if (!j) {
         snprintf(err, errlen, "out of memory");
@@ -157,6 +208,7 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
     }
     j->cfg = *cfg;
     pthread_mutex_init(&j->lock, NULL);
+    pthread_mutex_init(&j->llvm_mu, NULL);
     for (int i = 0; i < JIT_IBTC_SIZE; i++)
         j->ibtc[i] = &ibtc_none;
     j->lifter = lifter_create();
@@ -164,12 +216,7 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
         snprintf(err, errlen, "cannot create the lifter");
         goto fail;
     }
-    j->tm = jit_host_machine(LLVMCodeGenLevelDefault, LLVMRelocDefault, err,
-                             errlen);
-    LLVMTargetMachineRef jtm = jit_host_machine(codegen_level(), LLVMRelocDefault,
-                                             err, errlen);
     j->level1 = codegen_level();
-    j->tm1 = jit_host_machine(j->level1, LLVMRelocDefault, err, errlen);
     uint64_t nonce;
     if (getrandom(&nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce))
         nonce = jit_now_ns() ^ ((uint64_t)getpid() << 32);
@@ -183,28 +230,17 @@ struct jit *jit_create(const struct jit_config *cfg, char *err,
     j->pipeline1 = j->pipeline;
     const char *lines = getenv("R386_JIT_LINES");
     j->lines = lines && *lines && strcmp(lines, "0") != 0;
-    if (!j->tm || !jtm || !j->tm1)
-        goto fail;
     j->arena = jit_arena_create();
     if (!j->arena) {
         snprintf(err, errlen, "cannot reserve memory for translated code");
         goto fail;
     }
-    LLVMOrcLLJITBuilderRef builder = LLVMOrcCreateLLJITBuilder();
-    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(
-        builder, LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(jtm));
-    LLVMOrcLLJITBuilderSetObjectLinkingLayerCreator(builder, jit_arena_layer,
-                                                    j->arena);
-    LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->lljit, builder);
-    if (e) {
-        jit_error_text(e, err, errlen);
-        goto fail;
-    }
-    if (define_helpers(j, err, errlen) != 0)
-        goto fail;
-    j->tsc = LLVMOrcCreateNewThreadSafeContext();
-    if (cfg->perf_map)
+    /* --perf-map hooks LLJIT's object layer: LLVM at once. */
+    if (cfg->perf_map) {
+        if (jit_llvm(j, err, errlen) != 0)
+            goto fail;
         j->perfmap = jit_perfmap_open(j);
+    }
     if (cfg->cache_dir)
         j->pcache = jit_pcache_open(j);
     j->tier2 = jit_tier2_start(j);
@@ -459,15 +495,16 @@ struct lifter_env jit_lifter_env(const struct jit *j, bool optimised,
 /* Lift the batch starting at first into m; returns the number of units.
  * first is lifted even when it has code (--aot replaces it). */
 static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
-                      struct jit_entry **batch, char (*names)[JIT_NAME_MAX],
+                      bool optimise, int max, struct jit_entry **batch,
+                      char (*names)[JIT_NAME_MAX],
                       struct jit_unit_info *units, char *err, size_t errlen)
 {
     guest_addr_t queue[BATCH_MAX_UNITS * LIFTER_MAX_SUCC + 1];
     size_t head = 0, tail = 0;
     int n = 0;
     queue[tail++] = (guest_addr_t)first->link.pc;
-    struct lifter_env env = jit_lifter_env(j, j->optimise, j->tier2 != NULL);
-    while (head < tail && n < j->batch_max) {
+    struct lifter_env env = jit_lifter_env(j, optimise, j->tier2 != NULL);
+    while (head < tail && n < max) {
         guest_addr_t pc = queue[head++];
         struct jit_entry *e = jit_cache_get(&j->cache, pc);
         if (!e) {
@@ -475,7 +512,7 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
             return -1;
         }
         bool seen = e->link.code != 0 && e != first &&
-                    (e->optimised || !j->optimise);
+                    (e->optimised || !optimise);
         for (int i = 0; i < n && !seen; i++)
             seen = batch[i] == e;
         if (seen || (e != first && !executable(j, pc)))
@@ -499,29 +536,45 @@ static int lift_batch(struct jit *j, LLVMModuleRef m, struct jit_entry *first,
     return n;
 }
 
-/* --aot's compiling threads: each has its own LLVM context and target
- * machine, and compiles with the JIT lock released. */
+/* Compiling threads other than the guest's: --aot's, and the background
+ * thread's first-tier compiles (tier2.c).  Each has its own LLVM context
+ * and target machine, and compiles with the JIT lock released. */
 struct jit_worker {
     LLVMOrcThreadSafeContextRef tsc;
     LLVMTargetMachineRef tm;
+    bool first_tier; /* the background thread's: tm as the JIT's tm1 */
 };
 
-struct jit_worker *jit_worker_create(struct jit *j)
+static struct jit_worker *worker_create(struct jit *j, bool first_tier)
 {
-    (void)j;
     char err[256];
     struct jit_worker *w = calloc(1, sizeof(*w));
     if (!w)
         return NULL;
-    /* optimised code (--aot): PIC, as in jit_set_optimise */
-    w->tm = jit_host_machine(LLVMCodeGenLevelDefault, LLVMRelocPIC, err,
-                             sizeof(err));
+    /* optimised code (--aot): PIC, as in jit_set_optimise; the first
+     * tier's exactly as tm1 makes it (jit/lines.c compiles it again with
+     * tm1 to name a fault) */
+    w->first_tier = first_tier;
+    w->tm = first_tier ? jit_host_machine(j->level1, LLVMRelocDefault, err,
+                                          sizeof(err))
+                       : jit_host_machine(LLVMCodeGenLevelDefault,
+                                          LLVMRelocPIC, err, sizeof(err));
     w->tsc = LLVMOrcCreateNewThreadSafeContext();
     if (!w->tm || !w->tsc) {
         jit_worker_destroy(w);
         return NULL;
     }
     return w;
+}
+
+struct jit_worker *jit_worker_create(struct jit *j)
+{
+    return worker_create(j, false);
+}
+
+struct jit_worker *jit_worker_first_tier(struct jit *j)
+{
+    return worker_create(j, true);
 }
 
 void jit_worker_destroy(struct jit_worker *w)
@@ -587,16 +640,23 @@ static bool verified(const struct jit *j, LLVMModuleRef m, guest_addr_t pc,
  * and *code runs once, as code fetched before the change.  A unit with
  * no code bytes (its first instruction cannot be fetched) runs once too:
  * the page may be mapped later.
- * With a worker (--aot), optimising and code generation run in its
- * context with the lock released; other threads may install some of the
- * same units meanwhile, which only costs the time. */
+ * With a worker (--aot, the background thread), optimising and code
+ * generation run in its context with the lock released; other threads
+ * may install some of the same units meanwhile, which only costs the
+ * time.  The background thread's first tier does not replace code a
+ * unit got meanwhile (it may be the optimising tier's). */
 static int compile(struct jit *j, const struct jit_worker *w,
                    struct jit_entry *first, uint64_t *code, char *err,
                    size_t errlen)
 {
     uint64_t t0 = jit_now_ns();
+    if (jit_llvm(j, err, errlen) != 0)
+        return -1;
     uint64_t epoch = jit_code_epoch(j);
     guest_addr_t pc = (guest_addr_t)first->link.pc;
+    bool bg = w && w->first_tier;
+    bool optimise = j->optimise && !bg;
+    const char *pipeline = bg ? j->pipeline1 : j->pipeline;
     LLVMTargetMachineRef tm_pass = w ? w->tm : j->tm;
     LLVMTargetMachineRef tm_code = w ? w->tm : j->tm1;
     LLVMModuleRef m = jit_new_module(
@@ -604,7 +664,8 @@ static int compile(struct jit *j, const struct jit_worker *w,
     struct jit_entry *batch[BATCH_MAX_UNITS];
     char names[BATCH_MAX_UNITS][JIT_NAME_MAX];
     struct jit_unit_info units[BATCH_MAX_UNITS];
-    int n = lift_batch(j, m, first, batch, names, units, err, errlen);
+    int n = lift_batch(j, m, first, optimise, bg ? 1 : j->batch_max, batch,
+                       names, units, err, errlen);
     char table[JIT_NAME_MAX];
     snprintf(table, sizeof(table), "t_%s_%llu", j->nonce,
              (unsigned long long)j->seq++);
@@ -615,19 +676,21 @@ static int compile(struct jit *j, const struct jit_worker *w,
         n = -1;
     }
     uint64_t t1 = jit_now_ns();
-    j->stats.lift_ns += t1 - t0;
+    if (!bg)
+        j->stats.lift_ns += t1 - t0;
     if (w)
         pthread_mutex_unlock(&j->lock);
     LLVMMemoryBufferRef obj = NULL;
     uint64_t passes_ns = 0;
     if (n >= 0 && verified(j, m, pc, err, errlen))
-        obj = jit_emit(j, m, j->pipeline, tm_pass, tm_code,
-                       j->optimise ? "optimised (--aot)" : "first tier",
+        obj = jit_emit(j, m, pipeline, tm_pass, tm_code,
+                       optimise ? "optimised (--aot)" : "first tier",
                        &passes_ns, err, errlen);
     LLVMDisposeModule(m);
     if (w)
         pthread_mutex_lock(&j->lock);
-    j->stats.opt_ns += passes_ns;
+    if (!bg)
+        j->stats.opt_ns += passes_ns;
     if (!obj) {
         free(cells);
         return -1;
@@ -644,7 +707,7 @@ static int compile(struct jit *j, const struct jit_worker *w,
     /* (--aot's workers run no guest code: nothing to name faults in.) */
     if (jit_link_object(j, obj, table, ncells,
                         (const char(*)[JIT_NAME_MAX])names, n, addrs, &tab,
-                        w ? JIT_LINES_NONE : JIT_LINES_COPY, err,
+                        w && !bg ? JIT_LINES_NONE : JIT_LINES_COPY, err,
                         errlen) != 0 ||
         !jit_cells_fill(j, tab, cells, ncells)) {
         if (!*err)
@@ -654,13 +717,13 @@ static int compile(struct jit *j, const struct jit_worker *w,
         return -1;
     }
     bool all_installed = true;
-    unsigned kind = j->optimise ? JIT_CODE_AOT : JIT_CODE_FIRST;
+    unsigned kind = optimise ? JIT_CODE_AOT : JIT_CODE_FIRST;
     for (int i = 0; i < n; i++) {
         jit_perfmap_write(j->perfmap, names[i], addrs[i],
-                          (guest_addr_t)batch[i]->link.pc, j->optimise ? 2 : 1);
+                          (guest_addr_t)batch[i]->link.pc, optimise ? 2 : 1);
         if (i == 0)
             *code = addrs[i];
-        if (units[i].code_end == 0) {
+        if (units[i].code_end == 0 || (bg && batch[i]->link.code)) {
             all_installed = false;
             continue;
         }
@@ -684,7 +747,12 @@ static int compile(struct jit *j, const struct jit_worker *w,
     free(cells);
     j->stats.units += (unsigned)n;
     j->stats.batches++;
-    j->stats.compile_ns += jit_now_ns() - t0;
+    if (bg) {
+        j->stats.bg_units += (unsigned)n;
+        j->stats.bg_ns += jit_now_ns() - t0;
+    } else {
+        j->stats.compile_ns += jit_now_ns() - t0;
+    }
     return 0;
 }
 
@@ -741,10 +809,39 @@ cpu_unit_fn jit_find(struct jit *j, guest_addr_t pc)
     return lookup(j, pc, false, err, sizeof(err));
 }
 
+void jit_request(struct jit *j, guest_addr_t pc)
+{
+    pthread_mutex_lock(&j->lock);
+    struct jit_entry *e = jit_cache_get(&j->cache, pc);
+    if (e && !e->link.code && !e->queued && !j->optimise &&
+        jit_tier2_request(j->tier2, pc))
+        e->queued = true;
+    pthread_mutex_unlock(&j->lock);
+}
+
+void jit_compile_queued(struct jit *j, struct jit_worker *w, guest_addr_t pc)
+{
+    char err[256] = "";
+    uint64_t code;
+    pthread_mutex_lock(&j->lock);
+    struct jit_entry *e = jit_cache_get(&j->cache, pc);
+    if (e) {
+        e->queued = false;
+        /* (A failure leaves it to the guest's thread, which reports it.) */
+        if (!e->link.code && !j->optimise && executable(j, pc))
+            compile(j, w, e, &code, err, sizeof(err));
+    }
+    pthread_mutex_unlock(&j->lock);
+}
+
 void jit_set_optimise(struct jit *j)
 {
     char err[256];
     pthread_mutex_lock(&j->lock);
+    if (jit_llvm(j, err, sizeof(err)) != 0) {
+        pthread_mutex_unlock(&j->lock);
+        return; /* (the first compile reports it) */
+    }
     /* PIC, as the optimising tier's: the optimiser's code may index a
      * constant-pool array (a select between x87 constants), which the
      * small code model otherwise addresses absolutely (R_X86_64_32S). */

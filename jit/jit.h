@@ -81,6 +81,11 @@ struct jit_stats {
     uint64_t lookups;        /* dispatcher lookups */
     uint64_t hot_units;      /* units recompiled by the optimising tier */
     uint64_t hot_ns;         /* its compile time (on its own thread) */
+    uint64_t bg_units;       /* of units, compiled on that thread at a
+                              * jit_request (not in compile_ns) */
+    uint64_t bg_ns;          /* their compile time */
+    uint64_t llvm_setup;     /* 1 once LLVM was set up (jit_llvm): a run
+                              * that compiled nothing never does it */
     uint64_t invalidated;    /* translations dropped: their code changed */
     uint64_t orc_objects;    /* objects jit/objload.c declined, linked by ORC */
     uint64_t lines_made;     /* line tables made at faults (jit/lines.c) */
@@ -110,6 +115,11 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
 /* The translation of the unit at pc when there is one, in memory or in
  * the persistent cache; NULL otherwise (nothing is compiled). */
 cpu_unit_fn jit_find(struct jit *j, guest_addr_t pc);
+/* Ask for the unit at pc to be compiled (first tier) on the JIT's
+ * background thread, so that a later jit_find finds it without the guest
+ * waiting; nothing when it has code or is queued already, or when there
+ * is no such thread (the optimising tier is off) or its queue is full. */
+void jit_request(struct jit *j, guest_addr_t pc);
 /* The guest pc of the instruction translated code at host_pc was lifted
  * from, for a fault there (jit/pcmap.c); false when host_pc is not in
  * translated code or its line table does not name it. */

@@ -41,6 +41,8 @@ struct jit_entry {
     uint32_t gen;
     /* Some guest page lists it in the page index (jit_page_index_add). */
     bool indexed;
+    /* Waiting in the background thread's queue (jit_request). */
+    bool queued;
     /* jit_code_epoch + 1 when the persistent cache was found to hold no
      * translation for it (0: not looked): the interpreter's blocks ask
      * jit_find again and again. */
@@ -106,6 +108,9 @@ struct jit {
     pthread_mutex_t lock;
     struct jit_config cfg;
     struct lifter *lifter;
+    /* LLVM's part, made on first use (jit_llvm): lljit, tsc, tm, tm1. */
+    pthread_mutex_t llvm_mu;
+    bool llvm_ready;
     LLVMOrcLLJITRef lljit;
     struct jit_arena *arena; /* its code and data (memory.c) */
     LLVMOrcThreadSafeContextRef tsc;
@@ -155,6 +160,9 @@ void jit_tier2_codegen(const char **pipeline, LLVMCodeGenOptLevel *level);
     "simplifycfg,gvn,dse,instcombine<no-verify-fixpoint>,simplifycfg)"
 
 /* compile.c, shared with tier2.c. */
+/* Make LLVM's part of the JIT if it is not made yet (any thread); -1 with
+ * a message in err when LLVM fails. */
+int jit_llvm(struct jit *j, char *err, size_t errlen);
 void jit_error_text(LLVMErrorRef e, char *err, size_t errlen);
 LLVMTargetMachineRef jit_host_machine(LLVMCodeGenOptLevel level,
                                       LLVMRelocMode reloc, char *err,
@@ -319,6 +327,13 @@ void jit_perfmap_close(struct jit_perfmap *pm);
  * failure: the first tier alone still runs everything); stop it. */
 struct jit_tier2 *jit_tier2_start(struct jit *j);
 void jit_tier2_stop(struct jit_tier2 *t);
+/* tier2.c: queue pc for a first-tier compile on the thread (under the
+ * JIT lock); false when there is no thread or the queue is full. */
+bool jit_tier2_request(struct jit_tier2 *t, guest_addr_t pc);
+/* compile.c: the background thread's first-tier worker, and its compile
+ * of a queued pc (unless it has code by now). */
+struct jit_worker *jit_worker_first_tier(struct jit *j);
+void jit_compile_queued(struct jit *j, struct jit_worker *w, guest_addr_t pc);
 /* Around a fork: prepare waits for the batch being compiled (before the
  * JIT's lock is taken); the child gets a new thread (NULL: tier off). */
 void jit_tier2_fork_prepare(struct jit_tier2 *t);

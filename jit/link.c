@@ -116,6 +116,10 @@ int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj, const char *table,
         return 0;
     }
     __atomic_fetch_add(&j->stats.orc_objects, 1, __ATOMIC_RELAXED);
+    if (jit_llvm(j, err, errlen) != 0) {
+        LLVMDisposeMemoryBuffer(obj);
+        return -1;
+    }
     LLVMOrcJITDylibRef jd = LLVMOrcLLJITGetMainJITDylib(j->lljit);
     LLVMErrorRef e = LLVMOrcLLJITAddObjectFile(j->lljit, jd, obj);
     *table_addr = 0;

@@ -2,6 +2,11 @@
  * LLVM's optimiser and replaces their code, while guest threads go on
  * running the first tier's.
  *
+ * The same thread compiles first-tier units in the background: blocks the
+ * interpreter has run a few times are queued (jit_request) and compiled
+ * here, before any hot unit, so that the guest's thread finds their code
+ * instead of waiting for it (docs/ARCHITECTURE.md, "Baseline tier").
+ *
  * Hotness: first-tier code counts the guest blocks it runs in its cache
  * entry (lifter_env.hits).  Every TIER2_PERIOD_MS (up to
  * TIER2_PERIOD_MAX_MS after scans that found nothing) the thread takes the
@@ -38,6 +43,9 @@
  * scan that finds nothing the next waits twice as long, up to this. */
 #define TIER2_PERIOD_MAX_MS 80
 #define TIER2_BATCH 16 /* hot entries taken per scan */
+/* First-tier requests waiting (a ring; a request finding it full is
+ * dropped: the guest's thread compiles the block itself later). */
+#define QUEUE_SIZE 4096
 #define TIER2_PIPELINE JIT_OPT_PIPELINE
 
 struct jit_tier2 {
@@ -58,9 +66,48 @@ struct jit_tier2 {
     uint32_t threshold;
     const char *pipeline;
     LLVMOrcThreadSafeContextRef tsc;
-    LLVMTargetMachineRef tm; /* -O2 code generation, its own (not shared) */
+    /* -O2 code generation, its own (not shared), made at the first
+     * recompile (LLVM is not set up before it is needed: jit_llvm). */
+    LLVMTargetMachineRef tm;
+    LLVMCodeGenOptLevel level;
     unsigned long long seq;  /* unique symbol names */
+    /* First-tier requests (under mu) and the worker compiling them. */
+    guest_addr_t queue[QUEUE_SIZE];
+    unsigned qhead, qtail; /* free-running: qtail - qhead waiting */
+    struct jit_worker *w1; /* made at the first request (costs ~ms) */
+    bool no_w1;            /* it could not be made */
 };
+
+bool jit_tier2_request(struct jit_tier2 *t, guest_addr_t pc)
+{
+    if (!t || __atomic_load_n(&t->no_w1, __ATOMIC_RELAXED))
+        return false;
+    pthread_mutex_lock(&t->mu);
+    bool room = t->qtail - t->qhead < QUEUE_SIZE;
+    if (room) {
+        t->queue[t->qtail++ % QUEUE_SIZE] = pc;
+        pthread_cond_signal(&t->cv);
+    }
+    pthread_mutex_unlock(&t->mu);
+    return room;
+}
+
+static bool queue_pop(struct jit_tier2 *t, guest_addr_t *pc)
+{
+    pthread_mutex_lock(&t->mu);
+    bool any = t->qtail != t->qhead;
+    if (any)
+        *pc = t->queue[t->qhead++ % QUEUE_SIZE];
+    pthread_mutex_unlock(&t->mu);
+    return any;
+}
+
+/* The thread goes on unless stopping or a fork waits for it. */
+static bool go_on(struct jit_tier2 *t)
+{
+    return !__atomic_load_n(&t->stop, __ATOMIC_RELAXED) &&
+           !__atomic_load_n(&t->forking, __ATOMIC_RELAXED);
+}
 
 /* Take up to max of the hottest first-tier entries past the threshold
  * (out sorted hottest first) and mark them, so no later scan takes them. */
@@ -93,6 +140,10 @@ static int take_hot(struct jit_tier2 *t, struct jit_entry **out, int max)
 static void recompile(struct jit_tier2 *t, struct jit_entry *e)
 {
     struct jit *j = t->j;
+    char err[256];
+    if (!t->tm &&
+        !(t->tm = jit_host_machine(t->level, LLVMRelocPIC, err, sizeof(err))))
+        return; /* (the entry goes back to the first tier) */
     uint64_t t0 = jit_now_ns();
     guest_addr_t pc = (guest_addr_t)e->link.pc;
     char name[1][JIT_NAME_MAX], table[JIT_NAME_MAX];
@@ -121,7 +172,6 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     if (rc == 0)
         rc = jit_cells_prepare(m, table, &cells, &ncells);
     LLVMMemoryBufferRef obj = NULL;
-    char err[256];
     if (rc == 0)
         obj = jit_emit(j, m, t->pipeline, t->tm, t->tm, "optimising tier",
                        NULL, err, sizeof(err));
@@ -197,28 +247,47 @@ static void *tier2_main(void *arg)
     struct jit_tier2 *t = arg;
     struct jit_entry *hot[TIER2_BATCH];
     long period = TIER2_PERIOD_MS;
+    uint64_t next_scan = jit_now_ns() + (uint64_t)period * 1000000u;
+    bool idle = true; /* the last scan found nothing hot */
     pthread_mutex_lock(&t->mu);
     while (!t->stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += period * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
+        uint64_t now = jit_now_ns();
+        if ((!idle || t->qtail == t->qhead) && now < next_scan) {
+            /* (the condition variable's clock is the real-time one) */
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            uint64_t ns = (uint64_t)ts.tv_nsec + (next_scan - now);
+            ts.tv_sec += (time_t)(ns / 1000000000u);
+            ts.tv_nsec = (long)(ns % 1000000000u);
+            pthread_cond_timedwait(&t->cv, &t->mu, &ts);
         }
-        pthread_cond_timedwait(&t->cv, &t->mu, &ts);
         if (t->stop)
             break;
         pthread_mutex_unlock(&t->mu);
         pthread_mutex_lock(&t->work);
-        int n = take_hot(t, hot, TIER2_BATCH), done = 0;
-        period = n                                ? TIER2_PERIOD_MS
-                 : period * 2 > TIER2_PERIOD_MAX_MS ? TIER2_PERIOD_MAX_MS
-                                                    : period * 2;
-        while (done < n && !__atomic_load_n(&t->stop, __ATOMIC_RELAXED) &&
-               !__atomic_load_n(&t->forking, __ATOMIC_RELAXED))
-            recompile(t, hot[done++]);
-        give_back(t->j, hot + done, n - done);
+        if (go_on(t) && jit_now_ns() >= next_scan) {
+            int n = take_hot(t, hot, TIER2_BATCH), done = 0;
+            period = n                                ? TIER2_PERIOD_MS
+                     : period * 2 > TIER2_PERIOD_MAX_MS ? TIER2_PERIOD_MAX_MS
+                                                        : period * 2;
+            while (done < n && go_on(t))
+                recompile(t, hot[done++]);
+            give_back(t->j, hot + done, n - done);
+            idle = n == 0;
+            next_scan = jit_now_ns() + (uint64_t)period * 1000000u;
+        }
+        /* First-tier requests only while nothing is hot: on a machine
+         * with few cores the optimising tier's work is worth more to a
+         * long run than the first-tier compiles the guest's thread would
+         * otherwise make itself (docs/PERFORMANCE.md, session 21). */
+        guest_addr_t pc;
+        while (idle && go_on(t) && jit_now_ns() < next_scan &&
+               queue_pop(t, &pc)) {
+            if (!t->w1 && !(t->w1 = jit_worker_first_tier(t->j)))
+                __atomic_store_n(&t->no_w1, true, __ATOMIC_RELAXED);
+            if (t->w1)
+                jit_compile_queued(t->j, t->w1, pc);
+        }
         pthread_mutex_unlock(&t->work);
         pthread_mutex_lock(&t->mu);
     }
@@ -249,19 +318,17 @@ static struct jit_tier2 *tier2_start(struct jit *j, unsigned long long seq)
     struct jit_tier2 *t = calloc(1, sizeof(*t));
     if (!t)
         return NULL;
-    char err[256];
     t->j = j;
     t->seq = seq;
     t->threshold = (uint32_t)threshold;
-    LLVMCodeGenOptLevel level;
-    jit_tier2_codegen(&t->pipeline, &level);
-    t->tm = jit_host_machine(level, LLVMRelocPIC, err, sizeof(err));
+    jit_tier2_codegen(&t->pipeline, &t->level);
     t->tsc = LLVMOrcCreateNewThreadSafeContext();
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->cv, NULL);
     pthread_mutex_init(&t->work, NULL);
-    int started = t->tm ? r386_thread_create(&t->thread, tier2_main, t) : -1;
+    int started = r386_thread_create(&t->thread, tier2_main, t);
     if (started != 0) {
+        jit_worker_destroy(t->w1);
         if (t->tm)
             LLVMDisposeTargetMachine(t->tm);
         LLVMOrcDisposeThreadSafeContext(t->tsc);
@@ -300,10 +367,17 @@ struct jit_tier2 *jit_tier2_fork_child(struct jit_tier2 *t)
      * compiler goes, a new thread starts with new names. */
     struct jit *j = t->j;
     unsigned long long seq = t->seq;
-    LLVMDisposeTargetMachine(t->tm);
+    jit_worker_destroy(t->w1);
+    if (t->tm)
+        LLVMDisposeTargetMachine(t->tm);
     LLVMOrcDisposeThreadSafeContext(t->tsc);
+    struct jit_tier2 *c = tier2_start(j, seq);
+    /* The requests still waiting are the child's too (their entries say
+     * they are queued). */
+    for (; c && t->qhead != t->qtail; t->qhead++)
+        jit_tier2_request(c, t->queue[t->qhead % QUEUE_SIZE]);
     free(t);
-    return tier2_start(j, seq);
+    return c;
 }
 
 void jit_tier2_stop(struct jit_tier2 *t)
@@ -315,7 +389,9 @@ void jit_tier2_stop(struct jit_tier2 *t)
     pthread_cond_signal(&t->cv);
     pthread_mutex_unlock(&t->mu);
     pthread_join(t->thread, NULL);
-    LLVMDisposeTargetMachine(t->tm);
+    jit_worker_destroy(t->w1);
+    if (t->tm)
+        LLVMDisposeTargetMachine(t->tm);
     LLVMOrcDisposeThreadSafeContext(t->tsc);
     free(t);
 }

@@ -89,18 +89,27 @@ static uint64_t code_epoch(void *ctx)
     return guest_mem_code_epoch(ctx);
 }
 
-/* R386_INTERP: how many times a block is interpreted before it is
- * compiled (0: never interpreted).  Not with --dump-ir/--dump-asm, whose
- * pc must be compiled to be shown. */
+/* R386_INTERP: how many times a block is interpreted before the guest's
+ * thread compiles it (0: never interpreted); R386_INTERP_BG: after how
+ * many runs it is queued for the JIT's background thread to compile (0:
+ * never), while the interpreter goes on running it.  Not with
+ * --dump-ir/--dump-asm, whose pc must be compiled to be shown. */
 #define INTERP_DEFAULT 256
+#define INTERP_BG_DEFAULT 16
+
+static unsigned env_count(const char *name, unsigned dflt)
+{
+    const char *e = getenv(name);
+    return e ? (unsigned)strtoul(e, NULL, 10) : dflt;
+}
 
 static struct interp *interp_for(struct runtime *rt)
 {
-    const char *e = getenv("R386_INTERP");
-    unsigned n = e ? (unsigned)strtoul(e, NULL, 10) : INTERP_DEFAULT;
-    if (!n || rt->cfg.dump_ir || rt->cfg.dump_asm)
+    rt->interp_runs = env_count("R386_INTERP", INTERP_DEFAULT);
+    rt->interp_bg = env_count("R386_INTERP_BG", INTERP_BG_DEFAULT);
+    if (!rt->interp_runs || rt->cfg.dump_ir || rt->cfg.dump_asm)
         return NULL;
-    return interp_create(n, code_read, code_epoch, &rt->mem);
+    return interp_create(rt->interp_runs, code_read, code_epoch, &rt->mem);
 }
 
 /* Page fault error code: a write access. */
@@ -269,24 +278,27 @@ static void print_stats(struct runtime *rt, uint64_t t0)
             compile, total > 0 ? 100.0 * compile / total : 0.0, total,
             (double)s.lift_ns / 1e6, (double)s.opt_ns / 1e6,
             (double)(s.compile_ns - s.lift_ns - s.opt_ns) / 1e6,
-            s.units ? compile / (double)s.units : 0.0,
+            s.units > s.bg_units ? compile / (double)(s.units - s.bg_units)
+                                 : 0.0,
             (unsigned long long)s.lookups, (unsigned long long)s.hot_units,
             (double)s.hot_ns / 1e6, (unsigned long long)s.disk_optimised,
             (unsigned long long)s.invalidated,
             (unsigned long long)s.orc_objects);
     fprintf(stderr,
             "r386 stats: line tables made for faults: %llu (%llu units no "
-            "way of compiling matched)\n",
+            "way of compiling matched); LLVM set up: %s\n",
             (unsigned long long)s.lines_made,
-            (unsigned long long)s.lines_failed);
+            (unsigned long long)s.lines_failed, s.llvm_setup ? "yes" : "no");
     if (rt->interp) {
         struct interp_stats is;
         interp_stats_get(rt->interp, &is);
         fprintf(stderr,
                 "r386 stats: interpreted %llu blocks, %llu guest "
-                "instructions; %llu blocks left to the JIT\n",
+                "instructions; %llu blocks left to the JIT; %llu units "
+                "compiled in the background (%.1f ms)\n",
                 (unsigned long long)is.blocks, (unsigned long long)is.insns,
-                (unsigned long long)is.refused);
+                (unsigned long long)is.refused,
+                (unsigned long long)s.bg_units, (double)s.bg_ns / 1e6);
     }
     if (rt->cfg.cache_dir)
         fprintf(stderr,
@@ -436,8 +448,13 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
         /* A block with no translation runs its first times in the
          * interpreter; then (or when it cannot) it is compiled. */
         cpu_unit_fn fn = rt->interp ? jit_find(rt->jit, t->cpu.eip) : NULL;
+        unsigned runs = fn || !rt->interp ? 0
+                                          : interp_count(rt->interp,
+                                                         t->cpu.eip);
+        if (runs && runs == rt->interp_bg)
+            jit_request(rt->jit, t->cpu.eip);
         int kind = INTERP_CANNOT;
-        if (!fn && rt->interp && interp_wants(rt->interp, t->cpu.eip)) {
+        if (runs && runs <= rt->interp_runs) {
             fault_jmp = &jb;
             thread_activity(t, PROFILE_GUEST);
             kind = interp_block(rt->interp, &t->cpu);

@@ -18,6 +18,8 @@ struct runtime {
     struct runtime_config cfg;
     struct jit *jit;
     struct interp *interp;   /* the baseline tier, or NULL (dispatch.c) */
+    unsigned interp_runs;    /* its threshold: runs before compiling */
+    unsigned interp_bg;      /* runs before a background compile (0: no) */
     struct codemap *codemap; /* which file each guest range maps */
     /* The program break: [start_brk, brk) is mapped (page-rounded). */
     guest_addr_t brk;

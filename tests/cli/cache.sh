@@ -54,6 +54,16 @@ loaded=$(stat_of 1 "$tmp/warm.err")
 [ "$loaded" -gt 100 ] || fail "warm run loaded $loaded units"
 compiled=$(sed -n 's/^r386 stats: \([0-9]*\) units.*/\1/p' "$tmp/warm.err")
 [ "$compiled" -le 5 ] || fail "warm run still compiled $compiled units"
+# LLVM is set up only when something is compiled: a run that finds every
+# unit in the cache never initialises it (jit_llvm).
+llvm_of() { sed -n 's/.*; LLVM set up: \([a-z]*\)$/\1/p' "$1" | tail -1; }
+[ "$(llvm_of "$tmp/cold.err")" = yes ] || fail "cold run: LLVM set up: $(llvm_of "$tmp/cold.err")"
+run warm2 "$prog"
+check_out warm2
+compiled=$(sed -n 's/^r386 stats: \([0-9]*\) units.*/\1/p' "$tmp/warm2.err")
+[ "$compiled" = 0 ] || fail "third run still compiled $compiled units"
+[ "$(llvm_of "$tmp/warm2.err")" = no ] ||
+    fail "a run that compiled nothing set LLVM up: $(llvm_of "$tmp/warm2.err")"
 # Every object loaded runs where it lies in the mapped file (prelinked as
 # it was written), none is copied into the code arena.
 in_place_of() { sed -n 's/.* objects ([^,]*, \([0-9]*\) run in place).*/\1/p' "$1" | tail -1; }
