@@ -85,21 +85,33 @@ static void *host(const struct cpu_state *s, uint32_t a)
     return (void *)(uintptr_t)(s->mem_base + a);
 }
 
+static void mem_load(const struct cpu_state *s, uint32_t a, void *to,
+                     size_t n)
+{
+    __asm__ volatile("" ::: "memory");
+    memcpy(to, host(s, a), n);
+    __asm__ volatile("" ::: "memory");
+}
+
+static void mem_store(const struct cpu_state *s, uint32_t a,
+                      const void *from, size_t n)
+{
+    __asm__ volatile("" ::: "memory");
+    memcpy(host(s, a), from, n);
+    __asm__ volatile("" ::: "memory");
+}
+
 static uint32_t mem_read(const struct cpu_state *s, uint32_t a, unsigned w)
 {
     uint32_t v = 0;
-    __asm__ volatile("" ::: "memory");
-    memcpy(&v, host(s, a), w / 8);
-    __asm__ volatile("" ::: "memory");
+    mem_load(s, a, &v, w / 8);
     return v;
 }
 
 static void mem_write(const struct cpu_state *s, uint32_t a, unsigned w,
                       uint32_t v)
 {
-    __asm__ volatile("" ::: "memory");
-    memcpy(host(s, a), &v, w / 8);
-    __asm__ volatile("" ::: "memory");
+    mem_store(s, a, &v, w / 8);
 }
 
 /* LOCKed accesses (and XCHG with memory): the host's own locked
@@ -650,9 +662,7 @@ static void sse_get(struct cpu_state *s, const struct interp_insn *in,
         uint32_t r = reg_get(s, o->reg);
         memcpy(v, &r, 4);
     } else {
-        __asm__ volatile("" ::: "memory");
-        memcpy(v, host(s, op_addr(s, o)), bits / 8);
-        __asm__ volatile("" ::: "memory");
+        mem_load(s, op_addr(s, o), v, bits / 8);
     }
 }
 
@@ -685,9 +695,7 @@ static int sse(struct cpu_state *s, const struct interp_insn *in)
         memcpy(&r, v, 4);
         reg_set(s, o->reg, r);
     } else {
-        __asm__ volatile("" ::: "memory");
-        memcpy(host(s, op_addr(s, o)), v, bits / 8);
-        __asm__ volatile("" ::: "memory");
+        mem_store(s, op_addr(s, o), v, bits / 8);
     }
     return INTERP_NEXT;
 }
