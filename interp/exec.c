@@ -506,6 +506,90 @@ static void rotate(struct cpu_state *s, const struct interp_insn *in)
     }
 }
 
+/* SHLD SHRD dst, src, count (lifter/shift.c): the bits shifted through
+ * are dst:src (SHLD) or src:dst (SHRD) for 32 bits, dst:src:dst for 16
+ * bits (so a 16-bit shift by more than 16 is as P6 and later do it); the
+ * flags change only for a nonzero count: CF the last bit out, OF as SHL or
+ * SHR's, SF ZF PF from the result, AF 0. */
+static void double_shift(struct cpu_state *s, const struct interp_insn *in)
+{
+    unsigned w = in->op[0].size;
+    bool left = in->mnemonic == ZYDIS_MNEMONIC_SHLD;
+    uint64_t d = op_get(s, in, 0) & width_mask(w);
+    uint64_t x = op_get(s, in, 1) & width_mask(w);
+    unsigned c = op_get(s, in, 2) & 31;
+    uint64_t v = w == 16 ? d << 32 | x << 16 | d
+                 : left  ? d << 32 | x
+                         : x << 32 | d;
+    uint32_t res, cf, of;
+    if (left) {
+        uint64_t t = v >> (32 - c);
+        res = (uint32_t)t & width_mask(w);
+        cf = (uint32_t)(t >> w) & 1;
+        of = cf ^ msb(res, w);
+    } else {
+        res = (uint32_t)(v >> c) & width_mask(w);
+        cf = (uint32_t)((v << 1) >> c) & 1;
+        of = msb(res, w) ^ ((res >> (w - 2)) & 1);
+    }
+    op_set(s, in, 0, res);
+    if (!c)
+        return;
+    s->flag[FLAG_CF] = (uint8_t)cf;
+    s->flag[FLAG_OF] = (uint8_t)of;
+    s->flag[FLAG_AF] = 0;
+    flags_result(s, res, w);
+}
+
+/* BT BTS BTR BTC (lifter/bits.c): CF only.  In a register, or in memory
+ * with an immediate offset, the offset is taken modulo the width; in
+ * memory a register offset is signed and picks the word at ea + size *
+ * (offset div size).  (LOCK forms are left to the JIT: lock_ok.) */
+static void bit_test(struct cpu_state *s, const struct interp_insn *in)
+{
+    unsigned w = in->op[0].size, log2w = w == 16 ? 4 : 5;
+    ZydisMnemonic m = (ZydisMnemonic)in->mnemonic;
+    uint32_t a = 0, v;
+    unsigned bit;
+    bool mem = in->op[0].type == ZYDIS_OPERAND_TYPE_MEMORY;
+    if (!mem || in->op[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+        bit = op_get(s, in, 1) & (w - 1);
+        if (mem)
+            a = op_addr(s, &in->op[0]);
+    } else {
+        int32_t off = (int32_t)sext(op_get(s, in, 1), w);
+        a = op_addr(s, &in->op[0]) +
+            ((uint32_t)(off >> log2w) << (log2w - 3));
+        bit = (uint32_t)off & (w - 1);
+    }
+    v = mem ? mem_read(s, a, w) : op_get(s, in, 0);
+    uint32_t mask = 1u << bit;
+    uint32_t nv = m == ZYDIS_MNEMONIC_BTS   ? v | mask
+                  : m == ZYDIS_MNEMONIC_BTR ? v & ~mask
+                  : m == ZYDIS_MNEMONIC_BTC ? v ^ mask
+                                            : v;
+    if (m != ZYDIS_MNEMONIC_BT) {
+        if (mem)
+            mem_write(s, a, w, nv);
+        else
+            op_set(s, in, 0, nv);
+    }
+    s->flag[FLAG_CF] = (v & mask) != 0;
+}
+
+/* BSF BSR, and TZCNT LZCNT as them (lifter/bits.c): ZF = the source is
+ * 0, which leaves the destination unchanged; the other flags stay. */
+static void bit_scan(struct cpu_state *s, const struct interp_insn *in,
+                     bool reverse)
+{
+    unsigned w = in->op[0].size;
+    uint32_t x = op_get(s, in, 1) & width_mask(w);
+    s->flag[FLAG_ZF] = x == 0;
+    if (x)
+        op_set(s, in, 0, reverse ? 31u - (unsigned)__builtin_clz(x)
+                                 : (unsigned)__builtin_ctz(x));
+}
+
 /* XCHG (atomic with memory), XADD and CMPXCHG (atomic with LOCK), as
  * lifter/atomic.c.  Operand 0 is the r/m operand; its address is formed
  * once, before any register changes. */
@@ -837,8 +921,31 @@ int interp_exec(struct cpu_state *s, const struct interp_insn *in)
     case ZYDIS_MNEMONIC_BSWAP:
         op_set(s, in, 0, __builtin_bswap32(op_get(s, in, 0)));
         return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_SHLD:
+    case ZYDIS_MNEMONIC_SHRD:
+        double_shift(s, in);
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_BT:
+    case ZYDIS_MNEMONIC_BTS:
+    case ZYDIS_MNEMONIC_BTR:
+    case ZYDIS_MNEMONIC_BTC:
+        bit_test(s, in);
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_BSF:
+    case ZYDIS_MNEMONIC_TZCNT:
+        bit_scan(s, in, false);
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_BSR:
+    case ZYDIS_MNEMONIC_LZCNT:
+        bit_scan(s, in, true);
+        return INTERP_NEXT;
     case ZYDIS_MNEMONIC_NOP:
     case ZYDIS_MNEMONIC_ENDBR32:
+    case ZYDIS_MNEMONIC_PAUSE:
+    case ZYDIS_MNEMONIC_PREFETCHNTA:
+    case ZYDIS_MNEMONIC_PREFETCHT0:
+    case ZYDIS_MNEMONIC_PREFETCHT1:
+    case ZYDIS_MNEMONIC_PREFETCHT2:
         return INTERP_NEXT;
     case ZYDIS_MNEMONIC_ADD: alu(s, in, OP_ADD, true); return INTERP_NEXT;
     case ZYDIS_MNEMONIC_ADC: alu(s, in, OP_ADC, true); return INTERP_NEXT;
@@ -1027,8 +1134,16 @@ static bool supported(const ZydisDecodedInstruction *i,
     case ZYDIS_MNEMONIC_DIV: case ZYDIS_MNEMONIC_IDIV:
     case ZYDIS_MNEMONIC_CLC: case ZYDIS_MNEMONIC_STC:
     case ZYDIS_MNEMONIC_CMC: case ZYDIS_MNEMONIC_CLD:
-    case ZYDIS_MNEMONIC_STD:
+    case ZYDIS_MNEMONIC_STD: case ZYDIS_MNEMONIC_BT:
+    case ZYDIS_MNEMONIC_BTS: case ZYDIS_MNEMONIC_BTR:
+    case ZYDIS_MNEMONIC_BTC: case ZYDIS_MNEMONIC_BSF:
+    case ZYDIS_MNEMONIC_BSR: case ZYDIS_MNEMONIC_TZCNT:
+    case ZYDIS_MNEMONIC_LZCNT: case ZYDIS_MNEMONIC_PAUSE:
+    case ZYDIS_MNEMONIC_PREFETCHNTA: case ZYDIS_MNEMONIC_PREFETCHT0:
+    case ZYDIS_MNEMONIC_PREFETCHT1: case ZYDIS_MNEMONIC_PREFETCHT2:
         return true;
+    case ZYDIS_MNEMONIC_SHLD: case ZYDIS_MNEMONIC_SHRD:
+        return i->operand_width != 8;
     case ZYDIS_MNEMONIC_LEAVE: case ZYDIS_MNEMONIC_CWDE:
     case ZYDIS_MNEMONIC_CDQ: case ZYDIS_MNEMONIC_BSWAP:
     case ZYDIS_MNEMONIC_RET: case ZYDIS_MNEMONIC_CALL:
