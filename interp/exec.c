@@ -349,6 +349,19 @@ static void incdec(struct cpu_state *s, const struct interp_insn *in,
     s->flag[FLAG_CF] = cf;
 }
 
+/* A shift's flags (lifter/shift.c, shift_flags): none for a zero count;
+ * else CF and OF as computed, AF 0, SF ZF PF from the result. */
+static void shift_flags(struct cpu_state *s, unsigned c, uint32_t res,
+                        uint32_t cf, uint32_t of, unsigned w)
+{
+    if (!c)
+        return;
+    s->flag[FLAG_CF] = (uint8_t)cf;
+    s->flag[FLAG_OF] = (uint8_t)of;
+    s->flag[FLAG_AF] = 0;
+    flags_result(s, res, w);
+}
+
 /* SHL SHR SAR (lifter/shift.c): count masked to 5 bits; a count of 0
  * changes no flag but writes the operand back; OF by the count-1
  * formulas whatever the count; AF 0. */
@@ -380,12 +393,7 @@ static void shift(struct cpu_state *s, const struct interp_insn *in)
     }
     }
     op_set(s, in, 0, res);
-    if (!c)
-        return;
-    s->flag[FLAG_CF] = (uint8_t)cf;
-    s->flag[FLAG_OF] = (uint8_t)of;
-    s->flag[FLAG_AF] = 0;
-    flags_result(s, res, w);
+    shift_flags(s, c, res, cf, of, w);
 }
 
 /* MUL/IMUL r/m into the accumulator, IMUL r, r/m(, imm) truncated: CF =
@@ -533,12 +541,7 @@ static void double_shift(struct cpu_state *s, const struct interp_insn *in)
         of = msb(res, w) ^ ((res >> (w - 2)) & 1);
     }
     op_set(s, in, 0, res);
-    if (!c)
-        return;
-    s->flag[FLAG_CF] = (uint8_t)cf;
-    s->flag[FLAG_OF] = (uint8_t)of;
-    s->flag[FLAG_AF] = 0;
-    flags_result(s, res, w);
+    shift_flags(s, c, res, cf, of, w);
 }
 
 /* BT BTS BTR BTC (lifter/bits.c): CF only.  In a register, or in memory
