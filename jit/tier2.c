@@ -46,6 +46,13 @@
 /* First-tier requests waiting (a ring; a request finding it full is
  * dropped: the guest's thread compiles the block itself later). */
 #define QUEUE_SIZE 4096
+/* ... served only once the process has run this long (R386_INTERP_BG_DELAY
+ * overrides it, in ms): a short run (a
+ * shell script's commands) would otherwise set LLVM up and compile a unit
+ * or two in every run, and wait at exit for the one in flight -- warm
+ * dynamic `true` 31-39 ms without requests, 35-56 ms with them served from
+ * the start (docs/PERFORMANCE.md, session 21). */
+#define QUEUE_DELAY_MS 50
 #define TIER2_PIPELINE JIT_OPT_PIPELINE
 
 struct jit_tier2 {
@@ -74,6 +81,7 @@ struct jit_tier2 {
     /* First-tier requests (under mu) and the worker compiling them. */
     guest_addr_t queue[QUEUE_SIZE];
     unsigned qhead, qtail; /* free-running: qtail - qhead waiting */
+    uint64_t serve_from;   /* jit_now_ns() from which they are served */
     struct jit_worker *w1; /* made at the first request (costs ~ms) */
     bool no_w1;            /* it could not be made */
 };
@@ -86,7 +94,8 @@ bool jit_tier2_request(struct jit_tier2 *t, guest_addr_t pc)
     bool room = t->qtail - t->qhead < QUEUE_SIZE;
     if (room) {
         t->queue[t->qtail++ % QUEUE_SIZE] = pc;
-        pthread_cond_signal(&t->cv);
+        if (jit_now_ns() >= t->serve_from) /* (else it is not to wake) */
+            pthread_cond_signal(&t->cv);
     }
     pthread_mutex_unlock(&t->mu);
     return room;
@@ -248,11 +257,13 @@ static void *tier2_main(void *arg)
     struct jit_entry *hot[TIER2_BATCH];
     long period = TIER2_PERIOD_MS;
     uint64_t next_scan = jit_now_ns() + (uint64_t)period * 1000000u;
+    uint64_t serve_from = t->serve_from;
     bool idle = true; /* the last scan found nothing hot */
     pthread_mutex_lock(&t->mu);
     while (!t->stop) {
         uint64_t now = jit_now_ns();
-        if ((!idle || t->qtail == t->qhead) && now < next_scan) {
+        if ((!idle || t->qtail == t->qhead || now < serve_from) &&
+            now < next_scan) {
             /* (the condition variable's clock is the real-time one) */
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
@@ -281,8 +292,8 @@ static void *tier2_main(void *arg)
          * long run than the first-tier compiles the guest's thread would
          * otherwise make itself (docs/PERFORMANCE.md, session 21). */
         guest_addr_t pc;
-        while (idle && go_on(t) && jit_now_ns() < next_scan &&
-               queue_pop(t, &pc)) {
+        while (idle && go_on(t) && jit_now_ns() >= serve_from &&
+               jit_now_ns() < next_scan && queue_pop(t, &pc)) {
             if (!t->w1 && !(t->w1 = jit_worker_first_tier(t->j)))
                 __atomic_store_n(&t->no_w1, true, __ATOMIC_RELAXED);
             if (t->w1)
@@ -321,6 +332,9 @@ static struct jit_tier2 *tier2_start(struct jit *j, unsigned long long seq)
     t->j = j;
     t->seq = seq;
     t->threshold = (uint32_t)threshold;
+    const char *d = getenv("R386_INTERP_BG_DELAY"); /* ms (tests: 0) */
+    long delay = d && *d ? atol(d) : QUEUE_DELAY_MS;
+    t->serve_from = jit_now_ns() + (uint64_t)(delay > 0 ? delay : 0) * 1000000u;
     jit_tier2_codegen(&t->pipeline, &t->level);
     t->tsc = LLVMOrcCreateNewThreadSafeContext();
     pthread_mutex_init(&t->mu, NULL);

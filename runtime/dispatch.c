@@ -92,7 +92,8 @@ static uint64_t code_epoch(void *ctx)
 /* R386_INTERP: how many times a block is interpreted before the guest's
  * thread compiles it (0: never interpreted); R386_INTERP_BG: after how
  * many runs it is queued for the JIT's background thread to compile (0:
- * never), while the interpreter goes on running it.  Not with
+ * never; the thread serves requests once the process has run 50 ms,
+ * R386_INTERP_BG_DELAY), while the interpreter goes on running it.  Not with
  * --dump-ir/--dump-asm, whose pc must be compiled to be shown. */
 #define INTERP_DEFAULT 256
 #define INTERP_BG_DEFAULT 16
