@@ -4,8 +4,9 @@
  *
  * The same thread compiles first-tier units in the background: blocks the
  * interpreter has run a few times are queued (jit_request) and compiled
- * here, before any hot unit, so that the guest's thread finds their code
- * instead of waiting for it (docs/ARCHITECTURE.md, "Baseline tier").
+ * here while nothing is hot, so that the guest's thread finds their code
+ * instead of compiling it itself (docs/ARCHITECTURE.md, "Baseline
+ * tier").
  *
  * Hotness: first-tier code counts the guest blocks it runs in its cache
  * entry (lifter_env.hits).  Every TIER2_PERIOD_MS (up to
@@ -46,12 +47,12 @@
 /* First-tier requests waiting (a ring; a request finding it full is
  * dropped: the guest's thread compiles the block itself later). */
 #define QUEUE_SIZE 4096
-/* ... served only once the process has run this long (R386_INTERP_BG_DELAY
- * overrides it, in ms): a short run (a
- * shell script's commands) would otherwise set LLVM up and compile a unit
- * or two in every run, and wait at exit for the one in flight -- warm
- * dynamic `true` 31-39 ms without requests, 35-56 ms with them served from
- * the start (docs/PERFORMANCE.md, session 21). */
+/* ... served only once the process has run this long (in ms;
+ * R386_INTERP_BG_DELAY overrides it): a short run (a shell script's
+ * commands) would otherwise set LLVM up and compile a unit or two in every
+ * run, and wait at exit for the one in flight -- warm dynamic `true` 31-39
+ * ms without requests, 35-56 ms with them served from the start
+ * (docs/PERFORMANCE.md, session 21). */
 #define QUEUE_DELAY_MS 50
 #define TIER2_PIPELINE JIT_OPT_PIPELINE
 
@@ -152,7 +153,7 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     char err[256];
     if (!t->tm &&
         !(t->tm = jit_host_machine(t->level, LLVMRelocPIC, err, sizeof(err))))
-        return; /* (the entry goes back to the first tier) */
+        return; /* (its first-tier code stays) */
     uint64_t t0 = jit_now_ns();
     guest_addr_t pc = (guest_addr_t)e->link.pc;
     char name[1][JIT_NAME_MAX], table[JIT_NAME_MAX];
