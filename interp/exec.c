@@ -854,7 +854,24 @@ static int jump(struct cpu_state *s, uint32_t to)
     return CPU_EXIT_JUMP;
 }
 
-int interp_exec(struct cpu_state *s, const struct interp_insn *in)
+/* MOV to a segment register: the selector, then the runtime recomputes
+ * the bases (an unusable selector gives base 0, no fault: lifter/mov.c);
+ * from one: the selector, zero-extended to a 32-bit register. */
+static void mov_seg(struct cpu_state *s, const struct interp_insn *in,
+                    const struct interp_calls *calls)
+{
+    if (in->op[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+        in->op[0].reg >= ZYDIS_REGISTER_ES &&
+        in->op[0].reg <= ZYDIS_REGISTER_GS) {
+        s->seg_sel[in->seg] = (uint16_t)op_get(s, in, 1);
+        calls->load_segs(s);
+        return;
+    }
+    op_set(s, in, 0, s->seg_sel[in->seg]);
+}
+
+int interp_exec(struct cpu_state *s, const struct interp_insn *in,
+                const struct interp_calls *calls)
 {
     uint32_t next = in->pc + in->length;
     unsigned w = in->operand_width;
@@ -869,6 +886,9 @@ int interp_exec(struct cpu_state *s, const struct interp_insn *in)
         return INTERP_NEXT;
     case KIND_SSE:
         return sse(s, in);
+    case KIND_SEG:
+        mov_seg(s, in, calls);
+        return INTERP_NEXT;
     case KIND_CMOVCC: {
         uint32_t v = op_get(s, in, 1); /* read whatever the condition */
         if (cond(s, in->cc))
@@ -990,6 +1010,15 @@ int interp_exec(struct cpu_state *s, const struct interp_insn *in)
         return divide(s, in, false);
     case ZYDIS_MNEMONIC_IDIV:
         return divide(s, in, true);
+    case ZYDIS_MNEMONIC_CPUID:
+        calls->cpuid(s);
+        return INTERP_NEXT;
+    case ZYDIS_MNEMONIC_RDTSC: {
+        uint64_t t = calls->rdtsc(s);
+        s->gpr[REG_EAX] = (uint32_t)t;
+        s->gpr[REG_EDX] = (uint32_t)(t >> 32);
+        return INTERP_NEXT;
+    }
     case ZYDIS_MNEMONIC_CLC: s->flag[FLAG_CF] = 0; return INTERP_NEXT;
     case ZYDIS_MNEMONIC_STC: s->flag[FLAG_CF] = 1; return INTERP_NEXT;
     case ZYDIS_MNEMONIC_CMC: s->flag[FLAG_CF] ^= 1; return INTERP_NEXT;
@@ -1025,6 +1054,22 @@ int interp_exec(struct cpu_state *s, const struct interp_insn *in)
         return CPU_EXIT_SYSCALL;
     default:
         return INTERP_CANNOT; /* not reached: interp_decoded */
+    }
+}
+
+/* The segment register operand o names (enum cpu_seg), or -1. */
+static int seg_of(const ZydisDecodedOperand *o)
+{
+    if (o->type != ZYDIS_OPERAND_TYPE_REGISTER)
+        return -1;
+    switch (o->reg.value) {
+    case ZYDIS_REGISTER_ES: return SEG_ES;
+    case ZYDIS_REGISTER_CS: return SEG_CS;
+    case ZYDIS_REGISTER_SS: return SEG_SS;
+    case ZYDIS_REGISTER_DS: return SEG_DS;
+    case ZYDIS_REGISTER_FS: return SEG_FS;
+    case ZYDIS_REGISTER_GS: return SEG_GS;
+    default: return -1;
     }
 }
 
@@ -1097,9 +1142,32 @@ static uint8_t rep_of(const ZydisDecodedInstruction *i)
                : REP_NONE;
 }
 
-static bool supported(const ZydisDecodedInstruction *i,
-                      const ZydisDecodedOperand *ops)
+/* MOV to or from a segment register (lifter/mov.c): the other operand a
+ * GPR or memory; to one (not CS) only with the runtime's load_segs. */
+static bool mov_seg_ok(const ZydisDecodedInstruction *i,
+                       const ZydisDecodedOperand *ops,
+                       const struct interp_calls *calls)
 {
+    bool to = seg_of(&ops[0]) >= 0;
+    const ZydisDecodedOperand *other = &ops[to ? 1 : 0];
+    if (i->address_width != 32 || (i->attributes & ZYDIS_ATTRIB_HAS_LOCK) ||
+        seg_of(other) >= 0 || !op_is_gpr(other) ||
+        other->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+        return false;
+    return !to || (seg_of(&ops[0]) != SEG_CS && calls && calls->load_segs);
+}
+
+static bool supported(const ZydisDecodedInstruction *i,
+                      const ZydisDecodedOperand *ops,
+                      const struct interp_calls *calls)
+{
+    if (i->mnemonic == ZYDIS_MNEMONIC_MOV &&
+        (seg_of(&ops[0]) >= 0 || seg_of(&ops[1]) >= 0))
+        return mov_seg_ok(i, ops, calls);
+    if (i->mnemonic == ZYDIS_MNEMONIC_CPUID)
+        return calls && calls->cpuid;
+    if (i->mnemonic == ZYDIS_MNEMONIC_RDTSC)
+        return calls && calls->rdtsc;
     /* LOCK only where it is atomic here, no 16-bit addressing, no segment
      * or system registers among the visible operands, no far branches. */
     if (((i->attributes & ZYDIS_ATTRIB_HAS_LOCK) && !lock_ok(i, ops)) ||
@@ -1174,10 +1242,11 @@ static bool ends_block(const ZydisDecodedInstruction *i)
 
 bool interp_decoded(const ZydisDecodedInstruction *i,
                     const ZydisDecodedOperand *ops, guest_addr_t pc,
+                    const struct interp_calls *calls,
                     struct interp_insn *out)
 {
     bool simd = sse_supported(i, ops);
-    if (!simd && !supported(i, ops))
+    if (!simd && !supported(i, ops, calls))
         return false;
     memset(out, 0, sizeof(*out));
     out->pc = pc;
@@ -1195,6 +1264,11 @@ bool interp_decoded(const ZydisDecodedInstruction *i,
                                                        : KIND_CMOVCC;
     } else if (simd) {
         out->kind = KIND_SSE;
+    } else if (i->mnemonic == ZYDIS_MNEMONIC_MOV &&
+               (seg_of(&ops[0]) >= 0 || seg_of(&ops[1]) >= 0)) {
+        out->kind = KIND_SEG;
+        out->seg = (uint16_t)(seg_of(&ops[0]) >= 0 ? seg_of(&ops[0])
+                                                   : seg_of(&ops[1]));
     } else if (is_string(i)) {
         out->kind = KIND_STRING;
         out->rep = rep_of(i);

@@ -34,6 +34,7 @@
 struct interp {
     ZydisDecoder dec;
     unsigned threshold;
+    struct interp_calls calls;
     interp_fetch_fn fetch;
     interp_epoch_fn epoch;
     void *fetch_ctx;
@@ -45,7 +46,8 @@ struct interp {
 static uint64_t next_id = 1;
 
 struct interp *interp_create(unsigned threshold, interp_fetch_fn fetch,
-                             interp_epoch_fn epoch, void *fetch_ctx)
+                             interp_epoch_fn epoch, void *fetch_ctx,
+                             const struct interp_calls *calls)
 {
     struct interp *it = calloc(1, sizeof(*it));
     if (!it)
@@ -64,6 +66,8 @@ struct interp *interp_create(unsigned threshold, interp_fetch_fn fetch,
         return NULL;
     }
     it->threshold = threshold;
+    if (calls)
+        it->calls = *calls;
     it->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
     it->epoch = epoch;
     it->fetch = fetch;
@@ -197,7 +201,7 @@ static int decode(struct interp *it, guest_addr_t pc, uint8_t *bytes,
     ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
     if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&it->dec, bytes + off,
                                              *avail - off, &insn, ops)) ||
-        !interp_decoded(&insn, ops, pc, out))
+        !interp_decoded(&insn, ops, pc, &it->calls, out))
         return -1;
     return 1;
 }
@@ -263,7 +267,7 @@ int interp_block(struct interp *it, struct cpu_state *s)
         for (unsigned j = 0; j < n; j++) {
             /* (Volatile: the pc a fault in this instruction names.) */
             *(volatile uint32_t *)&s->insn_pc = k->insn[j].pc;
-            r = interp_exec(s, &k->insn[j]);
+            r = interp_exec(s, &k->insn[j], &it->calls);
             if (r != INTERP_NEXT) {
                 ran += j + 1;
                 goto out;

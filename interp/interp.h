@@ -37,12 +37,23 @@ typedef size_t (*interp_fetch_fn)(void *ctx, guest_addr_t pc, uint8_t *buf,
  * the change (jit_config.code_epoch); called with the fetch context. */
 typedef uint64_t (*interp_epoch_fn)(void *ctx);
 
+/* The runtime's own implementations of the instructions whose effect is
+ * the host's or the process's, the functions translated code calls for
+ * them (lifter.h's helper ABI): CPUID, RDTSC, and the segment bases after
+ * a selector is loaded.  A NULL one leaves its instruction to the JIT. */
+struct interp_calls {
+    void (*cpuid)(struct cpu_state *s);
+    uint64_t (*rdtsc)(struct cpu_state *s);
+    void (*load_segs)(struct cpu_state *s);
+};
+
 /* threshold: how many times a block pc is interpreted before the
  * dispatcher should have it compiled (interp_count).  Decoded blocks are
  * kept while epoch does not change (NULL: code never changes).  NULL when
- * out of memory or the decoder cannot be set up. */
+ * out of memory or the decoder cannot be set up.  calls may be NULL. */
 struct interp *interp_create(unsigned threshold, interp_fetch_fn fetch,
-                             interp_epoch_fn epoch, void *fetch_ctx);
+                             interp_epoch_fn epoch, void *fetch_ctx,
+                             const struct interp_calls *calls);
 void interp_destroy(struct interp *it);
 
 /* Count one more run of the block at pc; returns its runs so far, this

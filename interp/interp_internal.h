@@ -35,12 +35,13 @@ struct interp_insn {
     bool ends;             /* the instruction ends a block */
     bool lock;             /* LOCK prefix (read-modify-writes of memory) */
     uint8_t rep;           /* string instructions: enum interp_rep */
-    uint16_t seg;          /* string instructions: the source's segment */
+    uint16_t seg;          /* string instructions: the source's segment
+                            * register; KIND_SEG: the enum cpu_seg moved */
     struct interp_operand op[INTERP_MAX_OPS];
 };
 
 enum interp_kind { KIND_PLAIN, KIND_JCC, KIND_SETCC, KIND_CMOVCC,
-                   KIND_STRING, KIND_SSE };
+                   KIND_STRING, KIND_SSE, KIND_SEG };
 /* How a string instruction repeats: once, while ECX != 0, and also while
  * ZF is 1 / 0 (lifter/string.c). */
 enum interp_rep { REP_NONE, REP_ALL, REP_WHILE_EQ, REP_WHILE_NE };
@@ -51,10 +52,12 @@ enum interp_rep { REP_NONE, REP_ALL, REP_WHILE_EQ, REP_WHILE_NE };
 /* Does the executor take this instruction?  Then compact it into out. */
 bool interp_decoded(const ZydisDecodedInstruction *i,
                     const ZydisDecodedOperand *ops, guest_addr_t pc,
+                    const struct interp_calls *calls,
                     struct interp_insn *out);
 
 /* Execute one instruction interp_decoded took: INTERP_NEXT, or the
  * block's exit (an enum cpu_exit, eip set). */
-int interp_exec(struct cpu_state *s, const struct interp_insn *in);
+int interp_exec(struct cpu_state *s, const struct interp_insn *in,
+                const struct interp_calls *calls);
 
 #endif

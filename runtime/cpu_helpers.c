@@ -69,3 +69,9 @@ const struct jit_helper runtime_helpers[] = {
 };
 const size_t runtime_helper_count =
     sizeof(runtime_helpers) / sizeof(runtime_helpers[0]);
+
+const struct interp_calls runtime_interp_calls = {
+    .cpuid = helper_cpuid,
+    .rdtsc = helper_rdtsc,
+    .load_segs = helper_load_segs,
+};

@@ -89,6 +89,13 @@ static uint64_t code_epoch(void *ctx)
     return guest_mem_code_epoch(ctx);
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* R386_INTERP: how many times a block is interpreted before the guest's
  * thread compiles it (0: never interpreted); R386_INTERP_BG: after how
  * many runs it is queued for the JIT's background thread to compile (0:
@@ -97,6 +104,15 @@ static uint64_t code_epoch(void *ctx)
  * --dump-ir/--dump-asm, whose pc must be compiled to be shown. */
 #define INTERP_DEFAULT 256
 #define INTERP_BG_DEFAULT 16
+/* Start-up: for a process's first R386_INTERP_START_MS (50) a block is
+ * interpreted up to INTERP_START_RUNS times before the guest's thread
+ * compiles it.  ld.so's relocation loops run a few thousand times in any
+ * dynamic program's start: compiling them at 256 runs made a cold `true`
+ * 170 ms, interpreting them 18 ms.  A longer window costs programs whose
+ * hot loop starts at once (a 100 ms one made the hash kernel 30% slower,
+ * 50 ms did not: docs/PERFORMANCE.md, session 21). */
+#define INTERP_START_MS 50
+#define INTERP_START_RUNS 4096
 
 static unsigned env_count(const char *name, unsigned dflt)
 {
@@ -108,9 +124,28 @@ static struct interp *interp_for(struct runtime *rt)
 {
     rt->interp_runs = env_count("R386_INTERP", INTERP_DEFAULT);
     rt->interp_bg = env_count("R386_INTERP_BG", INTERP_BG_DEFAULT);
+    rt->interp_start_runs = rt->interp_runs > INTERP_START_RUNS
+                                ? rt->interp_runs
+                                : INTERP_START_RUNS;
+    unsigned ms = env_count("R386_INTERP_START_MS", INTERP_START_MS);
+    rt->interp_young_until = ms ? now_ns() + ms * 1000000ull : 0;
     if (!rt->interp_runs || rt->cfg.dump_ir || rt->cfg.dump_asm)
         return NULL;
-    return interp_create(rt->interp_runs, code_read, code_epoch, &rt->mem);
+    return interp_create(rt->interp_start_runs, code_read, code_epoch,
+                         &rt->mem, &runtime_interp_calls);
+}
+
+/* Still starting (R386_INTERP_START_MS)?  The clock is read only for
+ * blocks past the threshold, and no more once the answer is no. */
+static bool interp_young(struct runtime *rt)
+{
+    uint64_t until = __atomic_load_n(&rt->interp_young_until,
+                                     __ATOMIC_RELAXED);
+    if (until && now_ns() < until)
+        return true;
+    if (until)
+        __atomic_store_n(&rt->interp_young_until, 0, __ATOMIC_RELAXED);
+    return false;
 }
 
 /* Page fault error code: a write access. */
@@ -251,13 +286,6 @@ static void host_fault(struct guest_thread *t)
     }
     signal_deliver_fault(t, SIGSEGV, segv_code(t->rt, ga), ga, 14,
                          fault.err | PF_USER);
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void print_stats(struct runtime *rt, uint64_t t0)
@@ -455,7 +483,9 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
         if (runs && runs == rt->interp_bg)
             jit_request(rt->jit, t->cpu.eip);
         int kind = INTERP_CANNOT;
-        if (runs && runs <= rt->interp_runs) {
+        if (runs > rt->interp_runs && !interp_young(rt))
+            runs = 0; /* hot: compile it */
+        if (runs) {
             fault_jmp = &jb;
             thread_activity(t, PROFILE_GUEST);
             kind = interp_block(rt->interp, &t->cpu);

@@ -8,10 +8,14 @@
 
 #include "r386/cpu.h"
 
+#include "interp.h"
 #include "jit.h"
 
 extern const struct jit_helper runtime_helpers[];
 extern const size_t runtime_helper_count;
+/* The same helpers' CPUID, RDTSC and segment-base ones, for the
+ * interpreter (interp.h). */
+extern const struct interp_calls runtime_interp_calls;
 
 /* LIFTER_HELPER_FPU (fpu_helpers.c). */
 uint64_t fpu_helper_run(struct cpu_state *s, uint32_t op, uint8_t *a,

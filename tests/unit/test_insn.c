@@ -255,7 +255,8 @@ START_TEST(run_case)
     kind = CPU_EXIT_JUMP;
     units = interpreted = 0;
     static struct interp *it;
-    it = use_interp ? interp_create(~0u, code_read, NULL, &src) : NULL;
+    it = use_interp ? interp_create(~0u, code_read, NULL, &src,
+                                        &runtime_interp_calls) : NULL;
     int sig = sigsetjmp(fault_jb, 1);
     if (!sig) {
         for (;;) {
