@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "interp_internal.h"
+#include "r386/zydis_seg.h"
 
 /* ---- registers, memory, operands ---- */
 
@@ -1058,21 +1059,6 @@ int interp_exec(struct cpu_state *s, const struct interp_insn *in,
 }
 
 /* The segment register operand o names (enum cpu_seg), or -1. */
-static int seg_of(const ZydisDecodedOperand *o)
-{
-    if (o->type != ZYDIS_OPERAND_TYPE_REGISTER)
-        return -1;
-    switch (o->reg.value) {
-    case ZYDIS_REGISTER_ES: return SEG_ES;
-    case ZYDIS_REGISTER_CS: return SEG_CS;
-    case ZYDIS_REGISTER_SS: return SEG_SS;
-    case ZYDIS_REGISTER_DS: return SEG_DS;
-    case ZYDIS_REGISTER_FS: return SEG_FS;
-    case ZYDIS_REGISTER_GS: return SEG_GS;
-    default: return -1;
-    }
-}
-
 static bool op_is_gpr(const ZydisDecodedOperand *o)
 {
     unsigned idx, w;
@@ -1148,21 +1134,28 @@ static bool mov_seg_ok(const ZydisDecodedInstruction *i,
                        const ZydisDecodedOperand *ops,
                        const struct interp_calls *calls)
 {
-    bool to = seg_of(&ops[0]) >= 0;
+    bool to = cpu_seg_of_operand(&ops[0]) >= 0;
     const ZydisDecodedOperand *other = &ops[to ? 1 : 0];
     if (i->address_width != 32 || (i->attributes & ZYDIS_ATTRIB_HAS_LOCK) ||
-        seg_of(other) >= 0 || !op_is_gpr(other) ||
+        cpu_seg_of_operand(other) >= 0 || !op_is_gpr(other) ||
         other->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
         return false;
-    return !to || (seg_of(&ops[0]) != SEG_CS && calls && calls->load_segs);
+    return !to ||
+           (cpu_seg_of_operand(&ops[0]) != SEG_CS && calls && calls->load_segs);
+}
+
+/* The segment register a MOV moves to or from, else -1. */
+static int mov_seg_reg(const ZydisDecodedOperand *ops)
+{
+    int s = cpu_seg_of_operand(&ops[0]);
+    return s >= 0 ? s : cpu_seg_of_operand(&ops[1]);
 }
 
 static bool supported(const ZydisDecodedInstruction *i,
                       const ZydisDecodedOperand *ops,
                       const struct interp_calls *calls)
 {
-    if (i->mnemonic == ZYDIS_MNEMONIC_MOV &&
-        (seg_of(&ops[0]) >= 0 || seg_of(&ops[1]) >= 0))
+    if (i->mnemonic == ZYDIS_MNEMONIC_MOV && mov_seg_reg(ops) >= 0)
         return mov_seg_ok(i, ops, calls);
     if (i->mnemonic == ZYDIS_MNEMONIC_CPUID)
         return calls && calls->cpuid;
@@ -1264,11 +1257,9 @@ bool interp_decoded(const ZydisDecodedInstruction *i,
                                                        : KIND_CMOVCC;
     } else if (simd) {
         out->kind = KIND_SSE;
-    } else if (i->mnemonic == ZYDIS_MNEMONIC_MOV &&
-               (seg_of(&ops[0]) >= 0 || seg_of(&ops[1]) >= 0)) {
+    } else if (i->mnemonic == ZYDIS_MNEMONIC_MOV && mov_seg_reg(ops) >= 0) {
         out->kind = KIND_SEG;
-        out->seg = (uint16_t)(seg_of(&ops[0]) >= 0 ? seg_of(&ops[0])
-                                                   : seg_of(&ops[1]));
+        out->seg = (uint16_t)mov_seg_reg(ops);
     } else if (is_string(i)) {
         out->kind = KIND_STRING;
         out->rep = rep_of(i);

@@ -5,24 +5,11 @@
  * selector (Linux gives every process flat segments); ENTER supports
  * nesting level 0 only (others: SIGILL). */
 #include "lift_internal.h"
-
-static int seg_index(ZydisRegister r)
-{
-    switch (r) {
-    case ZYDIS_REGISTER_ES: return SEG_ES;
-    case ZYDIS_REGISTER_CS: return SEG_CS;
-    case ZYDIS_REGISTER_SS: return SEG_SS;
-    case ZYDIS_REGISTER_DS: return SEG_DS;
-    case ZYDIS_REGISTER_FS: return SEG_FS;
-    case ZYDIS_REGISTER_GS: return SEG_GS;
-    default: return -1;
-    }
-}
+#include "r386/zydis_seg.h"
 
 static bool is_seg_op(const ZydisDecodedOperand *op)
 {
-    return op->type == ZYDIS_OPERAND_TYPE_REGISTER &&
-           seg_index(op->reg.value) >= 0;
+    return cpu_seg_of_operand(op) >= 0;
 }
 
 static LLVMValueRef seg_sel_ptr(struct lift_ctx *lc, int s)
@@ -53,13 +40,13 @@ static bool lift_mov_seg(struct lift_ctx *lc)
 {
     const ZydisDecodedOperand *dst = lift_op(lc, 0), *src = lift_op(lc, 1);
     if (is_seg_op(dst)) {
-        int s = seg_index(dst->reg.value);
+        int s = cpu_seg_of(dst->reg.value);
         if (s == SEG_CS)
             return false; /* mov to CS is #UD */
         load_seg(lc, s, lift_op_get(lc, 1));
         return true;
     }
-    int s = seg_index(src->reg.value);
+    int s = cpu_seg_of(src->reg.value);
     LLVMValueRef v = LLVMBuildLoad2(lc->b, lc->i16, seg_sel_ptr(lc, s), "");
     /* To a 32-bit register the selector is zero-extended. */
     lift_op_set(lc, 0, lift_zext(lc, v, lift_op_bits(lc, 0)));
@@ -186,7 +173,7 @@ bool lift_mov(struct lift_ctx *lc)
         const ZydisDecodedOperand *op = lift_op(lc, 0);
         if (is_seg_op(op)) {
             LLVMValueRef sel = LLVMBuildLoad2(
-                lc->b, lc->i16, seg_sel_ptr(lc, seg_index(op->reg.value)), "");
+                lc->b, lc->i16, seg_sel_ptr(lc, cpu_seg_of(op->reg.value)), "");
             lift_push(lc, lift_zext(lc, sel, w));
             return true;
         }
@@ -199,7 +186,7 @@ bool lift_mov(struct lift_ctx *lc)
         if (is_seg_op(op)) {
             /* pop %es/%ss/%ds/%fs/%gs (there is no pop %cs): a 32-bit pop
              * takes 4 bytes and uses the low 16. */
-            load_seg(lc, seg_index(op->reg.value), lift_pop(lc, w));
+            load_seg(lc, cpu_seg_of(op->reg.value), lift_pop(lc, w));
             return true;
         }
         LLVMValueRef v = lift_pop(lc, w);
