@@ -18,6 +18,10 @@
 #define UNIT_MAX_INSNS 256   /* in one straight-line guest block */
 #define REGION_MAX_BLOCKS 64 /* == size of lift_ctx.block_pc */
 #define REGION_MAX_INSNS 128
+/* Past the budget, while the x87 stack holds values the unit pushed (the
+ * x87 cache, optimised units) -- at most this many more instructions: see
+ * region_block. */
+#define REGION_X87_OVERRUN 64
 
 struct lifter *lifter_create(void)
 {
@@ -155,6 +159,18 @@ static int region_find(const struct lift_ctx *lc, guest_addr_t pc)
  * the branch has to leave the unit.  The edge is recorded; *loop: it
  * closes a cycle of region blocks.  (Every cycle is found: when its last
  * edge is lifted, the others are known.) */
+/* May the region take a block past its instruction budget?  While the
+ * x87 stack holds values the unit pushed: a unit that ended there stored
+ * them (FSTP m80) for the next one to load again (FLD m80), a store the
+ * load cannot take its value from while it is in flight.  gcc's code has
+ * such branches wherever handlers share a tail: Lua's arithmetic handlers
+ * push their operands and jump to one `fmulp; fstpl; dispatch`. */
+static bool region_overrun_ok(const struct lift_ctx *lc)
+{
+    return lc->x87c.on && !lc->x87c.bypass && lc->x87c.depth > 0 &&
+           lc->x87_overrun < REGION_X87_OVERRUN;
+}
+
 static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
                                       bool *loop)
 {
@@ -167,7 +183,7 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
     }
     uint8_t b;
     if (!lc->code || lc->nblocks == REGION_MAX_BLOCKS ||
-        lc->insn_budget == 0 || lc->one_block ||
+        (lc->insn_budget == 0 && !region_overrun_ok(lc)) || lc->one_block ||
         (lc->code->writable && lc->code->writable(lc->code->ctx, target)) ||
         lc->code->read(lc->code->ctx, target, &b, 1) != 1)
         return NULL;
@@ -825,6 +841,8 @@ static guest_addr_t lift_guest_block(const struct lifter *l,
             lc->next_pc = cur + insn.length;
             if (lc->insn_budget)
                 lc->insn_budget--;
+            else
+                lc->x87_overrun++;
             bool wrapped = lift_x87_wrap_begin(lc);
             bool lifted = lift_one(lc);
             if (wrapped)
@@ -872,6 +890,7 @@ static void lift_copy(const struct lifter *l, struct lift_ctx *lc,
     out->one_block = lc->one_block;
     lc->decoder = &l->decoder;
     lc->insn_budget = region_max_insns();
+    lc->x87_overrun = 0;
     /* The first block is always lifted, executable or not. */
     lc->block_pc[0] = pc;
     lc->block_ctx[0] = 0;

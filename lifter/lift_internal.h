@@ -55,6 +55,7 @@ struct lift_ctx {
      * what the paths to each block's entry may have written. */
     struct lift_written written[64], written_in[64];
     unsigned insn_budget;   /* guest instructions the region may still take */
+    unsigned x87_overrun;   /* lifted past it (lift.c, region_overrun_ok) */
     /* Calls inside the region (lift_end_call): the blocks of a direct
      * call's callee are lifted in a context that knows the call's return
      * address, so that the callee's ret, when it pops that address, goes
@@ -119,6 +120,9 @@ struct lift_ctx {
         LLVMValueRef base;     /* i32 */
         LLVMValueRef reg[8];   /* x86_fp80: slot k = register (base + k) & 7 */
         LLVMValueRef empty[8]; /* i1 */
+        /* i1: reg[k] holds the register (read from the state, or
+         * written); the unit wrote it (x87_cache.c, "Memory"). */
+        LLVMValueRef have[8], dirty[8];
         LLVMValueRef cw, sw;   /* i16 (sw without TOP) */
         int8_t block_depth[64]; /* depth at each region block's entry */
         /* The registers x87_st_ptr handed out for the next helper call,

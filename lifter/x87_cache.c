@@ -22,7 +22,16 @@
  *
  * Memory.  The state in memory is brought up to date where the unit
  * leaves (the flush points of state.c, at their depth: only what the
- * unit writes somewhere).  The x87 helper gets its operands in fpu_tmp
+ * unit writes somewhere).  A register is loaded where the unit first
+ * reads it, not at its entry (`have`: a branch LLVM folds wherever it
+ * knows the answer), and a flush point stores it only when the path
+ * there wrote it (`dirty`) -- else to fpu_discard, a select of the
+ * address instead of a branch around the store.  So a register the unit
+ * only pushes into, as an interpreter's handler pushes its operands and
+ * pops them, is never loaded: the load at the entry, there for the paths
+ * that leave the register alone, read back with FLD m80 the FSTP m80 the
+ * unit before had just done, which a load cannot take from the store
+ * buffer.  The x87 helper gets its operands in fpu_tmp
  * and the control and status words in the state, the only parts of the
  * state it reads or writes (x87c_st_ptr, x87c_call_begin/end).  Instructions
  * that read or write the whole state in memory (MMX, FNSTENV/FLDENV,
@@ -71,9 +80,8 @@ static void load_all(struct lift_ctx *lc)
     LLVMBuildStore(b, base, c->base);
     for (unsigned k = 0; k < 8; k++) {
         LLVMValueRef phys = phys_of(lc, base, k);
-        LLVMValueRef v = LLVMBuildLoad2(b, f80(lc), x87_reg_ptr(lc, phys), "");
-        LLVMSetAlignment(v, 4);
-        LLVMBuildStore(b, v, c->reg[k]);
+        LLVMBuildStore(b, lift_const(lc, 1, 0), c->have[k]);
+        LLVMBuildStore(b, lift_const(lc, 1, 0), c->dirty[k]);
         LLVMValueRef e = LLVMBuildLoad2(b, lc->i8, x87_empty_ptr(lc, phys), "");
         LLVMBuildStore(b,
                        LLVMBuildICmp(b, LLVMIntNE, e, lift_const(lc, 8, 0), ""),
@@ -107,6 +115,8 @@ void x87c_ready(struct lift_ctx *lc)
     for (unsigned k = 0; k < 8; k++) {
         c->reg[k] = lift_alloca(lc, f80(lc));
         c->empty[k] = lift_alloca(lc, lc->i1);
+        c->have[k] = lift_alloca(lc, lc->i1);
+        c->dirty[k] = lift_alloca(lc, lc->i1);
     }
     c->cw = lift_alloca(lc, lc->i16);
     c->sw = lift_alloca(lc, lc->i16);
@@ -145,10 +155,29 @@ LLVMValueRef x87c_top(struct lift_ctx *lc)
         lift_i32(lc, 7), "");
 }
 
+/* reg[k] from the state unless the unit has it already. */
+static void load_lazily(struct lift_ctx *lc, unsigned k)
+{
+    struct lift_x87_cache *c = &lc->x87c;
+    LLVMBuilderRef b = lc->b;
+    LLVMBasicBlockRef load = lift_block(lc, "x87_load"),
+                      cont = lift_block(lc, "x87_have");
+    LLVMBuildCondBr(b, LLVMBuildLoad2(b, lc->i1, c->have[k], ""), cont, load);
+    LLVMPositionBuilderAtEnd(b, load);
+    LLVMValueRef base = LLVMBuildLoad2(b, lc->i32, c->base, "");
+    LLVMBuildStore(b, x87_f80_load(lc, x87_reg_ptr(lc, phys_of(lc, base, k))),
+                   c->reg[k]);
+    LLVMBuildStore(b, lift_const(lc, 1, 1), c->have[k]);
+    LLVMBuildBr(b, cont);
+    LLVMPositionBuilderAtEnd(b, cont);
+}
+
 LLVMValueRef x87c_get(struct lift_ctx *lc, unsigned i)
 {
     x87c_ready(lc);
-    return LLVMBuildLoad2(lc->b, f80(lc), lc->x87c.reg[slot_of(lc, i)], "");
+    unsigned k = slot_of(lc, i);
+    load_lazily(lc, k);
+    return LLVMBuildLoad2(lc->b, f80(lc), lc->x87c.reg[k], "");
 }
 
 void x87c_set(struct lift_ctx *lc, unsigned i, LLVMValueRef v)
@@ -156,6 +185,8 @@ void x87c_set(struct lift_ctx *lc, unsigned i, LLVMValueRef v)
     x87c_ready(lc);
     unsigned k = slot_of(lc, i);
     LLVMBuildStore(lc->b, v, lc->x87c.reg[k]);
+    LLVMBuildStore(lc->b, lift_const(lc, 1, 1), lc->x87c.have[k]);
+    LLVMBuildStore(lc->b, lift_const(lc, 1, 1), lc->x87c.dirty[k]);
     lc->written[lc->cur_block].reg |= (uint8_t)(1u << k);
 }
 
@@ -272,7 +303,11 @@ void lift_x87_flush_here(struct lift_ctx *lc, const struct lift_flush_point *p)
         LLVMValueRef phys = phys_of(lc, base, k);
         if (d.reg & (1u << k)) {
             LLVMValueRef v = LLVMBuildLoad2(b, f80(lc), c->reg[k], "");
-            LLVMSetAlignment(LLVMBuildStore(b, v, x87_reg_ptr(lc, phys)), 4);
+            LLVMValueRef to = LLVMBuildSelect(
+                b, LLVMBuildLoad2(b, lc->i1, c->dirty[k], ""),
+                x87_reg_ptr(lc, phys),
+                lift_state_ptr(lc, CPU_OFF_FPU_DISCARD), "");
+            x87_f80_store(lc, to, v);
         }
         if (d.empty & (1u << k)) {
             LLVMValueRef e = LLVMBuildLoad2(b, lc->i1, c->empty[k], "");
@@ -323,14 +358,14 @@ int lift_x87_edge(struct lift_ctx *lc, unsigned blk)
                                              ""),
                                 lift_i32(lc, 7), ""),
                    c->base);
-    LLVMValueRef r[8], e[8];
-    for (unsigned k = 0; k < 8; k++) {
-        r[k] = LLVMBuildLoad2(b, f80(lc), c->reg[k], "");
-        e[k] = LLVMBuildLoad2(b, lc->i1, c->empty[k], "");
-    }
-    for (unsigned k = 0; k < 8; k++) {
-        LLVMBuildStore(b, r[(k + delta) & 7], c->reg[k]);
-        LLVMBuildStore(b, e[(k + delta) & 7], c->empty[k]);
+    LLVMValueRef *all[] = {c->reg, c->empty, c->have, c->dirty};
+    for (unsigned a = 0; a < sizeof(all) / sizeof(all[0]); a++) {
+        LLVMValueRef v[8];
+        for (unsigned k = 0; k < 8; k++)
+            v[k] = LLVMBuildLoad2(b, LLVMGetAllocatedType(all[a][k]),
+                                  all[a][k], "");
+        for (unsigned k = 0; k < 8; k++)
+            LLVMBuildStore(b, v[(k + delta) & 7], all[a][k]);
     }
     struct lift_written *w = &lc->written[lc->cur_block];
     w->reg = w->empty = 0xff;

@@ -3,7 +3,9 @@
  * with different stack depths, TOP read back with FNSTSW, FINCSTP and
  * FDECSTP, MMX instructions between x87 ones, FSINCOS and FPTAN (which
  * push or not by the operand's range), an x87 helper call (FSQRT,
- * FPREM) inside a loop, and ordinary compiled x87 loops.  Each loop runs
+ * FPREM) inside a loop, ordinary compiled x87 loops, registers a unit
+ * pushes into on one path only (their stale values, through FNSAVE), and
+ * values pushed before a jump past the region's budget.  Each loop runs
  * often enough for the optimising tier to take it over mid-run when the
  * test sets R386_JIT_HOT low.  Output (bits, TOP, condition codes) is
  * compared with qemu-i386's; nothing printed depends on precision qemu
@@ -150,6 +152,50 @@ __asm__(".text\n"
         "  popl %ebx\n"
         "  ret\n");
 
+/* A unit that pushes and pops on one path only: the registers it pushed
+ * into keep their (stale) values, which FNSAVE shows, and the other path
+ * must leave them as the last push left them (x87_cache.c stores a
+ * register only where the path wrote it, and loads one where it is
+ * first read).  out = v[0] * v[1] when push. */
+void stale_regs(int push, const double *v, double *out);
+__asm__(".text\n"
+        ".globl stale_regs\n"
+        "stale_regs:\n"
+        "  movl 4(%esp), %ecx\n"
+        "  movl 8(%esp), %eax\n"
+        "  movl 12(%esp), %edx\n"
+        "  testl %ecx, %ecx\n"
+        "  jz 1f\n"
+        "  fldl (%eax)\n"
+        "  fldl 8(%eax)\n"
+        "  fmulp\n"
+        "  fstpl (%edx)\n"
+        "1: ret\n");
+
+/* Values pushed, then a jump to a tail that uses them, past the region's
+ * instruction budget (lift.c: the region goes on while the x87 stack holds
+ * values it pushed).  Returns (n + 150) * v[0] + v[1], through eax. */
+double long_tail(int n, const double *v);
+__asm__(".text\n"
+        ".globl long_tail\n"
+        "long_tail:\n"
+        "  movl 4(%esp), %eax\n"
+        "  movl 8(%esp), %edx\n"
+        "  .rept 150\n"
+        "  addl $1, %eax\n"
+        "  .endr\n"
+        "  pushl %eax\n"
+        "  fildl (%esp)\n"
+        "  popl %eax\n"
+        "  fldl (%edx)\n"
+        "  jmp 2f\n"
+        "  .rept 8\n"
+        "  nop\n"
+        "  .endr\n"
+        "2: fmulp\n"
+        "  faddl 8(%edx)\n"
+        "  ret\n");
+
 /* Compiled x87 code: the helper-only FSQRT and FPREM (fmod) inside a loop
  * of inline arithmetic, comparisons and conversions. */
 static double __attribute__((noinline)) compiled(int n, const double *v)
@@ -238,6 +284,29 @@ int main(void)
         trig(N, args);
         print_tops("trig", N, 0x3c00);
         print_double("compiled", cm);
+        double prod = 0, lt = 0;
+        static double pv[200][2];
+        for (int k = 0; k < 200; k++) {
+            pv[k][0] = v[k & 7];
+            pv[k][1] = v[(k + r) & 7] + k;
+            lt += long_tail(k, pv[k]);
+        }
+        /* No x87 code between these calls but theirs. */
+        for (int k = 0; k < 200; k++)
+            stale_regs(k % 3 != 1, pv[k], &prod); /* the last: no push */
+        uint8_t env[108];
+        __asm__ volatile("fnsave %0\n\tfrstor %0" : "=m"(env));
+        print_double("stale_regs", prod);
+        print_double("long_tail", lt);
+        /* The tag word (offset 8) and the two registers below TOP, which
+         * stale_regs pushes into: ST(6) and ST(7) as FNSAVE stores them
+         * (ST(0) first, 10 bytes each from offset 28).  (The others hold
+         * what MMX code left: qemu-i386 does not set their exponents to
+         * all ones as an x87 does.) */
+        uint32_t regs = 0;
+        for (int i = 28 + 60; i < 108; i++)
+            regs = regs * 31 + env[i];
+        printf("fnsave tags %02x%02x regs %08x\n", env[9], env[8], regs);
         uint16_t sw;
         __asm__ volatile("fnstsw %0" : "=m"(sw));
         printf("TOP at the end %u\n", (sw >> 11) & 7);
