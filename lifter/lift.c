@@ -154,11 +154,6 @@ static int region_find(const struct lift_ctx *lc, guest_addr_t pc)
     return -1;
 }
 
-/* The basic block of the region block at target, created (and queued for
- * lifting) when target is new and the region may still grow; NULL when
- * the branch has to leave the unit.  The edge is recorded; *loop: it
- * closes a cycle of region blocks.  (Every cycle is found: when its last
- * edge is lifted, the others are known.) */
 /* May the region take a block past its instruction budget?  While the
  * x87 stack holds values the unit pushed: a unit that ended there stored
  * them (FSTP m80) for the next one to load again (FLD m80), a store the
@@ -171,6 +166,11 @@ static bool region_overrun_ok(const struct lift_ctx *lc)
            lc->x87_overrun < REGION_X87_OVERRUN;
 }
 
+/* The basic block of the region block at target, created (and queued for
+ * lifting) when target is new and the region may still grow; NULL when
+ * the branch has to leave the unit.  The edge is recorded; *loop: it
+ * closes a cycle of region blocks.  (Every cycle is found: when its last
+ * edge is lifted, the others are known.) */
 static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
                                       bool *loop)
 {
