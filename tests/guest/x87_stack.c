@@ -174,7 +174,7 @@ __asm__(".text\n"
 
 /* Values pushed, then a jump to a tail that uses them, past the region's
  * instruction budget (lift.c: the region goes on while the x87 stack holds
- * values it pushed).  Returns (n + 150) * v[0] + v[1], through eax. */
+ * values it pushed).  Returns (n + 150) * v[0] + v[1] in ST(0). */
 double long_tail(int n, const double *v);
 __asm__(".text\n"
         ".globl long_tail\n"
