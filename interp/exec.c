@@ -862,8 +862,7 @@ static void mov_seg(struct cpu_state *s, const struct interp_insn *in,
                     const struct interp_calls *calls)
 {
     if (in->op[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
-        in->op[0].reg >= ZYDIS_REGISTER_ES &&
-        in->op[0].reg <= ZYDIS_REGISTER_GS) {
+        cpu_seg_of(in->op[0].reg) >= 0) {
         s->seg_sel[in->seg] = (uint16_t)op_get(s, in, 1);
         calls->load_segs(s);
         return;
@@ -1058,7 +1057,6 @@ int interp_exec(struct cpu_state *s, const struct interp_insn *in,
     }
 }
 
-/* The segment register operand o names (enum cpu_seg), or -1. */
 static bool op_is_gpr(const ZydisDecodedOperand *o)
 {
     unsigned idx, w;
@@ -1134,14 +1132,13 @@ static bool mov_seg_ok(const ZydisDecodedInstruction *i,
                        const ZydisDecodedOperand *ops,
                        const struct interp_calls *calls)
 {
-    bool to = cpu_seg_of_operand(&ops[0]) >= 0;
-    const ZydisDecodedOperand *other = &ops[to ? 1 : 0];
+    int to = cpu_seg_of_operand(&ops[0]); /* -1: from one */
+    const ZydisDecodedOperand *other = &ops[to >= 0 ? 1 : 0];
     if (i->address_width != 32 || (i->attributes & ZYDIS_ATTRIB_HAS_LOCK) ||
         cpu_seg_of_operand(other) >= 0 || !op_is_gpr(other) ||
         other->type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
         return false;
-    return !to ||
-           (cpu_seg_of_operand(&ops[0]) != SEG_CS && calls && calls->load_segs);
+    return to < 0 || (to != SEG_CS && calls && calls->load_segs);
 }
 
 /* The segment register a MOV moves to or from, else -1. */

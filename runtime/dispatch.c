@@ -124,15 +124,16 @@ static struct interp *interp_for(struct runtime *rt)
 {
     rt->interp_runs = env_count("R386_INTERP", INTERP_DEFAULT);
     rt->interp_bg = env_count("R386_INTERP_BG", INTERP_BG_DEFAULT);
-    rt->interp_start_runs = rt->interp_runs > INTERP_START_RUNS
-                                ? rt->interp_runs
-                                : INTERP_START_RUNS;
     unsigned ms = env_count("R386_INTERP_START_MS", INTERP_START_MS);
     rt->interp_young_until = ms ? now_ns() + ms * 1000000ull : 0;
     if (!rt->interp_runs || rt->cfg.dump_ir || rt->cfg.dump_asm)
         return NULL;
-    return interp_create(rt->interp_start_runs, code_read, code_epoch,
-                         &rt->mem, &runtime_interp_calls);
+    /* (Its threshold is the start-up one: interp_young decides below it.) */
+    unsigned start_runs = rt->interp_runs > INTERP_START_RUNS
+                              ? rt->interp_runs
+                              : INTERP_START_RUNS;
+    return interp_create(start_runs, code_read, code_epoch, &rt->mem,
+                         &runtime_interp_calls);
 }
 
 /* Still starting (R386_INTERP_START_MS)?  The clock is read only for

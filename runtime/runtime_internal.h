@@ -20,8 +20,9 @@ struct runtime {
     struct interp *interp;   /* the baseline tier, or NULL (dispatch.c) */
     unsigned interp_runs;    /* its threshold: runs before compiling */
     unsigned interp_bg;      /* runs before a background compile (0: no) */
-    unsigned interp_start_runs;  /* the threshold while starting, */
-    uint64_t interp_young_until; /* until this now_ns() (0: started) */
+    /* While starting (dispatch.c, interp_young), blocks are interpreted
+     * past interp_runs: until this now_ns() (0: started). */
+    uint64_t interp_young_until;
     struct codemap *codemap; /* which file each guest range maps */
     /* The program break: [start_brk, brk) is mapped (page-rounded). */
     guest_addr_t brk;
