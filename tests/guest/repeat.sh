@@ -6,8 +6,8 @@
 # the first run that differs.  With --expected, FILE is the reference
 # stdout (exit status 0), for programs qemu-i386 cannot run right.  With
 # --cold, every r386 run starts with an empty persistent cache (races in
-# compiling, which a warm run skips).  R386_JIT_HOT is passed on to r386
-# (tests of the optimising tier).
+# compiling, which a warm run skips).  The R386_* knobs set are passed on
+# to r386 (tests of its tiers).
 set -u
 r386=$1
 # The persistent cache of test runs: next to the r386 under test unless the
@@ -17,11 +17,13 @@ n=$2
 shift 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# The fixed environment of run_guest.sh; a run that hangs fails.
+# The fixed environment of run_guest.sh (with the caller's R386_* knobs);
+# a run that hangs fails.
+knobs=$(env | grep '^R386_' | grep -v '^R386_CACHE_DIR=')
 run() {
+    # shellcheck disable=SC2086
     env -i PATH=/usr/bin:/bin HOME=/nonexistent LC_ALL=C TZ=UTC \
-        R386_CACHE_DIR="$R386_CACHE_DIR" \
-        ${R386_JIT_HOT:+R386_JIT_HOT=$R386_JIT_HOT} \
+        R386_CACHE_DIR="$R386_CACHE_DIR" $knobs \
         timeout 120 "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
     echo $? >"$tmp/rc"
 }

@@ -39,12 +39,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 qemu=qemu-i386
 [ $qemu_exec -eq 0 ] || qemu=$here/../qemu-ref.sh
 
-# A fixed, small environment so both runs see the same one (plus
-# R386_JIT_HOT, which only r386 reads: tests of the optimising tier).
+# A fixed, small environment so both runs see the same one, plus the
+# R386_* knobs the caller set, which only r386 reads (the tests of its
+# tiers: R386_JIT_HOT, R386_INTERP, ...; values without spaces).
+knobs=$(env | grep '^R386_' | grep -v '^R386_CACHE_DIR=')
 run() {
+    # shellcheck disable=SC2086
     env -i PATH=/usr/bin:/bin HOME=/nonexistent LC_ALL=C TZ=UTC \
-        R386_CACHE_DIR="$R386_CACHE_DIR" \
-        ${R386_JIT_HOT:+R386_JIT_HOT=$R386_JIT_HOT} "$@" \
+        R386_CACHE_DIR="$R386_CACHE_DIR" $knobs "$@" \
         <"$stdin" >"$tmp/out.$n" 2>"$tmp/err.$n"
     echo $? >"$tmp/rc.$n"
 }
