@@ -114,6 +114,20 @@ unsigned interp_count(struct interp *it, guest_addr_t pc)
     return hot; /* the table is crowded here: compile */
 }
 
+unsigned interp_runs(const struct interp *it, guest_addr_t pc)
+{
+    uint32_t h = (pc * 0x9e3779b1u) >> (32 - TABLE_BITS);
+    for (unsigned n = 0; n < TABLE_PROBES; n++) {
+        uint64_t v = __atomic_load_n(
+            &it->table[(h + n) & ((1u << TABLE_BITS) - 1)], __ATOMIC_RELAXED);
+        if (v == 0)
+            return 0;
+        if ((uint32_t)(v >> 32) == pc)
+            return (uint32_t)v >> 1;
+    }
+    return INTERP_RUNS_UNKNOWN;
+}
+
 /* ---- decoded chunks, per thread ---- */
 
 #define ARENA_SIZE (4u << 20)

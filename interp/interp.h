@@ -63,6 +63,13 @@ void interp_destroy(struct interp *it);
  * Thread-safe: each count is returned to one caller. */
 unsigned interp_count(struct interp *it, guest_addr_t pc);
 
+/* How many runs of the block at pc interp_count has counted (the
+ * dispatcher counts blocks only while they have no translation): 0 when
+ * none, INTERP_RUNS_UNKNOWN when the table is too crowded at pc to say.
+ * Read-only, any thread. */
+#define INTERP_RUNS_UNKNOWN (~0u)
+unsigned interp_runs(const struct interp *it, guest_addr_t pc);
+
 #define INTERP_CANNOT (-1)
 
 /* Interpret the guest block at state->eip up to and including the

@@ -81,6 +81,8 @@ struct jit_stats {
     uint64_t lookups;        /* dispatcher lookups */
     uint64_t hot_units;      /* units recompiled by the optimising tier */
     uint64_t hot_ns;         /* its compile time (on its own thread) */
+    uint64_t hot_cold;       /* blocks their regions left as cold exits
+                              * (lifter/predict.c, lift_cold) */
     uint64_t bg_units;       /* of units, compiled on that thread at a
                               * jit_request (not in compile_ns) */
     uint64_t bg_ns;          /* their compile time */

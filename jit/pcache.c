@@ -126,7 +126,7 @@ static uint64_t build_hash(bool profile)
     char *features = LLVMGetHostCPUFeatures();
     static const char *const knobs[] = {
         "R386_JIT_REGION", "R386_JIT_PIPELINE", "R386_JIT_CODEGEN",
-        "R386_JIT_NO_FASTISEL", "R386_JIT_LLVM_OPT",
+        "R386_JIT_NO_FASTISEL", "R386_JIT_LLVM_OPT", "R386_JIT_COLD",
         "R386_JIT_HOT" /* first-tier code counts executions */};
     char buf[256];
     snprintf(buf, sizeof(buf), "%u.%u.%u/%s", major, minor, patch, cpu);

@@ -238,6 +238,8 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     }
     j->stats.hot_units++;
     j->stats.hot_ns += jit_now_ns() - t0;
+    for (unsigned i = 0; i < info.npred; i++)
+        j->stats.hot_cold += info.pred[i].target == 0;
     pthread_mutex_unlock(&j->lock);
 }
 

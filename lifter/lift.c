@@ -185,7 +185,8 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
     if (!lc->code || lc->nblocks == REGION_MAX_BLOCKS ||
         (lc->insn_budget == 0 && !region_overrun_ok(lc)) || lc->one_block ||
         (lc->code->writable && lc->code->writable(lc->code->ctx, target)) ||
-        lc->code->read(lc->code->ctx, target, &b, 1) != 1)
+        lc->code->read(lc->code->ctx, target, &b, 1) != 1 ||
+        lift_cold(lc, target))
         return NULL;
     char name[24];
     snprintf(name, sizeof(name), "g_%08x", target);

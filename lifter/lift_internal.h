@@ -270,6 +270,9 @@ void lift_end_branch(struct lift_ctx *lc, LLVMValueRef cond1,
  * one went (lifter_ibtc_find). */
 guest_addr_t lift_predicted(struct lift_ctx *lc, guest_addr_t site);
 void lift_site_note(uint32_t site, uint32_t target);
+/* predict.c: should the region leave target, a block it does not hold
+ * yet, as a cold exit (recorded in lc->pred_unit)? */
+bool lift_cold(struct lift_ctx *lc, guest_addr_t target);
 /* Look-ahead: decode the instruction at pc without lifting it (its bytes
  * count as the unit's); false when there is none.  Look-ahead stops after
  * a control transfer or a trap (lift_ends_lookahead). */

@@ -96,13 +96,20 @@ struct lifter_code_source {
      * which check the interrupt word): a store to guest code is seen
      * after the next branch (docs/ARCHITECTURE.md).  NULL: never. */
     bool (*writable)(void *ctx, guest_addr_t pc);
+    /* How many times the block at pc has run as far as anyone counted
+     * (the interpreter's counts, which cover a block's first runs), or
+     * LIFTER_RUNS_UNKNOWN; for regions that follow the paths taken
+     * (lifter_env.predict).  NULL: never known. */
+    unsigned (*runs)(void *ctx, guest_addr_t pc);
 };
+#define LIFTER_RUNS_UNKNOWN (~0u)
 
-/* An indirect branch's predicted target (lifter_env.predict). */
+/* An indirect branch's predicted target (lifter_env.predict); with
+ * target 0, site is a block the region left as cold instead. */
 struct lifter_pred {
     guest_addr_t site, target;
 };
-#define LIFTER_MAX_PRED 16
+#define LIFTER_MAX_PRED 32
 
 /* What the JIT tells the lifter about its translation cache.
  *
@@ -161,9 +168,13 @@ struct lifter_env {
      * for that target and goes on there inside the unit -- a call
      * through the PLT or a function pointer takes in its callee, whose
      * ret comes back into the unit -- else leaves as any indirect branch
-     * does.  The predictions a unit used are in lifter_unit.pred; with
-     * replay (not NULL, nreplay possibly 0), the unit is lifted with
-     * those and no others (the same code again, jit/lines.c). */
+     * does.  And its region leaves the blocks that have not run while
+     * the block branching to them did (code.runs) as cold exits: its
+     * budget goes to the paths taken (lifter/predict.c, lift_cold).
+     * The predictions and cold blocks a unit used are in
+     * lifter_unit.pred; with replay (not NULL, nreplay possibly 0), the
+     * unit is lifted with those and no others (the same code again,
+     * jit/lines.c). */
     bool predict;
     const struct lifter_pred *replay;
     unsigned nreplay;

@@ -16,6 +16,9 @@
  * optimising tier's thread: one 64-bit word per slot (site, target),
  * read and written atomically, so a reader sees a pair as it was written
  * (two sites sharing a slot only cost predictions). */
+#include <stdlib.h>
+#include <string.h>
+
 #include "lift_internal.h"
 
 #define SITE_SLOTS 16384 /* a power of two */
@@ -65,7 +68,7 @@ guest_addr_t lift_predicted(struct lift_ctx *lc, guest_addr_t site)
     /* The unit's own first: a block lifted twice, the unit's second copy
      * (lifter_lift_unit) predict as the first did. */
     for (unsigned i = 0; i < u->npred; i++)
-        if (u->pred[i].site == site)
+        if (u->pred[i].site == site && u->pred[i].target)
             return u->pred[i].target;
     guest_addr_t t = 0;
     if (env->replay) {
@@ -79,4 +82,59 @@ guest_addr_t lift_predicted(struct lift_ctx *lc, guest_addr_t site)
         return 0; /* (a prediction not recorded could not be replayed) */
     u->pred[u->npred++] = (struct lifter_pred){site, t};
     return t;
+}
+
+/* ---- cold blocks ----
+ * A region's budget (lift.c) went to both sides of every branch in the
+ * order they were found, so whether a loop of Lua's handlers, each with
+ * its slow paths and their callees, fitted in one unit was luck.  The
+ * interpreter counts the runs of each block until it is compiled (its
+ * first 16 to 4096): a block that never ran while the block branching to
+ * it ran COLD_MIN_RUNS times or more is left as an exit, and the budget
+ * goes to the paths taken.  Such an exit, when it is taken after all,
+ * chains to the block's own unit (first tier) as any exit does.  (Blocks
+ * the first tier compiled with their predecessor's unit were never
+ * interpreted: no counts, no cold exits.) */
+#define COLD_MIN_RUNS 8
+
+/* R386_JIT_COLD=0 turns cold exits off: a developer knob for
+ * measurements. */
+static bool cold_exits_on(void)
+{
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("R386_JIT_COLD");
+        on = !(e && strcmp(e, "0") == 0);
+    }
+    return on;
+}
+
+static bool cold_recorded(const struct lifter_pred *p, unsigned n,
+                          guest_addr_t pc)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (p[i].site == pc && !p[i].target)
+            return true;
+    return false;
+}
+
+bool lift_cold(struct lift_ctx *lc, guest_addr_t target)
+{
+    const struct lifter_env *env = lc->env;
+    struct lifter_unit *u = lc->pred_unit;
+    const struct lifter_code_source *code = lc->code;
+    if (!env || !env->predict || !u)
+        return false;
+    if (cold_recorded(u->pred, u->npred, target))
+        return true; /* (the unit's second copy) */
+    if (env->replay)
+        return cold_recorded(env->replay, env->nreplay, target);
+    if (!code->runs || !cold_exits_on() || u->npred == LIFTER_MAX_PRED)
+        return false;
+    unsigned from = code->runs(code->ctx, lc->block_pc[lc->cur_block]);
+    if (from == LIFTER_RUNS_UNKNOWN || from < COLD_MIN_RUNS ||
+        code->runs(code->ctx, target) != 0)
+        return false;
+    u->pred[u->npred++] = (struct lifter_pred){target, 0};
+    return true;
 }

@@ -68,6 +68,16 @@ static bool code_writable(void *ctx, guest_addr_t pc)
     return guest_mem_page_flags(ctx, pc) & GUEST_PROT_WRITE;
 }
 
+/* The interpreter's run counts (lifter_code_source.runs); ctx is the
+ * runtime's guest memory. */
+static unsigned code_runs(void *ctx, guest_addr_t pc)
+{
+    struct runtime *rt =
+        (struct runtime *)((char *)ctx - offsetof(struct runtime, mem));
+    struct interp *it = __atomic_load_n(&rt->interp, __ATOMIC_ACQUIRE);
+    return it ? interp_runs(it, pc) : LIFTER_RUNS_UNKNOWN;
+}
+
 static void note_unknown(void *ctx, const struct lifter_unit *u,
                          const char *text)
 {
@@ -300,7 +310,7 @@ static void print_stats(struct runtime *rt, uint64_t t0)
             "%.1f ms compiling (%.1f%% of %.1f ms; lift %.1f, IR passes %.1f, "
             "codegen+link %.1f), %.3f ms/unit, %llu dispatcher lookups; "
             "%llu hot units optimised (%.1f ms on the optimising thread, "
-            "%llu loaded optimised); "
+            "%llu cold exits, %llu loaded optimised); "
             "%llu translations dropped (guest code changed); %llu objects "
             "linked by ORC\n",
             (unsigned long long)s.units, (unsigned long long)s.batches,
@@ -311,7 +321,8 @@ static void print_stats(struct runtime *rt, uint64_t t0)
             s.units > s.bg_units ? compile / (double)(s.units - s.bg_units)
                                  : 0.0,
             (unsigned long long)s.lookups, (unsigned long long)s.hot_units,
-            (double)s.hot_ns / 1e6, (unsigned long long)s.disk_optimised,
+            (double)s.hot_ns / 1e6, (unsigned long long)s.hot_cold,
+            (unsigned long long)s.disk_optimised,
             (unsigned long long)s.invalidated,
             (unsigned long long)s.orc_objects);
     fprintf(stderr,
@@ -365,7 +376,7 @@ int runtime_run(struct runtime *rt)
     struct jit_config jc = {
         .helpers = runtime_helpers,
         .nhelpers = runtime_helper_count,
-        .code = {&rt->mem, code_read, code_writable},
+        .code = {&rt->mem, code_read, code_writable, code_runs},
         .note_unknown = rt->cfg.strace || rt->cfg.debug ? note_unknown : NULL,
         .verify = rt->cfg.debug,
         .dump_ir = rt->cfg.dump_ir,
@@ -384,7 +395,7 @@ int runtime_run(struct runtime *rt)
         fprintf(stderr, "r386: %s\n", err);
         return 1;
     }
-    rt->interp = interp_for(rt);
+    __atomic_store_n(&rt->interp, interp_for(rt), __ATOMIC_RELEASE);
     rt->mem.code_hook_ctx = rt->jit;
     __atomic_store_n(&rt->mem.code_hook, code_written, __ATOMIC_RELEASE);
     struct guest_thread *t = &rt->main_thread;
