@@ -15,24 +15,25 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 qemu-i386 "$prog" >"$tmp/ref" || fail "qemu-i386 exited $?"
 grep -q 'at load_at 1' "$tmp/ref" || fail "the reference has no fault"
-run() { # NAME ENV...: a run with the cache in $tmp/cache.NAME
+run() { # NAME CACHE ENV...: a run with the cache in $tmp/cache.CACHE
     name=$1
-    shift
-    env R386_JIT_HOT=50 "$@" "$r386" --cache-dir "$tmp/cache.$name" \
+    cache=$2
+    shift 2
+    env R386_JIT_HOT=50 "$@" "$r386" --cache-dir "$tmp/cache.$cache" \
         --stats "$prog" >"$tmp/out" 2>"$tmp/stats" ||
         fail "$name: r386 exited $?"
     cmp -s "$tmp/ref" "$tmp/out" ||
         { diff "$tmp/ref" "$tmp/out"; fail "$name: output differs"; }
 }
 stat() { sed -n "s/.* \([0-9]*\) $1.*/\1/p" "$tmp/stats" | head -1; }
-run cold
+run compiling c
 c=$(stat 'cold exits')
 [ "${c:-0}" -gt 0 ] || fail "no cold exit in the optimised units"
-run cold
+run "from the cache" c
 l=$(stat 'loaded optimised')
 [ "${l:-0}" -gt 0 ] || fail "the second run loaded no optimised unit"
-run off R386_JIT_COLD=0
+run R386_JIT_COLD=0 off R386_JIT_COLD=0
 [ "$(stat 'cold exits')" = 0 ] || fail "cold exits with R386_JIT_COLD=0"
-run nointerp R386_INTERP=0
+run R386_INTERP=0 nointerp R386_INTERP=0
 [ "$(stat 'cold exits')" = 0 ] || fail "cold exits with R386_INTERP=0"
 echo "ok: $c cold exits; the output of a run from the cache ($l optimised units loaded) is right too"
