@@ -171,6 +171,8 @@ void x87_f80_store_narrow(struct lift_ctx *lc, LLVMValueRef addr32,
 /* ADD SUB SUBR MUL DIV DIVR: x op y. */
 LLVMValueRef x87_f80_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
                            LLVMValueRef x, LLVMValueRef y);
+/* FSQRT: the square root of x. */
+LLVMValueRef x87_f80_sqrt(struct lift_ctx *lc, LLVMValueRef x);
 /* x pred y (an fcmp predicate: "ult", "uno"...), i1; signaling: FCOM's
  * invalid operation on any NaN, else FUCOM's on signaling NaNs only. */
 LLVMValueRef x87_f80_cmp(struct lift_ctx *lc, bool signaling,

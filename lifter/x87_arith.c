@@ -181,11 +181,21 @@ static void lift_fxam(struct lift_ctx *lc)
 
 /* ---- one-operand and two-register operations ---- */
 
-/* FSQRT FRNDINT FSIN FCOS F2XM1: ST(0) = f(ST(0)). */
+/* FSQRT FRNDINT FSIN FCOS F2XM1: ST(0) = f(ST(0)).  FSQRT inside the
+ * unit as the arithmetic is (i386 libm's sqrt is one FSQRT: a call of
+ * the helper in every Lua n-body step). */
 static void lift_unary(struct lift_ctx *lc, enum lifter_fpu_op op)
 {
-    x87_call(lc, x87_op(lc, op, x87_is_empty(lc, 0)), x87_st_ptr(lc, 0), NULL,
-             NULL);
+    LLVMValueRef empty = x87_is_empty(lc, 0);
+    LLVMValueRef opv = x87_op(lc, op, empty), a = x87_st_ptr(lc, 0);
+    if (op == LIFTER_FPU_SQRT && x87_inline_on(lc) && x87_c1_dead(lc)) {
+        struct x87_choice c;
+        x87_inline_begin(lc, x87_inline_ok(lc, empty, true), &c);
+        x87_set_f80(lc, 0, x87_f80_sqrt(lc, x87_get_f80(lc, 0)));
+        x87_inline_end(lc, &c, NULL, opv, a, NULL, NULL);
+    } else {
+        x87_call(lc, opv, a, NULL, NULL);
+    }
     x87_mark(lc, 0, false);
 }
 

@@ -257,6 +257,12 @@ void x87_f80_store_narrow(struct lift_ctx *lc, LLVMValueRef addr32,
                 LLVMVoidTypeInContext(lc->ctx), bits, args, 2);
 }
 
+LLVMValueRef x87_f80_sqrt(struct lift_ctx *lc, LLVMValueRef x)
+{
+    return strict(lc, "llvm.experimental.constrained.sqrt.f80", f80(lc), &x,
+                  1, true);
+}
+
 LLVMValueRef x87_f80_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
                            LLVMValueRef x, LLVMValueRef y)
 {
