@@ -111,7 +111,10 @@ static uint64_t now_ns(void)
  * many runs it is queued for the JIT's background thread to compile (0:
  * never; the thread serves requests once the process has run 50 ms,
  * R386_INTERP_BG_DELAY), while the interpreter goes on running it.  Not with
- * --dump-ir/--dump-asm, whose pc must be compiled to be shown. */
+ * --dump-ir/--dump-asm of every unit, which are shown as they are compiled;
+ * with --dump-ir=PC, PC itself is compiled at its first run (and the units
+ * around it are made as in any run: the optimising tier's regions follow
+ * the interpreter's counts). */
 #define INTERP_DEFAULT 256
 #define INTERP_BG_DEFAULT 16
 /* Start-up: for a process's first R386_INTERP_START_MS (50) a block is
@@ -136,7 +139,8 @@ static struct interp *interp_for(struct runtime *rt)
     rt->interp_bg = env_count("R386_INTERP_BG", INTERP_BG_DEFAULT);
     unsigned ms = env_count("R386_INTERP_START_MS", INTERP_START_MS);
     rt->interp_young_until = ms ? now_ns() + ms * 1000000ull : 0;
-    if (!rt->interp_runs || rt->cfg.dump_ir || rt->cfg.dump_asm)
+    if (!rt->interp_runs ||
+        ((rt->cfg.dump_ir || rt->cfg.dump_asm) && !rt->cfg.dump_pc_set))
         return NULL;
     /* (Its threshold is the start-up one: interp_young decides below it.) */
     unsigned start_runs = rt->interp_runs > INTERP_START_RUNS
@@ -495,8 +499,9 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
         if (runs && runs == rt->interp_bg)
             jit_request(rt->jit, t->cpu.eip);
         int kind = INTERP_CANNOT;
-        if (runs > rt->interp_runs && !interp_young(rt))
-            runs = 0; /* hot: compile it */
+        if ((runs > rt->interp_runs && !interp_young(rt)) ||
+            (rt->cfg.dump_pc_set && t->cpu.eip == rt->cfg.dump_pc))
+            runs = 0; /* hot (or to be shown): compile it */
         if (runs) {
             fault_jmp = &jb;
             thread_activity(t, PROFILE_GUEST);
