@@ -55,8 +55,10 @@ shares)
     # can hold optimised code for some of the three and not the others
     # (65.6/23.2/11.3 in a local run; 77.0/18.5/3.3 failed a CI run in
     # session 16), and cold runs optimise them at different times
-    # (73.1/17.8/8.3).  With the first tier only: within 1.5 points.
-    R386_JIT_HOT=0 "$r386" --no-cache --profile="$tmp/report" \
+    # (73.1/17.8/8.3).  With the first tier only: within 1.5 points.  And
+    # no interpreter (another code quality, for each block's first runs:
+    # 64.3/22.7/12.6 failed a CI run in session 23, the host loaded).
+    R386_JIT_HOT=0 R386_INTERP=0 "$r386" --no-cache --profile="$tmp/report" \
         --profile-folded="$tmp/folded" \
         --profile-svg="$tmp/svg" "$prog" 20000000 >"$tmp/out" 2>"$tmp/err" ||
         fail "r386 exited $?"
