@@ -127,14 +127,19 @@ bool lift_cold(struct lift_ctx *lc, guest_addr_t target)
         return false;
     if (cold_recorded(u->pred, u->npred, target))
         return true; /* (the unit's second copy) */
-    if (env->replay)
-        return cold_recorded(env->replay, env->nreplay, target);
-    if (!code->runs || !cold_exits_on() || u->npred == LIFTER_MAX_PRED)
-        return false;
-    unsigned from = code->runs(code->ctx, lc->block_pc[lc->cur_block]);
-    if (from == LIFTER_RUNS_UNKNOWN || from < COLD_MIN_RUNS ||
-        code->runs(code->ctx, target) != 0)
-        return false;
+    if (u->npred == LIFTER_MAX_PRED)
+        return false; /* (a cold block not recorded could not be replayed) */
+    if (env->replay) {
+        if (!cold_recorded(env->replay, env->nreplay, target))
+            return false;
+    } else {
+        if (!code->runs || !cold_exits_on())
+            return false;
+        unsigned from = code->runs(code->ctx, lc->block_pc[lc->cur_block]);
+        if (from == LIFTER_RUNS_UNKNOWN || from < COLD_MIN_RUNS ||
+            code->runs(code->ctx, target) != 0)
+            return false;
+    }
     u->pred[u->npred++] = (struct lifter_pred){target, 0};
     return true;
 }
