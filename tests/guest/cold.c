@@ -14,23 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <ucontext.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-#define HOT(seconds, body)                                                   \
-    do {                                                                     \
-        double t0_ = now();                                                  \
-        do {                                                                 \
-            body;                                                            \
-        } while (now() - t0_ < (seconds));                                   \
-    } while (0)
+#include "hot.h"
 
 /* The rare side's callee: a few blocks of its own. */
 static __attribute__((noinline)) unsigned slow(unsigned v)

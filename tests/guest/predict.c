@@ -14,24 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <ucontext.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* body, again and again until `seconds` have passed. */
-#define HOT(seconds, body)                                                   \
-    do {                                                                     \
-        double t0_ = now();                                                  \
-        do {                                                                 \
-            body;                                                            \
-        } while (now() - t0_ < (seconds));                                   \
-    } while (0)
+#include "hot.h"
 
 static __attribute__((noinline)) unsigned add1(unsigned x) { return x + 1; }
 static __attribute__((noinline)) unsigned twice(unsigned x) { return 2 * x; }
