@@ -83,12 +83,19 @@ void interp_destroy(struct interp *it)
     free(it);
 }
 
+/* The n-th slot pc's count may be in (n < TABLE_PROBES). */
+static uint64_t *count_slot(const struct interp *it, guest_addr_t pc,
+                            unsigned n)
+{
+    uint32_t h = (pc * 0x9e3779b1u) >> (32 - TABLE_BITS);
+    return &it->table[(h + n) & ((1u << TABLE_BITS) - 1)];
+}
+
 unsigned interp_count(struct interp *it, guest_addr_t pc)
 {
     unsigned hot = it->threshold < COUNT_MAX ? it->threshold + 1 : COUNT_MAX;
-    uint32_t h = (pc * 0x9e3779b1u) >> (32 - TABLE_BITS);
     for (unsigned n = 0; n < TABLE_PROBES; n++) {
-        uint64_t *slot = &it->table[(h + n) & ((1u << TABLE_BITS) - 1)];
+        uint64_t *slot = count_slot(it, pc, n);
         uint64_t v = __atomic_load_n(slot, __ATOMIC_RELAXED);
         for (;;) {
             if (v == 0) {
@@ -116,10 +123,8 @@ unsigned interp_count(struct interp *it, guest_addr_t pc)
 
 unsigned interp_runs(const struct interp *it, guest_addr_t pc)
 {
-    uint32_t h = (pc * 0x9e3779b1u) >> (32 - TABLE_BITS);
     for (unsigned n = 0; n < TABLE_PROBES; n++) {
-        uint64_t v = __atomic_load_n(
-            &it->table[(h + n) & ((1u << TABLE_BITS) - 1)], __ATOMIC_RELAXED);
+        uint64_t v = __atomic_load_n(count_slot(it, pc, n), __ATOMIC_RELAXED);
         if (v == 0)
             return 0;
         if ((uint32_t)(v >> 32) == pc)
