@@ -59,6 +59,19 @@ static guest_addr_t site_settled(guest_addr_t site)
     return (guest_addr_t)v;
 }
 
+/* The first of p[0..n) recorded for pc: a prediction for the indirect
+ * branch at pc, or with cold, pc as a cold block (lifter_pred); NULL when
+ * there is none. */
+static const struct lifter_pred *recorded(const struct lifter_pred *p,
+                                          unsigned n, guest_addr_t pc,
+                                          bool cold)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (p[i].site == pc && (p[i].target == 0) == cold)
+            return &p[i];
+    return NULL;
+}
+
 guest_addr_t lift_predicted(struct lift_ctx *lc, guest_addr_t site)
 {
     const struct lifter_env *env = lc->env;
@@ -67,14 +80,13 @@ guest_addr_t lift_predicted(struct lift_ctx *lc, guest_addr_t site)
         return 0;
     /* The unit's own first: a block lifted twice, the unit's second copy
      * (lifter_lift_unit) predict as the first did. */
-    for (unsigned i = 0; i < u->npred; i++)
-        if (u->pred[i].site == site && u->pred[i].target)
-            return u->pred[i].target;
+    const struct lifter_pred *r = recorded(u->pred, u->npred, site, false);
+    if (r)
+        return r->target;
     guest_addr_t t = 0;
     if (env->replay) {
-        for (unsigned i = 0; i < env->nreplay && !t; i++)
-            if (env->replay[i].site == site)
-                t = env->replay[i].target;
+        r = recorded(env->replay, env->nreplay, site, false);
+        t = r ? r->target : 0;
     } else {
         t = site_settled(site);
     }
@@ -109,15 +121,6 @@ static bool cold_exits_on(void)
     return on;
 }
 
-static bool cold_recorded(const struct lifter_pred *p, unsigned n,
-                          guest_addr_t pc)
-{
-    for (unsigned i = 0; i < n; i++)
-        if (p[i].site == pc && !p[i].target)
-            return true;
-    return false;
-}
-
 bool lift_cold(struct lift_ctx *lc, guest_addr_t target)
 {
     const struct lifter_env *env = lc->env;
@@ -125,12 +128,12 @@ bool lift_cold(struct lift_ctx *lc, guest_addr_t target)
     const struct lifter_code_source *code = lc->code;
     if (!env || !env->predict || !u)
         return false;
-    if (cold_recorded(u->pred, u->npred, target))
+    if (recorded(u->pred, u->npred, target, true))
         return true; /* (the unit's second copy) */
     if (u->npred == LIFTER_MAX_PRED)
         return false; /* (a cold block not recorded could not be replayed) */
     if (env->replay) {
-        if (!cold_recorded(env->replay, env->nreplay, target))
+        if (!recorded(env->replay, env->nreplay, target, true))
             return false;
     } else {
         if (!code->runs || !cold_exits_on())
