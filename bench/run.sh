@@ -3,14 +3,18 @@
 #
 # Runs each workload three ways, side by side, on the same input:
 #   native  the host's amd64 build (Debian's package, or the kernel built -O2)
+#   (i386   the i386 build run by the host itself, where its kernel runs i386
+#           programs (IA32 emulation, off on many hosts): the same code r386
+#           runs, untranslated -- r386's own floor.  "-" where it cannot.)
 #   qemu    qemu-i386 -L SYSROOT with the i386 build
 #   r386    r386 -L SYSROOT with the i386 build, twice: cold (an empty
 #           persistent cache before every run) and warm (the cache filled
 #           by one untimed run first); with --aot, a third time after
 #           r386 --aot (one cache shared by all rows, so libc is compiled
 #           once; the --aot time itself is not in the table)
-# and prints a Markdown table of median wall times and the ratios r386/native
-# and r386/qemu.  Every run's output must be identical across the three
+# and prints a Markdown table of median wall times and the ratios r386/native,
+# r386/qemu and r386/i386, then the geometric means of r386 warm (or after
+# --aot) over native and over i386.  Every run's output must be identical across the three
 # (for Lua n-body, across qemu-i386 and r386: x87 vs SSE doubles); a
 # workload whose outputs differ is marked DIFF.  Not part of CI.
 set -euo pipefail
@@ -94,6 +98,21 @@ peak_mib() {
     awk '{ printf "%.0f", $1 / 1024 }' "$W/rss"
 }
 
+# The host runs i386 programs itself?  A dynamic one through the sysroot's
+# dynamic linker (run_i386 CMD...).
+i386_ok=0
+"$SYSROOT/bin/busybox" true >/dev/null 2>&1 && i386_ok=1
+run_i386() {
+    if readelf -l "$1" 2>/dev/null | grep -q 'program interpreter'; then
+        "$SYSROOT/lib/ld-linux.so.2" --library-path \
+            "$SYSROOT/lib/i386-linux-gnu:$SYSROOT/usr/lib/i386-linux-gnu" "$@"
+    else
+        "$@"
+    fi
+}
+geo_native=()
+geo_i386=()
+
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
 }
@@ -111,11 +130,11 @@ r386_aot() {
 }
 
 if [ $aot = 1 ]; then
-    printf '| workload | native s | qemu-i386 s | r386 cold s | r386 warm s | r386 after --aot s | cold/qemu | warm/qemu | aot/qemu | aot/native | qemu MiB | r386 MiB | outputs |\n'
-    printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
+    printf '| workload | native s | i386 s | qemu-i386 s | r386 cold s | r386 warm s | r386 after --aot s | cold/qemu | warm/qemu | aot/qemu | aot/native | aot/i386 | qemu MiB | r386 MiB | outputs |\n'
+    printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
 else
-    printf '| workload | native s | qemu-i386 s | r386 cold s | r386 warm s | cold/qemu | warm/qemu | warm/native | qemu MiB | r386 MiB | outputs |\n'
-    printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
+    printf '| workload | native s | i386 s | qemu-i386 s | r386 cold s | r386 warm s | cold/qemu | warm/qemu | warm/native | warm/i386 | qemu MiB | r386 MiB | outputs |\n'
+    printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
 fi
 
 # row NAME NATIVE-CMD -- I386-CMD: time the three ways and print a row.
@@ -134,6 +153,11 @@ row() {
         tn=$(median_time "$W/out.native" "${native[@]}")
     fi
     tq=$(median_time "$W/out.qemu" qemu-i386 -L "$SYSROOT" "${i386[@]}")
+    local ti=-
+    if [ $i386_ok = 1 ]; then
+        ti=$(median_time "$W/out.i386" run_i386 "${i386[@]}")
+        cmp -s "$W/out.qemu" "$W/out.i386" || same=DIFF
+    fi
     tr=$(median_time "$W/out.r386" r386_cold -L "$SYSROOT" "${i386[@]}")
     cmp -s "$W/out.qemu" "$W/out.r386" || same=DIFF
     rm -rf "$W/cache-warm"
@@ -154,19 +178,29 @@ row() {
         ! cmp -s "$W/out.native" "$W/out.r386"; then
         same=DIFF
     fi
+    # (the geometric means: warm, or after --aot, against native and i386)
+    local tx=$tw
+    [ $aot = 0 ] || tx=$ta
+    local rn=- ri=-
+    [ "$tn" = "-" ] || { rn=$(ratio "$tx" "$tn"); geo_native+=("$rn"); }
+    [ "$ti" = "-" ] || { ri=$(ratio "$tx" "$ti"); geo_i386+=("$ri"); }
     if [ $aot = 1 ]; then
-        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-            "$name" "$tn" "$tq" "$tr" "$tw" "$ta" "$(ratio "$tr" "$tq")" \
-            "$(ratio "$tw" "$tq")" "$(ratio "$ta" "$tq")" \
-            "$( [ "$tn" = "-" ] && echo - || ratio "$ta" "$tn")" "$mq" "$mr" \
-            "$same"
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+            "$name" "$tn" "$ti" "$tq" "$tr" "$tw" "$ta" "$(ratio "$tr" "$tq")" \
+            "$(ratio "$tw" "$tq")" "$(ratio "$ta" "$tq")" "$rn" "$ri" \
+            "$mq" "$mr" "$same"
         return
     fi
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-        "$name" "$tn" "$tq" "$tr" "$tw" "$(ratio "$tr" "$tq")" \
-        "$(ratio "$tw" "$tq")" \
-        "$( [ "$tn" = "-" ] && echo - || ratio "$tw" "$tn")" "$mq" "$mr" \
-        "$same"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+        "$name" "$tn" "$ti" "$tq" "$tr" "$tw" "$(ratio "$tr" "$tq")" \
+        "$(ratio "$tw" "$tq")" "$rn" "$ri" "$mq" "$mr" "$same"
+}
+
+# geomean RATIO...: their geometric mean ("-" for none).
+geomean() {
+    [ $# -gt 0 ] || { echo -; return; }
+    printf '%s\n' "$@" | awk '$1 > 0 { s += log($1); n++ }
+        END { if (n) printf "%.2f", exp(s / n); else print "-" }'
 }
 
 for k in hash sort matmul search; do
@@ -208,4 +242,7 @@ cd - >/dev/null
 row "startup: busybox true (static)" - -- "$SYSROOT/bin/busybox" true
 row "startup: true (dynamic)" /bin/true -- "$SYSROOT/bin/true"
 echo
-echo "Machine: $(nproc) cores, $(uname -r), $(date -u +%F); runs per cell: $runs (median)"
+which=warm
+[ $aot = 0 ] || which="after --aot"
+echo "Geometric means, r386 $which: over native $(geomean "${geo_native[@]}"), over i386 $(geomean "${geo_i386[@]}")"
+echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(uname -r), $(date -u +%F); runs per cell: $runs (median)"
