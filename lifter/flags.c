@@ -87,6 +87,22 @@ void lift_flags_sub(struct lift_ctx *lc, LLVMValueRef a, LLVMValueRef b,
     lift_flag_set(lc, FLAG_OF, lift_msb(lc, o));
     lift_flag_set(lc, FLAG_AF, aux_carry(lc, a, b, res));
     lift_flags_result(lc, res);
+    if (!borrow_in) {
+        lc->sub_flags.a = a;
+        lc->sub_flags.b = b;
+        lc->sub_flags.bb = LLVMGetInsertBlock(lc->b);
+    }
+}
+
+/* L (SF != OF) or LE (ZF or SF != OF) as one signed comparison of the
+ * last SUB/CMP's operands, when the flags are still its and it was lifted
+ * in the block being lifted now (so its operands are at hand); else NULL. */
+static LLVMValueRef signed_cond(struct lift_ctx *lc, bool le)
+{
+    if (!lc->sub_flags.bb || lc->sub_flags.bb != LLVMGetInsertBlock(lc->b))
+        return NULL;
+    return LLVMBuildICmp(lc->b, le ? LLVMIntSLE : LLVMIntSLT, lc->sub_flags.a,
+                         lc->sub_flags.b, "");
 }
 
 LLVMValueRef lift_cond(struct lift_ctx *lc, unsigned cc)
@@ -114,10 +130,14 @@ LLVMValueRef lift_cond(struct lift_ctx *lc, unsigned cc)
         v = lift_flag_get(lc, FLAG_PF);
         break;
     case 6: /* L: SF != OF */
+        if ((v = signed_cond(lc, false)))
+            break;
         v = LLVMBuildXor(b, lift_flag_get(lc, FLAG_SF),
                          lift_flag_get(lc, FLAG_OF), "");
         break;
     default: /* LE: ZF or SF != OF */
+        if ((v = signed_cond(lc, true)))
+            break;
         v = LLVMBuildOr(b, lift_flag_get(lc, FLAG_ZF),
                         LLVMBuildXor(b, lift_flag_get(lc, FLAG_SF),
                                      lift_flag_get(lc, FLAG_OF), ""),

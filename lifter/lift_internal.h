@@ -84,6 +84,15 @@ struct lift_ctx {
      * lift_state_emit_flushes puts the stores in once the unit is lifted
      * and the sets are known.  (Not written while reloading the state.) */
     bool reloading;
+    /* The operands of the last SUB or CMP without a borrow while ZF, SF
+     * and OF are still its, and the LLVM block it was lifted in (NULL:
+     * none): a signed condition read in that block is then one icmp of
+     * them (flags.c, lift_cond), where LLVM does not see through
+     * SF != OF computed from the difference. */
+    struct {
+        LLVMValueRef a, b;
+        LLVMBasicBlockRef bb;
+    } sub_flags;
     unsigned nflush, flush_cap;
     struct lift_flush_point {
         LLVMBasicBlockRef bb;

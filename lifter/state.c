@@ -184,6 +184,8 @@ static void flag_store(struct lift_ctx *lc, enum cpu_flag f, LLVMValueRef v)
 {
     if (!lc->reloading)
         lc->written[lc->cur_block].flag |= 1u << f;
+    if (f == FLAG_ZF || f == FLAG_SF || f == FLAG_OF)
+        lc->sub_flags.bb = NULL;
     LLVMBuildStore(lc->b, v, lc->flag[f]);
 }
 
