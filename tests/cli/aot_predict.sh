@@ -10,9 +10,13 @@
 #     optimising tier recompiles --aot's hot units with predicted branches:
 #     in its IR, some optimised unit (define @h_PC) that this run did not
 #     compile afresh (no define @u_PC) has an "unpredicted" block;
-#   - the runs after it load that code: nothing compiled, and by the third
-#     run at the latest nothing optimised again (a unit an --aot object
-#     also holds is not taken from it).
+#   - the runs after it load that code and settle: within four runs, one
+#     compiles nothing and optimises nothing again (a unit an --aot object
+#     also holds is not taken from it; --aot code that a stored tier-2
+#     record should replace was optimised again by every run).  On an
+#     idle machine the first of them does; under CI's load the first run's
+#     optimising thread may not finish before the program does (session
+#     24: 15 then 6 units left for the next runs), so some runs may.
 set -u
 r386=$1
 prog=$2
@@ -44,17 +48,16 @@ n=$(comm -23 "$tmp/pred" "$tmp/fresh" | wc -l)
 hot=$(stat '.* \([0-9]*\) hot units optimised')
 [ "$n" -gt 0 ] ||
     fail "no unit of --aot's optimised again with a prediction ($hot optimised)"
-# A unit that got hot just before the end, not yet taken by the tier, is
-# optimised by the next run, once; --aot code that a stored tier-2 record
-# should replace was optimised again by every run.
-run
-fresh2=$(stat '\([0-9]*\) units in')
-hot2=$(stat '.* \([0-9]*\) hot units optimised')
-hot3=0
-if [ "$hot2" != 0 ]; then
+# What got hot too late for the tier is optimised by a later run, once.
+seen=""
+for k in 1 2 3 4; do
     run
-    hot3=$(stat '.* \([0-9]*\) hot units optimised')
-fi
-[ "$fresh2" = 0 ] && [ "$hot3" = 0 ] ||
-    fail "the runs after compiled $fresh2 units, optimised $hot2 then $hot3"
-echo "ok: after --aot, $n of its units optimised again with predictions; the next run none"
+    fresh=$(stat '\([0-9]*\) units in')
+    hot=$(stat '.* \([0-9]*\) hot units optimised')
+    seen="$seen ${fresh}/${hot}"
+    if [ "$fresh" = 0 ] && [ "$hot" = 0 ]; then
+        echo "ok: after --aot, $n of its units optimised again with predictions; run $k after compiled and optimised nothing (compiled/optimised:$seen)"
+        exit 0
+    fi
+done
+fail "the runs after never settled (units compiled/optimised per run:$seen)"
