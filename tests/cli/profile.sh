@@ -58,26 +58,37 @@ shares)
     # (73.1/17.8/8.3).  With the first tier only: within 1.5 points.  And
     # no interpreter (another code quality, for each block's first runs:
     # 64.3/22.7/12.6 failed a CI run in session 23, the host loaded).
-    R386_JIT_HOT=0 R386_INTERP=0 "$r386" --no-cache --profile="$tmp/report" \
-        --profile-folded="$tmp/folded" \
-        --profile-svg="$tmp/svg" "$prog" 20000000 >"$tmp/out" 2>"$tmp/err" ||
-        fail "r386 exited $?"
-    grep -q '^done ' "$tmp/out" || fail "the program's output is missing"
-    [ -s "$tmp/report" ] || fail "no report"
-    grep -Eq '^samples: [0-9]+ .*run time [0-9.]+ s' "$tmp/report" ||
-        fail "no totals line"
-    for what in 'guest code' 'r386 compiling' 'r386 dispatcher' 'system calls'; do
-        grep -q "% *[0-9]*  $what\$" "$tmp/report" || fail "no share for $what"
+    # Up to three runs for the shares: on a loaded host (CI runs two tests
+    # at once) the guest thread and the sampler share the CPUs, samples come
+    # due in clumps, and 1.8 s of work is too few of them (78.7/14.8/6.5
+    # with two busy loops beside it, 62.4/23.7/13.9 in a CI run of session
+    # 24; idle, within 3 points).  An attribution that is wrong is wrong in
+    # every run.
+    tries=""
+    for attempt in 1 2 3; do
+        R386_JIT_HOT=0 R386_INTERP=0 "$r386" --no-cache --profile="$tmp/report" \
+            --profile-folded="$tmp/folded" \
+            --profile-svg="$tmp/svg" "$prog" 20000000 >"$tmp/out" 2>"$tmp/err" ||
+            fail "r386 exited $?"
+        grep -q '^done ' "$tmp/out" || fail "the program's output is missing"
+        [ -s "$tmp/report" ] || fail "no report"
+        grep -Eq '^samples: [0-9]+ .*run time [0-9.]+ s' "$tmp/report" ||
+            fail "no totals line"
+        for what in 'guest code' 'r386 compiling' 'r386 dispatcher' 'system calls'; do
+            grep -q "% *[0-9]*  $what\$" "$tmp/report" || fail "no share for $what"
+        done
+        # The three in this order among the guest functions of the self table.
+        order=$(self_rows "$tmp/report" | awk '$5 ~ /^work_/ {print $5}' | tr '\n' ' ')
+        [ "$order" = "work_seventy work_twenty work_ten " ] ||
+            fail "ranked '$order', want work_seventy work_twenty work_ten"
+        s70=$(guest_share work_seventy)
+        s20=$(guest_share work_twenty)
+        s10=$(guest_share work_ten)
+        tries="$tries $s70/$s20/$s10"
+        near "$s70" 70 && near "$s20" 20 && near "$s10" 10 && break
+        [ $attempt -lt 3 ] ||
+            fail "guest shares$tries in three runs, want 70/20/10 within 5 points"
     done
-    # The three in this order among the guest functions of the self table.
-    order=$(self_rows "$tmp/report" | awk '$5 ~ /^work_/ {print $5}' | tr '\n' ' ')
-    [ "$order" = "work_seventy work_twenty work_ten " ] ||
-        fail "ranked '$order', want work_seventy work_twenty work_ten"
-    s70=$(guest_share work_seventy)
-    s20=$(guest_share work_twenty)
-    s10=$(guest_share work_ten)
-    near "$s70" 70 && near "$s20" 20 && near "$s10" 10 ||
-        fail "guest shares $s70/$s20/$s10, want 70/20/10 within 5 points"
     # Named by file, and the hottest block lies in work_seventy.
     self_rows "$tmp/report" | grep -q "work_seventy .*/$(basename "$prog")\$" ||
         fail "work_seventy not attributed to $(basename "$prog")"
@@ -97,7 +108,7 @@ shares)
     for f in work_seventy work_twenty work_ten main; do
         grep -q "<title>$f (" "$tmp/svg" || fail "$f not in the SVG"
     done
-    echo "ok: shares $s70/$s20/$s10 of guest time, stacks under main"
+    echo "ok: shares $s70/$s20/$s10 of guest time (runs:$tries), stacks under main"
     ;;
 svg)
     prog=$1
