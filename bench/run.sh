@@ -14,9 +14,9 @@
 #           once; the --aot time itself is not in the table)
 # and prints a Markdown table of median wall times and the ratios r386/native,
 # r386/qemu and r386/i386, then the geometric means of r386 warm (or after
-# --aot) over native and over i386.  Every run's output must be identical across the three
-# (for Lua n-body, across qemu-i386 and r386: x87 vs SSE doubles); a
-# workload whose outputs differ is marked DIFF.  Not part of CI.
+# --aot) over native and over i386.  Every run's output must be identical
+# across the three (for Lua n-body, across qemu-i386 and r386: x87 vs SSE
+# doubles); a workload whose outputs differ is marked DIFF.  Not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -99,15 +99,14 @@ peak_mib() {
 }
 
 # The host runs i386 programs itself?  A dynamic one through the sysroot's
-# dynamic linker (run_i386 CMD...).
+# dynamic linker (i386_prefix PROG: what goes before PROG's command line,
+# decided before the runs are timed).
 i386_ok=0
 "$SYSROOT/bin/busybox" true >/dev/null 2>&1 && i386_ok=1
-run_i386() {
+i386_prefix() {
     if readelf -l "$1" 2>/dev/null | grep -q 'program interpreter'; then
-        "$SYSROOT/lib/ld-linux.so.2" --library-path \
-            "$SYSROOT/lib/i386-linux-gnu:$SYSROOT/usr/lib/i386-linux-gnu" "$@"
-    else
-        "$@"
+        printf '%s\n' "$SYSROOT/lib/ld-linux.so.2" --library-path \
+            "$SYSROOT/lib/i386-linux-gnu:$SYSROOT/usr/lib/i386-linux-gnu"
     fi
 }
 geo_native=()
@@ -155,7 +154,9 @@ row() {
     tq=$(median_time "$W/out.qemu" qemu-i386 -L "$SYSROOT" "${i386[@]}")
     local ti=-
     if [ $i386_ok = 1 ]; then
-        ti=$(median_time "$W/out.i386" run_i386 "${i386[@]}")
+        local prefix=()
+        mapfile -t prefix < <(i386_prefix "${i386[0]}")
+        ti=$(median_time "$W/out.i386" "${prefix[@]}" "${i386[@]}")
         cmp -s "$W/out.qemu" "$W/out.i386" || same=DIFF
     fi
     tr=$(median_time "$W/out.r386" r386_cold -L "$SYSROOT" "${i386[@]}")
