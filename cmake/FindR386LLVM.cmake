@@ -14,6 +14,17 @@ if(NOT _rc EQUAL 0)
   message(FATAL_ERROR "llvm-config-19 cannot list static libraries")
 endif()
 separate_arguments(_libs UNIX_COMMAND "${_libs}")
+# The C++ runtime linked statically too: LLVM's vtables and type_info
+# objects refer to libstdc++'s, and against the shared library each such
+# reference is a relocation ld.so applies at every start (4,600 of them,
+# spread over 1.6 MB of .data.rel.ro that each start then copies on
+# write; docs/PERFORMANCE.md, session 25).  The shared one where gcc has
+# no archive.
+execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libstdc++.a
+  OUTPUT_VARIABLE _stdcxx OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(NOT IS_ABSOLUTE "${_stdcxx}" OR NOT EXISTS "${_stdcxx}")
+  set(_stdcxx stdc++)
+endif()
 separate_arguments(_sys UNIX_COMMAND "${_sys}")
 include(FindPackageHandleStandardArgs)
 find_package_handle_standard_args(R386LLVM REQUIRED_VARS LLVM_INCLUDE_DIR)
@@ -24,5 +35,5 @@ if(NOT TARGET R386::LLVM)
   set_target_properties(R386::LLVM PROPERTIES
     INTERFACE_INCLUDE_DIRECTORIES "${LLVM_INCLUDE_DIR}"
     INTERFACE_LINK_LIBRARIES
-      "-Wl,--start-group;${_libs};-Wl,--end-group;${_sys};stdc++;m")
+      "-Wl,--start-group;${_libs};-Wl,--end-group;${_sys};${_stdcxx};m")
 endif()

@@ -6,7 +6,7 @@ set -eu
 PKGS="cmake make pkg-config gcc llvm-19-dev libzydis-dev check
       gcc-multilib libc6-dev-i386 qemu-user
       libzstd-dev zlib1g-dev libxml2-dev libedit-dev libffi-dev
-      libmimalloc-dev chromium gawk"
+      libmimalloc-dev libstdc++-12-dev chromium gawk"
 # gawk: qemu-i386 (the reference) hands a guest's execve to the host
 # kernel as it is, so under it the integration test's bash runs the host's
 # amd64 builds of coreutils, perl, gawk... (the same Debian versions as the
