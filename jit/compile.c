@@ -923,7 +923,7 @@ void jit_invalidate(struct jit *j, guest_addr_t lo, uint64_t end)
              * lifted (tier2.c); old code stays valid for threads in it. */
             e->gen++;
             e->tier = 0;
-            e->hits = 0;
+            e->hits = e->seen = e->heat = 0;
             e->code_end = 0;
             __atomic_store_n(&e->link.code, 0, __ATOMIC_RELEASE);
             j->stats.invalidated++;

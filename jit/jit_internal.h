@@ -25,6 +25,9 @@ struct jit_entry {
     struct lifter_ibtc_entry link; /* first; read by translated code */
     struct jit_entry *next;        /* hash chain */
     uint32_t hits; /* block executions in its first-tier code */
+    /* The optimising tier's view of them (tier2.c, take_hot): hits at its
+     * last scan, and how hot the entry has been lately. */
+    uint32_t seen, heat;
     uint8_t tier;  /* 0 none yet, 1 first tier, 2 optimised (or queued) */
     uint8_t optimised; /* what made its code: JIT_CODE_* */
     /* Where its unit leads (lifter_unit.succ), for --aot's closure. */

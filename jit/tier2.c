@@ -11,7 +11,7 @@
  * Hotness: first-tier code counts the guest blocks it runs in its cache
  * entry (lifter_env.hits).  Every TIER2_PERIOD_MS (up to
  * TIER2_PERIOD_MAX_MS after scans that found nothing) the thread takes the
- * hottest entries past the threshold, lifts each again (under the JIT's
+ * entries past the threshold that were hottest lately (take_hot), lifts each again (under the JIT's
  * lock: the lifter asks the cache for chain cells), optimises and
  * generates code with no lock held, hands the object file to LLJIT and
  * stores the new address in the entry's chain cell.  Units chained to the
@@ -43,7 +43,10 @@
  * every 10 ms took 3.3% of SQLite's samples and found nothing.  After a
  * scan that finds nothing the next waits twice as long, up to this. */
 #define TIER2_PERIOD_MAX_MS 80
-#define TIER2_BATCH 16 /* hot entries taken per scan */
+/* Hot entries taken per scan: a unit takes ~25-35 ms to optimise, so 4
+ * is a scan every ~0.1 s while the thread is busy (each under the JIT's
+ * lock for ~0.1 ms); with 16 what got hot meanwhile waited ~0.5 s. */
+#define TIER2_BATCH 4
 /* First-tier requests waiting (a ring; a request finding it full is
  * dropped: the guest's thread compiles the block itself later). */
 #define QUEUE_SIZE 4096
@@ -120,7 +123,12 @@ static bool go_on(struct jit_tier2 *t)
 }
 
 /* Take up to max of the hottest first-tier entries past the threshold
- * (out sorted hottest first) and mark them, so no later scan takes them. */
+ * (out sorted hottest first) and mark them, so no later scan takes them.
+ * Hottest lately, not in total: each scan halves an entry's heat and adds
+ * the hits since the last scan.  By total hits a program's first phase
+ * (SQLite's inserts, then its queries) kept the thread busy with units
+ * that no longer ran while the next phase's ran in first-tier code
+ * (docs/PERFORMANCE.md, session 25). */
 static int take_hot(struct jit_tier2 *t, struct jit_entry **out, int max)
 {
     struct jit *j = t->j;
@@ -128,16 +136,23 @@ static int take_hot(struct jit_tier2 *t, struct jit_entry **out, int max)
     pthread_mutex_lock(&j->lock);
     for (size_t b = 0; b < j->cache.nbuckets; b++)
         for (struct jit_entry *e = j->cache.buckets[b]; e; e = e->next) {
-            if (e->tier != 1 || e->hits < t->threshold)
+            if (e->tier != 1)
+                continue;
+            /* (first-tier code adds to hits meanwhile, without the lock) */
+            uint32_t hits = __atomic_load_n(&e->hits, __ATOMIC_RELAXED);
+            uint32_t lately = hits >= e->seen ? hits - e->seen : hits;
+            e->seen = hits;
+            e->heat = e->heat / 2 + lately;
+            if (hits < t->threshold)
                 continue;
             int i;
             if (n < max)
                 i = n++;
-            else if (e->hits > out[max - 1]->hits)
+            else if (e->heat > out[max - 1]->heat)
                 i = max - 1;
             else
                 continue;
-            for (; i > 0 && out[i - 1]->hits < e->hits; i--)
+            for (; i > 0 && out[i - 1]->heat < e->heat; i--)
                 out[i] = out[i - 1];
             out[i] = e;
         }
