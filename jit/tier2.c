@@ -9,16 +9,16 @@
  * tier").
  *
  * Hotness: first-tier code counts the guest blocks it runs in its cache
- * entry (lifter_env.hits).  Every TIER2_PERIOD_MS (up to
- * TIER2_PERIOD_MAX_MS after scans that found nothing) the thread takes the
- * entries past the threshold that were hottest lately (take_hot), lifts each again (under the JIT's
- * lock: the lifter asks the cache for chain cells), optimises and
+ * entry (lifter_env.hits).  Every TIER2_PERIOD_MS (up to TIER2_PERIOD_MAX_MS
+ * after scans that found nothing) the thread takes the entries past the
+ * threshold that were hottest lately (take_hot), lifts each again (under the
+ * JIT's lock: the lifter asks the cache for chain cells), optimises and
  * generates code with no lock held, hands the object file to LLJIT and
  * stores the new address in the entry's chain cell.  Units chained to the
- * entry, the indirect-branch cache and the dispatcher all read the cell,
- * so they move to the new code at their next transition; the old code
- * stays valid (it is never freed), so a thread still inside it finishes
- * there safely.
+ * entry, the indirect-branch cache and the dispatcher all read the cell, so
+ * they move to the new code at their next transition; the old code stays
+ * valid (it is never freed), so a thread still inside it finishes there
+ * safely.
  *
  * Knobs (docs/PERFORMANCE.md): R386_JIT_HOT = the threshold in unit
  * entries and loop iterations (default 1000; 0 turns the tier off); R386_JIT_HOT_PIPELINE = its passes;
