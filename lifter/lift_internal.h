@@ -130,9 +130,11 @@ struct lift_ctx {
         LLVMValueRef reg[8];   /* x86_fp80: slot k = register (base + k) & 7 */
         LLVMValueRef empty[8]; /* i1 */
         /* i1: reg[k] holds the register (read from the state, or
-         * written); the unit wrote it (x87_cache.c, "Memory"). */
-        LLVMValueRef have[8], dirty[8];
+         * written); the unit wrote it; wrote it and has not popped it
+         * since (x87_cache.c, "Memory"). */
+        LLVMValueRef have[8], dirty[8], live[8];
         LLVMValueRef cw, sw;   /* i16 (sw without TOP) */
+        LLVMValueRef discard;  /* x86_fp80: a register not stored goes here */
         int8_t block_depth[64]; /* depth at each region block's entry */
         /* The registers x87_st_ptr handed out for the next helper call,
          * as fpu_tmp[k] (-1: none). */

@@ -24,14 +24,22 @@
  * leaves (the flush points of state.c, at their depth: only what the
  * unit writes somewhere).  A register is loaded where the unit first
  * reads it, not at its entry (`have`: a branch LLVM folds wherever it
- * knows the answer), and a flush point stores it only when the path
- * there wrote it (`dirty`) -- else to fpu_discard, a select of the
- * address instead of a branch around the store.  So a register the unit
- * only pushes into, as an interpreter's handler pushes its operands and
- * pops them, is never loaded: the load at the entry, there for the paths
+ * knows the answer), and a flush point where the unit leaves stores it
+ * only when the path there wrote it and did not pop it since (`live`):
+ * the contents of an empty register are read by nothing but FNSAVE,
+ * FXSAVE and a signal frame, which see there what the register held
+ * before the unit (docs/DEVIATIONS.md).  The flush before an instruction
+ * that works on the state in memory (below) stores every register the
+ * path wrote (`dirty`), so an FNSAVE there shows a popped value as an x87
+ * does.  A register not stored goes to an alloca instead (a select of
+ * the address, not a branch around the store), a store LLVM deletes
+ * wherever it knows the condition.  So a register the unit only pushes
+ * into and pops, as an interpreter's handler does with its operands, is
+ * neither loaded nor stored: the load at the entry, there for the paths
  * that leave the register alone, read back with FLD m80 the FSTP m80 the
  * unit before had just done, which a load cannot take from the store
- * buffer.  The x87 helper gets its operands in fpu_tmp
+ * buffer, and each such FSTP m80 at an exit was ~15% of a Lua
+ * arithmetic handler's time.  The x87 helper gets its operands in fpu_tmp
  * and the control and status words in the state, the only parts of the
  * state it reads or writes (x87c_st_ptr, x87c_call_begin/end).  Instructions
  * that read or write the whole state in memory (MMX, FNSTENV/FLDENV,
@@ -82,6 +90,7 @@ static void load_all(struct lift_ctx *lc)
         LLVMValueRef phys = phys_of(lc, base, k);
         LLVMBuildStore(b, lift_const(lc, 1, 0), c->have[k]);
         LLVMBuildStore(b, lift_const(lc, 1, 0), c->dirty[k]);
+        LLVMBuildStore(b, lift_const(lc, 1, 0), c->live[k]);
         LLVMValueRef e = LLVMBuildLoad2(b, lc->i8, x87_empty_ptr(lc, phys), "");
         LLVMBuildStore(b,
                        LLVMBuildICmp(b, LLVMIntNE, e, lift_const(lc, 8, 0), ""),
@@ -117,9 +126,11 @@ void x87c_ready(struct lift_ctx *lc)
         c->empty[k] = lift_alloca(lc, lc->i1);
         c->have[k] = lift_alloca(lc, lc->i1);
         c->dirty[k] = lift_alloca(lc, lc->i1);
+        c->live[k] = lift_alloca(lc, lc->i1);
     }
     c->cw = lift_alloca(lc, lc->i16);
     c->sw = lift_alloca(lc, lc->i16);
+    c->discard = lift_alloca(lc, f80(lc));
     LLVMBasicBlockRef cur = LLVMGetInsertBlock(lc->b);
     LLVMMetadataRef loc = LLVMGetCurrentDebugLocation2(lc->b); /* (lift_alloca) */
     LLVMBasicBlockRef entry = LLVMGetEntryBasicBlock(lc->fn);
@@ -187,6 +198,7 @@ void x87c_set(struct lift_ctx *lc, unsigned i, LLVMValueRef v)
     LLVMBuildStore(lc->b, v, lc->x87c.reg[k]);
     LLVMBuildStore(lc->b, lift_const(lc, 1, 1), lc->x87c.have[k]);
     LLVMBuildStore(lc->b, lift_const(lc, 1, 1), lc->x87c.dirty[k]);
+    LLVMBuildStore(lc->b, lift_const(lc, 1, 1), lc->x87c.live[k]);
     lc->written[lc->cur_block].reg |= (uint8_t)(1u << k);
 }
 
@@ -201,6 +213,8 @@ void x87c_mark(struct lift_ctx *lc, unsigned i, bool empty)
     x87c_ready(lc);
     unsigned k = slot_of(lc, i);
     LLVMBuildStore(lc->b, lift_const(lc, 1, empty), lc->x87c.empty[k]);
+    if (empty)
+        LLVMBuildStore(lc->b, lift_const(lc, 1, 0), lc->x87c.live[k]);
     lc->written[lc->cur_block].empty |= (uint8_t)(1u << k);
 }
 
@@ -303,10 +317,10 @@ void lift_x87_flush_here(struct lift_ctx *lc, const struct lift_flush_point *p)
         LLVMValueRef phys = phys_of(lc, base, k);
         if (d.reg & (1u << k)) {
             LLVMValueRef v = LLVMBuildLoad2(b, f80(lc), c->reg[k], "");
-            LLVMValueRef to = LLVMBuildSelect(
-                b, LLVMBuildLoad2(b, lc->i1, c->dirty[k], ""),
-                x87_reg_ptr(lc, phys),
-                lift_state_ptr(lc, CPU_OFF_FPU_DISCARD), "");
+            LLVMValueRef store = LLVMBuildLoad2(
+                b, lc->i1, p->x87_only ? c->dirty[k] : c->live[k], "");
+            LLVMValueRef to = LLVMBuildSelect(b, store, x87_reg_ptr(lc, phys),
+                                              c->discard, "");
             x87_f80_store(lc, to, v);
         }
         if (d.empty & (1u << k)) {
@@ -358,7 +372,7 @@ int lift_x87_edge(struct lift_ctx *lc, unsigned blk)
                                              ""),
                                 lift_i32(lc, 7), ""),
                    c->base);
-    LLVMValueRef *all[] = {c->reg, c->empty, c->have, c->dirty};
+    LLVMValueRef *all[] = {c->reg, c->empty, c->have, c->dirty, c->live};
     for (unsigned a = 0; a < sizeof(all) / sizeof(all[0]); a++) {
         LLVMValueRef v[8];
         for (unsigned k = 0; k < 8; k++)

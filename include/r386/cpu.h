@@ -114,10 +114,6 @@ struct cpu_state {
      * CPU_EXIT_INTERRUPT, cpu_run_chain between units. */
     uint32_t interrupt;
     uint32_t pad6;
-    /* Where optimised code stores an x87 register the path to the store
-     * did not write, instead of branching around the store
-     * (lifter/x87_cache.c); never read. */
-    uint8_t fpu_discard[16];
 };
 
 /* Offsets the lifter uses; pinned so that a layout change is a compile
@@ -142,7 +138,6 @@ struct cpu_state {
 #define CPU_OFF_XMM 288
 #define CPU_OFF_MXCSR 416
 #define CPU_OFF_INTERRUPT 432
-#define CPU_OFF_FPU_DISCARD 440
 _Static_assert(offsetof(struct cpu_state, gpr) == CPU_OFF_GPR, "gpr");
 _Static_assert(offsetof(struct cpu_state, eip) == CPU_OFF_EIP, "eip");
 _Static_assert(offsetof(struct cpu_state, flag) == CPU_OFF_FLAG, "flag");
@@ -174,9 +169,7 @@ _Static_assert(offsetof(struct cpu_state, xmm) == CPU_OFF_XMM, "xmm");
 _Static_assert(offsetof(struct cpu_state, mxcsr) == CPU_OFF_MXCSR, "mxcsr");
 _Static_assert(offsetof(struct cpu_state, interrupt) == CPU_OFF_INTERRUPT,
                "interrupt");
-_Static_assert(offsetof(struct cpu_state, fpu_discard) == CPU_OFF_FPU_DISCARD,
-               "fpu_discard");
-_Static_assert(sizeof(struct cpu_state) == 464, "cpu_state size");
+_Static_assert(sizeof(struct cpu_state) == 448, "cpu_state size");
 
 /* x87 control and status word bits. */
 enum {
