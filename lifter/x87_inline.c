@@ -19,8 +19,9 @@
  *   (stack faults are the helper's);
  * - C1, which an x87 sets after arithmetic when it rounded up, is set
  *   again by a later instruction on every path before anything can read
- *   it (x87_c1_dead: through direct and conditional branches); loads and
- *   stores compute theirs.
+ *   it (x87_c1_dead: through direct and conditional branches, and a call,
+ *   return or indirect jump counts as setting it); FST m32/m64 computes
+ *   its own unless it is dead the same way.
  * The one thing not the same: C1 at a signal delivered between such an
  * operation and the instruction that sets C1 again (docs/DEVIATIONS.md).
  *
@@ -116,8 +117,12 @@ static enum c1_use c1_use(const ZydisDecodedInstruction *insn)
 /* Does every path from pc set C1 before anything reads it?  Follows
  * direct jumps and both ways of conditional branches (a loop's back edge
  * usually leads to an instruction that sets it), within a budget of
- * instructions; a call, return, indirect branch or trap counts as a
- * reader. */
+ * instructions.  A path that leaves by a call, a return or an indirect
+ * jump counts as setting it: compiled code does not read C1 across one
+ * (the next x87 instruction there sets it), and C1 for the FST m64 an
+ * interpreter's arithmetic handler ends with, before its dispatch jump,
+ * was ~15% of Lua n-body's time.  A trap or system call counts as a
+ * reader (docs/DEVIATIONS.md). */
 static bool c1_dead_from(struct lift_ctx *lc, guest_addr_t pc, int *budget,
                          int forks)
 {
@@ -134,8 +139,18 @@ static bool c1_dead_from(struct lift_ctx *lc, guest_addr_t pc, int *budget,
         pc = next;
         if (!lift_ends_lookahead(&insn))
             continue;
-        if (!(insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE))
+        switch (insn.meta.category) {
+        case ZYDIS_CATEGORY_CALL: case ZYDIS_CATEGORY_RET:
+            return true;
+        case ZYDIS_CATEGORY_UNCOND_BR:
+            if (!(insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE))
+                return true;
+            break;
+        case ZYDIS_CATEGORY_COND_BR:
+            break;
+        default: /* traps, system calls */
             return false;
+        }
         guest_addr_t target = next + (guest_addr_t)insn.raw.imm[0].value.s;
         if (insn.meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
             pc = target;
