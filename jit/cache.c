@@ -52,6 +52,15 @@ static void grow(struct jit_cache *c)
     c->nbuckets = n;
 }
 
+struct jit_entry *jit_cache_find(const struct jit_cache *c, guest_addr_t pc)
+{
+    for (struct jit_entry *e = c->buckets[hash(pc, c->nbuckets)]; e;
+         e = e->next)
+        if (e->link.pc == pc)
+            return e;
+    return NULL;
+}
+
 struct jit_entry *jit_cache_get(struct jit_cache *c, guest_addr_t pc)
 {
     size_t h = hash(pc, c->nbuckets);

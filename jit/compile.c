@@ -417,6 +417,7 @@ bool jit_install(struct jit *j, struct jit_entry *e, uint64_t code,
                  uint64_t epoch)
 {
     __atomic_store_n(&e->link.code, code, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&j->installs, 1, __ATOMIC_SEQ_CST);
     if (jit_code_epoch(j) == epoch)
         return true;
     __atomic_store_n(&e->link.code, 0, __ATOMIC_SEQ_CST);
@@ -764,7 +765,16 @@ static cpu_unit_fn lookup(struct jit *j, guest_addr_t pc, bool allow_compile,
     j->stats.lookups++;
     cpu_unit_fn fn = NULL;
     uint64_t code = 0;
-    struct jit_entry *e = jit_cache_get(&j->cache, pc);
+    /* An interpreted block asks for every pc it meets: an entry (~250
+     * bytes) is made only for a pc the persistent cache indexes.  A warm
+     * dynamic `true` made ~5,000 of them, with their page faults. */
+    struct jit_entry *e = jit_cache_find(&j->cache, pc);
+    if (!e && !allow_compile && (!j->pcache || !jit_pcache_indexes(j, pc))) {
+        pthread_mutex_unlock(&j->lock);
+        return NULL;
+    }
+    if (!e)
+        e = jit_cache_get(&j->cache, pc);
     if (!e)
         snprintf(err, errlen, "out of memory");
     else if (e->link.code)
@@ -801,6 +811,12 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
                        size_t errlen)
 {
     return lookup(j, pc, true, err, errlen);
+}
+
+uint64_t jit_find_gen(struct jit *j)
+{
+    return __atomic_load_n(&j->installs, __ATOMIC_SEQ_CST) +
+           jit_code_epoch(j);
 }
 
 cpu_unit_fn jit_find(struct jit *j, guest_addr_t pc)

@@ -117,6 +117,10 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
 /* The translation of the unit at pc when there is one, in memory or in
  * the persistent cache; NULL otherwise (nothing is compiled). */
 cpu_unit_fn jit_find(struct jit *j, guest_addr_t pc);
+/* A number that changes whenever a jit_find that returned NULL might not
+ * any more: a translation installed, guest code changed.  Read before the
+ * jit_find whose miss a caller remembers (runtime/dispatch.c). */
+uint64_t jit_find_gen(struct jit *j);
 /* Ask for the unit at pc to be compiled (first tier) on the JIT's
  * background thread, so that a later jit_find finds it without the guest
  * waiting; nothing when it has code or is queued already, or when there

@@ -63,6 +63,8 @@ void jit_cache_fini(struct jit_cache *c);
 /* The entry for pc, created (with an empty cell) if new;
  * NULL when out of memory. */
 struct jit_entry *jit_cache_get(struct jit_cache *c, guest_addr_t pc);
+/* The entry for pc if there is one. */
+struct jit_entry *jit_cache_find(const struct jit_cache *c, guest_addr_t pc);
 
 
 #define JIT_IBTC_SIZE 4096
@@ -110,6 +112,7 @@ struct jit_page_node {
 struct jit {
     pthread_mutex_t lock;
     struct jit_config cfg;
+    uint64_t installs; /* jit_install calls (jit_find_gen; relaxed) */
     struct lifter *lifter;
     /* LLVM's part, made on first use (jit_llvm): lljit, tsc, tm, tm1. */
     pthread_mutex_t llvm_mu;
@@ -294,6 +297,8 @@ void jit_pcache_close(struct jit_pcache *pc);
 /* In a fork's child: the parent's checker threads are not its own. */
 void jit_pcache_fork_child(struct jit_pcache *pc);
 bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised);
+/* Does the persistent cache index a record for pc (not yet checked)? */
+bool jit_pcache_indexes(struct jit *j, guest_addr_t pc);
 void jit_pcache_store(struct jit *j, const void *obj, size_t objlen,
                       const char *table, const guest_addr_t *cells,
                       uint32_t ncells, const char (*names)[JIT_NAME_MAX],

@@ -546,6 +546,12 @@ static const struct pc_index *index_first(const struct pc_file *f,
     return hit;
 }
 
+bool jit_pcache_indexes(struct jit *j, guest_addr_t pc)
+{
+    struct pc_file *f = file_of_pc(j, pc);
+    return f && f->nidx && index_first(f, pc);
+}
+
 bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
 {
     uint64_t t0 = jit_now_ns();

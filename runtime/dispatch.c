@@ -163,6 +163,24 @@ static bool interp_young(struct runtime *rt)
     return false;
 }
 
+/* jit_find, unless it found nothing for this pc since the last time a
+ * translation may have appeared: a warm dynamic `true` interprets 27,000
+ * blocks, each asking the JIT (its lock, its hash table) before. */
+static cpu_unit_fn find(struct runtime *rt, struct guest_thread *t)
+{
+    guest_addr_t pc = t->cpu.eip;
+    uint32_t gen = (uint32_t)jit_find_gen(rt->jit) + 1;
+    unsigned i = (pc ^ (pc >> 12)) & (THREAD_FIND_MISS - 1);
+    if (t->find_miss[i].pc == pc && t->find_miss[i].gen == gen)
+        return NULL;
+    cpu_unit_fn fn = jit_find(rt->jit, pc);
+    if (!fn) {
+        t->find_miss[i].pc = pc;
+        t->find_miss[i].gen = gen;
+    }
+    return fn;
+}
+
 /* Page fault error code: a write access. */
 #define PF_WRITE_BIT 2
 
@@ -492,7 +510,7 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
         }
         /* A block with no translation runs its first times in the
          * interpreter; then (or when it cannot) it is compiled. */
-        cpu_unit_fn fn = rt->interp ? jit_find(rt->jit, t->cpu.eip) : NULL;
+        cpu_unit_fn fn = rt->interp ? find(rt, t) : NULL;
         unsigned runs = fn || !rt->interp ? 0
                                           : interp_count(rt->interp,
                                                          t->cpu.eip);

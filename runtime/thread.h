@@ -23,6 +23,8 @@ struct tls_desc {
     bool present;
 };
 
+#define THREAD_FIND_MISS 1024 /* a power of two */
+
 struct guest_thread {
     struct cpu_state cpu; /* first: helpers get &cpu and find the thread */
     struct runtime *rt;
@@ -34,6 +36,13 @@ struct guest_thread {
     bool exited;
     int exit_status;
     struct profile_thread *prof; /* --profile: what the sampler reads */
+    /* The pcs jit_find last found nothing for, and jit_find_gen + 1 then
+     * (runtime/dispatch.c): an interpreted block does not ask again until
+     * a translation may have appeared. */
+    struct {
+        guest_addr_t pc;
+        uint32_t gen;
+    } find_miss[THREAD_FIND_MISS];
 };
 
 /* What the thread is doing, for the profiler (nothing without it). */
