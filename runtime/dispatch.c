@@ -106,6 +106,16 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The start-up window's clock: read for every run of a block past the
+ * interpreter's threshold, and the vDSO's precise clock was 2% of a warm
+ * dynamic `true`; the coarse one is a few ms coarse, the window 50 ms. */
+static uint64_t coarse_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* R386_INTERP: how many times a block is interpreted before the guest's
  * thread compiles it (0: never interpreted); R386_INTERP_BG: after how
  * many runs it is queued for the JIT's background thread to compile (0:
@@ -138,7 +148,7 @@ static struct interp *interp_for(struct runtime *rt)
     rt->interp_runs = env_count("R386_INTERP", INTERP_DEFAULT);
     rt->interp_bg = env_count("R386_INTERP_BG", INTERP_BG_DEFAULT);
     unsigned ms = env_count("R386_INTERP_START_MS", INTERP_START_MS);
-    rt->interp_young_until = ms ? now_ns() + ms * 1000000ull : 0;
+    rt->interp_young_until = ms ? coarse_ns() + ms * 1000000ull : 0;
     if (!rt->interp_runs ||
         ((rt->cfg.dump_ir || rt->cfg.dump_asm) && !rt->cfg.dump_pc_set))
         return NULL;
@@ -156,7 +166,7 @@ static bool interp_young(struct runtime *rt)
 {
     uint64_t until = __atomic_load_n(&rt->interp_young_until,
                                      __ATOMIC_RELAXED);
-    if (until && now_ns() < until)
+    if (until && coarse_ns() < until)
         return true;
     if (until)
         __atomic_store_n(&rt->interp_young_until, 0, __ATOMIC_RELAXED);
