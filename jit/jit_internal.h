@@ -112,7 +112,7 @@ struct jit_page_node {
 struct jit {
     pthread_mutex_t lock;
     struct jit_config cfg;
-    uint64_t installs; /* jit_install calls (jit_find_gen; relaxed) */
+    uint64_t installs; /* jit_install calls (jit_find_gen) */
     struct lifter *lifter;
     /* LLVM's part, made on first use (jit_llvm): lljit, tsc, tm, tm1. */
     pthread_mutex_t llvm_mu;
