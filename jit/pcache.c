@@ -207,6 +207,10 @@ struct jit_pcache {
     uint64_t imports[PCACHE_IMPORTS / 16]; /* for records run in place */
     size_t nimports;
     unsigned checkers; /* checker threads running (atomic) */
+    /* file_of_pc's last answer and the mapping it was for. */
+    struct pc_file *last;
+    struct jit_code_file last_cf;
+    char *last_path;
 };
 
 static int cmp_index(const void *a, const void *b)
@@ -406,12 +410,33 @@ static uint64_t file_key(struct jit *j, const struct jit_code_file *cf)
     return jit_hash(cf->path, strlen(cf->path), jit_hash(v, sizeof(v), 2));
 }
 
+static bool same_mapping(const struct jit_code_file *a, const char *apath,
+                         const struct jit_code_file *b)
+{
+    return a->start == b->start && a->end == b->end &&
+           a->offset == b->offset && a->size == b->size &&
+           a->mtime_ns == b->mtime_ns && strcmp(apath, b->path) == 0;
+}
+
+/* (Under the JIT's lock, as file_for.)  The answer for the mapping of
+ * the last pc asked about is kept: an interpreted start-up asks for
+ * thousands of pcs in a few mappings, and hashing the file's path for
+ * each (file_key) was ~2% of a warm dynamic `true`. */
 static struct pc_file *file_of_pc(struct jit *j, guest_addr_t pc)
 {
+    struct jit_pcache *p = j->pcache;
     struct jit_code_file cf;
     if (!j->cfg.code_file || !j->cfg.code_file(j->cfg.code.ctx, pc, &cf))
         return NULL;
-    return file_for(j, file_key(j, &cf));
+    if (p->last && same_mapping(&p->last_cf, p->last_path, &cf))
+        return p->last;
+    struct pc_file *f = file_for(j, file_key(j, &cf));
+    char *path = f ? strdup(cf.path) : NULL;
+    free(p->last_path);
+    p->last = path ? f : NULL;
+    p->last_cf = cf;
+    p->last_path = path;
+    return f;
 }
 
 /* ---- loading ---- */
@@ -857,5 +882,6 @@ void jit_pcache_close(struct jit_pcache *pc)
     }
     free(pc->segs);
     free(pc->dir);
+    free(pc->last_path);
     free(pc);
 }
