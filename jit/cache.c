@@ -63,11 +63,11 @@ struct jit_entry *jit_cache_find(const struct jit_cache *c, guest_addr_t pc)
 
 struct jit_entry *jit_cache_get(struct jit_cache *c, guest_addr_t pc)
 {
+    struct jit_entry *e = jit_cache_find(c, pc);
+    if (e)
+        return e;
     size_t h = hash(pc, c->nbuckets);
-    for (struct jit_entry *e = c->buckets[h]; e; e = e->next)
-        if (e->link.pc == pc)
-            return e;
-    struct jit_entry *e = malloc(sizeof(*e));
+    e = malloc(sizeof(*e));
     if (!e)
         return NULL;
     *e = (struct jit_entry){.link = {.pc = pc}};

@@ -571,23 +571,30 @@ static const struct pc_index *index_first(const struct pc_file *f,
     return hit;
 }
 
+/* The first index entry for pc in the file of its mapping (*fp), or
+ * NULL. */
+static const struct pc_index *first_record(struct jit *j, guest_addr_t pc,
+                                           struct pc_file **fp)
+{
+    struct pc_file *f = *fp = file_of_pc(j, pc);
+    return f && f->nidx ? index_first(f, pc) : NULL;
+}
+
 bool jit_pcache_indexes(struct jit *j, guest_addr_t pc)
 {
-    struct pc_file *f = file_of_pc(j, pc);
-    return f && f->nidx && index_first(f, pc);
+    struct pc_file *f;
+    return first_record(j, pc, &f) != NULL;
 }
 
 bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised)
 {
     uint64_t t0 = jit_now_ns();
     guest_addr_t pc = (guest_addr_t)e->link.pc;
-    struct pc_file *f = file_of_pc(j, pc);
-    if (!f || !f->nidx)
-        return false;
     /* Several records may hold pc (made by runs that saw other bytes
      * there, or by both tiers): the first one whose bytes match wins,
      * optimised ones first (pass 0), then the others (pass 1). */
-    const struct pc_index *first = index_first(f, pc), *hit;
+    struct pc_file *f;
+    const struct pc_index *first = first_record(j, pc, &f), *hit;
     if (!first)
         return false;
     const struct pc_index *end = f->idx + f->nidx;

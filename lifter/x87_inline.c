@@ -139,26 +139,22 @@ static bool c1_dead_from(struct lift_ctx *lc, guest_addr_t pc, int *budget,
         pc = next;
         if (!lift_ends_lookahead(&insn))
             continue;
+        guest_addr_t target = next + (guest_addr_t)insn.raw.imm[0].value.s;
         switch (insn.meta.category) {
         case ZYDIS_CATEGORY_CALL: case ZYDIS_CATEGORY_RET:
             return true;
         case ZYDIS_CATEGORY_UNCOND_BR:
             if (!(insn.attributes & ZYDIS_ATTRIB_IS_RELATIVE))
                 return true;
+            pc = target;
             break;
-        case ZYDIS_CATEGORY_COND_BR:
+        case ZYDIS_CATEGORY_COND_BR: /* the taken side, then on from next */
+            if (forks == 0 || !c1_dead_from(lc, target, budget, forks - 1))
+                return false;
             break;
         default: /* traps, system calls */
             return false;
         }
-        guest_addr_t target = next + (guest_addr_t)insn.raw.imm[0].value.s;
-        if (insn.meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
-            pc = target;
-            continue;
-        }
-        if (insn.meta.category != ZYDIS_CATEGORY_COND_BR || forks == 0 ||
-            !c1_dead_from(lc, target, budget, forks - 1))
-            return false;
     }
     return false;
 }

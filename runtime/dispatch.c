@@ -99,11 +99,16 @@ static uint64_t code_epoch(void *ctx)
     return guest_mem_code_epoch(ctx);
 }
 
-static uint64_t now_ns(void)
+static uint64_t clock_ns(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+    return clock_ns(CLOCK_MONOTONIC);
 }
 
 /* The start-up window's clock: read for every run of a block past the
@@ -111,9 +116,7 @@ static uint64_t now_ns(void)
  * dynamic `true`; the coarse one is a few ms coarse, the window 50 ms. */
 static uint64_t coarse_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return clock_ns(CLOCK_MONOTONIC_COARSE);
 }
 
 /* R386_INTERP: how many times a block is interpreted before the guest's
