@@ -72,8 +72,23 @@ void jit_error_text(LLVMErrorRef e, char *err, size_t errlen)
  * turns it off for -O0 too; R386_JIT_LLVM_OPT passes one more option. */
 static pthread_once_t llvm_once = PTHREAD_ONCE_INIT;
 
+/* LLVM's and the C++ runtime's static constructors, which r386's link
+ * (cmake/deferred-init.ld) keeps out of the array ld.so runs at start.
+ * Weak: a program linked without the script (the unit tests) ran them at
+ * start and has none here. */
+typedef void (*jit_ctor_fn)(int, char **, char **);
+extern const jit_ctor_fn r386_deferred_init_start[]
+    __attribute__((weak, visibility("hidden")));
+extern const jit_ctor_fn r386_deferred_init_end[]
+    __attribute__((weak, visibility("hidden")));
+extern char **environ;
+
 static void llvm_init(void)
 {
+    /* As ld.so would have run them: in order, with argc, argv, envp. */
+    for (const jit_ctor_fn *f = r386_deferred_init_start;
+         f && f < r386_deferred_init_end; f++)
+        (*f)(0, NULL, environ);
     LLVMInitializeNativeTarget();
     LLVMInitializeNativeAsmPrinter();
     LLVMInitializeNativeAsmParser(); /* inline asm (lifter/x87_inline.c) */
@@ -87,11 +102,16 @@ static void llvm_init(void)
         LLVMParseCommandLineOptions(argc, argv, NULL);
 }
 
+void jit_llvm_statics(void)
+{
+    pthread_once(&llvm_once, llvm_init);
+}
+
 LLVMTargetMachineRef jit_host_machine(LLVMCodeGenOptLevel level,
                                       LLVMRelocMode reloc, char *err,
                                       size_t errlen)
 {
-    pthread_once(&llvm_once, llvm_init);
+    jit_llvm_statics();
     char *triple = LLVMGetDefaultTargetTriple();
     char *msg = NULL;
     LLVMTargetRef target;
@@ -706,7 +726,7 @@ static int compile(struct jit *j, const struct jit_worker *w,
         memcpy(objcopy, LLVMGetBufferStart(obj), objlen);
     uint64_t addrs[BATCH_MAX_UNITS], tab;
     /* (--aot's workers run no guest code: nothing to name faults in.) */
-    if (jit_link_object(j, obj, table, ncells,
+    if (jit_link_object(j, obj, NULL, 0, table, ncells,
                         (const char(*)[JIT_NAME_MAX])names, n, addrs, &tab,
                         w && !bg ? JIT_LINES_NONE : JIT_LINES_COPY, err,
                         errlen) != 0 ||

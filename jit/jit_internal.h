@@ -170,6 +170,11 @@ void jit_tier2_codegen(const char **pipeline, LLVMCodeGenOptLevel *level);
  * a message in err when LLVM fails. */
 int jit_llvm(struct jit *j, char *err, size_t errlen);
 void jit_error_text(LLVMErrorRef e, char *err, size_t errlen);
+/* Run LLVM's static constructors and set its targets up, once (any
+ * thread).  Every use of LLVM comes after it: r386 is linked so that they
+ * do not run at start (cmake/deferred-init.ld).  jit_host_machine calls
+ * it; so does anything else that is the first LLVM call on its path. */
+void jit_llvm_statics(void);
 LLVMTargetMachineRef jit_host_machine(LLVMCodeGenOptLevel level,
                                       LLVMRelocMode reloc, char *err,
                                       size_t errlen);
@@ -209,9 +214,12 @@ int jit_cells_prepare(LLVMModuleRef m, const char *table, guest_addr_t **pcs,
  * (pcmap.c): nothing, a copy, or the object itself (it lives as long as
  * the JIT: the persistent cache's mapped files). */
 enum jit_lines { JIT_LINES_NONE, JIT_LINES_COPY, JIT_LINES_BORROW };
-/* Link obj (consumed) into the JIT and resolve the n unit names and, when
- * ncells, the table. */
-int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj, const char *table,
+/* Link obj (consumed) -- or, when obj is NULL, the len bytes at bytes
+ * (left as they are, for as long as the JIT lives: no LLVM is needed for
+ * an object objload.c links) -- into the JIT and resolve the n unit names
+ * and, when ncells, the table. */
+int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj,
+                    const void *bytes, size_t len, const char *table,
                     uint32_t ncells, const char (*names)[JIT_NAME_MAX], int n,
                     uint64_t *addrs, uint64_t *table_addr,
                     enum jit_lines lines, char *err, size_t errlen);

@@ -102,22 +102,33 @@ static void lookup_done(LLVMErrorRef err, LLVMOrcCSymbolMapPairs pairs,
     pthread_mutex_unlock(&r->lock);
 }
 
-int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj, const char *table,
+int jit_link_object(struct jit *j, LLVMMemoryBufferRef obj,
+                    const void *bytes, size_t len, const char *table,
                     uint32_t ncells, const char (*names)[JIT_NAME_MAX], int n,
                     uint64_t *addrs, uint64_t *table_addr,
                     enum jit_lines lines, char *err, size_t errlen)
 {
     memset(addrs, 0, (size_t)n * sizeof(*addrs));
-    if (jit_objload(j, LLVMGetBufferStart(obj), LLVMGetBufferSize(obj),
-                    table, ncells, names, n, addrs, table_addr, lines) == 0) {
-        jit_perfmap_note(j->perfmap, LLVMGetBufferStart(obj),
-                         LLVMGetBufferSize(obj));
-        LLVMDisposeMemoryBuffer(obj);
+    if (obj) {
+        bytes = LLVMGetBufferStart(obj);
+        len = LLVMGetBufferSize(obj);
+    }
+    if (jit_objload(j, bytes, len, table, ncells, names, n, addrs,
+                    table_addr, lines) == 0) {
+        jit_perfmap_note(j->perfmap, bytes, len);
+        if (obj)
+            LLVMDisposeMemoryBuffer(obj);
         return 0;
     }
     __atomic_fetch_add(&j->stats.orc_objects, 1, __ATOMIC_RELAXED);
     if (jit_llvm(j, err, errlen) != 0) {
-        LLVMDisposeMemoryBuffer(obj);
+        if (obj)
+            LLVMDisposeMemoryBuffer(obj);
+        return -1;
+    }
+    if (!obj && !(obj = LLVMCreateMemoryBufferWithMemoryRange(
+                      bytes, len, "r386-cache", 0))) {
+        snprintf(err, errlen, "out of memory");
         return -1;
     }
     LLVMOrcJITDylibRef jd = LLVMOrcLLJITGetMainJITDylib(j->lljit);

@@ -17,6 +17,7 @@
  * anything that does not match is ignored and replaced.  Writers write a
  * temporary file and rename it, so readers never see half a file
  * (pcache_dir.c also keeps the directory under its size limit). */
+#include <cpuid.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,7 @@
 #include <llvm-c/Core.h>
 #include <llvm-c/Support.h>
 #include <llvm-c/TargetMachine.h>
+#include <llvm/Config/llvm-config.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,35 @@ static int build_id_cb(struct dl_phdr_info *info, size_t size, void *ctx)
  * and addresses: r386's executable (its build id), LLVM's version, the
  * host CPU the code is generated for, the developer knobs that change
  * lifting or code generation, and lifting for the profiler. */
+/* The host CPU code is generated for, as LLVM sees it (sys::getHostCPUName
+ * and getHostCPUFeatures read the same leaves), without asking LLVM: this
+ * runs at every start, and LLVM's static constructors only run once
+ * something is compiled (jit_llvm_statics).  Leaf 1's EBX is left out (it
+ * holds the APIC id of the CPU the thread happens to run on). */
+static uint64_t host_cpu_hash(uint64_t h)
+{
+    static const struct { unsigned leaf, sub; } leaves[] = {
+        {0, 0}, {1, 0}, {7, 0}, {7, 1}, {0xd, 1}, {0x14, 0}, {0x19, 0},
+        {0x24, 0}, {0x80000001, 0}, {0x80000008, 0}};
+    unsigned max = __get_cpuid_max(0, NULL);
+    unsigned max_ext = __get_cpuid_max(0x80000000, NULL);
+    for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
+        unsigned r[4] = {0, 0, 0, 0}, leaf = leaves[i].leaf;
+        if (leaf <= (leaf >= 0x80000000 ? max_ext : max))
+            __cpuid_count(leaf, leaves[i].sub, r[0], r[1], r[2], r[3]);
+        if (leaf == 1)
+            r[1] = 0;
+        h = jit_hash(r, sizeof(r), h ^ leaf);
+    }
+    unsigned eax, ebx, ecx, edx;
+    if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_OSXSAVE)) {
+        uint32_t lo, hi; /* which register states the OS saves (AVX...) */
+        __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        h = jit_hash(&lo, sizeof(lo), h);
+    }
+    return h;
+}
+
 static uint64_t build_hash(bool profile)
 {
     uint64_t h = 0;
@@ -120,18 +151,14 @@ static uint64_t build_hash(bool profile)
         if (stat("/proc/self/exe", &st) == 0)
             h = mix((uint64_t)st.st_size ^ mix((uint64_t)st.st_mtime));
     }
-    unsigned major, minor, patch;
-    LLVMGetVersion(&major, &minor, &patch);
-    char *cpu = LLVMGetHostCPUName();
-    char *features = LLVMGetHostCPUFeatures();
+    h = host_cpu_hash(h);
     static const char *const knobs[] = {
         "R386_JIT_REGION", "R386_JIT_PIPELINE", "R386_JIT_CODEGEN",
         "R386_JIT_NO_FASTISEL", "R386_JIT_LLVM_OPT", "R386_JIT_COLD",
         "R386_JIT_HOT" /* first-tier code counts executions */};
     char buf[256];
-    snprintf(buf, sizeof(buf), "%u.%u.%u/%s", major, minor, patch, cpu);
+    snprintf(buf, sizeof(buf), "LLVM %s", LLVM_VERSION_STRING);
     h = jit_hash(buf, strlen(buf), h);
-    h = jit_hash(features, strlen(features), h);
     for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
         const char *v = getenv(knobs[i]);
         snprintf(buf, sizeof(buf), "%s=%s", knobs[i], v ? v : "(unset)");
@@ -141,8 +168,6 @@ static uint64_t build_hash(bool profile)
      * (cpu_state.prof_ret): its own files. */
     if (profile)
         h = jit_hash("profile", 7, h);
-    LLVMDisposeMessage(cpu);
-    LLVMDisposeMessage(features);
     return h ? h : 1;
 }
 
@@ -504,23 +529,18 @@ static bool link_copy(struct jit *j, const struct pc_rec *r, uint64_t *addrs)
     /* The object is read in place: the file stays mapped for the run, and
      * a file is only ever replaced (renamed over), never rewritten.  (It
      * is linked by objload.c, which copies what it needs.) */
-    LLVMMemoryBufferRef obj = LLVMCreateMemoryBufferWithMemoryRange(
-        (const char *)pcache_object(r), r->objlen, "r386-cache", 0);
-    bool ok = names && obj;
+    bool ok = names != NULL;
     if (ok) {
         for (uint32_t i = 0; i < r->nunits; i++)
             memcpy(names[i], u[i].name, JIT_NAME_MAX);
         char err[256];
         uint64_t tab;
-        ok = jit_link_object(j, obj, r->table, r->ncells,
-                             (const char(*)[JIT_NAME_MAX])names,
+        ok = jit_link_object(j, NULL, pcache_object(r), r->objlen, r->table,
+                             r->ncells, (const char(*)[JIT_NAME_MAX])names,
                              (int)r->nunits, addrs, &tab, JIT_LINES_BORROW,
                              err, sizeof(err)) == 0 &&
              jit_cells_fill(j, tab, pcache_cells(r), r->ncells);
-        obj = NULL; /* consumed */
     }
-    if (obj)
-        LLVMDisposeMemoryBuffer(obj);
     free(names);
     return ok;
 }

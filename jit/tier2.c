@@ -169,6 +169,8 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
     if (!t->tm &&
         !(t->tm = jit_host_machine(t->level, LLVMRelocPIC, err, sizeof(err))))
         return; /* (its first-tier code stays) */
+    if (!t->tsc) /* LLVM is set up by now (jit_host_machine) */
+        t->tsc = LLVMOrcCreateNewThreadSafeContext();
     uint64_t t0 = jit_now_ns();
     guest_addr_t pc = (guest_addr_t)e->link.pc;
     char name[1][JIT_NAME_MAX], table[JIT_NAME_MAX];
@@ -208,7 +210,7 @@ static void recompile(struct jit_tier2 *t, struct jit_entry *e)
         (objcopy = malloc(objlen)) != NULL)
         memcpy(objcopy, LLVMGetBufferStart(obj), objlen);
     uint64_t addr = 0, tab;
-    if (!obj || jit_link_object(j, obj, table, ncells,
+    if (!obj || jit_link_object(j, obj, NULL, 0, table, ncells,
                                 (const char(*)[JIT_NAME_MAX])name, 1, &addr,
                                 &tab, JIT_LINES_COPY, err,
                                 sizeof(err)) != 0) {
@@ -354,16 +356,13 @@ static struct jit_tier2 *tier2_start(struct jit *j, unsigned long long seq)
     long delay = d && *d ? atol(d) : QUEUE_DELAY_MS;
     t->serve_from = jit_now_ns() + (uint64_t)(delay > 0 ? delay : 0) * 1000000u;
     jit_tier2_codegen(&t->pipeline, &t->level);
-    t->tsc = LLVMOrcCreateNewThreadSafeContext();
+    /* (its LLVM context and target machine at its first compile) */
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->cv, NULL);
     pthread_mutex_init(&t->work, NULL);
     int started = r386_thread_create(&t->thread, tier2_main, t);
     if (started != 0) {
         jit_worker_destroy(t->w1);
-        if (t->tm)
-            LLVMDisposeTargetMachine(t->tm);
-        LLVMOrcDisposeThreadSafeContext(t->tsc);
         free(t);
         return NULL;
     }
@@ -402,7 +401,8 @@ struct jit_tier2 *jit_tier2_fork_child(struct jit_tier2 *t)
     jit_worker_destroy(t->w1);
     if (t->tm)
         LLVMDisposeTargetMachine(t->tm);
-    LLVMOrcDisposeThreadSafeContext(t->tsc);
+    if (t->tsc)
+        LLVMOrcDisposeThreadSafeContext(t->tsc);
     struct jit_tier2 *c = tier2_start(j, seq);
     /* The requests still waiting are the child's too (their entries say
      * they are queued). */
@@ -424,6 +424,7 @@ void jit_tier2_stop(struct jit_tier2 *t)
     jit_worker_destroy(t->w1);
     if (t->tm)
         LLVMDisposeTargetMachine(t->tm);
-    LLVMOrcDisposeThreadSafeContext(t->tsc);
+    if (t->tsc)
+        LLVMOrcDisposeThreadSafeContext(t->tsc);
     free(t);
 }
