@@ -845,20 +845,37 @@ cpu_unit_fn jit_find(struct jit *j, guest_addr_t pc)
     return lookup(j, pc, false, err, sizeof(err));
 }
 
-void jit_request(struct jit *j, guest_addr_t pc)
+static void request(struct jit *j, guest_addr_t pc, bool early)
 {
     pthread_mutex_lock(&j->lock);
     struct jit_entry *e = jit_cache_get(&j->cache, pc);
-    if (e && !e->link.code && !e->queued && !j->optimise &&
-        jit_tier2_request(j->tier2, pc))
+    /* (An early request for a block queued already goes in too: the
+     * ordinary queue is served only after the start-up delay.) */
+    if (e && !e->link.code && (early || !e->queued) && !j->optimise &&
+        (!early || jit_pcache_can_hold(j, pc)) &&
+        jit_tier2_request(j->tier2, pc, early))
         e->queued = true;
     pthread_mutex_unlock(&j->lock);
+}
+
+void jit_request(struct jit *j, guest_addr_t pc)
+{
+    request(j, pc, false);
+}
+
+void jit_request_early(struct jit *j, guest_addr_t pc)
+{
+    request(j, pc, true);
 }
 
 void jit_compile_queued(struct jit *j, struct jit_worker *w, guest_addr_t pc)
 {
     char err[256] = "";
     uint64_t code;
+    /* LLVM's set-up (its constructors, LLJIT: ~10 ms) before the lock,
+     * which the guest's thread takes to look its blocks up meanwhile. */
+    if (jit_llvm(j, err, sizeof(err)) != 0)
+        return; /* (the guest's thread reports it when it compiles) */
     pthread_mutex_lock(&j->lock);
     struct jit_entry *e = jit_cache_get(&j->cache, pc);
     if (e) {

@@ -126,6 +126,12 @@ uint64_t jit_find_gen(struct jit *j);
  * waiting; nothing when it has code or is queued already, or when there
  * is no such thread (the optimising tier is off) or its queue is full. */
 void jit_request(struct jit *j, guest_addr_t pc);
+/* The same, to be compiled at once (not after the thread's start-up
+ * delay) and before the process ends: for a block that a process's start
+ * runs hundreds of times (ld.so's relocation loops), which every later run
+ * then finds in the persistent cache instead of interpreting it.  Nothing
+ * without a persistent cache, or for a pc it would not hold. */
+void jit_request_early(struct jit *j, guest_addr_t pc);
 /* The guest pc of the instruction translated code at host_pc was lifted
  * from, for a fault there (jit/pcmap.c); false when host_pc is not in
  * translated code or its line table does not name it. */

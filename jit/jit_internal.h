@@ -307,6 +307,9 @@ void jit_pcache_fork_child(struct jit_pcache *pc);
 bool jit_pcache_load(struct jit *j, struct jit_entry *e, bool optimised);
 /* Does the persistent cache index a record for pc (not yet checked)? */
 bool jit_pcache_indexes(struct jit *j, guest_addr_t pc);
+/* Would the persistent cache keep a unit at pc (a cache is open, pc lies
+ * in a mapped file, in a page the guest cannot write)? */
+bool jit_pcache_can_hold(struct jit *j, guest_addr_t pc);
 void jit_pcache_store(struct jit *j, const void *obj, size_t objlen,
                       const char *table, const guest_addr_t *cells,
                       uint32_t ncells, const char (*names)[JIT_NAME_MAX],
@@ -345,7 +348,8 @@ struct jit_tier2 *jit_tier2_start(struct jit *j);
 void jit_tier2_stop(struct jit_tier2 *t);
 /* tier2.c: queue pc for a first-tier compile on the thread (under the
  * JIT lock); false when there is no thread or the queue is full. */
-bool jit_tier2_request(struct jit_tier2 *t, guest_addr_t pc);
+/* early: served at once and before the thread stops (jit_request_early). */
+bool jit_tier2_request(struct jit_tier2 *t, guest_addr_t pc, bool early);
 /* compile.c: the background thread's first-tier worker, and its compile
  * of a queued pc (unless it has code by now). */
 struct jit_worker *jit_worker_first_tier(struct jit *j);

@@ -600,6 +600,13 @@ static const struct pc_index *first_record(struct jit *j, guest_addr_t pc,
     return f && f->nidx ? index_first(f, pc) : NULL;
 }
 
+bool jit_pcache_can_hold(struct jit *j, guest_addr_t pc)
+{
+    return j->pcache && file_of_pc(j, pc) &&
+           !(j->cfg.code.writable &&
+             j->cfg.code.writable(j->cfg.code.ctx, pc));
+}
+
 bool jit_pcache_indexes(struct jit *j, guest_addr_t pc)
 {
     struct pc_file *f;

@@ -57,6 +57,10 @@
  * ms without requests, 35-56 ms with them served from the start
  * (docs/PERFORMANCE.md, session 21). */
 #define QUEUE_DELAY_MS 50
+/* Early requests (jit_request_early) waiting: served at once, and the
+ * ones still waiting when the process ends before it does (each ~10-25
+ * ms; a dynamic program's start makes four or five). */
+#define EARLY_SIZE 16
 #define TIER2_PIPELINE JIT_OPT_PIPELINE
 
 struct jit_tier2 {
@@ -86,33 +90,63 @@ struct jit_tier2 {
     guest_addr_t queue[QUEUE_SIZE];
     unsigned qhead, qtail; /* free-running: qtail - qhead waiting */
     uint64_t serve_from;   /* jit_now_ns() from which they are served */
+    guest_addr_t early[EARLY_SIZE]; /* early requests (under mu) */
+    unsigned ehead, etail;
     struct jit_worker *w1; /* made at the first request (costs ~ms) */
     bool no_w1;            /* it could not be made */
 };
 
-bool jit_tier2_request(struct jit_tier2 *t, guest_addr_t pc)
+bool jit_tier2_request(struct jit_tier2 *t, guest_addr_t pc, bool early)
 {
     if (!t || __atomic_load_n(&t->no_w1, __ATOMIC_RELAXED))
         return false;
     pthread_mutex_lock(&t->mu);
-    bool room = t->qtail - t->qhead < QUEUE_SIZE;
-    if (room) {
-        t->queue[t->qtail++ % QUEUE_SIZE] = pc;
-        if (jit_now_ns() >= t->serve_from) /* (else it is not to wake) */
+    bool room;
+    if (early) {
+        room = t->etail - t->ehead < EARLY_SIZE;
+        if (room) {
+            t->early[t->etail++ % EARLY_SIZE] = pc;
             pthread_cond_signal(&t->cv);
+        }
+    } else {
+        room = t->qtail - t->qhead < QUEUE_SIZE;
+        if (room) {
+            t->queue[t->qtail++ % QUEUE_SIZE] = pc;
+            if (jit_now_ns() >= t->serve_from) /* (else it is not to wake) */
+                pthread_cond_signal(&t->cv);
+        }
     }
     pthread_mutex_unlock(&t->mu);
     return room;
 }
 
-static bool queue_pop(struct jit_tier2 *t, guest_addr_t *pc)
+static bool queue_pop(struct jit_tier2 *t, guest_addr_t *pc, bool early)
 {
     pthread_mutex_lock(&t->mu);
-    bool any = t->qtail != t->qhead;
+    bool any = early ? t->etail != t->ehead : t->qtail != t->qhead;
     if (any)
-        *pc = t->queue[t->qhead++ % QUEUE_SIZE];
+        *pc = early ? t->early[t->ehead++ % EARLY_SIZE]
+                    : t->queue[t->qhead++ % QUEUE_SIZE];
     pthread_mutex_unlock(&t->mu);
     return any;
+}
+
+/* Compile a requested block with the first tier's recipe (under work). */
+static void compile_request(struct jit_tier2 *t, guest_addr_t pc)
+{
+    if (!t->w1 && !(t->w1 = jit_worker_first_tier(t->j)))
+        __atomic_store_n(&t->no_w1, true, __ATOMIC_RELAXED);
+    if (t->w1)
+        jit_compile_queued(t->j, t->w1, pc);
+}
+
+/* The early requests waiting, unless a fork waits (under work). */
+static void serve_early(struct jit_tier2 *t)
+{
+    guest_addr_t pc;
+    while (!__atomic_load_n(&t->forking, __ATOMIC_RELAXED) &&
+           queue_pop(t, &pc, true))
+        compile_request(t, pc);
 }
 
 /* The thread goes on unless stopping or a fork waits for it. */
@@ -283,7 +317,7 @@ static void *tier2_main(void *arg)
     while (!t->stop) {
         uint64_t now = jit_now_ns();
         if ((!idle || t->qtail == t->qhead || now < serve_from) &&
-            now < next_scan) {
+            t->etail == t->ehead && now < next_scan) {
             /* (the condition variable's clock is the real-time one) */
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
@@ -296,6 +330,7 @@ static void *tier2_main(void *arg)
             break;
         pthread_mutex_unlock(&t->mu);
         pthread_mutex_lock(&t->work);
+        serve_early(t);
         if (go_on(t) && jit_now_ns() >= next_scan) {
             int n = take_hot(t, hot, TIER2_BATCH), done = 0;
             period = n                                ? TIER2_PERIOD_MS
@@ -313,16 +348,17 @@ static void *tier2_main(void *arg)
          * otherwise make itself (docs/PERFORMANCE.md, session 21). */
         guest_addr_t pc;
         while (idle && go_on(t) && jit_now_ns() >= serve_from &&
-               jit_now_ns() < next_scan && queue_pop(t, &pc)) {
-            if (!t->w1 && !(t->w1 = jit_worker_first_tier(t->j)))
-                __atomic_store_n(&t->no_w1, true, __ATOMIC_RELAXED);
-            if (t->w1)
-                jit_compile_queued(t->j, t->w1, pc);
-        }
+               jit_now_ns() < next_scan && queue_pop(t, &pc, false))
+            compile_request(t, pc);
         pthread_mutex_unlock(&t->work);
         pthread_mutex_lock(&t->mu);
     }
     pthread_mutex_unlock(&t->mu);
+    /* Early requests are compiled even when the process is ending, so
+     * that the next run finds them (EARLY_SIZE bounds the wait). */
+    pthread_mutex_lock(&t->work);
+    serve_early(t);
+    pthread_mutex_unlock(&t->work);
     return NULL;
 }
 
@@ -407,7 +443,9 @@ struct jit_tier2 *jit_tier2_fork_child(struct jit_tier2 *t)
     /* The requests still waiting are the child's too (their entries say
      * they are queued). */
     for (; c && t->qhead != t->qtail; t->qhead++)
-        jit_tier2_request(c, t->queue[t->qhead % QUEUE_SIZE]);
+        jit_tier2_request(c, t->queue[t->qhead % QUEUE_SIZE], false);
+    for (; c && t->ehead != t->etail; t->ehead++)
+        jit_tier2_request(c, t->early[t->ehead % EARLY_SIZE], true);
     free(t);
     return c;
 }

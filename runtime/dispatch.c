@@ -139,6 +139,13 @@ static uint64_t coarse_ns(void)
  * 50 ms did not: docs/PERFORMANCE.md, session 21). */
 #define INTERP_START_MS 50
 #define INTERP_START_RUNS 4096
+/* ... and a block that runs R386_INTERP_BG_EARLY (512) times within that
+ * window is compiled in the background at once, and before the process
+ * ends, so that later runs find it in the persistent cache: a warm dynamic
+ * `true` interpreted 121k guest instructions at every run, 68k with the
+ * four or five units of ld.so's loops this makes (docs/PERFORMANCE.md,
+ * session 27).  0: never. */
+#define INTERP_BG_EARLY_DEFAULT 512
 
 static unsigned env_count(const char *name, unsigned dflt)
 {
@@ -150,6 +157,10 @@ static struct interp *interp_for(struct runtime *rt)
 {
     rt->interp_runs = env_count("R386_INTERP", INTERP_DEFAULT);
     rt->interp_bg = env_count("R386_INTERP_BG", INTERP_BG_DEFAULT);
+    /* (R386_INTERP_BG=0: no background compiles, early ones neither) */
+    rt->interp_bg_early = rt->interp_bg ? env_count("R386_INTERP_BG_EARLY",
+                                                    INTERP_BG_EARLY_DEFAULT)
+                                        : 0;
     unsigned ms = env_count("R386_INTERP_START_MS", INTERP_START_MS);
     rt->interp_young_until = ms ? coarse_ns() + ms * 1000000ull : 0;
     if (!rt->interp_runs ||
@@ -529,6 +540,8 @@ int runtime_thread_loop(struct runtime *rt, struct guest_thread *t)
                                                          t->cpu.eip);
         if (runs && runs == rt->interp_bg)
             jit_request(rt->jit, t->cpu.eip);
+        else if (runs && runs == rt->interp_bg_early && interp_young(rt))
+            jit_request_early(rt->jit, t->cpu.eip);
         int kind = INTERP_CANNOT;
         if ((runs > rt->interp_runs && !interp_young(rt)) ||
             (rt->cfg.dump_pc_set && t->cpu.eip == rt->cfg.dump_pc))

@@ -20,6 +20,8 @@ struct runtime {
     struct interp *interp;   /* the baseline tier, or NULL (dispatch.c) */
     unsigned interp_runs;    /* its threshold: runs before compiling */
     unsigned interp_bg;      /* runs before a background compile (0: no) */
+    unsigned interp_bg_early; /* runs in the start-up window before an
+                               * early one (jit_request_early; 0: no) */
     /* While starting (dispatch.c, interp_young), blocks are interpreted
      * past interp_runs: until this now_ns() (0: started). */
     uint64_t interp_young_until;

@@ -5,6 +5,10 @@
 #   - while starting (the window made longer than the run) they are
 #     interpreted, so nothing is compiled;
 #   - with no start-up window they are compiled at 256 runs;
+#   - with a persistent cache, those past R386_INTERP_BG_EARLY (512) runs
+#     while starting are compiled in the background before the run ends,
+#     and the next run loads them: it interprets fewer blocks and compiles
+#     nothing; with R386_INTERP_BG_EARLY=0 nothing is compiled;
 # and the output and exit status are qemu-i386's either way.  (Counts, not
 # times: which window a run falls in is set by the knob, not the clock.)
 set -u
@@ -16,16 +20,31 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 qemu-i386 -L "$sysroot" "$prog" >"$tmp/want" 2>&1
 want_rc=$?
-run() { # run NAME: a cold run (no cache) with --stats
-    "$r386" --no-cache --stats -L "$sysroot" "$prog" >"$tmp/$1.out" 2>"$tmp/$1.err"
+run() { # run NAME [CACHE]: a run with --stats, cold (no cache) or with CACHE
+    name=$1
+    if [ $# -gt 1 ]; then set -- --cache-dir "$2"; else set -- --no-cache; fi
+    "$r386" "$@" --stats -L "$sysroot" "$prog" >"$tmp/$name.out" 2>"$tmp/$name.err"
     rc=$?
-    [ "$rc" = "$want_rc" ] || fail "$1: exit status $rc, qemu-i386's $want_rc"
-    grep -v '^r386 stats' "$tmp/$1.err" >>"$tmp/$1.out"
-    cmp -s "$tmp/want" "$tmp/$1.out" || fail "$1: output differs"
+    [ "$rc" = "$want_rc" ] || fail "$name: exit status $rc, qemu-i386's $want_rc"
+    grep -v '^r386 stats' "$tmp/$name.err" >>"$tmp/$name.out"
+    cmp -s "$tmp/want" "$tmp/$name.out" || fail "$name: output differs"
 }
 units_of() { sed -n 's/^r386 stats: \([0-9]*\) units in.*/\1/p' "$tmp/$1.err"; }
+bg_of() { sed -n 's/.*; \([0-9]*\) units compiled in the background.*/\1/p' "$tmp/$1.err"; }
+interp_of() { sed -n 's/^r386 stats: interpreted \([0-9]*\) blocks.*/\1/p' "$tmp/$1.err"; }
 R386_INTERP_START_MS=1000000 run starting
 [ "$(units_of starting)" = 0 ] || fail "while starting, $(units_of starting) units were compiled"
 R386_INTERP_START_MS=0 run started
 [ "$(units_of started)" -gt 0 ] || fail "with no start-up window nothing was compiled"
-echo "ok: 0 units while starting, $(units_of started) with no start-up window"
+# (Ordinary background requests are not served: R386_INTERP_BG_DELAY.)
+export R386_INTERP_START_MS=1000000 R386_INTERP_BG_DELAY=1000000
+run early1 "$tmp/cache"
+[ "$(bg_of early1)" -gt 0 ] || fail "no early compile: $(grep interpreted "$tmp/early1.err")"
+run early2 "$tmp/cache"
+[ "$(bg_of early2)" = 0 ] || fail "the second run compiled $(bg_of early2) units again"
+[ "$(interp_of early2)" -lt "$(interp_of early1)" ] ||
+    fail "the second run interpreted $(interp_of early2) blocks, the first $(interp_of early1)"
+R386_INTERP_BG_EARLY=0 run off "$tmp/cache-off"
+[ "$(bg_of off)" = 0 ] || fail "R386_INTERP_BG_EARLY=0 compiled $(bg_of off) units in the background"
+echo "ok: 0 units while starting, $(units_of started) with no start-up window;" \
+     "$(bg_of early1) early, blocks interpreted $(interp_of early1) -> $(interp_of early2)"
