@@ -868,6 +868,17 @@ void jit_request_early(struct jit *j, guest_addr_t pc)
     request(j, pc, true);
 }
 
+bool jit_needs_code(struct jit *j, guest_addr_t pc)
+{
+    pthread_mutex_lock(&j->lock);
+    struct jit_entry *e = jit_cache_find(&j->cache, pc);
+    bool needs = e && !e->link.code && !j->optimise;
+    if (e && !needs)
+        e->queued = false;
+    pthread_mutex_unlock(&j->lock);
+    return needs;
+}
+
 void jit_compile_queued(struct jit *j, struct jit_worker *w, guest_addr_t pc)
 {
     char err[256] = "";

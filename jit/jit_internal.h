@@ -347,9 +347,12 @@ void jit_perfmap_close(struct jit_perfmap *pm);
 struct jit_tier2 *jit_tier2_start(struct jit *j);
 void jit_tier2_stop(struct jit_tier2 *t);
 /* tier2.c: queue pc for a first-tier compile on the thread (under the
- * JIT lock); false when there is no thread or the queue is full. */
-/* early: served at once and before the thread stops (jit_request_early). */
+ * JIT lock); false when there is no thread or the queue is full.  early:
+ * served at once and before the thread stops (jit_request_early). */
 bool jit_tier2_request(struct jit_tier2 *t, guest_addr_t pc, bool early);
+/* compile.c: does the block at pc still need the code a request asked
+ * for (no code yet, not --aot)?  (Any thread, not under the JIT lock.) */
+bool jit_needs_code(struct jit *j, guest_addr_t pc);
 /* compile.c: the background thread's first-tier worker, and its compile
  * of a queued pc (unless it has code by now). */
 struct jit_worker *jit_worker_first_tier(struct jit *j);
