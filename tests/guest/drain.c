@@ -1,6 +1,6 @@
 /* A loop that runs a hundred times, then a pause past r386's
  * start-up window: the background thread's requests for them are still
- * waiting when the program exits (tests/cli/drain.sh). */
+ * waiting when the program exits (tests/cli/background.sh). */
 #include <stdio.h>
 #include <time.h>
 
