@@ -22,9 +22,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
-#include <llvm-c/Core.h>
-#include <llvm-c/Support.h>
-#include <llvm-c/TargetMachine.h>
 #include <llvm/Config/llvm-config.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,10 +105,6 @@ static int build_id_cb(struct dl_phdr_info *info, size_t size, void *ctx)
     return 1; /* only the program itself */
 }
 
-/* A hash of everything a translation depends on besides the guest's bytes
- * and addresses: r386's executable (its build id), LLVM's version, the
- * host CPU the code is generated for, the developer knobs that change
- * lifting or code generation, and lifting for the profiler. */
 /* The host CPU code is generated for, as LLVM sees it (sys::getHostCPUName
  * and getHostCPUFeatures read the same leaves), without asking LLVM: this
  * runs at every start, and LLVM's static constructors only run once
@@ -141,6 +134,10 @@ static uint64_t host_cpu_hash(uint64_t h)
     return h;
 }
 
+/* A hash of everything a translation depends on besides the guest's bytes
+ * and addresses: r386's executable (its build id), LLVM's version, the
+ * host CPU the code is generated for, the developer knobs that change
+ * lifting or code generation, and lifting for the profiler. */
 static uint64_t build_hash(bool profile)
 {
     uint64_t h = 0;
