@@ -29,8 +29,7 @@ run() { # run NAME PROG: r386 --stats with the test cache, against qemu-i386
     grep -v '^r386 stats' "$tmp/$1.err" >>"$tmp/$1.out"
     cmp -s "$tmp/want" "$tmp/$1.out" || { diff "$tmp/want" "$tmp/$1.out" | head; fail "$1: output differs"; }
 }
-bg_of() { sed -n 's/.*; \([0-9]*\) units compiled in the background.*/\1/p' "$tmp/$1.err"; }
-interp_of() { sed -n 's/^r386 stats: interpreted \([0-9]*\) blocks.*/\1/p' "$tmp/$1.err"; }
+. "$(dirname "$0")/stats.sh"
 
 R386_INTERP=1000000000 R386_INTERP_BG=1 run first "$2"
 [ "$(bg_of first)" -gt 0 ] || fail "no unit compiled in the background: $(grep interpreted "$tmp/first.err")"
@@ -45,9 +44,6 @@ echo "ok: $(bg_of first) units compiled in the background; blocks interpreted $(
 rm -rf "$tmp/cache"
 export R386_INTERP_BG_DELAY=1000000 R386_INTERP_BG=48 R386_INTERP_BG_EARLY=0
 run drain1 "$3"
-[ "$(bg_of drain1)" -gt 0 ] || fail "no request compiled at exit: $(grep interpreted "$tmp/drain1.err")"
 run drain2 "$3"
-[ "$(bg_of drain2)" = 0 ] || fail "the second run compiled $(bg_of drain2) units"
-[ "$(interp_of drain2)" -lt "$(interp_of drain1)" ] ||
-    fail "the second run interpreted $(interp_of drain2) blocks, the first $(interp_of drain1)"
+stored drain1 drain2 "request compiled at exit"
 echo "ok: $(bg_of drain1) units compiled at exit; blocks interpreted $(interp_of drain1) -> $(interp_of drain2)"
