@@ -133,6 +133,11 @@ struct lift_ctx {
          * written); the unit wrote it; wrote it and has not popped it
          * since (x87_cache.c, "Memory"). */
         LLVMValueRef have[8], dirty[8], live[8];
+        /* x86_fp80: what reg[k] held when it was last marked empty (a pop,
+         * FFREE): reg[k] is undef from then on, so a loop that pushes and
+         * pops does not carry the popped value round in a phi; only a
+         * flush before FNSAVE and its kind shows it (lift_x87_flush_here). */
+        LLVMValueRef popped[8];
         LLVMValueRef cw, sw;   /* i16 (sw without TOP) */
         LLVMValueRef discard;  /* x86_fp80: a register not stored goes here */
         int8_t block_depth[64]; /* depth at each region block's entry */

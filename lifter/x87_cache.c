@@ -127,6 +127,7 @@ void x87c_ready(struct lift_ctx *lc)
         c->have[k] = lift_alloca(lc, lc->i1);
         c->dirty[k] = lift_alloca(lc, lc->i1);
         c->live[k] = lift_alloca(lc, lc->i1);
+        c->popped[k] = lift_alloca(lc, f80(lc));
     }
     c->cw = lift_alloca(lc, lc->i16);
     c->sw = lift_alloca(lc, lc->i16);
@@ -213,8 +214,13 @@ void x87c_mark(struct lift_ctx *lc, unsigned i, bool empty)
     x87c_ready(lc);
     unsigned k = slot_of(lc, i);
     LLVMBuildStore(lc->b, lift_const(lc, 1, empty), lc->x87c.empty[k]);
-    if (empty)
-        LLVMBuildStore(lc->b, lift_const(lc, 1, 0), lc->x87c.live[k]);
+    if (empty) {
+        struct lift_x87_cache *c = &lc->x87c;
+        LLVMBuildStore(lc->b, lift_const(lc, 1, 0), c->live[k]);
+        LLVMBuildStore(lc->b, LLVMBuildLoad2(lc->b, f80(lc), c->reg[k], ""),
+                       c->popped[k]);
+        LLVMBuildStore(lc->b, LLVMGetUndef(f80(lc)), c->reg[k]);
+    }
     lc->written[lc->cur_block].empty |= (uint8_t)(1u << k);
 }
 
@@ -317,6 +323,10 @@ void lift_x87_flush_here(struct lift_ctx *lc, const struct lift_flush_point *p)
         LLVMValueRef phys = phys_of(lc, base, k);
         if (d.reg & (1u << k)) {
             LLVMValueRef v = LLVMBuildLoad2(b, f80(lc), c->reg[k], "");
+            if (p->x87_only) /* (a register popped since: its last value) */
+                v = LLVMBuildSelect(
+                    b, LLVMBuildLoad2(b, lc->i1, c->live[k], ""), v,
+                    LLVMBuildLoad2(b, f80(lc), c->popped[k], ""), "");
             LLVMValueRef store = LLVMBuildLoad2(
                 b, lc->i1, p->x87_only ? c->dirty[k] : c->live[k], "");
             LLVMValueRef to = LLVMBuildSelect(b, store, x87_reg_ptr(lc, phys),
