@@ -117,16 +117,18 @@ static uint64_t host_cpu_hash(uint64_t h)
         {0x24, 0}, {0x80000001, 0}, {0x80000008, 0}};
     unsigned max = __get_cpuid_max(0, NULL);
     unsigned max_ext = __get_cpuid_max(0x80000000, NULL);
+    unsigned ecx1 = 0; /* leaf 1's ECX: OSXSAVE */
     for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
         unsigned r[4] = {0, 0, 0, 0}, leaf = leaves[i].leaf;
         if (leaf <= (leaf >= 0x80000000 ? max_ext : max))
             __cpuid_count(leaf, leaves[i].sub, r[0], r[1], r[2], r[3]);
-        if (leaf == 1)
+        if (leaf == 1) {
             r[1] = 0;
+            ecx1 = r[2];
+        }
         h = jit_hash(r, sizeof(r), h ^ leaf);
     }
-    unsigned eax, ebx, ecx, edx;
-    if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_OSXSAVE)) {
+    if (ecx1 & bit_OSXSAVE) {
         uint32_t lo, hi; /* which register states the OS saves (AVX...) */
         __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
         h = jit_hash(&lo, sizeof(lo), h);
@@ -483,14 +485,19 @@ bool jit_ranges_hash(struct jit *j, const struct lifter_range *r, unsigned n,
     return true;
 }
 
+/* May the guest write the page of pc?  Then its code is not cached. */
+static bool writable(struct jit *j, guest_addr_t pc)
+{
+    return j->cfg.code.writable && j->cfg.code.writable(j->cfg.code.ctx, pc);
+}
+
 /* Are the guest bytes of every unit of r those it was made from? */
 static bool units_current(struct jit *j, const struct pc_rec *r)
 {
     const struct pcache_unit *u = pcache_units(r);
     for (uint32_t i = 0; i < r->nunits; i++) {
         uint64_t h;
-        if ((j->cfg.code.writable &&
-             j->cfg.code.writable(j->cfg.code.ctx, u[i].pc)) ||
+        if (writable(j, u[i].pc) ||
             !jit_ranges_hash(j, u[i].ranges, u[i].nranges, &h) ||
             h != u[i].hash)
             return false;
@@ -599,9 +606,7 @@ static const struct pc_index *first_record(struct jit *j, guest_addr_t pc,
 
 bool jit_pcache_can_hold(struct jit *j, guest_addr_t pc)
 {
-    return j->pcache && file_of_pc(j, pc) &&
-           !(j->cfg.code.writable &&
-             j->cfg.code.writable(j->cfg.code.ctx, pc));
+    return j->pcache && file_of_pc(j, pc) && !writable(j, pc);
 }
 
 bool jit_pcache_indexes(struct jit *j, guest_addr_t pc)

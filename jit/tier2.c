@@ -148,12 +148,12 @@ static void compile_request(struct jit_tier2 *t, guest_addr_t pc)
         jit_compile_queued(t->j, t->w1, pc);
 }
 
-/* The early requests waiting, unless a fork waits (under work). */
-static void serve_early(struct jit_tier2 *t)
+/* Every request waiting in a queue, unless a fork waits (under work). */
+static void serve_all(struct jit_tier2 *t, bool early)
 {
     guest_addr_t pc;
     while (!__atomic_load_n(&t->forking, __ATOMIC_RELAXED) &&
-           queue_pop(t, &pc, true))
+           queue_pop(t, &pc, early))
         compile_request(t, pc);
 }
 
@@ -338,7 +338,7 @@ static void *tier2_main(void *arg)
             break;
         pthread_mutex_unlock(&t->mu);
         pthread_mutex_lock(&t->work);
-        serve_early(t);
+        serve_all(t, true);
         if (go_on(t) && jit_now_ns() >= next_scan) {
             int n = take_hot(t, hot, TIER2_BATCH), done = 0;
             period = n                                ? TIER2_PERIOD_MS
@@ -365,7 +365,7 @@ static void *tier2_main(void *arg)
     /* Early requests are compiled even when the process is ending, so
      * that the next run finds them (EARLY_SIZE bounds the wait). */
     pthread_mutex_lock(&t->work);
-    serve_early(t);
+    serve_all(t, true);
     /* And a short queue of ordinary ones, in a process that ran 50 ms or
      * more: the bench's matmul (~60 ms) left 20-40 requests at its first
      * exit, compiled a few of them in each later run (setting LLVM up for
@@ -377,10 +377,8 @@ static void *tier2_main(void *arg)
                  jit_now_ns() - t->started >=
                      (uint64_t)QUEUE_DELAY_MS * 1000000u;
     pthread_mutex_unlock(&t->mu);
-    guest_addr_t pc;
-    while (drain && !__atomic_load_n(&t->forking, __ATOMIC_RELAXED) &&
-           queue_pop(t, &pc, false))
-        compile_request(t, pc);
+    if (drain)
+        serve_all(t, false);
     pthread_mutex_unlock(&t->work);
     return NULL;
 }

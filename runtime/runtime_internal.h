@@ -23,7 +23,7 @@ struct runtime {
     unsigned interp_bg_early; /* runs in the start-up window before an
                                * early one (jit_request_early; 0: no) */
     /* While starting (dispatch.c, interp_young), blocks are interpreted
-     * past interp_runs: until this now_ns() (0: started). */
+     * past interp_runs: until this coarse_ns() (0: started). */
     uint64_t interp_young_until;
     struct codemap *codemap; /* which file each guest range maps */
     /* The program break: [start_brk, brk) is mapped (page-rounded). */
