@@ -575,12 +575,13 @@ static void lift_fbld(struct lift_ctx *lc)
  * C1 (widening it back would raise DE): doing the store again gives the
  * same bits and raises no other flag than the first time. */
 static void inline_store(struct lift_ctx *lc, LLVMValueRef opv,
-                         LLVMValueRef a, LLVMValueRef addr32, unsigned bits)
+                         LLVMValueRef a, LLVMValueRef addr32, unsigned bits,
+                         bool pop)
 {
     LLVMBuilderRef b = lc->b;
     LLVMValueRef x = x87_get_f80(lc, 0);
     if (x87_c1_dead(lc)) {
-        x87_f80_store_narrow(lc, addr32, bits, x);
+        x87_f80_store_narrow(lc, addr32, bits, x, pop);
         return;
     }
     LLVMValueRef d = x87_f80_round(lc, x, bits);
@@ -604,8 +605,9 @@ static void inline_store(struct lift_ctx *lc, LLVMValueRef opv,
 }
 
 /* FST/FSTP m32/m64 (rounded by RC), FIST/FISTP (by RC), FISTTP: the
- * helper's bits (an empty ST(0) gives the format's indefinite). */
-static void lift_fst_convert(struct lift_ctx *lc, uint32_t op)
+ * helper's bits (an empty ST(0) gives the format's indefinite); pop: the
+ * caller pops ST(0) next. */
+static void lift_fst_convert(struct lift_ctx *lc, uint32_t op, bool pop)
 {
     unsigned bits = lift_op_bits(lc, 0);
     LLVMValueRef addr = lift_op_addr(lc, 0);
@@ -620,7 +622,7 @@ static void lift_fst_convert(struct lift_ctx *lc, uint32_t op)
          * through an SSE register and the stack). */
         struct x87_if s;
         x87_if_begin(lc, x87_inline_ok(lc, empty, true), &s);
-        inline_store(lc, opv, a, addr, bits);
+        inline_store(lc, opv, a, addr, bits, pop);
         x87_if_else(lc, &s);
         lift_store(lc, addr,
                    lift_trunc(lc, x87_call(lc, opv, a, NULL, NULL), bits));
@@ -639,8 +641,10 @@ static void lift_fst(struct lift_ctx *lc, bool pop)
     else if (lift_op_bits(lc, 0) == 80)
         x87_raw_store_guest(lc, lift_op_addr(lc, 0), x87_get_raw(lc, 0));
     else
-        lift_fst_convert(lc, lift_op_bits(lc, 0) == 32 ? LIFTER_FPU_ST32
-                                                       : LIFTER_FPU_ST64);
+        lift_fst_convert(lc,
+                         lift_op_bits(lc, 0) == 32 ? LIFTER_FPU_ST32
+                                                   : LIFTER_FPU_ST64,
+                         pop);
     if (pop)
         x87_pop(lc);
 }
@@ -653,7 +657,7 @@ static void lift_fist(struct lift_ctx *lc, bool pop, bool truncate)
                                       LIFTER_FPU_ISTT64};
     unsigned bits = lift_op_bits(lc, 0);
     unsigned k = bits == 16 ? 0 : bits == 32 ? 1 : 2;
-    lift_fst_convert(lc, truncate ? fisttp[k] : fist[k]);
+    lift_fst_convert(lc, truncate ? fisttp[k] : fist[k], pop || truncate);
     if (pop || truncate)
         x87_pop(lc);
 }

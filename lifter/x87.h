@@ -165,9 +165,11 @@ bool x87_c1_dead(struct lift_ctx *lc);
 LLVMValueRef x87_f80_load(struct lift_ctx *lc, LLVMValueRef p);
 void x87_f80_store(struct lift_ctx *lc, LLVMValueRef p, LLVMValueRef v);
 LLVMValueRef x87_f80_operand(struct lift_ctx *lc, const struct x87_mem *m);
-/* FST m32/m64 of x (rounded by the default control word) at addr32. */
+/* FST m32/m64 of x (rounded by the default control word) at addr32;
+ * with pop, FSTP: x leaves the host's x87 stack in the same instruction
+ * (LLVM copies it first where it is still used). */
 void x87_f80_store_narrow(struct lift_ctx *lc, LLVMValueRef addr32,
-                          unsigned bits, LLVMValueRef x);
+                          unsigned bits, LLVMValueRef x, bool pop);
 /* ADD SUB SUBR MUL DIV DIVR: x op y. */
 LLVMValueRef x87_f80_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
                            LLVMValueRef x, LLVMValueRef y);

@@ -256,15 +256,21 @@ LLVMValueRef x87_f80_operand(struct lift_ctx *lc, const struct x87_mem *m)
 }
 
 void x87_f80_store_narrow(struct lift_ctx *lc, LLVMValueRef addr32,
-                          unsigned bits, LLVMValueRef x)
+                          unsigned bits, LLVMValueRef x, bool pop)
 {
     /* FST m32/m64 itself (see x87_f80_operand: a constrained fptrunc's
      * result would reach memory through the stack and an SSE register).
      * It rounds by the host's control word: the default one, which the
-     * guest's is wherever this runs (x87_inline_ok). */
+     * guest's is wherever this runs (x87_inline_ok).  An input in {st}
+     * that the asm also clobbers is one it pops (LLVM's x87 stackifier,
+     * as GCC's rule): FSTP is then one instruction, where FST left the
+     * dead value for a second one, `fstp %st(0)`. */
     LLVMValueRef args[2] = {lift_host_addr(lc, addr32), x};
-    x87_asm_mem(lc, bits == 32 ? "fsts $0" : "fstl $0",
-                "=*m,{st},~{dirflag},~{fpsr},~{flags}",
+    static const char *const text[2][2] = {{"fsts $0", "fstl $0"},
+                                           {"fstps $0", "fstpl $0"}};
+    x87_asm_mem(lc, text[pop][bits == 64],
+                pop ? "=*m,{st},~{st},~{dirflag},~{fpsr},~{flags}"
+                    : "=*m,{st},~{dirflag},~{fpsr},~{flags}",
                 LLVMVoidTypeInContext(lc->ctx), bits, args, 2);
 }
 
