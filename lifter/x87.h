@@ -173,6 +173,10 @@ void x87_f80_store_narrow(struct lift_ctx *lc, LLVMValueRef addr32,
 /* ADD SUB SUBR MUL DIV DIVR: x op y. */
 LLVMValueRef x87_f80_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
                            LLVMValueRef x, LLVMValueRef y);
+/* x op m, m a memory operand (x87_f80_operand's): one FADD m32/m64...
+ * for a float or double. */
+LLVMValueRef x87_f80_arith_mem(struct lift_ctx *lc, enum lifter_fpu_op op,
+                               LLVMValueRef x, const struct x87_mem *m);
 /* FSQRT: the square root of x. */
 LLVMValueRef x87_f80_sqrt(struct lift_ctx *lc, LLVMValueRef x);
 /* x pred y (an fcmp predicate: "ult", "uno"...), i1; signaling: FCOM's

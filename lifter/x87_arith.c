@@ -40,8 +40,10 @@ static void lift_arith(struct lift_ctx *lc, enum lifter_fpu_op op,
     if (x87_inline_on(lc) && x87_c1_dead(lc)) {
         struct x87_choice c;
         x87_inline_begin(lc, x87_inline_ok(lc, empty, true), &c);
-        LLVMValueRef y = mem ? x87_f80_operand(lc, &m) : x87_get_f80(lc, src);
-        x87_set_f80(lc, dst, x87_f80_arith(lc, op, x87_get_f80(lc, dst), y));
+        LLVMValueRef x = x87_get_f80(lc, dst);
+        x87_set_f80(lc, dst,
+                    mem ? x87_f80_arith_mem(lc, op, x, &m)
+                        : x87_f80_arith(lc, op, x, x87_get_f80(lc, src)));
         x87_inline_end(lc, &c, NULL, opv, a, b, mem ? &m : NULL);
     } else {
         x87_call(lc, opv, a, b, mem ? x87_mem_bits(lc, &m) : NULL);

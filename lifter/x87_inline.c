@@ -274,6 +274,28 @@ void x87_f80_store_narrow(struct lift_ctx *lc, LLVMValueRef addr32,
                 LLVMVoidTypeInContext(lc->ctx), bits, args, 2);
 }
 
+LLVMValueRef x87_f80_arith_mem(struct lift_ctx *lc, enum lifter_fpu_op op,
+                               LLVMValueRef x, const struct x87_mem *m)
+{
+    /* The instruction itself, as FLD and FST m32/m64 are: LLVM would load
+     * the operand with FLD and use the popping register form (two host
+     * instructions); ST(0) in and out, the operand read by it. */
+    static const char *const text[][2] = {
+        [LIFTER_FPU_ADD] = {"fadds $1", "faddl $1"},
+        [LIFTER_FPU_SUB] = {"fsubs $1", "fsubl $1"},
+        [LIFTER_FPU_SUBR] = {"fsubrs $1", "fsubrl $1"},
+        [LIFTER_FPU_MUL] = {"fmuls $1", "fmull $1"},
+        [LIFTER_FPU_DIV] = {"fdivs $1", "fdivl $1"},
+        [LIFTER_FPU_DIVR] = {"fdivrs $1", "fdivrl $1"},
+    };
+    if (m->kind != LIFTER_FPU_SRC_M32 && m->kind != LIFTER_FPU_SRC_M64)
+        return x87_f80_arith(lc, op, x, x87_f80_operand(lc, m));
+    LLVMValueRef args[2] = {lift_host_addr(lc, m->addr), x};
+    return x87_asm_mem(lc, text[op][m->bits == 64],
+                       "={st},*m,0,~{dirflag},~{fpsr},~{flags}", f80(lc),
+                       m->bits, args, 2);
+}
+
 LLVMValueRef x87_f80_sqrt(struct lift_ctx *lc, LLVMValueRef x)
 {
     return strict(lc, "llvm.experimental.constrained.sqrt.f80", f80(lc), &x,
