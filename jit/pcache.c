@@ -32,52 +32,19 @@
 #include "jit_internal.h"
 #include "objfile.h"
 #include "pcache.h"
+#include "r386/hash.h"
 #include "r386/host_thread.h"
 
 /* ---- hashing ---- */
 
 static uint64_t mix(uint64_t h)
 {
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
-static uint64_t rotl(uint64_t x, int r)
-{
-    return (x << r) | (x >> (64 - r));
-}
-
-/* One lane step: four independent lanes keep the multipliers busy (this
- * hashes every cached object a run links, ~10 GB/s). */
-static uint64_t lane(uint64_t v, uint64_t w)
-{
-    return rotl(v + w * 0xc2b2ae3d27d4eb4fULL, 31) * 0x9e3779b97f4a7c15ULL;
+    return r386_hash_mix(h);
 }
 
 uint64_t jit_hash(const void *p, size_t n, uint64_t seed)
 {
-    const uint8_t *b = p;
-    uint64_t v[4] = {seed + 0x60ea27eeadc0b5d6ULL, seed ^ 0xc2b2ae3d27d4eb4fULL,
-                     seed, seed - 0x9e3779b97f4a7c15ULL};
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        uint64_t w[4];
-        memcpy(w, b + i, 32);
-        for (int k = 0; k < 4; k++)
-            v[k] = lane(v[k], w[k]);
-    }
-    uint64_t tail[4] = {0, 0, 0, 0};
-    memcpy(tail, b + i, n - i);
-    for (int k = 0; k < 4; k++)
-        v[k] = lane(v[k], tail[k]);
-    uint64_t h = mix(n * 0x9e3779b97f4a7c15ULL ^ seed);
-    for (int k = 0; k < 4; k++)
-        h = mix(h ^ rotl(v[k], 7 + 13 * k));
-    return h;
+    return r386_hash(p, n, seed);
 }
 
 /* ---- what makes code differ: r386's build and its code generation ---- */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "pcache.h"
+#include "r386/io.h"
 
 #define PCACHE_MAGIC "R386PCF\n"
 #define PCACHE_VERSION 10
@@ -138,31 +139,14 @@ static int open_retry(const char *path, int flags, mode_t mode)
     return fd;
 }
 
-/* All len bytes read into buf (or written from it), through short
- * transfers and EINTR. */
-static bool transfer_all(int fd, void *buf, size_t len, bool writing)
-{
-    uint8_t *p = buf;
-    while (len) {
-        ssize_t n = writing ? write(fd, p, len) : read(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
 static bool read_all(int fd, void *buf, size_t len)
 {
-    return transfer_all(fd, buf, len, false);
+    return r386_transfer_all(fd, buf, len, false);
 }
 
 static bool write_all(int fd, const void *buf, size_t len)
 {
-    return transfer_all(fd, (void *)buf, len, true);
+    return r386_transfer_all(fd, (void *)buf, len, true);
 }
 
 /* Is the mapped file's header and index sound? */
