@@ -22,7 +22,7 @@
 
 #include "interp_internal.h"
 
-#define CHUNK 32     /* instructions decoded before any runs */
+#define CHUNK INTERP_CHUNK /* instructions decoded before any runs */
 #define MAX_CHUNKS 8 /* then the block is left at the next pc */
 #define FETCH 128    /* guest code bytes fetched at a time */
 
@@ -43,6 +43,20 @@ struct interp {
     uint64_t id; /* names this interpreter in threads' block caches */
     uint64_t *table;
     uint64_t blocks, insns, refused; /* (relaxed atomics) */
+    uint64_t decoded, reused;        /* chunks (relaxed atomics) */
+    /* Decoded chunks across runs (interp_persist_open): the file used
+     * (NULL: none) and to be written (path NULL: none). */
+    struct interp_saved *saved;
+    char *save_path;
+    uint64_t save_key;
+    uint64_t save_bad;   /* the file was damaged */
+    uint64_t fresh;      /* chunks decoded since the start or a fork */
+    /* Chunks an arena dropped because guest code changed, for the file
+     * (records of struct interp_saved_chunk, its bytes and instructions
+     * after it; see retire). */
+    pthread_mutex_t retired_mu;
+    uint8_t *retired;
+    size_t retired_len, retired_cap;
 };
 
 static uint64_t next_id = 1;
@@ -74,6 +88,7 @@ struct interp *interp_create(unsigned threshold, interp_fetch_fn fetch,
     it->epoch = epoch;
     it->fetch = fetch;
     it->fetch_ctx = fetch_ctx;
+    pthread_mutex_init(&it->retired_mu, NULL);
     return it;
 }
 
@@ -82,6 +97,10 @@ void interp_destroy(struct interp *it)
     if (!it)
         return;
     munmap(it->table, TABLE_BYTES);
+    interp_saved_close(it->saved);
+    free(it->save_path);
+    free(it->retired);
+    pthread_mutex_destroy(&it->retired_mu);
     free(it);
 }
 
@@ -150,8 +169,18 @@ struct chunk {
     bool refused;       /* cannot start a block: an instruction the executor
                          * does not take is in it, or its first instruction
                          * cannot be fetched (the JIT's unit faults there) */
-    struct interp_insn insn[];
+    bool fresh;         /* decoded in this process (not a saved one) */
+    /* Its instructions and the guest bytes [pc, end) they were decoded
+     * from: after this header in the arena, or in the file of saved
+     * chunks. */
+    const struct interp_insn *insn;
+    const uint8_t *bytes;
 };
+
+/* The most one decoded chunk takes in the arena. */
+#define CHUNK_MAX                                                              \
+    (sizeof(struct chunk) + CHUNK * sizeof(struct interp_insn) +               \
+     CHUNK * ZYDIS_MAX_INSTRUCTION_LENGTH + 16)
 
 struct chunk_cache {
     uint64_t owner; /* interp id */
@@ -197,6 +226,58 @@ static struct chunk_cache *cache_new(void)
     return c;
 }
 
+/* A chunk the file of saved ones can hold: one that ends where its bytes
+ * say (not where memory could not be fetched) and can start a block. */
+static bool saveable(const struct chunk *k)
+{
+    return !k->stop && !k->refused && k->n > 0;
+}
+
+/* Keep the arena's fresh chunks for the file before it is emptied (full,
+ * or guest code may have changed: a dynamic program's start does so once),
+ * up to RETIRED_MAX bytes in all: they are what their bytes decode to,
+ * which a later run checks again. */
+#define RETIRED_MAX (4u << 20)
+
+static void retire(struct interp *it, struct chunk_cache *c)
+{
+    if (!it->save_path || c->owner != it->id)
+        return;
+    pthread_mutex_lock(&it->retired_mu);
+    for (size_t b = 0; b < BUCKETS; b++)
+        for (const struct chunk *k = c->bucket[b]; k; k = k->next) {
+            if (!k->fresh || !saveable(k))
+                continue;
+            size_t need = sizeof(struct interp_saved_chunk) +
+                          k->n * sizeof(struct interp_insn) +
+                          ((k->end - k->pc + 7u) & ~7u);
+            if (it->retired_len + need > RETIRED_MAX)
+                goto out;
+            if (it->retired_len + need > it->retired_cap) {
+                size_t cap = it->retired_cap ? it->retired_cap * 2 : 1u << 18;
+                while (cap < it->retired_len + need)
+                    cap *= 2;
+                uint8_t *r = realloc(it->retired, cap);
+                if (!r)
+                    goto out;
+                it->retired = r;
+                it->retired_cap = cap;
+            }
+            uint8_t *p = it->retired + it->retired_len;
+            struct interp_saved_chunk v = {k->pc, k->n,
+                                           (uint16_t)(k->end - k->pc), NULL,
+                                           NULL};
+            memcpy(p, &v, sizeof(v));
+            p += sizeof(v);
+            memcpy(p, k->insn, k->n * sizeof(struct interp_insn));
+            memcpy(p + k->n * sizeof(struct interp_insn), k->bytes,
+                   v.nbytes);
+            it->retired_len += need;
+        }
+out:
+    pthread_mutex_unlock(&it->retired_mu);
+}
+
 static void cache_clear(struct chunk_cache *c, uint64_t owner, uint64_t epoch)
 {
     c->owner = owner;
@@ -219,6 +300,7 @@ static struct chunk_cache *thread_cache(struct interp *it, uint64_t epoch)
         pthread_setspecific(cache_key, c); /* freed at the thread's exit */
         tcache = c;
     } else if (c->owner != it->id || c->epoch != epoch) {
+        retire(it, c);
         cache_clear(c, it->id, epoch);
     }
     return c;
@@ -230,11 +312,13 @@ static unsigned bucket_of(guest_addr_t pc)
 }
 
 /* Decode the instruction at pc from the fetched bytes (refetched when
- * fewer than an instruction's worth are left): 1, or 0 when pc cannot be
- * fetched at all, -1 when its bytes are no instruction the executor takes
- * (or are cut short by an unfetchable page). */
+ * fewer than an instruction's worth are left) and copy its bytes to raw:
+ * 1, or 0 when pc cannot be fetched at all, -1 when its bytes are no
+ * instruction the executor takes (or are cut short by an unfetchable
+ * page). */
 static int decode(struct interp *it, guest_addr_t pc, uint8_t *bytes,
-                  guest_addr_t *base, size_t *avail, struct interp_insn *out)
+                  guest_addr_t *base, size_t *avail, struct interp_insn *out,
+                  uint8_t *raw)
 {
     size_t off = pc - *base;
     if (off >= *avail || (*avail - off < ZYDIS_MAX_INSTRUCTION_LENGTH &&
@@ -251,10 +335,12 @@ static int decode(struct interp *it, guest_addr_t pc, uint8_t *bytes,
                                              *avail - off, &insn, ops)) ||
         !interp_decoded(&insn, ops, pc, &it->calls, out))
         return -1;
+    memcpy(raw, bytes + off, insn.length);
     return 1;
 }
 
-/* The chunk at pc, decoded now if this thread has not kept it. */
+/* The chunk at pc, from the file of saved ones or decoded now, if this
+ * thread has not kept it. */
 static const struct chunk *chunk_at(struct interp *it, struct chunk_cache *c,
                                     guest_addr_t pc)
 {
@@ -262,34 +348,49 @@ static const struct chunk *chunk_at(struct interp *it, struct chunk_cache *c,
     for (struct chunk *k = c->bucket[b]; k; k = k->next)
         if (k->pc == pc)
             return k;
-    size_t need = sizeof(struct chunk) + CHUNK * sizeof(struct interp_insn);
-    if (c->used + need > ARENA_SIZE) {
+    if (c->used + CHUNK_MAX > ARENA_SIZE) {
+        retire(it, c);
         cache_clear(c, c->owner, c->epoch);
         b = bucket_of(pc);
     }
     struct chunk *k = (struct chunk *)(c->arena + c->used);
-    uint8_t bytes[FETCH];
-    guest_addr_t base = 0, p = pc;
-    size_t avail = 0;
-    unsigned n = 0;
-    bool stop = false, refused = false;
-    while (n < CHUNK) {
-        int d = decode(it, p, bytes, &base, &avail, &k->insn[n]);
-        if (d <= 0) {
-            refused = d < 0 || n == 0;
-            stop = true;
-            break;
+    size_t size = sizeof(struct chunk);
+    struct interp_saved_chunk sc;
+    if (it->saved &&
+        interp_saved_find(it->saved, pc, it->fetch, it->fetch_ctx, &sc)) {
+        *k = (struct chunk){.pc = pc, .end = pc + sc.nbytes, .n = sc.n,
+                            .insn = sc.insn, .bytes = sc.bytes};
+        __atomic_add_fetch(&it->reused, 1, __ATOMIC_RELAXED);
+    } else {
+        struct interp_insn *insn = (struct interp_insn *)(k + 1);
+        uint8_t *raw = (uint8_t *)(insn + CHUNK);
+        uint8_t bytes[FETCH];
+        guest_addr_t base = 0, p = pc;
+        size_t avail = 0;
+        unsigned n = 0;
+        bool stop = false, refused = false;
+        while (n < CHUNK) {
+            int d = decode(it, p, bytes, &base, &avail, &insn[n],
+                           raw + (p - pc));
+            if (d <= 0) {
+                refused = d < 0 || n == 0;
+                stop = true;
+                break;
+            }
+            p += insn[n].length;
+            if (insn[n++].ends)
+                break;
         }
-        p += k->insn[n].length;
-        if (k->insn[n++].ends)
-            break;
+        /* (the bytes after the instructions decoded) */
+        memmove(insn + n, raw, p - pc);
+        *k = (struct chunk){.pc = pc, .end = p, .n = (uint16_t)n,
+                            .stop = stop, .refused = refused, .fresh = true,
+                            .insn = insn, .bytes = (uint8_t *)(insn + n)};
+        size += n * sizeof(struct interp_insn) + (p - pc);
+        __atomic_add_fetch(&it->decoded, 1, __ATOMIC_RELAXED);
+        if (saveable(k))
+            __atomic_add_fetch(&it->fresh, 1, __ATOMIC_RELAXED);
     }
-    k->pc = pc;
-    k->end = p;
-    k->stop = stop;
-    k->refused = refused;
-    k->n = (uint16_t)n;
-    size_t size = sizeof(struct chunk) + n * sizeof(struct interp_insn);
     c->used += (size + 15) & ~(size_t)15;
     k->next = c->bucket[b];
     c->bucket[b] = k;
@@ -340,4 +441,89 @@ void interp_stats_get(struct interp *it, struct interp_stats *out)
     out->blocks = __atomic_load_n(&it->blocks, __ATOMIC_RELAXED);
     out->insns = __atomic_load_n(&it->insns, __ATOMIC_RELAXED);
     out->refused = __atomic_load_n(&it->refused, __ATOMIC_RELAXED);
+    out->decoded = __atomic_load_n(&it->decoded, __ATOMIC_RELAXED);
+    out->reused = __atomic_load_n(&it->reused, __ATOMIC_RELAXED);
+    out->damaged = it->save_bad + interp_saved_damaged(it->saved);
+}
+
+/* ---- decoded chunks across runs (saved.c has the file) ---- */
+
+void interp_persist_open(struct interp *it, const char *path, uint64_t key)
+{
+    if (it->save_path || !(it->save_path = strdup(path)))
+        return;
+    it->save_key = key;
+    bool bad;
+    it->saved = interp_saved_open(path, key, &bad);
+    it->save_bad = bad;
+}
+
+void interp_forked(struct interp *it)
+{
+    __atomic_store_n(&it->fresh, 0, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&it->retired_mu);
+    it->retired_len = 0;
+    pthread_mutex_unlock(&it->retired_mu);
+}
+
+/* Chunks to write: the file is written when this many were decoded, and
+ * at least one for every FRESH_SHARE taken from it (a run that decodes a
+ * few blocks of its own -- code it made, a path it rarely takes -- leaves
+ * the file as it is). */
+#define FRESH_MIN 32
+#define FRESH_SHARE 8
+/* ... and at most this many go in (the file's own last). */
+#define SAVED_MAX 65536
+
+static int by_pc_bytes(const void *a, const void *b)
+{
+    const struct interp_saved_chunk *x = a, *y = b;
+    if (x->pc != y->pc)
+        return x->pc < y->pc ? -1 : 1;
+    if (x->nbytes != y->nbytes)
+        return x->nbytes < y->nbytes ? -1 : 1;
+    return memcmp(x->bytes, y->bytes, x->nbytes);
+}
+
+int interp_persist(struct interp *it)
+{
+    uint64_t fresh = __atomic_exchange_n(&it->fresh, 0, __ATOMIC_RELAXED);
+    uint64_t damaged = it->save_bad + interp_saved_damaged(it->saved);
+    if (!it->save_path ||
+        (!damaged && (fresh < FRESH_MIN ||
+                      fresh * FRESH_SHARE <
+                          __atomic_load_n(&it->reused, __ATOMIC_RELAXED))))
+        return 0;
+    struct interp_saved_chunk *v = malloc(SAVED_MAX * sizeof(*v));
+    if (!v)
+        return -1;
+    size_t n = 0;
+    struct chunk_cache *c = tcache;
+    for (size_t b = 0; c && c->owner == it->id && b < BUCKETS; b++)
+        for (const struct chunk *k = c->bucket[b]; k && n < SAVED_MAX;
+             k = k->next)
+            if (saveable(k))
+                v[n++] = (struct interp_saved_chunk){
+                    k->pc, k->n, (uint16_t)(k->end - k->pc), k->bytes,
+                    k->insn};
+    pthread_mutex_lock(&it->retired_mu);
+    for (size_t off = 0; off < it->retired_len && n < SAVED_MAX; n++) {
+        uint8_t *p = it->retired + off;
+        memcpy(&v[n], p, sizeof(v[n]));
+        v[n].insn = (const struct interp_insn *)(p + sizeof(v[n]));
+        v[n].bytes = (const uint8_t *)(v[n].insn + v[n].n);
+        off += sizeof(v[n]) + v[n].n * sizeof(struct interp_insn) +
+               ((v[n].nbytes + 7u) & ~7u);
+    }
+    n += interp_saved_chunks(it->saved, v + n, SAVED_MAX - n);
+    /* One of each (pc, bytes): equal bytes at a pc decode alike. */
+    qsort(v, n, sizeof(*v), by_pc_bytes);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || by_pc_bytes(&v[m - 1], &v[i]) != 0)
+            v[m++] = v[i];
+    int rc = interp_saved_write(it->save_path, it->save_key, v, m);
+    pthread_mutex_unlock(&it->retired_mu);
+    free(v);
+    return rc < 0 ? -1 : (int)m;
 }

@@ -81,10 +81,31 @@ unsigned interp_runs(const struct interp *it, guest_addr_t pc);
  * any thread, its own state. */
 int interp_block(struct interp *it, struct cpu_state *state);
 
+/* Decoded blocks across runs.  A program's start runs the same blocks at
+ * every run (its dynamic linker's, its libc's), and decoding them was ~30%
+ * of a warm dynamic `true`.  interp_persist_open offers the interpreter
+ * the blocks the file at path holds -- written by interp_persist in an
+ * earlier run, for the same key -- each used only where guest memory holds
+ * the very bytes it was decoded from; interp_persist writes the file again
+ * (a temporary file renamed into place) when this run decoded enough new
+ * blocks: those of the calling thread and those it dropped when guest code
+ * changed, then as many of the file's others as fit.  It returns the
+ * blocks written, 0 when it was not worth it, -1 when the file could not
+ * be written.  A damaged file or block is ignored (and counted), never
+ * run. */
+void interp_persist_open(struct interp *it, const char *path, uint64_t key);
+int interp_persist(struct interp *it);
+/* In a forked child: the blocks the parent decoded are not the child's to
+ * write (a shell's children would each write them again). */
+void interp_forked(struct interp *it);
+
 struct interp_stats {
     uint64_t blocks;   /* blocks interpreted */
     uint64_t insns;    /* guest instructions interpreted */
     uint64_t refused;  /* blocks left to the JIT */
+    uint64_t decoded;  /* chunks of instructions decoded */
+    uint64_t reused;   /* chunks taken from the file of saved ones */
+    uint64_t damaged;  /* damaged saved files and chunks ignored */
 };
 void interp_stats_get(struct interp *it, struct interp_stats *out);
 

@@ -55,6 +55,42 @@ bool interp_decoded(const ZydisDecodedInstruction *i,
                     const struct interp_calls *calls,
                     struct interp_insn *out);
 
+/* Instructions decoded before any of a chunk runs (interp.c). */
+#define INTERP_CHUNK 32
+
+/* A decoded chunk as the file of saved ones (saved.c) holds it: the guest
+ * bytes it was decoded from, [pc, pc + nbytes), and its n instructions. */
+struct interp_saved_chunk {
+    guest_addr_t pc;
+    uint16_t n, nbytes;
+    const uint8_t *bytes;
+    const struct interp_insn *insn;
+};
+
+struct interp_saved;
+
+/* Map the file at path, written for key, and check its header and index:
+ * NULL when there is none, or when it is damaged or of another build or
+ * layout (*bad set, the file removed). */
+struct interp_saved *interp_saved_open(const char *path, uint64_t key,
+                                       bool *bad);
+void interp_saved_close(struct interp_saved *s);
+/* The saved chunk at pc whose guest bytes are those guest memory holds
+ * now (read with fetch, which marks their pages as code), its record
+ * checked; false when there is none. */
+bool interp_saved_find(struct interp_saved *s, guest_addr_t pc,
+                       interp_fetch_fn fetch, void *ctx,
+                       struct interp_saved_chunk *out);
+/* Up to max of its chunks whose records are sound, into out. */
+size_t interp_saved_chunks(struct interp_saved *s,
+                           struct interp_saved_chunk *out, size_t max);
+/* Records found damaged so far. */
+uint64_t interp_saved_damaged(const struct interp_saved *s);
+/* Write the n chunks to path (a temporary file renamed into place):
+ * 0, or -1. */
+int interp_saved_write(const char *path, uint64_t key,
+                       const struct interp_saved_chunk *c, size_t n);
+
 /* Execute one instruction interp_decoded took: INTERP_NEXT, or the
  * block's exit (an enum cpu_exit, eip set). */
 int interp_exec(struct cpu_state *s, const struct interp_insn *in,

@@ -182,6 +182,14 @@ void jit_persist(struct jit *j);
  * finished and installed first), then jit_persist. */
 void jit_finish(struct jit *j);
 
+/* A file the cache directory keeps beside the translation cache's, for
+ * key (the interpreter's saved blocks: runtime/dispatch.c): its path in
+ * buf, named with r386's build so that no other build reads it, and the
+ * key it is for in *file_key; false without a persistent cache.  Such
+ * files count towards the size limit and --cache-clear removes them. */
+bool jit_cache_file(struct jit *j, uint64_t key, char *buf, size_t len,
+                    uint64_t *file_key);
+
 /* The cache directory a run uses: $R386_CACHE_DIR, else
  * $XDG_CACHE_HOME/r386, else ~/.cache/r386 (NULL: none can be named).
  * Static storage. */

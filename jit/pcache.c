@@ -850,6 +850,18 @@ struct jit_pcache *jit_pcache_open(struct jit *j)
     return pc;
 }
 
+bool jit_cache_file(struct jit *j, uint64_t key, char *buf, size_t len,
+                    uint64_t *file_key)
+{
+    struct jit_pcache *pc = j->pcache;
+    if (!pc)
+        return false;
+    *file_key = mix(key ^ mix(pc->build));
+    int n = snprintf(buf, len, "%s/%016llx" PCACHE_SIDE_SUFFIX, pc->dir,
+                     (unsigned long long)*file_key);
+    return n > 0 && (size_t)n < len;
+}
+
 void jit_pcache_fork_child(struct jit_pcache *pc)
 {
     if (!pc)

@@ -36,6 +36,9 @@
 
 #define PCACHE_DEFAULT_MAX (UINT64_C(1) << 30)
 #define PCACHE_SUFFIX ".r386c"
+/* Files kept beside the cache files (jit_cache_file): KEY.i.r386c, which
+ * no cache file's name matches (KEY.r386c, KEY.TAG.r386c). */
+#define PCACHE_SIDE_SUFFIX ".i" PCACHE_SUFFIX
 #define PCACHE_ALIGN 64
 #define PCACHE_WINDOW (UINT32_C(256) << 20)
 #define PCACHE_IMPORTS (UINT32_C(64) << 10)

@@ -754,9 +754,15 @@ int jit_cache_dir_stats(const char *dir, FILE *out, char *err, size_t errlen)
     }
     size_t n;
     struct cache_file *v = list_files(dir, &n);
-    uint64_t total = 0, recs = 0, bad = 0;
+    uint64_t total = 0, recs = 0, bad = 0, side = 0;
+    size_t sl = strlen(PCACHE_SIDE_SUFFIX);
     for (size_t i = 0; i < n; i++) {
         total += v[i].size;
+        size_t len = strlen(v[i].name);
+        if (len > sl && strcmp(v[i].name + len - sl, PCACHE_SIDE_SUFFIX) == 0) {
+            side++;
+            continue;
+        }
         char path[4400];
         snprintf(path, sizeof(path), "%s/%s", dir, v[i].name);
         int fd = open_retry(path, O_RDONLY, 0);
@@ -772,8 +778,10 @@ int jit_cache_dir_stats(const char *dir, FILE *out, char *err, size_t errlen)
             bad++;
     }
     fprintf(out, "cache directory: %s\n", dir);
-    fprintf(out, "files: %zu (%llu unreadable or of another format)\n", n,
-            (unsigned long long)bad);
+    fprintf(out,
+            "files: %zu (%llu of the interpreter's saved blocks, %llu "
+            "unreadable or of another format)\n",
+            n, (unsigned long long)side, (unsigned long long)bad);
     fprintf(out, "objects: %llu\n", (unsigned long long)recs);
     fprintf(out, "size: %.1f MiB\n", (double)total / (1024.0 * 1024.0));
     free(v);

@@ -20,10 +20,12 @@
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "helpers.h"
+#include "r386/hash.h"
 #include "runtime_internal.h"
 #include "syscall.h"
 
@@ -172,6 +174,25 @@ static struct interp *interp_for(struct runtime *rt)
                               : INTERP_START_RUNS;
     return interp_create(start_runs, code_read, code_epoch, &rt->mem,
                          &runtime_interp_calls);
+}
+
+/* The interpreter's decoded blocks across runs (interp.h): a file of the
+ * cache directory for each program, named by its path, size and
+ * modification time (which blocks a run starts with is the program's; that
+ * they are right is checked against guest memory). */
+static void interp_saved_for(struct runtime *rt)
+{
+    const char *exe = rt->info.exe_host_path;
+    struct stat st;
+    if (!rt->interp || !exe || stat(exe, &st) != 0)
+        return;
+    uint64_t id[2] = {(uint64_t)st.st_size,
+                      (uint64_t)st.st_mtim.tv_sec * 1000000000u +
+                          (uint64_t)st.st_mtim.tv_nsec};
+    uint64_t key = r386_hash(id, sizeof(id), r386_hash(exe, strlen(exe), 0));
+    char path[4096];
+    if (jit_cache_file(rt->jit, key, path, sizeof(path), &key))
+        interp_persist_open(rt->interp, path, key);
 }
 
 /* Still starting (R386_INTERP_START_MS)?  The clock is read only for
@@ -382,10 +403,13 @@ static void print_stats(struct runtime *rt, uint64_t t0)
         fprintf(stderr,
                 "r386 stats: interpreted %llu blocks, %llu guest "
                 "instructions; %llu blocks left to the JIT; %llu units "
-                "compiled in the background (%.1f ms)\n",
+                "compiled in the background (%.1f ms); %llu chunks "
+                "decoded, %llu saved ones used, %llu damaged\n",
                 (unsigned long long)is.blocks, (unsigned long long)is.insns,
                 (unsigned long long)is.refused,
-                (unsigned long long)s.bg_units, (double)s.bg_ns / 1e6);
+                (unsigned long long)s.bg_units, (double)s.bg_ns / 1e6,
+                (unsigned long long)is.decoded, (unsigned long long)is.reused,
+                (unsigned long long)is.damaged);
     }
     if (rt->cfg.cache_dir)
         fprintf(stderr,
@@ -442,6 +466,7 @@ int runtime_run(struct runtime *rt)
         return 1;
     }
     __atomic_store_n(&rt->interp, interp_for(rt), __ATOMIC_RELEASE);
+    interp_saved_for(rt);
     rt->mem.code_hook_ctx = rt->jit;
     __atomic_store_n(&rt->mem.code_hook, code_written, __ATOMIC_RELEASE);
     struct guest_thread *t = &rt->main_thread;
@@ -457,6 +482,8 @@ int runtime_run(struct runtime *rt)
     if (__atomic_load_n(&rt->nthreads, __ATOMIC_SEQ_CST) > 1)
         runtime_end_process(rt, status); /* threads still run translated code */
     runtime_profile_finish(rt);
+    if (rt->interp)
+        interp_persist(rt->interp);
     if (rt->aot_reached)
         jit_persist(rt->jit); /* --aot goes on (aot.c), with the tier */
     else
@@ -469,6 +496,8 @@ int runtime_run(struct runtime *rt)
 _Noreturn void runtime_end_process(struct runtime *rt, int status)
 {
     runtime_profile_finish(rt);
+    if (rt->interp)
+        interp_persist(rt->interp);
     jit_finish(rt->jit);
     if (rt->cfg.stats && rt->jit)
         print_stats(rt, rt->start_ns);

@@ -60,6 +60,8 @@ static long do_fork(struct guest_thread *t, uint32_t flags, guest_addr_t sp,
         t->tid = (int)syscall(SYS_gettid);
         __atomic_store_n(&t->rt->nthreads, 1, __ATOMIC_SEQ_CST);
         jit_fork_child(t->rt->jit);
+        if (t->rt->interp)
+            interp_forked(t->rt->interp);
         signal_after_fork(t);
         signal_host_restore(&old);
         if (sp)
@@ -208,6 +210,8 @@ static long sys_execve(struct guest_thread *t, const uint32_t a[6])
     }
     fflush(NULL);
     jit_persist(rt->jit); /* this process's translations, for the next */
+    if (rt->interp)
+        interp_persist(rt->interp); /* and its decoded blocks */
     /* The guest's blocked mask and ignored signals go to the new program. */
     signal_before_exec(t);
     exec_tried = true;

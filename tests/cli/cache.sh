@@ -132,20 +132,12 @@ for kind in flip index truncate version; do
 done
 
 # A changed binary: same path, size and modification time, other code.
-cat >"$tmp/v.c" <<'EOF'
-#include <stdio.h>
-__attribute__((noinline)) int f(int x) { return x * VALUE + 1; }
-int main(int argc, char **argv) { (void)argv; printf("%d\n", f(argc + 40)); return 0; }
-EOF
-gcc -m32 -O1 -static -DVALUE=3 -o "$tmp/v3" "$tmp/v.c" || fail "gcc -m32"
-gcc -m32 -O1 -static -DVALUE=5 -o "$tmp/v5" "$tmp/v.c" || fail "gcc -m32"
-[ "$(stat -c %s "$tmp/v3")" = "$(stat -c %s "$tmp/v5")" ] || fail "variants differ in size"
-cp "$tmp/v3" "$tmp/v"
-touch -d '2020-01-01 00:00:00' "$tmp/v"
+. "$(dirname "$0")/variants.sh"
+variants
+install_variant 3
 run v_old "$tmp/v"
 [ "$(cat "$tmp/v_old.out")" = 124 ] || fail "v3 printed $(cat "$tmp/v_old.out")"
-cp "$tmp/v5" "$tmp/v"
-touch -d '2020-01-01 00:00:00' "$tmp/v"
+install_variant 5
 run v_new "$tmp/v"
 [ "$(cat "$tmp/v_new.out")" = 206 ] || fail "changed binary printed $(cat "$tmp/v_new.out"), not 206"
 [ "$(stat_of 3 "$tmp/v_new.err")" -ge 1 ] || fail "no stale unit seen for the changed binary"
