@@ -186,6 +186,7 @@ struct chunk_cache {
     uint64_t owner; /* interp id */
     uint64_t epoch;
     size_t used;
+    size_t populated; /* arena bytes faulted in (cache_populate) */
     struct chunk *bucket[BUCKETS];
     _Alignas(16) unsigned char arena[ARENA_SIZE];
 };
@@ -204,26 +205,43 @@ static void cache_key_init(void)
     pthread_key_create(&cache_key, cache_free);
 }
 
-/* The first MiB of the first thread's arena is faulted in with one call:
- * a warm dynamic `true` decodes into ~800 KiB of it, and its page faults
- * one by one were ~200 of the run's ~950 (perf stat, six rounds of 50
- * runs: 18.9 -> 17.2 ms).  Other threads' arenas fill as they are used
- * (a program with many threads would hold a MiB for each). */
-#define ARENA_POPULATE (1u << 20)
+/* An arena is faulted in ARENA_STEP bytes at a time, one call each, as it
+ * fills: a cold dynamic `true` decodes into ~800 KiB of it, and its page
+ * faults one by one were ~200 of the run's ~950 (perf stat, six rounds of
+ * 50 runs: 18.9 -> 17.2 ms); with the chunks saved from an earlier run
+ * (interp_persist_open) it takes ~100 KiB, and faulting in a whole MiB up
+ * front was 14% of a static program that exits at once. */
+#define ARENA_STEP (128u << 10)
 
 static struct chunk_cache *cache_new(void)
 {
-    static bool populated;
     void *c = mmap(NULL, sizeof(struct chunk_cache), PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (c == MAP_FAILED)
         return NULL;
 #ifdef MADV_POPULATE_WRITE
-    if (!__atomic_exchange_n(&populated, true, __ATOMIC_RELAXED))
-        madvise(c, offsetof(struct chunk_cache, arena) + ARENA_POPULATE,
-                MADV_POPULATE_WRITE); /* (older kernels: faulted as used) */
+    /* (the bucket heads, which cache_clear writes at once) */
+    madvise(c, offsetof(struct chunk_cache, arena), MADV_POPULATE_WRITE);
 #endif
     return c;
+}
+
+/* Fault in the arena up to where the next chunk may end. */
+static void cache_populate(struct chunk_cache *c, size_t end)
+{
+#ifdef MADV_POPULATE_WRITE
+    if (end <= c->populated)
+        return;
+    size_t to = (end + ARENA_STEP - 1) / ARENA_STEP * ARENA_STEP;
+    if (to > ARENA_SIZE)
+        to = ARENA_SIZE;
+    madvise(c->arena + c->populated, to - c->populated,
+            MADV_POPULATE_WRITE); /* (older kernels: faulted as used) */
+    c->populated = to;
+#else
+    (void)c;
+    (void)end;
+#endif
 }
 
 /* A chunk the file of saved ones can hold: one that ends where its bytes
@@ -353,6 +371,7 @@ static const struct chunk *chunk_at(struct interp *it, struct chunk_cache *c,
         cache_clear(c, c->owner, c->epoch);
         b = bucket_of(pc);
     }
+    cache_populate(c, c->used + CHUNK_MAX);
     struct chunk *k = (struct chunk *)(c->arena + c->used);
     size_t size = sizeof(struct chunk);
     struct interp_saved_chunk sc;
