@@ -491,8 +491,17 @@ void interp_forked(struct interp *it)
  * the file as it is). */
 #define FRESH_MIN 32
 #define FRESH_SHARE 8
-/* ... and at most this many go in (the file's own last). */
+/* ... and at most this many go in, this run's first: the file's others
+ * only while the file stays under SAVED_BYTES (a program whose libraries
+ * changed keeps the old ones' chunks, one of each (pc, bytes), until then;
+ * a dynamic `true`'s file is 0.9 MB). */
 #define SAVED_MAX 65536
+#define SAVED_BYTES (16u << 20)
+
+static size_t chunk_bytes(const struct interp_saved_chunk *v)
+{
+    return v->n * sizeof(struct interp_insn) + v->nbytes;
+}
 
 static int by_pc_bytes(const void *a, const void *b)
 {
@@ -534,7 +543,13 @@ int interp_persist(struct interp *it)
         off += sizeof(v[n]) + v[n].n * sizeof(struct interp_insn) +
                ((v[n].nbytes + 7u) & ~7u);
     }
-    n += interp_saved_chunks(it->saved, v + n, SAVED_MAX - n);
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += chunk_bytes(&v[i]);
+    size_t old = interp_saved_chunks(it->saved, v + n, SAVED_MAX - n);
+    for (size_t i = 0; i < old && bytes + chunk_bytes(&v[n]) <= SAVED_BYTES;
+         i++)
+        bytes += chunk_bytes(&v[n++]);
     /* One of each (pc, bytes): equal bytes at a pc decode alike. */
     qsort(v, n, sizeof(*v), by_pc_bytes);
     size_t m = 0;
