@@ -124,6 +124,7 @@ struct interp_saved *interp_saved_open(const char *path, uint64_t key,
     s->state = calloc(s->nchunks ? s->nchunks : 1, 1);
     if (!s->state)
         goto out;
+    futimens(fd, NULL); /* used now: the cache directory's eviction order */
     close(fd);
     return s;
 bad:
