@@ -244,11 +244,14 @@ static void cache_populate(struct chunk_cache *c, size_t end)
 #endif
 }
 
-/* A chunk the file of saved ones can hold: one that ends where its bytes
- * say (not where memory could not be fetched) and can start a block. */
+/* A chunk the file of saved ones can hold: one that can start a block.
+ * One cut short (stop: at an instruction the executor does not take, or
+ * at a pc it could not fetch) is saved as one that is not: a later run
+ * that takes it goes on to the chunk at its end, which that run decodes
+ * and finds refused, and so leaves the block at the same pc. */
 static bool saveable(const struct chunk *k)
 {
-    return !k->stop && !k->refused && k->n > 0;
+    return !k->refused && k->n > 0;
 }
 
 /* Keep the arena's fresh chunks for the file before it is emptied (full,
