@@ -437,7 +437,8 @@ bool jit_install(struct jit *j, struct jit_entry *e, uint64_t code,
                  uint64_t epoch)
 {
     __atomic_store_n(&e->link.code, code, __ATOMIC_SEQ_CST);
-    __atomic_fetch_add(&j->installs, 1, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&j->installs[jit_find_bucket((guest_addr_t)e->link.pc)],
+                       1, __ATOMIC_SEQ_CST);
     if (jit_code_epoch(j) == epoch)
         return true;
     __atomic_store_n(&e->link.code, 0, __ATOMIC_SEQ_CST);
@@ -833,9 +834,10 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
     return lookup(j, pc, true, err, errlen);
 }
 
-uint64_t jit_find_gen(struct jit *j)
+uint64_t jit_find_gen(struct jit *j, guest_addr_t pc)
 {
-    return __atomic_load_n(&j->installs, __ATOMIC_SEQ_CST) +
+    return __atomic_load_n(&j->installs[jit_find_bucket(pc)],
+                           __ATOMIC_SEQ_CST) +
            jit_code_epoch(j);
 }
 

@@ -117,10 +117,19 @@ cpu_unit_fn jit_lookup(struct jit *j, guest_addr_t pc, char *err,
 /* The translation of the unit at pc when there is one, in memory or in
  * the persistent cache; NULL otherwise (nothing is compiled). */
 cpu_unit_fn jit_find(struct jit *j, guest_addr_t pc);
-/* A number that changes whenever a jit_find that returned NULL might not
- * any more: a translation installed, guest code changed.  Read before the
- * jit_find whose miss a caller remembers (runtime/dispatch.c). */
-uint64_t jit_find_gen(struct jit *j);
+/* A number that changes whenever a jit_find(j, pc) that returned NULL
+ * might not any more: a translation installed for a pc of pc's bucket
+ * (jit_find_bucket), guest code changed.  Read before the jit_find whose
+ * miss a caller remembers (runtime/dispatch.c).  By bucket, not one for
+ * all pcs: a warm run loads a unit from the persistent cache every few
+ * hundred blocks it interprets, and each load made every thread ask again
+ * for every pc it remembered. */
+#define JIT_FIND_BUCKETS 4096 /* a power of two */
+static inline unsigned jit_find_bucket(guest_addr_t pc)
+{
+    return (pc ^ (pc >> 12)) & (JIT_FIND_BUCKETS - 1);
+}
+uint64_t jit_find_gen(struct jit *j, guest_addr_t pc);
 /* Ask for the unit at pc to be compiled (first tier) on the JIT's
  * background thread, so that a later jit_find finds it without the guest
  * waiting; nothing when it has code or is queued already, or when there

@@ -112,7 +112,8 @@ struct jit_page_node {
 struct jit {
     pthread_mutex_t lock;
     struct jit_config cfg;
-    uint64_t installs; /* jit_install calls (jit_find_gen) */
+    /* jit_install calls by the bucket of the unit's pc (jit_find_gen) */
+    uint32_t installs[JIT_FIND_BUCKETS];
     struct lifter *lifter;
     /* LLVM's part, made on first use (jit_llvm): lljit, tsc, tm, tm1. */
     pthread_mutex_t llvm_mu;

@@ -214,8 +214,8 @@ static bool interp_young(struct runtime *rt)
 static cpu_unit_fn find(struct runtime *rt, struct guest_thread *t)
 {
     guest_addr_t pc = t->cpu.eip;
-    uint32_t gen = (uint32_t)jit_find_gen(rt->jit) + 1;
-    unsigned i = (pc ^ (pc >> 12)) & (THREAD_FIND_MISS - 1);
+    uint32_t gen = (uint32_t)jit_find_gen(rt->jit, pc) + 1;
+    unsigned i = jit_find_bucket(pc) & (THREAD_FIND_MISS - 1);
     if (t->find_miss[i].pc == pc && t->find_miss[i].gen == gen)
         return NULL;
     cpu_unit_fn fn = jit_find(rt->jit, pc);

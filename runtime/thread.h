@@ -23,7 +23,7 @@ struct tls_desc {
     bool present;
 };
 
-#define THREAD_FIND_MISS 1024 /* a power of two */
+#define THREAD_FIND_MISS 4096 /* a power of two */
 
 struct guest_thread {
     struct cpu_state cpu; /* first: helpers get &cpu and find the thread */
