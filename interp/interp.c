@@ -483,9 +483,12 @@ void interp_persist_open(struct interp *it, const char *path, uint64_t key)
 void interp_forked(struct interp *it)
 {
     __atomic_store_n(&it->fresh, 0, __ATOMIC_RELAXED);
-    pthread_mutex_lock(&it->retired_mu);
-    it->retired_len = 0;
-    pthread_mutex_unlock(&it->retired_mu);
+    /* The child's only thread: another of the parent's may have been in
+     * retire, its lock held, its buffer being moved -- start afresh (the
+     * parent's buffer is left to the parent). */
+    pthread_mutex_init(&it->retired_mu, NULL);
+    it->retired = NULL;
+    it->retired_len = it->retired_cap = 0;
 }
 
 /* Chunks to write: the file is written when this many were decoded, and
