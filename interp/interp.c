@@ -260,6 +260,12 @@ static bool saveable(const struct chunk *k)
  * which a later run checks again. */
 #define RETIRED_MAX (4u << 20)
 
+/* A dropped chunk in it->retired: this, then its record. */
+struct retired {
+    guest_addr_t pc;
+    uint16_t n, nbytes;
+};
+
 static void retire(struct interp *it, struct chunk_cache *c)
 {
     if (!it->save_path || c->owner != it->id)
@@ -269,9 +275,8 @@ static void retire(struct interp *it, struct chunk_cache *c)
         for (const struct chunk *k = c->bucket[b]; k; k = k->next) {
             if (!k->fresh || !saveable(k))
                 continue;
-            size_t need = sizeof(struct interp_saved_chunk) +
-                          k->n * sizeof(struct interp_insn) +
-                          ((k->end - k->pc + 7u) & ~7u);
+            struct retired h = {k->pc, k->n, (uint16_t)(k->end - k->pc)};
+            size_t need = sizeof(h) + interp_record_size(h.n, h.nbytes);
             if (it->retired_len + need > RETIRED_MAX)
                 goto out;
             if (it->retired_len + need > it->retired_cap) {
@@ -285,14 +290,10 @@ static void retire(struct interp *it, struct chunk_cache *c)
                 it->retired_cap = cap;
             }
             uint8_t *p = it->retired + it->retired_len;
-            struct interp_saved_chunk v = {k->pc, k->n,
-                                           (uint16_t)(k->end - k->pc), NULL,
-                                           NULL};
-            memcpy(p, &v, sizeof(v));
-            p += sizeof(v);
-            memcpy(p, k->insn, k->n * sizeof(struct interp_insn));
-            memcpy(p + k->n * sizeof(struct interp_insn), k->bytes,
-                   v.nbytes);
+            memcpy(p, &h, sizeof(h));
+            interp_record_put(p + sizeof(h),
+                              &(struct interp_saved_chunk){
+                                  h.pc, h.n, h.nbytes, k->bytes, k->insn});
             it->retired_len += need;
         }
 out:
@@ -506,7 +507,7 @@ void interp_forked(struct interp *it)
 
 static size_t chunk_bytes(const struct interp_saved_chunk *v)
 {
-    return v->n * sizeof(struct interp_insn) + v->nbytes;
+    return interp_record_size(v->n, v->nbytes);
 }
 
 static int by_pc_bytes(const void *a, const void *b)
@@ -542,12 +543,11 @@ int interp_persist(struct interp *it)
                     k->insn};
     pthread_mutex_lock(&it->retired_mu);
     for (size_t off = 0; off < it->retired_len && n < SAVED_MAX; n++) {
-        uint8_t *p = it->retired + off;
-        memcpy(&v[n], p, sizeof(v[n]));
-        v[n].insn = (const struct interp_insn *)(p + sizeof(v[n]));
-        v[n].bytes = (const uint8_t *)(v[n].insn + v[n].n);
-        off += sizeof(v[n]) + v[n].n * sizeof(struct interp_insn) +
-               ((v[n].nbytes + 7u) & ~7u);
+        struct retired h;
+        memcpy(&h, it->retired + off, sizeof(h));
+        off += sizeof(h);
+        v[n] = interp_record_view(h.pc, h.n, h.nbytes, it->retired + off);
+        off += interp_record_size(h.n, h.nbytes);
     }
     size_t bytes = 0;
     for (size_t i = 0; i < n; i++)

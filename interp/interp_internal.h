@@ -2,6 +2,8 @@
 #ifndef R386_INTERP_INTERNAL_H
 #define R386_INTERP_INTERNAL_H
 
+#include <string.h>
+
 #include <Zydis/Zydis.h>
 
 #include "interp.h"
@@ -66,6 +68,36 @@ struct interp_saved_chunk {
     const uint8_t *bytes;
     const struct interp_insn *insn;
 };
+
+/* A chunk's record, as the file of saved chunks holds it (saved.c) and as
+ * interp.c keeps the chunks an arena dropped: its guest bytes, padded to 8,
+ * then its instructions. */
+static inline size_t interp_record_size(unsigned n, unsigned nbytes)
+{
+    return ((nbytes + (size_t)7) & ~(size_t)7) +
+           (size_t)n * sizeof(struct interp_insn);
+}
+
+/* c's record at r (interp_record_size bytes, the padding zeroed). */
+static inline void interp_record_put(uint8_t *r,
+                                     const struct interp_saved_chunk *c)
+{
+    size_t pad = interp_record_size(0, c->nbytes);
+    memcpy(r, c->bytes, c->nbytes);
+    memset(r + c->nbytes, 0, pad - c->nbytes);
+    memcpy(r + pad, c->insn, c->n * sizeof(struct interp_insn));
+}
+
+/* The chunk at pc of n instructions and nbytes guest bytes whose record
+ * is at r. */
+static inline struct interp_saved_chunk
+interp_record_view(guest_addr_t pc, unsigned n, unsigned nbytes,
+                   const uint8_t *r)
+{
+    return (struct interp_saved_chunk){
+        pc, (uint16_t)n, (uint16_t)nbytes, r,
+        (const struct interp_insn *)(r + interp_record_size(0, nbytes))};
+}
 
 struct interp_saved;
 

@@ -63,16 +63,6 @@ struct interp_saved {
     uint64_t damaged;
 };
 
-static size_t pad8(size_t n)
-{
-    return (n + 7) & ~(size_t)7;
-}
-
-static size_t record_size(unsigned n, unsigned nbytes)
-{
-    return pad8(nbytes) + (size_t)n * sizeof(struct interp_insn);
-}
-
 static bool index_ok(const struct interp_saved *s)
 {
     size_t first = sizeof(struct saved_header) +
@@ -82,7 +72,7 @@ static bool index_ok(const struct interp_saved *s)
         if (x->n == 0 || x->n > INTERP_CHUNK || x->nbytes < x->n ||
             x->nbytes > x->n * 15u || x->offset % 8 || x->offset < first ||
             x->offset > s->len ||
-            s->len - x->offset < record_size(x->n, x->nbytes) ||
+            s->len - x->offset < interp_record_size(x->n, x->nbytes) ||
             (i && x->pc < s->index[i - 1].pc))
             return false;
     }
@@ -158,7 +148,7 @@ static bool record_sound(struct interp_saved *s, uint32_t i)
     uint8_t st = __atomic_load_n(&s->state[i], __ATOMIC_RELAXED);
     if (st == REC_UNCHECKED) {
         const struct saved_index *x = &s->index[i];
-        bool ok = r386_hash(s->base + x->offset, record_size(x->n, x->nbytes),
+        bool ok = r386_hash(s->base + x->offset, interp_record_size(x->n, x->nbytes),
                             x->pc) == x->hash;
         st = ok ? REC_SOUND : REC_DAMAGED;
         if (__atomic_exchange_n(&s->state[i], st, __ATOMIC_RELAXED) ==
@@ -173,10 +163,7 @@ static struct interp_saved_chunk view(const struct interp_saved *s,
                                       uint32_t i)
 {
     const struct saved_index *x = &s->index[i];
-    const uint8_t *r = s->base + x->offset;
-    return (struct interp_saved_chunk){
-        x->pc, x->n, x->nbytes, r,
-        (const struct interp_insn *)(r + pad8(x->nbytes))};
+    return interp_record_view(x->pc, x->n, x->nbytes, s->base + x->offset);
 }
 
 bool interp_saved_find(struct interp_saved *s, guest_addr_t pc,
@@ -225,7 +212,7 @@ int interp_saved_write(const char *path, uint64_t key,
 {
     size_t len = sizeof(struct saved_header) + n * sizeof(struct saved_index);
     for (size_t i = 0; i < n; i++)
-        len += record_size(c[i].n, c[i].nbytes);
+        len += interp_record_size(c[i].n, c[i].nbytes);
     if (len > UINT32_MAX)
         return -1;
     uint8_t *buf = calloc(1, len);
@@ -236,10 +223,8 @@ int interp_saved_write(const char *path, uint64_t key,
     size_t off = sizeof(*h) + n * sizeof(*x);
     for (size_t i = 0; i < n; i++) {
         uint8_t *r = buf + off;
-        memcpy(r, c[i].bytes, c[i].nbytes);
-        memcpy(r + pad8(c[i].nbytes), c[i].insn,
-               c[i].n * sizeof(struct interp_insn));
-        size_t size = record_size(c[i].n, c[i].nbytes);
+        interp_record_put(r, &c[i]);
+        size_t size = interp_record_size(c[i].n, c[i].nbytes);
         x[i] = (struct saved_index){c[i].pc, c[i].n, c[i].nbytes,
                                     (uint32_t)off, 0,
                                     r386_hash(r, size, c[i].pc)};

@@ -640,10 +640,15 @@ struct cache_file {
     struct timespec used;
 };
 
+static bool ends_with(const char *n, const char *suffix)
+{
+    size_t len = strlen(n), sl = strlen(suffix);
+    return len > sl && strcmp(n + len - sl, suffix) == 0;
+}
+
 static bool is_cache_name(const char *n)
 {
-    size_t len = strlen(n), sl = strlen(PCACHE_SUFFIX);
-    return len > sl && strcmp(n + len - sl, PCACHE_SUFFIX) == 0;
+    return ends_with(n, PCACHE_SUFFIX);
 }
 
 static bool is_tmp_name(const char *n)
@@ -755,11 +760,9 @@ int jit_cache_dir_stats(const char *dir, FILE *out, char *err, size_t errlen)
     size_t n;
     struct cache_file *v = list_files(dir, &n);
     uint64_t total = 0, recs = 0, bad = 0, side = 0;
-    size_t sl = strlen(PCACHE_SIDE_SUFFIX);
     for (size_t i = 0; i < n; i++) {
         total += v[i].size;
-        size_t len = strlen(v[i].name);
-        if (len > sl && strcmp(v[i].name + len - sl, PCACHE_SIDE_SUFFIX) == 0) {
+        if (ends_with(v[i].name, PCACHE_SIDE_SUFFIX)) {
             side++;
             continue;
         }
