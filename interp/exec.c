@@ -1050,5 +1050,6 @@ bool interp_decoded(const ZydisDecodedInstruction *i,
         out->relative = true;
         out->target = (guest_addr_t)t;
     }
+    interp_form_choose(out);
     return true;
 }

@@ -436,16 +436,11 @@ int interp_block(struct interp *it, struct cpu_state *s)
             __atomic_add_fetch(&it->refused, 1, __ATOMIC_RELAXED);
             return INTERP_CANNOT;
         }
-        for (unsigned j = 0; j < n; j++) {
-            /* (Volatile: the pc a fault in this instruction names.) */
-            *(volatile uint32_t *)&s->insn_pc = k->insn[j].pc;
-            r = interp_exec(s, &k->insn[j], &it->calls);
-            if (r != INTERP_NEXT) {
-                ran += j + 1;
-                goto out;
-            }
-        }
-        ran += n;
+        unsigned done;
+        r = interp_run(s, k->insn, n, &it->calls, &done);
+        ran += done;
+        if (r != INTERP_NEXT)
+            goto out;
         pc = k->end;
         if (k->stop)
             break;

@@ -14,11 +14,18 @@ struct interp_operand {
     uint8_t type;  /* ZydisOperandType */
     uint8_t size;  /* bits (up to 128: SSE moves) */
     uint8_t scale; /* memory: index scale */
+    uint8_t gpr;   /* a 32-bit register operand's, or memory's base's enum
+                    * cpu_reg, else INTERP_NO_GPR (fast.c) */
     uint16_t reg;  /* ZydisRegister: a register operand, or memory's base */
     uint16_t index, segment; /* memory */
+    uint8_t index_gpr; /* memory: the index's enum cpu_reg, or INTERP_NO_GPR */
+    uint8_t seg;   /* memory: the enum cpu_seg whose base is added (FS, GS),
+                    * else INTERP_NO_SEG */
     uint32_t imm;  /* immediate (Zydis's value.u truncated), or memory's
                     * displacement */
 };
+#define INTERP_NO_GPR 0xff
+#define INTERP_NO_SEG 0xff
 
 /* Operands kept: the visible ones and the hidden ones after them that the
  * executor reads (a shift's implicit count of 1). */
@@ -39,7 +46,26 @@ struct interp_insn {
     uint8_t rep;           /* string instructions: enum interp_rep */
     uint16_t seg;          /* string instructions: the source's segment
                             * register; KIND_SEG: the enum cpu_seg moved */
+    uint8_t form;          /* enum interp_form: how the executor runs it */
     struct interp_operand op[INTERP_MAX_OPS];
+};
+
+/* The forms the executor runs straight from the decoded fields (fast.c):
+ * the common 32-bit instructions whose operands are 32-bit registers,
+ * immediates and memory, chosen when the instruction is decoded.  They
+ * are most of what a program's start runs (a warm `bash -c` interprets
+ * ~85% of its instructions in them).  FORM_GENERIC: interp_exec. */
+enum interp_form {
+    FORM_GENERIC,
+    FORM_MOV_RR, FORM_MOV_RI, FORM_MOV_RM, FORM_MOV_MR, FORM_MOV_MI,
+    FORM_MOVZX_RM, FORM_MOVSX_RM, FORM_LEA,
+    FORM_PUSH_R, FORM_PUSH_I, FORM_PUSH_M, FORM_POP_R,
+    FORM_INC_R, FORM_DEC_R,
+    /* ADD SUB AND OR XOR CMP TEST, in this order, into a register from a
+     * register, an immediate, memory */
+    FORM_ALU_RR, FORM_ALU_RI = FORM_ALU_RR + 7, FORM_ALU_RM = FORM_ALU_RI + 7,
+    FORM_JCC = FORM_ALU_RM + 7, FORM_JMP, FORM_CALL, FORM_RET,
+    FORM_COUNT
 };
 
 enum interp_kind { KIND_PLAIN, KIND_JCC, KIND_SETCC, KIND_CMOVCC,
@@ -127,5 +153,15 @@ int interp_saved_write(const char *path, uint64_t key,
  * block's exit (an enum cpu_exit, eip set). */
 int interp_exec(struct cpu_state *s, const struct interp_insn *in,
                 const struct interp_calls *calls);
+
+/* Fill in the fields the forms read (the operands' gpr, index_gpr, seg)
+ * and in->form, from the rest of in (fast.c). */
+void interp_form_choose(struct interp_insn *in);
+
+/* Execute up to n instructions from in, storing each one's pc in
+ * state->insn_pc first: INTERP_NEXT when all n ran, else the exit of the
+ * one that ended the block (*ran: how many ran, that one included). */
+int interp_run(struct cpu_state *s, const struct interp_insn *in,
+               unsigned n, const struct interp_calls *calls, unsigned *ran);
 
 #endif

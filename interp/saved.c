@@ -30,7 +30,7 @@
 #include "r386/io.h"
 
 #define SAVED_MAGIC "R386IDB\1"
-#define SAVED_VERSION 1u
+#define SAVED_VERSION 2u /* 2: interp_insn.form */
 
 struct saved_header {
     char magic[8];
