@@ -103,49 +103,17 @@ static void incdec(struct cpu_state *s, const struct interp_insn *in,
     s->flag[FLAG_CF] = cf;
 }
 
-/* A shift's flags (lifter/shift.c, shift_flags): none for a zero count;
- * else CF and OF as computed, AF 0, SF ZF PF from the result. */
-static void shift_flags(struct cpu_state *s, unsigned c, uint32_t res,
-                        uint32_t cf, uint32_t of, unsigned w)
-{
-    if (!c)
-        return;
-    s->flag[FLAG_CF] = (uint8_t)cf;
-    s->flag[FLAG_OF] = (uint8_t)of;
-    s->flag[FLAG_AF] = 0;
-    flags_result(s, res, w);
-}
-
-/* SHL SHR SAR (lifter/shift.c): count masked to 5 bits; a count of 0
- * changes no flag but writes the operand back; OF by the count-1
- * formulas whatever the count; AF 0. */
+/* SHL SHR SAR (lifter/shift.c; shift_calc, shift_flags: operand.h). */
 static void shift(struct cpu_state *s, const struct interp_insn *in)
 {
     unsigned w = in->op[0].size;
     uint32_t x = op_get(s, in, 0);
     unsigned c = op_get(s, in, 1) & 31;
+    enum shift_kind k = in->mnemonic == ZYDIS_MNEMONIC_SHL   ? SHIFT_SHL
+                        : in->mnemonic == ZYDIS_MNEMONIC_SHR ? SHIFT_SHR
+                                                             : SHIFT_SAR;
     uint32_t res, cf, of;
-    switch (in->mnemonic) {
-    case ZYDIS_MNEMONIC_SHL: {
-        uint64_t r = (uint64_t)x << c;
-        res = (uint32_t)r & width_mask(w);
-        cf = (uint32_t)(r >> w) & 1;
-        of = cf ^ msb(res, w);
-        break;
-    }
-    case ZYDIS_MNEMONIC_SHR:
-        res = x >> c;
-        cf = (uint32_t)(((uint64_t)x << 1) >> c) & 1;
-        of = msb(res, w) ^ ((res >> (w - 2)) & 1);
-        break;
-    default: { /* SAR */
-        int64_t xs = (int64_t)sext(x, w);
-        res = (uint32_t)(xs >> c) & width_mask(w);
-        cf = (uint32_t)((int64_t)((uint64_t)xs << 1) >> c) & 1;
-        of = 0;
-        break;
-    }
-    }
+    shift_calc(k, x, c, w, &res, &cf, &of);
     op_set(s, in, 0, res);
     shift_flags(s, c, res, cf, of, w);
 }

@@ -12,7 +12,13 @@
 
 static bool is_reg32(const struct interp_operand *o)
 {
-    return o->type == ZYDIS_OPERAND_TYPE_REGISTER && o->gpr != INTERP_NO_GPR;
+    return o->type == ZYDIS_OPERAND_TYPE_REGISTER && o->gpr < INTERP_GPR8;
+}
+
+static bool is_reg8(const struct interp_operand *o)
+{
+    return o->type == ZYDIS_OPERAND_TYPE_REGISTER && o->gpr >= INTERP_GPR8 &&
+           o->gpr < INTERP_GPR8 + 8;
 }
 
 static bool is_mem(const struct interp_operand *o, unsigned size)
@@ -40,22 +46,57 @@ static int alu_index(ZydisMnemonic m)
     }
 }
 
+/* 8-bit operations: CMP and TEST, stores. */
+static enum interp_form form8_of(const struct interp_insn *in)
+{
+    const struct interp_operand *a = &in->op[0], *b = &in->op[1];
+    bool ra = is_reg8(a), ma = is_mem(a, 8), rb = is_reg8(b), ib = is_imm(b);
+    if (in->visible != 2 || !(ra || ma) || !(rb || ib))
+        return FORM_GENERIC;
+    switch ((ZydisMnemonic)in->mnemonic) {
+    case ZYDIS_MNEMONIC_CMP:
+        return ra ? (rb ? FORM_CMP8_RR : FORM_CMP8_RI)
+                  : (rb ? FORM_CMP8_MR : FORM_CMP8_MI);
+    case ZYDIS_MNEMONIC_TEST:
+        return ra ? (rb ? FORM_TEST8_RR : FORM_TEST8_RI)
+                  : (rb ? FORM_TEST8_MR : FORM_TEST8_MI);
+    case ZYDIS_MNEMONIC_MOV:
+        return ma ? (rb ? FORM_MOV8_MR : FORM_MOV8_MI) : FORM_GENERIC;
+    default:
+        return FORM_GENERIC;
+    }
+}
+
 static enum interp_form form_of(const struct interp_insn *in)
 {
     const struct interp_operand *a = &in->op[0], *b = &in->op[1];
     if (in->kind == KIND_JCC)
         return FORM_JCC;
-    if (in->kind != KIND_PLAIN || in->lock || in->operand_width != 32)
+    if (in->kind != KIND_PLAIN || in->lock)
+        return FORM_GENERIC;
+    switch ((ZydisMnemonic)in->mnemonic) {
+    case ZYDIS_MNEMONIC_NOP: case ZYDIS_MNEMONIC_ENDBR32:
+    case ZYDIS_MNEMONIC_PAUSE: case ZYDIS_MNEMONIC_PREFETCHNTA:
+    case ZYDIS_MNEMONIC_PREFETCHT0: case ZYDIS_MNEMONIC_PREFETCHT1:
+    case ZYDIS_MNEMONIC_PREFETCHT2:
+        return FORM_NOP;
+    default:
+        break;
+    }
+    if (in->operand_width == 8)
+        return form8_of(in);
+    if (in->operand_width != 32)
         return FORM_GENERIC;
     int k = alu_index((ZydisMnemonic)in->mnemonic);
-    if (k >= 0 && in->visible == 2 && is_reg32(a)) {
-        if (is_reg32(b))
-            return FORM_ALU_RR + k;
-        if (is_imm(b))
-            return FORM_ALU_RI + k;
-        if (is_mem(b, 32))
-            return FORM_ALU_RM + k;
-        return FORM_GENERIC;
+    if (k >= 0 && in->visible == 2 && (is_reg32(a) || is_mem(a, 32))) {
+        if (is_reg32(a))
+            return is_reg32(b)     ? FORM_ALU_RR + k
+                   : is_imm(b)     ? FORM_ALU_RI + k
+                   : is_mem(b, 32) ? FORM_ALU_RM + k
+                                   : FORM_GENERIC;
+        return is_reg32(b) ? FORM_ALU_MR + k
+               : is_imm(b) ? FORM_ALU_MI + k
+                           : FORM_GENERIC;
     }
     switch ((ZydisMnemonic)in->mnemonic) {
     case ZYDIS_MNEMONIC_MOV:
@@ -71,11 +112,20 @@ static enum interp_form form_of(const struct interp_insn *in)
             return FORM_MOV_MI;
         return FORM_GENERIC;
     case ZYDIS_MNEMONIC_MOVZX:
-    case ZYDIS_MNEMONIC_MOVSX:
+    case ZYDIS_MNEMONIC_MOVSX: {
+        bool zx = in->mnemonic == ZYDIS_MNEMONIC_MOVZX;
+        if (is_reg32(a) && is_reg8(b))
+            return zx ? FORM_MOVZX_R8 : FORM_MOVSX_R8;
         if (!is_reg32(a) || !(is_mem(b, 8) || is_mem(b, 16)))
             return FORM_GENERIC;
-        return in->mnemonic == ZYDIS_MNEMONIC_MOVZX ? FORM_MOVZX_RM
-                                                    : FORM_MOVSX_RM;
+        return zx ? FORM_MOVZX_RM : FORM_MOVSX_RM;
+    }
+    case ZYDIS_MNEMONIC_SHL: /* (a count of 1 is a hidden immediate) */
+        return is_reg32(a) && is_imm(b) ? FORM_SHL_RI : FORM_GENERIC;
+    case ZYDIS_MNEMONIC_SHR:
+        return is_reg32(a) && is_imm(b) ? FORM_SHR_RI : FORM_GENERIC;
+    case ZYDIS_MNEMONIC_SAR:
+        return is_reg32(a) && is_imm(b) ? FORM_SAR_RI : FORM_GENERIC;
     case ZYDIS_MNEMONIC_LEA:
         return is_reg32(a) ? FORM_LEA : FORM_GENERIC;
     case ZYDIS_MNEMONIC_PUSH:
@@ -106,6 +156,14 @@ static uint8_t gpr32(uint16_t r)
                : INTERP_NO_GPR;
 }
 
+/* A register operand's gpr field: gpr32's, or an 8-bit register's. */
+static uint8_t gpr_field(uint16_t r)
+{
+    if (r >= ZYDIS_REGISTER_AL && r <= ZYDIS_REGISTER_BH)
+        return (uint8_t)(INTERP_GPR8 + (r - ZYDIS_REGISTER_AL));
+    return gpr32(r);
+}
+
 void interp_form_choose(struct interp_insn *in)
 {
     for (unsigned k = 0; k < INTERP_MAX_OPS; k++) {
@@ -113,7 +171,7 @@ void interp_form_choose(struct interp_insn *in)
         o->gpr = o->index_gpr = INTERP_NO_GPR;
         o->seg = INTERP_NO_SEG;
         if (o->type == ZYDIS_OPERAND_TYPE_REGISTER) {
-            o->gpr = gpr32(o->reg);
+            o->gpr = gpr_field(o->reg);
         } else if (o->type == ZYDIS_OPERAND_TYPE_MEMORY) {
             /* (32-bit addressing only: interp_decoded) */
             o->gpr = gpr32(o->reg);
@@ -150,21 +208,74 @@ static inline uint32_t form_addr(const struct cpu_state *s,
     return a;
 }
 
-/* ADD SUB AND OR XOR CMP TEST (FORM_ALU_RR's order) of a and b into the
- * register d, flags as alu() sets them (exec.c). */
+/* An 8-bit register's value (gpr: INTERP_GPR8 + AL CL DL BL AH CH DH BH). */
+static inline uint32_t form_r8(const struct cpu_state *s, unsigned gpr)
+{
+    unsigned i = gpr - INTERP_GPR8;
+    return i < 4 ? s->gpr[i] & 0xff : (s->gpr[i - 4] >> 8) & 0xff;
+}
+
+/* ADD SUB AND OR XOR CMP TEST (FORM_ALU_RR's order): the result, and the
+ * flags as alu() sets them (exec.c), for a and b of width w. */
+static inline __attribute__((always_inline)) uint32_t
+alu_result(unsigned k, uint32_t a, uint32_t b)
+{
+    switch (k) {
+    case 0: return a + b;
+    case 1: case 5: return a - b;
+    case 2: case 6: return a & b;
+    case 3: return a | b;
+    default: return a ^ b;
+    }
+}
+
+static inline __attribute__((always_inline)) void
+alu_flags(struct cpu_state *s, unsigned k, uint32_t a, uint32_t b, uint32_t r,
+          unsigned w)
+{
+    switch (k) {
+    case 0: flags_add(s, a, b, 0, r, w); break;
+    case 1: case 5: flags_sub(s, a, b, 0, r, w); break;
+    default: flags_logic(s, r, w); break;
+    }
+}
+
+/* Into the register d (CMP and TEST write only the flags). */
 static inline __attribute__((always_inline)) void
 form_alu(struct cpu_state *s, unsigned k, unsigned d, uint32_t a, uint32_t b)
 {
-    uint32_t r;
-    switch (k) {
-    case 0: r = a + b; flags_add(s, a, b, 0, r, 32); break;
-    case 1: case 5: r = a - b; flags_sub(s, a, b, 0, r, 32); break;
-    case 2: case 6: r = a & b; flags_logic(s, r, 32); break;
-    case 3: r = a | b; flags_logic(s, r, 32); break;
-    default: r = a ^ b; flags_logic(s, r, 32); break;
-    }
+    uint32_t r = alu_result(k, a, b);
     if (k < 5)
         s->gpr[d] = r;
+    alu_flags(s, k, a, b, r, 32);
+}
+
+/* Into memory at addr: read, write back, then the flags. */
+static inline __attribute__((always_inline)) void
+form_alu_mem(struct cpu_state *s, unsigned k, uint32_t addr, uint32_t b)
+{
+    uint32_t a = mem_read(s, addr, 32);
+    uint32_t r = alu_result(k, a, b);
+    if (k < 5)
+        mem_write(s, addr, 32, r);
+    alu_flags(s, k, a, b, r, 32);
+}
+
+/* 8-bit CMP (k 5) and TEST (k 6). */
+static inline __attribute__((always_inline)) void
+form_alu8(struct cpu_state *s, unsigned k, uint32_t a, uint32_t b)
+{
+    alu_flags(s, k, a, b, alu_result(k, a, b) & 0xff, 8);
+}
+
+static inline __attribute__((always_inline)) void
+form_shift(struct cpu_state *s, enum shift_kind k, unsigned d, uint32_t count)
+{
+    unsigned c = count & 31;
+    uint32_t res, cf, of;
+    shift_calc(k, s->gpr[d], c, 32, &res, &cf, &of);
+    s->gpr[d] = res;
+    shift_flags(s, c, res, cf, of, 32);
 }
 
 static inline __attribute__((always_inline)) int
@@ -245,6 +356,51 @@ form_step(struct cpu_state *s, const struct interp_insn *in,
         return INTERP_NEXT;
     ALU(0) ALU(1) ALU(2) ALU(3) ALU(4) ALU(5) ALU(6)
 #undef ALU
+#define ALU_MEM(k)                                                             \
+    case FORM_ALU_MR + k:                                                      \
+        form_alu_mem(s, k, form_addr(s, a), g[b->gpr]);                        \
+        return INTERP_NEXT;                                                    \
+    case FORM_ALU_MI + k:                                                      \
+        form_alu_mem(s, k, form_addr(s, a), b->imm);                           \
+        return INTERP_NEXT;
+    ALU_MEM(0) ALU_MEM(1) ALU_MEM(2) ALU_MEM(3) ALU_MEM(4) ALU_MEM(5)
+    ALU_MEM(6)
+#undef ALU_MEM
+#define ALU8(form, k)                                                          \
+    case form##_RR:                                                            \
+        form_alu8(s, k, form_r8(s, a->gpr), form_r8(s, b->gpr));               \
+        return INTERP_NEXT;                                                    \
+    case form##_RI:                                                            \
+        form_alu8(s, k, form_r8(s, a->gpr), b->imm & 0xff);                    \
+        return INTERP_NEXT;                                                    \
+    case form##_MR:                                                            \
+        form_alu8(s, k, mem_read(s, form_addr(s, a), 8), form_r8(s, b->gpr));  \
+        return INTERP_NEXT;                                                    \
+    case form##_MI:                                                            \
+        form_alu8(s, k, mem_read(s, form_addr(s, a), 8), b->imm & 0xff);       \
+        return INTERP_NEXT;
+    ALU8(FORM_CMP8, 5) ALU8(FORM_TEST8, 6)
+#undef ALU8
+    case FORM_MOV8_MR:
+        mem_write(s, form_addr(s, a), 8, form_r8(s, b->gpr));
+        return INTERP_NEXT;
+    case FORM_MOV8_MI:
+        mem_write(s, form_addr(s, a), 8, b->imm);
+        return INTERP_NEXT;
+    case FORM_MOVZX_R8: g[a->gpr] = form_r8(s, b->gpr); return INTERP_NEXT;
+    case FORM_MOVSX_R8:
+        g[a->gpr] = (uint32_t)(int32_t)(int8_t)form_r8(s, b->gpr);
+        return INTERP_NEXT;
+    case FORM_SHL_RI:
+        form_shift(s, SHIFT_SHL, a->gpr, b->imm);
+        return INTERP_NEXT;
+    case FORM_SHR_RI:
+        form_shift(s, SHIFT_SHR, a->gpr, b->imm);
+        return INTERP_NEXT;
+    case FORM_SAR_RI:
+        form_shift(s, SHIFT_SAR, a->gpr, b->imm);
+        return INTERP_NEXT;
+    case FORM_NOP: return INTERP_NEXT;
     case FORM_JCC:
         s->eip = cond(s, in->cc) ? in->target : in->pc + in->length;
         return CPU_EXIT_JUMP;

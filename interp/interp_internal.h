@@ -15,7 +15,9 @@ struct interp_operand {
     uint8_t size;  /* bits (up to 128: SSE moves) */
     uint8_t scale; /* memory: index scale */
     uint8_t gpr;   /* a 32-bit register operand's, or memory's base's enum
-                    * cpu_reg, else INTERP_NO_GPR (fast.c) */
+                    * cpu_reg; an 8-bit register's INTERP_GPR8 + its index
+                    * (AL CL DL BL AH CH DH BH); else INTERP_NO_GPR
+                    * (fast.c) */
     uint16_t reg;  /* ZydisRegister: a register operand, or memory's base */
     uint16_t index, segment; /* memory */
     uint8_t index_gpr; /* memory: the index's enum cpu_reg, or INTERP_NO_GPR */
@@ -25,6 +27,7 @@ struct interp_operand {
                     * displacement */
 };
 #define INTERP_NO_GPR 0xff
+#define INTERP_GPR8 8
 #define INTERP_NO_SEG 0xff
 
 /* Operands kept: the visible ones and the hidden ones after them that the
@@ -51,10 +54,11 @@ struct interp_insn {
 };
 
 /* The forms the executor runs straight from the decoded fields (fast.c):
- * the common 32-bit instructions whose operands are 32-bit registers,
- * immediates and memory, chosen when the instruction is decoded.  They
- * are most of what a program's start runs (a warm `bash -c` interprets
- * ~85% of its instructions in them).  FORM_GENERIC: interp_exec. */
+ * the common instructions whose operands are 32-bit registers, immediates
+ * and memory (and a few 8-bit ones), chosen when the instruction is
+ * decoded.  They are most of what a program's start runs (a warm `bash -c`
+ * interprets ~97% of its instructions in them).  FORM_GENERIC:
+ * interp_exec. */
 enum interp_form {
     FORM_GENERIC,
     FORM_MOV_RR, FORM_MOV_RI, FORM_MOV_RM, FORM_MOV_MR, FORM_MOV_MI,
@@ -64,7 +68,15 @@ enum interp_form {
     /* ADD SUB AND OR XOR CMP TEST, in this order, into a register from a
      * register, an immediate, memory */
     FORM_ALU_RR, FORM_ALU_RI = FORM_ALU_RR + 7, FORM_ALU_RM = FORM_ALU_RI + 7,
-    FORM_JCC = FORM_ALU_RM + 7, FORM_JMP, FORM_CALL, FORM_RET,
+    /* ... and into memory from a register, an immediate */
+    FORM_ALU_MR = FORM_ALU_RM + 7, FORM_ALU_MI = FORM_ALU_MR + 7,
+    /* 8-bit CMP and TEST of a register or memory with a register or an
+     * immediate */
+    FORM_CMP8_RR = FORM_ALU_MI + 7, FORM_CMP8_RI, FORM_CMP8_MR, FORM_CMP8_MI,
+    FORM_TEST8_RR, FORM_TEST8_RI, FORM_TEST8_MR, FORM_TEST8_MI,
+    FORM_MOV8_MR, FORM_MOV8_MI, FORM_MOVZX_R8, FORM_MOVSX_R8,
+    FORM_SHL_RI, FORM_SHR_RI, FORM_SAR_RI, FORM_NOP,
+    FORM_JCC, FORM_JMP, FORM_CALL, FORM_RET,
     FORM_COUNT
 };
 

@@ -258,4 +258,51 @@ static inline bool cond(const struct cpu_state *s, unsigned cc)
     return v ^ (cc & 1);
 }
 
+/* ---- shifts (lifter/shift.c) ---- */
+
+enum shift_kind { SHIFT_SHL, SHIFT_SHR, SHIFT_SAR };
+
+/* x shifted by c (already masked to 5 bits) at width w: the result, and
+ * CF and OF by the count-1 formulas whatever the count. */
+static inline void shift_calc(enum shift_kind k, uint32_t x, unsigned c,
+                              unsigned w, uint32_t *res, uint32_t *cf,
+                              uint32_t *of)
+{
+    switch (k) {
+    case SHIFT_SHL: {
+        uint64_t r = (uint64_t)x << c;
+        *res = (uint32_t)r & width_mask(w);
+        *cf = (uint32_t)(r >> w) & 1;
+        *of = *cf ^ msb(*res, w);
+        break;
+    }
+    case SHIFT_SHR:
+        *res = x >> c;
+        *cf = (uint32_t)(((uint64_t)x << 1) >> c) & 1;
+        *of = msb(*res, w) ^ ((*res >> (w - 2)) & 1);
+        break;
+    default: {
+        int64_t xs = (int64_t)sext(x, w);
+        *res = (uint32_t)(xs >> c) & width_mask(w);
+        *cf = (uint32_t)((int64_t)((uint64_t)xs << 1) >> c) & 1;
+        *of = 0;
+        break;
+    }
+    }
+}
+
+/* A shift's flags (lifter/shift.c, shift_flags): none for a zero count
+ * (the operand is still written back); else CF and OF as computed, AF 0,
+ * SF ZF PF from the result. */
+static inline void shift_flags(struct cpu_state *s, unsigned c, uint32_t res,
+                               uint32_t cf, uint32_t of, unsigned w)
+{
+    if (!c)
+        return;
+    s->flag[FLAG_CF] = (uint8_t)cf;
+    s->flag[FLAG_OF] = (uint8_t)of;
+    s->flag[FLAG_AF] = 0;
+    flags_result(s, res, w);
+}
+
 #endif
