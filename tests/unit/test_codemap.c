@@ -89,6 +89,22 @@ START_TEST(overlap_trims_and_replaces)
 }
 END_TEST
 
+/* A lookup remembers its answer (codemap_lookup): a change, or another
+ * codemap, must not get it back. */
+START_TEST(no_stale_answer)
+{
+    codemap_mapped(cm, 0x10000, 0x4000, fd, 0);
+    expect(0x12000, 0x10000, 0x14000, 0);
+    codemap_mapped(cm, 0x12000, 0x1000, -1, 0);
+    expect_none(0x12000);
+    expect(0x11000, 0x10000, 0x12000, 0);
+    struct codemap *other = codemap_create();
+    struct codemap_entry e;
+    ck_assert(!codemap_lookup(other, 0x11000, &e));
+    codemap_destroy(other);
+}
+END_TEST
+
 static void count(void *ctx, const struct codemap_entry *e)
 {
     (void)e;
@@ -120,6 +136,7 @@ int main(void)
     tcase_add_test(tc, hole_splits_mapping);
     tcase_add_test(tc, overlap_trims_and_replaces);
     tcase_add_test(tc, foreach_in_order);
+    tcase_add_test(tc, no_stale_answer);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
