@@ -1,11 +1,12 @@
-/* The executor's forms: the common 32-bit instructions run straight from
- * the fields decoding filled in, without interp_exec's walk through the
- * mnemonic and its generic operand accessors (~130 host instructions a
- * guest instruction in a warm `bash -c`).  Each form does what
- * interp_exec does for the instruction -- reads before writes, the same
- * flags -- and anything else is left to it.  Which instructions take a
- * form is decided once, when they are decoded (interp_form_choose), and
- * kept with them in the saved chunks. */
+/* The executor's forms: the common instructions (32-bit, and a few 8-bit
+ * ones) run straight from the fields decoding filled in, without
+ * interp_exec's walk through the mnemonic and its generic operand
+ * accessors (~130 host instructions a guest instruction in a warm `bash
+ * -c`; ~40 with the forms).  Each form does what interp_exec does for the
+ * instruction -- reads before writes, the same flags -- and anything else
+ * is left to it.  Which instructions take a form is decided once, when
+ * they are decoded (interp_form_choose), and kept with them in the saved
+ * chunks. */
 #include "operand.h"
 
 /* ---- choosing ---- */
