@@ -188,27 +188,6 @@ void interp_form_choose(struct interp_insn *in)
 
 /* ---- running ---- */
 
-/* A memory operand's offset (LEA's result) and its address. */
-static inline uint32_t form_ea(const struct cpu_state *s,
-                               const struct interp_operand *o)
-{
-    uint32_t a = o->imm;
-    if (o->gpr != INTERP_NO_GPR)
-        a += s->gpr[o->gpr];
-    if (o->index_gpr != INTERP_NO_GPR)
-        a += s->gpr[o->index_gpr] * o->scale;
-    return a;
-}
-
-static inline uint32_t form_addr(const struct cpu_state *s,
-                                 const struct interp_operand *o)
-{
-    uint32_t a = form_ea(s, o);
-    if (o->seg != INTERP_NO_SEG)
-        a += s->seg_base[o->seg];
-    return a;
-}
-
 /* An 8-bit register's value (gpr: INTERP_GPR8 + AL CL DL BL AH CH DH BH). */
 static inline uint32_t form_r8(const struct cpu_state *s, unsigned gpr)
 {
@@ -289,22 +268,22 @@ form_step(struct cpu_state *s, const struct interp_insn *in,
     case FORM_MOV_RR: g[a->gpr] = g[b->gpr]; return INTERP_NEXT;
     case FORM_MOV_RI: g[a->gpr] = b->imm; return INTERP_NEXT;
     case FORM_MOV_RM:
-        g[a->gpr] = mem_read(s, form_addr(s, b), 32);
+        g[a->gpr] = mem_read(s, op_addr(s, b), 32);
         return INTERP_NEXT;
     case FORM_MOV_MR:
-        mem_write(s, form_addr(s, a), 32, g[b->gpr]);
+        mem_write(s, op_addr(s, a), 32, g[b->gpr]);
         return INTERP_NEXT;
     case FORM_MOV_MI:
-        mem_write(s, form_addr(s, a), 32, b->imm);
+        mem_write(s, op_addr(s, a), 32, b->imm);
         return INTERP_NEXT;
     case FORM_MOVZX_RM:
-        g[a->gpr] = mem_read(s, form_addr(s, b), b->size);
+        g[a->gpr] = mem_read(s, op_addr(s, b), b->size);
         return INTERP_NEXT;
     case FORM_MOVSX_RM:
-        g[a->gpr] = (uint32_t)sext(mem_read(s, form_addr(s, b), b->size),
+        g[a->gpr] = (uint32_t)sext(mem_read(s, op_addr(s, b), b->size),
                                    b->size);
         return INTERP_NEXT;
-    case FORM_LEA: g[a->gpr] = form_ea(s, b); return INTERP_NEXT;
+    case FORM_LEA: g[a->gpr] = op_ea(s, b); return INTERP_NEXT;
     case FORM_PUSH_R: {
         uint32_t sp = g[REG_ESP] - 4;
         mem_write(s, sp, 32, g[a->gpr]);
@@ -318,7 +297,7 @@ form_step(struct cpu_state *s, const struct interp_insn *in,
         return INTERP_NEXT;
     }
     case FORM_PUSH_M: {
-        uint32_t v = mem_read(s, form_addr(s, a), 32);
+        uint32_t v = mem_read(s, op_addr(s, a), 32);
         uint32_t sp = g[REG_ESP] - 4;
         mem_write(s, sp, 32, v);
         g[REG_ESP] = sp;
@@ -353,16 +332,16 @@ form_step(struct cpu_state *s, const struct interp_insn *in,
         form_alu(s, k, a->gpr, g[a->gpr], b->imm);                             \
         return INTERP_NEXT;                                                    \
     case FORM_ALU_RM + k:                                                      \
-        form_alu(s, k, a->gpr, g[a->gpr], mem_read(s, form_addr(s, b), 32)); \
+        form_alu(s, k, a->gpr, g[a->gpr], mem_read(s, op_addr(s, b), 32));     \
         return INTERP_NEXT;
     ALU(0) ALU(1) ALU(2) ALU(3) ALU(4) ALU(5) ALU(6)
 #undef ALU
 #define ALU_MEM(k)                                                             \
     case FORM_ALU_MR + k:                                                      \
-        form_alu_mem(s, k, form_addr(s, a), g[b->gpr]);                        \
+        form_alu_mem(s, k, op_addr(s, a), g[b->gpr]);                          \
         return INTERP_NEXT;                                                    \
     case FORM_ALU_MI + k:                                                      \
-        form_alu_mem(s, k, form_addr(s, a), b->imm);                           \
+        form_alu_mem(s, k, op_addr(s, a), b->imm);                             \
         return INTERP_NEXT;
     ALU_MEM(0) ALU_MEM(1) ALU_MEM(2) ALU_MEM(3) ALU_MEM(4) ALU_MEM(5)
     ALU_MEM(6)
@@ -375,18 +354,18 @@ form_step(struct cpu_state *s, const struct interp_insn *in,
         form_alu8(s, k, form_r8(s, a->gpr), b->imm & 0xff);                    \
         return INTERP_NEXT;                                                    \
     case form##_MR:                                                            \
-        form_alu8(s, k, mem_read(s, form_addr(s, a), 8), form_r8(s, b->gpr));  \
+        form_alu8(s, k, mem_read(s, op_addr(s, a), 8), form_r8(s, b->gpr));    \
         return INTERP_NEXT;                                                    \
     case form##_MI:                                                            \
-        form_alu8(s, k, mem_read(s, form_addr(s, a), 8), b->imm & 0xff);       \
+        form_alu8(s, k, mem_read(s, op_addr(s, a), 8), b->imm & 0xff);         \
         return INTERP_NEXT;
     ALU8(FORM_CMP8, 5) ALU8(FORM_TEST8, 6)
 #undef ALU8
     case FORM_MOV8_MR:
-        mem_write(s, form_addr(s, a), 8, form_r8(s, b->gpr));
+        mem_write(s, op_addr(s, a), 8, form_r8(s, b->gpr));
         return INTERP_NEXT;
     case FORM_MOV8_MI:
-        mem_write(s, form_addr(s, a), 8, b->imm);
+        mem_write(s, op_addr(s, a), 8, b->imm);
         return INTERP_NEXT;
     case FORM_MOVZX_R8: g[a->gpr] = form_r8(s, b->gpr); return INTERP_NEXT;
     case FORM_MOVSX_R8:

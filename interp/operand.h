@@ -155,15 +155,17 @@ static inline uint32_t mem_xchg(const struct cpu_state *s, uint32_t a,
     return __atomic_exchange_n((uint32_t *)p, v, __ATOMIC_SEQ_CST);
 }
 
-/* base + index*scale + disp (32-bit addressing only: interp_supported). */
+/* base + index*scale + disp, from the registers' indices decoding found
+ * (interp_form_choose; 32-bit addressing only: interp_decoded): LEA's
+ * result. */
 static inline uint32_t op_ea(const struct cpu_state *s,
                              const struct interp_operand *o)
 {
     uint32_t ea = o->imm;
-    if (o->reg != ZYDIS_REGISTER_NONE)
-        ea += reg_get(s, o->reg);
-    if (o->index != ZYDIS_REGISTER_NONE)
-        ea += reg_get(s, o->index) * o->scale;
+    if (o->gpr != INTERP_NO_GPR)
+        ea += s->gpr[o->gpr];
+    if (o->index_gpr != INTERP_NO_GPR)
+        ea += s->gpr[o->index_gpr] * o->scale;
     return ea;
 }
 
@@ -172,10 +174,8 @@ static inline uint32_t op_addr(const struct cpu_state *s,
                                const struct interp_operand *o)
 {
     uint32_t a = op_ea(s, o);
-    if (o->segment == ZYDIS_REGISTER_FS)
-        a += s->seg_base[SEG_FS];
-    else if (o->segment == ZYDIS_REGISTER_GS)
-        a += s->seg_base[SEG_GS];
+    if (o->seg != INTERP_NO_SEG)
+        a += s->seg_base[o->seg];
     return a;
 }
 
