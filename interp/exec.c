@@ -546,13 +546,6 @@ static bool sse_supported(const ZydisDecodedInstruction *i,
     return xmm;
 }
 
-static void push(struct cpu_state *s, unsigned w, uint32_t v)
-{
-    uint32_t sp = s->gpr[REG_ESP] - w / 8;
-    mem_write(s, sp, w, v);
-    s->gpr[REG_ESP] = sp;
-}
-
 static void pop_to(struct cpu_state *s, const struct interp_insn *in)
 {
     unsigned w = in->operand_width;

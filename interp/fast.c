@@ -284,25 +284,11 @@ form_step(struct cpu_state *s, const struct interp_insn *in,
                                    b->size);
         return INTERP_NEXT;
     case FORM_LEA: g[a->gpr] = op_ea(s, b); return INTERP_NEXT;
-    case FORM_PUSH_R: {
-        uint32_t sp = g[REG_ESP] - 4;
-        mem_write(s, sp, 32, g[a->gpr]);
-        g[REG_ESP] = sp;
+    case FORM_PUSH_R: push(s, 32, g[a->gpr]); return INTERP_NEXT;
+    case FORM_PUSH_I: push(s, 32, a->imm); return INTERP_NEXT;
+    case FORM_PUSH_M: /* (the operand is read with ESP as it was) */
+        push(s, 32, mem_read(s, op_addr(s, a), 32));
         return INTERP_NEXT;
-    }
-    case FORM_PUSH_I: {
-        uint32_t sp = g[REG_ESP] - 4;
-        mem_write(s, sp, 32, a->imm);
-        g[REG_ESP] = sp;
-        return INTERP_NEXT;
-    }
-    case FORM_PUSH_M: {
-        uint32_t v = mem_read(s, op_addr(s, a), 32);
-        uint32_t sp = g[REG_ESP] - 4;
-        mem_write(s, sp, 32, v);
-        g[REG_ESP] = sp;
-        return INTERP_NEXT;
-    }
     case FORM_POP_R: {
         uint32_t sp = g[REG_ESP];
         uint32_t v = mem_read(s, sp, 32);
@@ -387,13 +373,10 @@ form_step(struct cpu_state *s, const struct interp_insn *in,
     case FORM_JMP:
         s->eip = in->target;
         return CPU_EXIT_JUMP;
-    case FORM_CALL: {
-        uint32_t sp = g[REG_ESP] - 4;
-        mem_write(s, sp, 32, in->pc + in->length);
-        g[REG_ESP] = sp;
+    case FORM_CALL:
+        push(s, 32, in->pc + in->length);
         s->eip = in->target;
         return CPU_EXIT_JUMP;
-    }
     case FORM_RET: {
         uint32_t sp = g[REG_ESP];
         uint32_t t = mem_read(s, sp, 32);

@@ -203,6 +203,14 @@ static inline void op_set(struct cpu_state *s, const struct interp_insn *in,
         mem_write(s, op_addr(s, o), o->size, v);
 }
 
+/* v pushed at width w: ESP moves only once the store has not faulted. */
+static inline void push(struct cpu_state *s, unsigned w, uint32_t v)
+{
+    uint32_t sp = s->gpr[REG_ESP] - w / 8;
+    mem_write(s, sp, w, v);
+    s->gpr[REG_ESP] = sp;
+}
+
 /* ---- flags (lifter/flags.c) ---- */
 
 static inline void flags_result(struct cpu_state *s, uint32_t res, unsigned w)
