@@ -35,21 +35,6 @@ static bool is_cmovcc(const ZydisDecodedInstruction *i)
 
 /* ---- the instructions ---- */
 
-enum alu_op { OP_ADD, OP_ADC, OP_SUB, OP_SBB, OP_AND, OP_OR, OP_XOR };
-
-static uint32_t alu_compute(enum alu_op op, uint32_t a, uint32_t b, int c)
-{
-    switch (op) {
-    case OP_ADD: return a + b;
-    case OP_ADC: return a + b + (uint32_t)c;
-    case OP_SUB: return a - b;
-    case OP_SBB: return a - b - (uint32_t)c;
-    case OP_AND: return a & b;
-    case OP_OR: return a | b;
-    default: return a ^ b;
-    }
-}
-
 static void alu(struct cpu_state *s, const struct interp_insn *in,
                 enum alu_op op, bool write)
 {
@@ -70,13 +55,7 @@ static void alu(struct cpu_state *s, const struct interp_insn *in,
         if (write)
             op_set(s, in, 0, r);
     }
-    switch (op) {
-    case OP_ADD: flags_add(s, a, b, 0, r, w); break;
-    case OP_ADC: flags_add(s, a, b, c, r, w); break;
-    case OP_SUB: flags_sub(s, a, b, 0, r, w); break;
-    case OP_SBB: flags_sub(s, a, b, c, r, w); break;
-    default: flags_logic(s, r, w); break;
-    }
+    alu_flags(s, op, a, b, c, r, w);
 }
 
 static void incdec(struct cpu_state *s, const struct interp_insn *in,

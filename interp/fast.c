@@ -195,39 +195,19 @@ static inline uint32_t form_r8(const struct cpu_state *s, unsigned gpr)
     return i < 4 ? s->gpr[i] & 0xff : (s->gpr[i - 4] >> 8) & 0xff;
 }
 
-/* ADD SUB AND OR XOR CMP TEST (FORM_ALU_RR's order): the result, and the
- * flags as alu() sets them (exec.c), for a and b of width w. */
-static inline __attribute__((always_inline)) uint32_t
-alu_result(unsigned k, uint32_t a, uint32_t b)
-{
-    switch (k) {
-    case 0: return a + b;
-    case 1: case 5: return a - b;
-    case 2: case 6: return a & b;
-    case 3: return a | b;
-    default: return a ^ b;
-    }
-}
-
-static inline __attribute__((always_inline)) void
-alu_flags(struct cpu_state *s, unsigned k, uint32_t a, uint32_t b, uint32_t r,
-          unsigned w)
-{
-    switch (k) {
-    case 0: flags_add(s, a, b, 0, r, w); break;
-    case 1: case 5: flags_sub(s, a, b, 0, r, w); break;
-    default: flags_logic(s, r, w); break;
-    }
-}
+/* The operation of each ALU form (FORM_ALU_RR's order: ADD SUB AND OR XOR
+ * CMP TEST; k < 5 writes its result). */
+static const enum alu_op alu_of[7] = {OP_ADD, OP_SUB, OP_AND, OP_OR,
+                                      OP_XOR, OP_SUB, OP_AND};
 
 /* Into the register d (CMP and TEST write only the flags). */
 static inline __attribute__((always_inline)) void
 form_alu(struct cpu_state *s, unsigned k, unsigned d, uint32_t a, uint32_t b)
 {
-    uint32_t r = alu_result(k, a, b);
+    uint32_t r = alu_compute(alu_of[k], a, b, 0);
     if (k < 5)
         s->gpr[d] = r;
-    alu_flags(s, k, a, b, r, 32);
+    alu_flags(s, alu_of[k], a, b, 0, r, 32);
 }
 
 /* Into memory at addr: read, write back, then the flags. */
@@ -235,17 +215,18 @@ static inline __attribute__((always_inline)) void
 form_alu_mem(struct cpu_state *s, unsigned k, uint32_t addr, uint32_t b)
 {
     uint32_t a = mem_read(s, addr, 32);
-    uint32_t r = alu_result(k, a, b);
+    uint32_t r = alu_compute(alu_of[k], a, b, 0);
     if (k < 5)
         mem_write(s, addr, 32, r);
-    alu_flags(s, k, a, b, r, 32);
+    alu_flags(s, alu_of[k], a, b, 0, r, 32);
 }
 
 /* 8-bit CMP (k 5) and TEST (k 6). */
 static inline __attribute__((always_inline)) void
 form_alu8(struct cpu_state *s, unsigned k, uint32_t a, uint32_t b)
 {
-    alu_flags(s, k, a, b, alu_result(k, a, b) & 0xff, 8);
+    alu_flags(s, alu_of[k], a, b, 0, alu_compute(alu_of[k], a, b, 0) & 0xff,
+              8);
 }
 
 static inline __attribute__((always_inline)) void

@@ -266,6 +266,38 @@ static inline bool cond(const struct cpu_state *s, unsigned cc)
     return v ^ (cc & 1);
 }
 
+/* ---- the ALU (lifter/alu.c) ---- */
+
+enum alu_op { OP_ADD, OP_ADC, OP_SUB, OP_SBB, OP_AND, OP_OR, OP_XOR };
+
+/* a op b with carry or borrow c (ADC, SBB). */
+static inline uint32_t alu_compute(enum alu_op op, uint32_t a, uint32_t b,
+                                   int c)
+{
+    switch (op) {
+    case OP_ADD: return a + b;
+    case OP_ADC: return a + b + (uint32_t)c;
+    case OP_SUB: return a - b;
+    case OP_SBB: return a - b - (uint32_t)c;
+    case OP_AND: return a & b;
+    case OP_OR: return a | b;
+    default: return a ^ b;
+    }
+}
+
+/* The flags of r = a op b (c) at width w (CMP's are SUB's, TEST's AND's). */
+static inline void alu_flags(struct cpu_state *s, enum alu_op op, uint32_t a,
+                             uint32_t b, int c, uint32_t r, unsigned w)
+{
+    switch (op) {
+    case OP_ADD: flags_add(s, a, b, 0, r, w); break;
+    case OP_ADC: flags_add(s, a, b, c, r, w); break;
+    case OP_SUB: flags_sub(s, a, b, 0, r, w); break;
+    case OP_SBB: flags_sub(s, a, b, c, r, w); break;
+    default: flags_logic(s, r, w); break;
+    }
+}
+
 /* ---- shifts (lifter/shift.c) ---- */
 
 enum shift_kind { SHIFT_SHL, SHIFT_SHR, SHIFT_SAR };
