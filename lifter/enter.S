@@ -10,7 +10,10 @@
  *                              const volatile uint32_t *interrupt);
  *
  * returns the first value below CPU_EXIT_LIMIT (16), or the next code when
- * *interrupt is set.  The C callee-saved registers are saved once here. */
+ * *interrupt is set.  The C callee-saved registers are saved once here.
+ * Each unit gets its arguments (lifter.h, LIFTER_UNIT_NARGS) from the
+ * state: EAX..EDI in r13d r14d r15d edi esi edx ecx r8d, mem_base in r9
+ * (the offsets are r386/cpu.h's CPU_OFF_GPR and CPU_OFF_MEM_BASE). */
         .text
         .globl  lifter_run_units
         .type   lifter_run_units, @function
@@ -34,6 +37,15 @@ lifter_run_units:
         movq    %rdx, 8(%rsp)
         movq    %rdi, %rax
 1:      movq    (%rsp), %r12
+        movl    0(%r12), %r13d
+        movl    4(%r12), %r14d
+        movl    8(%r12), %r15d
+        movl    12(%r12), %edi
+        movl    16(%r12), %esi
+        movl    20(%r12), %edx
+        movl    24(%r12), %ecx
+        movl    28(%r12), %r8d
+        movq    88(%r12), %r9
         callq   *%rax
         cmpq    $16, %rax               /* CPU_EXIT_LIMIT */
         jb      2f

@@ -426,8 +426,13 @@ static void leave_to(struct lift_ctx *lc, LLVMValueRef code64)
     LLVMBuildCondBr(b, go, tail, ret);
     LLVMPositionBuilderAtEnd(b, tail);
     LLVMValueRef fn = LLVMBuildIntToPtr(b, code64, lc->ptr, "");
-    LLVMValueRef call = LLVMBuildCall2(b, lc->unit_fn_type, fn, &lc->state, 1,
-                                       "");
+    /* The values the exit stored (or found there): lifter.h. */
+    LLVMValueRef args[LIFTER_UNIT_NARGS] = {lc->state};
+    for (int r = 0; r < REG_COUNT; r++)
+        args[1 + r] = lift_gpr_get(lc, r);
+    args[1 + REG_COUNT] = lc->mem_base_i64;
+    LLVMValueRef call = LLVMBuildCall2(b, lc->unit_fn_type, fn, args,
+                                       LIFTER_UNIT_NARGS, "");
     LLVMSetInstructionCallConv(call, LIFTER_UNIT_CC);
     LLVMSetTailCallKind(call, LLVMTailCallKindMustTail);
     LLVMBuildRet(b, call);
@@ -686,7 +691,9 @@ LLVMValueRef lift_call_helper(struct lift_ctx *lc, const char *name,
     return r;
 }
 
-/* Allocas for the registers and flags, loaded from the state. */
+/* Allocas for the registers and flags: the general registers and
+ * mem_base from the unit's arguments (lifter.h, LIFTER_UNIT_NARGS), the
+ * flags loaded from the state. */
 static void unit_prologue(struct lift_ctx *lc)
 {
     for (int r = 0; r < REG_COUNT; r++)
@@ -694,10 +701,13 @@ static void unit_prologue(struct lift_ctx *lc)
     for (int f = 0; f < FLAG_COUNT; f++)
         lc->flag[f] = lift_alloca(lc, f == FLAG_PF ? lc->i8 : lc->i1);
     lc->df = lift_alloca(lc, lc->i1);
-    lift_state_reload(lc);
-    LLVMValueRef base = LLVMBuildLoad2(
-        lc->b, lc->i64, lift_state_ptr(lc, CPU_OFF_MEM_BASE), "mem_base");
-    lc->mem_base = LLVMBuildIntToPtr(lc->b, base, lc->ptr, "");
+    lc->reloading = true;
+    for (int r = 0; r < REG_COUNT; r++)
+        lift_gpr_set(lc, r, LLVMGetParam(lc->fn, 1 + r));
+    lc->reloading = false;
+    lift_state_reload_flags(lc);
+    lc->mem_base_i64 = LLVMGetParam(lc->fn, 1 + REG_COUNT);
+    lc->mem_base = LLVMBuildIntToPtr(lc->b, lc->mem_base_i64, lc->ptr, "");
 }
 
 typedef bool (*lift_class_fn)(struct lift_ctx *lc);
@@ -932,7 +942,11 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     lc.i32 = LLVMInt32TypeInContext(lc.ctx);
     lc.i64 = LLVMInt64TypeInContext(lc.ctx);
     lc.ptr = LLVMPointerTypeInContext(lc.ctx, 0);
-    lc.unit_fn_type = LLVMFunctionType(lc.i64, &lc.ptr, 1, 0);
+    LLVMTypeRef params[LIFTER_UNIT_NARGS] = {lc.ptr};
+    for (int r = 0; r < REG_COUNT; r++)
+        params[1 + r] = lc.i32;
+    params[1 + REG_COUNT] = lc.i64;
+    lc.unit_fn_type = LLVMFunctionType(lc.i64, params, LIFTER_UNIT_NARGS, 0);
     lc.fn = LLVMAddFunction(m, name, lc.unit_fn_type);
     LLVMSetFunctionCallConv(lc.fn, LIFTER_UNIT_CC);
     lc.state = LLVMGetParam(lc.fn, 0);

@@ -37,6 +37,7 @@ struct lift_ctx {
     LLVMValueRef fn;
     LLVMValueRef state;    /* the cpu_state pointer argument */
     LLVMValueRef mem_base; /* ptr: host address of guest address 0 */
+    LLVMValueRef mem_base_i64; /* the same, the unit's argument */
     LLVMValueRef gpr[REG_COUNT]; /* allocas, i32 */
     LLVMValueRef flag[FLAG_COUNT]; /* allocas, i1 (PF: i8, state.c) */
     LLVMValueRef df;       /* alloca, i1 */
@@ -219,6 +220,8 @@ void lift_state_flush(struct lift_ctx *lc);
  * keep what the state holds (for exits where they are dead). */
 void lift_state_flush_live(struct lift_ctx *lc, unsigned flags);
 void lift_state_reload(struct lift_ctx *lc);
+/* Only the flags and DF (a unit's entry: its registers are arguments). */
+void lift_state_reload_flags(struct lift_ctx *lc);
 
 /* ---- guest memory (operand.c) ---- */
 /* The host pointer of guest address addr32 (in the guest window). */

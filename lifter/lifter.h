@@ -24,6 +24,17 @@
  * restored the six callee-saved registers the unit used. */
 #define LIFTER_UNIT_CC 21
 
+/* A unit's arguments: the CPU state pointer, then copies of the state's
+ * eight general registers (i32, EAX..EDI) and of its mem_base (i64).  The
+ * state stays the truth at every unit boundary -- every exit stores what
+ * it wrote, as before -- and the copies only spare the next unit its
+ * loads: a unit jumping to the next (lifter_env.tail_calls) passes its
+ * own values, which under preserve_none arrive in host registers (r12,
+ * then r13 r14 r15 rdi rsi rdx rcx r8 r9), so an interpreter's virtual pc
+ * or stack pointer no longer goes through a store and a load at each
+ * transition.  enter.S loads them from the state for every other entry. */
+#define LIFTER_UNIT_NARGS 10
+
 /* Helper ABI: functions translated code may call, all taking the CPU
  * state pointer first. */
 #define LIFTER_HELPER_CPUID "r386_helper_cpuid"   /* void (state*) */

@@ -383,6 +383,13 @@ void lift_state_reload(struct lift_ctx *lc)
                      LLVMBuildLoad2(lc->b, lc->i32,
                                     lift_state_ptr(lc, CPU_OFF_GPR + 4 * r),
                                     ""));
+    lc->reloading = false;
+    lift_state_reload_flags(lc);
+}
+
+void lift_state_reload_flags(struct lift_ctx *lc)
+{
+    lc->reloading = true;
     for (int f = 0; f < FLAG_COUNT; f++) {
         LLVMValueRef v = LLVMBuildLoad2(
             lc->b, lc->i8, lift_state_ptr(lc, CPU_OFF_FLAG + f), "");

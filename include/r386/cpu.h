@@ -125,7 +125,7 @@ struct cpu_state {
 #define CPU_OFF_EFLAGS_OTHER 44
 #define CPU_OFF_SEG_BASE 48
 #define CPU_OFF_SEG_SEL 72
-#define CPU_OFF_MEM_BASE 88
+#define CPU_OFF_MEM_BASE 88 /* (and CPU_OFF_GPR: lifter/enter.S too) */
 #define CPU_OFF_INSN_PC 96
 #define CPU_OFF_PROF_RET 100
 #define CPU_OFF_FPU_CW 104
@@ -217,8 +217,9 @@ static inline void cpu_fpu_init(struct cpu_state *s)
  * the code of the next unit to run (chaining: the dispatcher calls it at
  * once) or, a value below CPU_EXIT_LIMIT, an enum cpu_exit with state->eip
  * set accordingly.  Its calling convention is LLVM's preserve_none, not
- * C's (lifter/lifter.h, LIFTER_UNIT_CC): C code enters units through
- * cpu_run_chain. */
+ * C's, and after the state it takes copies of the registers the state
+ * holds (lifter/lifter.h, LIFTER_UNIT_CC and LIFTER_UNIT_NARGS): C code
+ * enters units through cpu_run_chain. */
 typedef uintptr_t (*cpu_unit_fn)(struct cpu_state *state);
 #define CPU_EXIT_LIMIT 16 /* (lifter/enter.S too) */
 

@@ -1,0 +1,130 @@
+/* Hand-written i386 assembly, no libc: every general register crosses
+ * unit transitions intact.  Optimised units jump to the next unit with
+ * the registers as arguments (lifter/lifter.h, LIFTER_UNIT_NARGS), so a
+ * register passed in the wrong place shows only after such a jump.  Each
+ * round sets EAX..EDI (ESP aside) to values of the round number, then
+ * calls one of three functions through a pointer that changes every round
+ * (never predicted: each call and each return leaves the unit through the
+ * indirect-branch table); the function and the code after the return
+ * compare every register, ESP included, with what the round expects.
+ * Prints "ok" and exits 0, or names the register and exits 1. */
+        .section .data
+targets: .long  f0, f1, f2
+ok_msg: .ascii  "ok\n"
+bad_msg: .ascii "bad eax\nbad ecx\nbad edx\nbad ebx\nbad esp\nbad ebp\nbad esi\nbad edi\n"
+        .section .bss
+        .lcomm round, 4
+        .lcomm target, 4
+        .lcomm exp, 32                  /* EAX..EDI, as pushal's order */
+        .section .text
+        .globl _start
+_start:
+        movl    $2000000, round
+next:
+        /* The expected values, from the round number. */
+        mov     round, %eax
+        mov     %eax, %ecx
+        xor     $0x11111111, %ecx
+        mov     %ecx, exp+0
+        lea     0x22222222(%eax), %ecx
+        mov     %ecx, exp+4
+        lea     (%eax,%eax,2), %ecx
+        mov     %ecx, exp+8
+        mov     %eax, %ecx
+        not     %ecx
+        mov     %ecx, exp+12
+        mov     %esp, exp+16
+        lea     1(,%eax,4), %ecx
+        mov     %ecx, exp+20
+        mov     %eax, %ecx
+        xor     $0x5a5a5a5a, %ecx
+        mov     %ecx, exp+24
+        lea     0x7777(%eax), %ecx
+        mov     %ecx, exp+28
+        /* This round's function. */
+        xor     %edx, %edx
+        mov     $3, %ecx
+        div     %ecx
+        mov     targets(,%edx,4), %eax
+        mov     %eax, target
+        /* The registers. */
+        mov     exp+0, %eax
+        mov     exp+4, %ecx
+        mov     exp+8, %edx
+        mov     exp+12, %ebx
+        mov     exp+20, %ebp
+        mov     exp+24, %esi
+        mov     exp+28, %edi
+        call    *target
+        call    check                   /* after the return */
+        decl    round
+        jnz     next
+        mov     $4, %eax                /* write(1, ok_msg, 3) */
+        mov     $1, %ebx
+        mov     $ok_msg, %ecx
+        mov     $3, %edx
+        int     $0x80
+        mov     $1, %eax                /* exit(0) */
+        xor     %ebx, %ebx
+        int     $0x80
+
+/* Three functions, each checking the registers (ESP is 4 lower here). */
+f0:     subl    $4, exp+16
+        call    check
+        addl    $4, exp+16
+        ret
+f1:     addl    $-8, exp+16
+        addl    $4, exp+16
+        call    check
+        addl    $4, exp+16
+        ret
+f2:     addl    $-4, exp+16
+        call    check
+        subl    $-4, exp+16
+        ret
+
+/* The registers against exp (ESP against exp+16 + 4: its return
+ * address is pushed); all registers kept. */
+check:  cmp     exp+0, %eax
+        jne     bad_eax
+        cmp     exp+4, %ecx
+        jne     bad_ecx
+        cmp     exp+8, %edx
+        jne     bad_edx
+        cmp     exp+12, %ebx
+        jne     bad_ebx
+        lea     4(%esp), %esp
+        cmp     exp+16, %esp
+        lea     -4(%esp), %esp
+        jne     bad_esp
+        cmp     exp+20, %ebp
+        jne     bad_ebp
+        cmp     exp+24, %esi
+        jne     bad_esi
+        cmp     exp+28, %edi
+        jne     bad_edi
+        ret
+
+bad_eax: mov    $0, %esi
+        jmp     bad
+bad_ecx: mov    $1, %esi
+        jmp     bad
+bad_edx: mov    $2, %esi
+        jmp     bad
+bad_ebx: mov    $3, %esi
+        jmp     bad
+bad_esp: mov    $4, %esi
+        jmp     bad
+bad_ebp: mov    $5, %esi
+        jmp     bad
+bad_esi: mov    $6, %esi
+        jmp     bad
+bad_edi: mov    $7, %esi
+bad:    mov     $4, %eax                /* write(1, bad_msg + 8 * esi, 8) */
+        mov     $1, %ebx
+        lea     bad_msg(,%esi,8), %ecx
+        mov     $8, %edx
+        int     $0x80
+        mov     $1, %eax                /* exit(1) */
+        mov     $1, %ebx
+        int     $0x80
