@@ -83,46 +83,24 @@ f2:     addl    $-4, exp+16
         subl    $-4, exp+16
         ret
 
-/* The registers against exp (ESP against exp+16 + 4: its return
- * address is pushed); all registers kept. */
-check:  cmp     exp+0, %eax
-        jne     bad_eax
-        cmp     exp+4, %ecx
-        jne     bad_ecx
-        cmp     exp+8, %edx
-        jne     bad_edx
-        cmp     exp+12, %ebx
-        jne     bad_ebx
-        lea     4(%esp), %esp
-        cmp     exp+16, %esp
-        lea     -4(%esp), %esp
-        jne     bad_esp
-        cmp     exp+20, %ebp
-        jne     bad_ebp
-        cmp     exp+24, %esi
-        jne     bad_esi
-        cmp     exp+28, %edi
-        jne     bad_edi
+/* The registers against exp (ESP against exp+16 as the caller had it:
+ * its return address is pushed here); all registers kept. */
+check:  pushal                          /* EDI ESI EBP ESP EBX EDX ECX EAX */
+        addl    $4, 12(%esp)            /* ESP before the call */
+        mov     $7, %esi
+1:      mov     $7, %edx
+        sub     %esi, %edx              /* slot esi holds register 7 - esi */
+        mov     (%esp,%esi,4), %eax
+        cmp     exp(,%edx,4), %eax
+        jne     bad
+        dec     %esi
+        jns     1b
+        popal                           /* (skips the ESP slot) */
         ret
 
-bad_eax: mov    $0, %esi
-        jmp     bad
-bad_ecx: mov    $1, %esi
-        jmp     bad
-bad_edx: mov    $2, %esi
-        jmp     bad
-bad_ebx: mov    $3, %esi
-        jmp     bad
-bad_esp: mov    $4, %esi
-        jmp     bad
-bad_ebp: mov    $5, %esi
-        jmp     bad
-bad_esi: mov    $6, %esi
-        jmp     bad
-bad_edi: mov    $7, %esi
-bad:    mov     $4, %eax                /* write(1, bad_msg + 8 * esi, 8) */
+bad:    lea     bad_msg(,%edx,8), %ecx  /* write(1, bad_msg + 8 * edx, 8) */
+        mov     $4, %eax
         mov     $1, %ebx
-        lea     bad_msg(,%esi,8), %ecx
         mov     $8, %edx
         int     $0x80
         mov     $1, %eax                /* exit(1) */
