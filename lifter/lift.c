@@ -145,6 +145,7 @@ static bool region_reaches(const struct lift_ctx *lc, unsigned from,
     return seen & (UINT64_C(1) << to);
 }
 
+/* The index of the region block at pc, -1 when there is none. */
 /* The call context a block made or found from here is in: the one a call
  * being lifted opens, else the current block's. */
 static unsigned target_ctx(const struct lift_ctx *lc)
@@ -153,11 +154,10 @@ static unsigned target_ctx(const struct lift_ctx *lc)
                             : lc->block_ctx[lc->cur_block];
 }
 
-/* The index of the region block that is pc lifted in call context ctx,
- * -1 when there is none.  A callee called from two call sites of the
- * region is lifted once for each, so that its ret goes on inside the unit
- * after both (lift_end_ret; with one block for both, the ret of the
- * second call left through the indirect-branch table). */
+/* Region block i is pc lifted in call context ctx: a callee called from two
+ * call sites of the region is lifted once for each, so that its ret goes
+ * on inside the unit after both (lift_end_ret; with one block for both,
+ * the ret of the second call left through the indirect-branch table). */
 static int region_find(const struct lift_ctx *lc, guest_addr_t pc,
                        unsigned ctx)
 {
