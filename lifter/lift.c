@@ -146,23 +146,10 @@ static bool region_reaches(const struct lift_ctx *lc, unsigned from,
 }
 
 /* The index of the region block at pc, -1 when there is none. */
-/* The call context a block made or found from here is in: the one a call
- * being lifted opens, else the current block's. */
-static unsigned target_ctx(const struct lift_ctx *lc)
-{
-    return lc->new_ctx >= 0 ? (unsigned)lc->new_ctx
-                            : lc->block_ctx[lc->cur_block];
-}
-
-/* Region block i is pc lifted in call context ctx: a callee called from two
- * call sites of the region is lifted once for each, so that its ret goes
- * on inside the unit after both (lift_end_ret; with one block for both,
- * the ret of the second call left through the indirect-branch table). */
-static int region_find(const struct lift_ctx *lc, guest_addr_t pc,
-                       unsigned ctx)
+static int region_find(const struct lift_ctx *lc, guest_addr_t pc)
 {
     for (unsigned i = 0; i < lc->nblocks; i++)
-        if (lc->block_pc[i] == pc && lc->block_ctx[i] == ctx)
+        if (lc->block_pc[i] == pc)
             return (int)i;
     return -1;
 }
@@ -188,7 +175,7 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
                                       bool *loop)
 {
     *loop = false;
-    int i = region_find(lc, target, target_ctx(lc));
+    int i = region_find(lc, target);
     if (i >= 0) {
         lc->block_succ[lc->cur_block] |= UINT64_C(1) << i;
         *loop = region_reaches(lc, (unsigned)i, lc->cur_block);
@@ -204,7 +191,8 @@ static LLVMBasicBlockRef region_block(struct lift_ctx *lc, guest_addr_t target,
     char name[24];
     snprintf(name, sizeof(name), "g_%08x", target);
     lc->block_pc[lc->nblocks] = target;
-    lc->block_ctx[lc->nblocks] = (uint8_t)target_ctx(lc);
+    lc->block_ctx[lc->nblocks] = (uint8_t)(
+        lc->new_ctx >= 0 ? lc->new_ctx : lc->block_ctx[lc->cur_block]);
     lc->block_bb[lc->nblocks] = lift_block(lc, name);
     lift_x87_block_new(lc, lc->nblocks);
     lc->block_succ[lc->cur_block] |= UINT64_C(1) << lc->nblocks;
@@ -458,8 +446,7 @@ void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
     bool loop;
     LLVMBasicBlockRef bb = region_block(lc, target, &loop);
     if (bb) {
-        int depth = lift_x87_edge(
-            lc, (unsigned)region_find(lc, target, target_ctx(lc)));
+        int depth = lift_x87_edge(lc, (unsigned)region_find(lc, target));
         if (loop)
             interrupt_check(lc, target);
         /* Also in code the guest may write: a loop whose code another
@@ -831,7 +818,7 @@ static guest_addr_t lift_guest_block(const struct lifter *l,
         /* Straight-line code running into another block of the region
          * (a branch target lifted or queued already) goes on there
          * instead of lifting the same instructions a second time. */
-        if (n > 0 && region_find(lc, cur, target_ctx(lc)) >= 0) {
+        if (n > 0 && region_find(lc, cur) >= 0) {
             lift_end_direct(lc, cur);
             break;
         }

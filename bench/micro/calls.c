@@ -1,8 +1,10 @@
 /* Calls and returns: a function (g) that calls another (f) twice, called
  * from sixteen places chosen by a switch.  Not a row of bench/run.sh: a
- * microbenchmark for the regions' returns (docs/PERFORMANCE.md, session
- * 31).  gcc -m32 -O2 -static -o calls32 calls.c; time r386 ./calls32,
- * against the same binary run natively where the host runs i386. */
+ * microbenchmark for the regions' returns.  A region lifts f once for
+ * both of g's calls, so the second call's return leaves the unit through
+ * the indirect-branch table: r386 2.1x the i386 binary run natively
+ * (docs/PERFORMANCE.md, session 31, with what was tried).
+ * gcc -m32 -O2 -static -o calls32 calls.c; time r386 ./calls32. */
 #include <stdio.h>
 #include <stdlib.h>
 

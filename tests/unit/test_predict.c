@@ -10,14 +10,11 @@
 #include "test_util.h"
 
 /* Guest code: `jmp *%eax` at SITE, `ret` at each target, a conditional
- * branch at BRANCH to FALL and TAKEN; at CALLS, `call CALLEE` twice and
- * `ret`. */
+ * branch at BRANCH to FALL and TAKEN. */
 #define SITE 0x1000u
 #define BRANCH 0x1100u
 #define FALL 0x1102u
 #define TAKEN 0x1180u
-#define CALLS 0x5000u
-#define CALLEE 0x5100u
 static const guest_addr_t targets[] = {0x2000, 0x3000, 0x4000};
 static unsigned runs_taken; /* the interpreter's count at TAKEN */
 
@@ -35,12 +32,6 @@ static size_t code_read(void *ctx, guest_addr_t pc, uint8_t *buf, size_t max)
         buf[0] = 0x74; /* je TAKEN */
         buf[1] = (uint8_t)(TAKEN - FALL);
     }
-    for (guest_addr_t at = CALLS; at <= CALLS + 5; at += 5)
-        if (pc == at && max >= 5) {
-            uint32_t rel = CALLEE - (at + 5);
-            buf[0] = 0xe8; /* call CALLEE */
-            memcpy(buf + 1, &rel, 4);
-        }
     return max;
 }
 
@@ -145,40 +136,6 @@ START_TEST(cold_side)
 }
 END_TEST
 
-/* The blocks of u's function whose names start with prefix. */
-static unsigned blocks_named(LLVMValueRef fn, const char *prefix)
-{
-    unsigned n = 0;
-    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb;
-         bb = LLVMGetNextBasicBlock(bb))
-        n += strncmp(LLVMGetBasicBlockName(bb), prefix, strlen(prefix)) == 0;
-    return n;
-}
-
-/* A callee called twice from one function is lifted once for each call,
- * so that both of its rets go on inside the unit: with one block for
- * both, the second call's return left through the indirect-branch
- * table (a region block is a pc in a call context, lift.c). */
-START_TEST(callee_per_call)
-{
-    struct lifter *l = lifter_create();
-    ck_assert_ptr_nonnull(l);
-    LLVMContextRef ctx = LLVMContextCreate();
-    LLVMModuleRef m = LLVMModuleCreateWithNameInContext("t", ctx);
-    struct lifter_env env = {.chain = true, .ibtc = true, .ibtc_mask = 1,
-                             .tail_calls = true, .predict = true};
-    struct lifter_unit u;
-    ck_assert_int_eq(lifter_lift_unit(l, m, "u", CALLS, &code, &env, &u), 0);
-    LLVMValueRef fn = LLVMGetNamedFunction(m, "u");
-    ck_assert_ptr_nonnull(fn);
-    ck_assert_uint_eq(blocks_named(fn, "g_00005100"), 2);
-    ck_assert_uint_eq(blocks_named(fn, "ret_inline"), 2);
-    LLVMDisposeModule(m);
-    LLVMContextDispose(ctx);
-    lifter_destroy(l);
-}
-END_TEST
-
 int main(void)
 {
     Suite *s = suite_create("predict");
@@ -186,7 +143,6 @@ int main(void)
     tcase_add_test(tc, settled_predicted);
     tcase_add_test(tc, changing_none);
     tcase_add_test(tc, cold_side);
-    tcase_add_test(tc, callee_per_call);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
