@@ -727,12 +727,9 @@ int interp_exec(struct cpu_state *s, const struct interp_insn *in,
         return jump(s, t);
     }
     case ZYDIS_MNEMONIC_RET: {
-        uint32_t sp = s->gpr[REG_ESP];
-        uint32_t t = mem_read(s, sp, 32);
-        sp += 4;
+        uint32_t t = pop(s, 32);
         if (in->visible > 0)
-            sp += in->op[0].imm & 0xffff;
-        s->gpr[REG_ESP] = sp;
+            s->gpr[REG_ESP] += in->op[0].imm & 0xffff;
         return jump(s, t);
     }
     case ZYDIS_MNEMONIC_JECXZ:

@@ -270,13 +270,9 @@ form_step(struct cpu_state *s, const struct interp_insn *in,
     case FORM_PUSH_M: /* (the operand is read with ESP as it was) */
         push(s, 32, mem_read(s, op_addr(s, a), 32));
         return INTERP_NEXT;
-    case FORM_POP_R: {
-        uint32_t sp = g[REG_ESP];
-        uint32_t v = mem_read(s, sp, 32);
-        g[REG_ESP] = sp + 4;
-        g[a->gpr] = v; /* (POP ESP: the value read) */
+    case FORM_POP_R:
+        g[a->gpr] = pop(s, 32); /* (POP ESP: the value read) */
         return INTERP_NEXT;
-    }
     case FORM_INC_R:
     case FORM_DEC_R: {
         uint8_t cf = s->flag[FLAG_CF];
@@ -336,7 +332,7 @@ form_step(struct cpu_state *s, const struct interp_insn *in,
         return INTERP_NEXT;
     case FORM_MOVZX_R8: g[a->gpr] = form_r8(s, b->gpr); return INTERP_NEXT;
     case FORM_MOVSX_R8:
-        g[a->gpr] = (uint32_t)(int32_t)(int8_t)form_r8(s, b->gpr);
+        g[a->gpr] = (uint32_t)sext(form_r8(s, b->gpr), 8);
         return INTERP_NEXT;
     case FORM_SHL_RI:
         form_shift(s, SHIFT_SHL, a->gpr, b->imm);
@@ -358,13 +354,9 @@ form_step(struct cpu_state *s, const struct interp_insn *in,
         push(s, 32, in->pc + in->length);
         s->eip = in->target;
         return CPU_EXIT_JUMP;
-    case FORM_RET: {
-        uint32_t sp = g[REG_ESP];
-        uint32_t t = mem_read(s, sp, 32);
-        g[REG_ESP] = sp + 4;
-        s->eip = t;
+    case FORM_RET:
+        s->eip = pop(s, 32);
         return CPU_EXIT_JUMP;
-    }
     default:
         return interp_exec(s, in, calls);
     }

@@ -211,6 +211,16 @@ static inline void push(struct cpu_state *s, unsigned w, uint32_t v)
     s->gpr[REG_ESP] = sp;
 }
 
+/* The value popped at width w: ESP moves only once the load has not
+ * faulted. */
+static inline uint32_t pop(struct cpu_state *s, unsigned w)
+{
+    uint32_t sp = s->gpr[REG_ESP];
+    uint32_t v = mem_read(s, sp, w);
+    s->gpr[REG_ESP] = sp + w / 8;
+    return v;
+}
+
 /* ---- flags (lifter/flags.c) ---- */
 
 static inline void flags_result(struct cpu_state *s, uint32_t res, unsigned w)
