@@ -101,6 +101,8 @@ struct lift_ctx {
         unsigned flags;     /* the flags stored there (bit f), if dirty */
         int8_t x87_depth;   /* the x87 cache's depth there */
         bool x87_only;      /* only the x87 cache is stored there */
+        bool no_gpr;        /* no general register is stored there */
+        bool gpr_only;      /* only the general registers are */
         uint8_t block;      /* the region block it is in */
         struct lift_written written; /* what the block wrote before it */
     } *flush;
@@ -219,6 +221,11 @@ void lift_state_flush(struct lift_ctx *lc);
 /* The same, storing only the flags in the mask (bit FLAG_*): the others
  * keep what the state holds (for exits where they are dead). */
 void lift_state_flush_live(struct lift_ctx *lc, unsigned flags);
+/* At a unit's exit (lift.c, leave_to): in optimised units the general
+ * registers go to the next unit as arguments and are stored only on the
+ * way back to cpu_run_chain (lift_state_flush_gprs there). */
+void lift_state_flush_exit(struct lift_ctx *lc);
+void lift_state_flush_gprs(struct lift_ctx *lc);
 void lift_state_reload(struct lift_ctx *lc);
 /* Only the flags and DF (a unit's entry: its registers are arguments). */
 void lift_state_reload_flags(struct lift_ctx *lc);

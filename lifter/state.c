@@ -287,13 +287,24 @@ void lift_state_flush_live(struct lift_ctx *lc, unsigned flags)
     }
     LLVMBasicBlockRef bb = LLVMGetInsertBlock(lc->b);
     lc->flush[lc->nflush++] = (struct lift_flush_point){
-        bb,
-        LLVMGetLastInstruction(bb),
-        flags,
-        (int8_t)lift_x87_flush_depth(lc),
-        false,
-        (uint8_t)lc->cur_block,
-        lc->written[lc->cur_block]};
+        .bb = bb,
+        .after = LLVMGetLastInstruction(bb),
+        .flags = flags,
+        .x87_depth = (int8_t)lift_x87_flush_depth(lc),
+        .block = (uint8_t)lc->cur_block,
+        .written = lc->written[lc->cur_block]};
+}
+
+void lift_state_flush_exit(struct lift_ctx *lc)
+{
+    lift_state_flush(lc);
+    lc->flush[lc->nflush - 1].no_gpr = lc->env && lc->env->tail_calls;
+}
+
+void lift_state_flush_gprs(struct lift_ctx *lc)
+{
+    lift_state_flush_live(lc, 0);
+    lc->flush[lc->nflush - 1].gpr_only = true;
 }
 
 static void written_or(struct lift_written *d, const struct lift_written *s)
@@ -339,10 +350,12 @@ static void flush_here(struct lift_ctx *lc, const struct lift_flush_point *p)
 {
     struct lift_written d = lift_written_at(lc, p);
     unsigned flags = p->flags;
-    for (int r = 0; r < REG_COUNT; r++)
+    for (int r = 0; r < REG_COUNT && !p->no_gpr; r++)
         if (d.gpr & (1u << r))
             LLVMBuildStore(lc->b, lift_gpr_get(lc, r),
                            lift_state_ptr(lc, CPU_OFF_GPR + 4 * r));
+    if (p->gpr_only)
+        return;
     for (int f = 0; f < FLAG_COUNT; f++)
         if (d.flag & flags & (1u << f))
             LLVMBuildStore(lc->b,
@@ -368,7 +381,8 @@ void lift_state_emit_flushes(struct lift_ctx *lc)
             LLVMPositionBuilderAtEnd(lc->b, p->bb);
         if (!p->x87_only)
             flush_here(lc, p);
-        lift_x87_flush_here(lc, p);
+        if (!p->gpr_only)
+            lift_x87_flush_here(lc, p);
     }
     free(lc->flush);
     lc->flush = NULL;
