@@ -168,7 +168,7 @@ static int define_helpers(struct jit *j, char *err, size_t errlen)
 }
 
 /* What an empty indirect-cache slot points at: no guest pc matches. */
-static const struct lifter_ibtc_entry ibtc_none = {UINT64_MAX, 0};
+static const struct lifter_ibtc_entry ibtc_none = {UINT64_MAX, 0, 0};
 
 /* LLVM's part of the JIT: target machines, LLJIT, the helpers' symbols
  * and the first tier's context.  Made at the first compile or ORC link,
@@ -817,6 +817,11 @@ static cpu_unit_fn lookup(struct jit *j, guest_addr_t pc, bool allow_compile,
         if (j->cfg.compiling)
             j->cfg.compiling(false);
     }
+    if (fn && e->link.code && !e->flags_in) {
+        e->flags_in = lifter_flags_live(j->lifter, &j->cfg.code, pc) ? 1 : 2;
+        __atomic_store_n(&e->link.flags_live, e->flags_in == 1,
+                         __ATOMIC_RELEASE);
+    }
     if (fn && e->link.code) {
         /* Remember it for indirect branches in translated code: first
          * way of its set, the one there moving to the second (lifter.h). */
@@ -983,6 +988,7 @@ void jit_fork_child(struct jit *j)
 void jit_invalidate(struct jit *j, guest_addr_t lo, uint64_t end)
 {
     pthread_mutex_lock(&j->lock);
+    bool changed = false;
     for (size_t b = 0; b < j->cache.nbuckets; b++)
         for (struct jit_entry *e = j->cache.buckets[b]; e; e = e->next) {
             if (e->code_end <= lo || e->code_lo >= end ||
@@ -996,7 +1002,21 @@ void jit_invalidate(struct jit *j, guest_addr_t lo, uint64_t end)
             e->code_end = 0;
             __atomic_store_n(&e->link.code, 0, __ATOMIC_RELEASE);
             j->stats.invalidated++;
+            changed = true;
         }
+    /* Whether code reads the flags first may depend on code elsewhere (a
+     * callee: lifter_flags_live): when code changed, every entry asks
+     * again before it goes back in the indirect-branch table, emptied
+     * here.  (A thread may still take an entry it found before with the
+     * old answer: the guest changing a callee's code under another
+     * thread's running caller.) */
+    if (changed) {
+        for (uint32_t i = 0; i < JIT_IBTC_SIZE; i++)
+            __atomic_store_n(&j->ibtc[i], &ibtc_none, __ATOMIC_RELEASE);
+        for (size_t b = 0; b < j->cache.nbuckets; b++)
+            for (struct jit_entry *e = j->cache.buckets[b]; e; e = e->next)
+                e->flags_in = 0;
+    }
     pthread_mutex_unlock(&j->lock);
 }
 

@@ -44,6 +44,10 @@ struct jit_entry {
     uint32_t gen;
     /* Some guest page lists it in the page index (jit_page_index_add). */
     bool indexed;
+    /* Whether its code may read a flag before writing it
+     * (lifter_flags_live): 0 not known yet, 1 yes, 2 no; link.flags_live
+     * says it to translated code (compile.c, lookup). */
+    uint8_t flags_in;
     /* Waiting in the background thread's queue (jit_request). */
     bool queued;
     /* jit_code_epoch + 1 when the persistent cache was found to hold no

@@ -18,6 +18,7 @@
 #define UNIT_MAX_INSNS 256   /* in one straight-line guest block */
 #define REGION_MAX_BLOCKS 64 /* == size of lift_ctx.block_pc */
 #define REGION_MAX_INSNS 128
+#define ALL_FLAGS ((1u << FLAG_COUNT) - 1) /* (lift_state_flush_live) */
 /* Past the budget, while the x87 stack holds values the unit pushed (the
  * x87 cache, optimised units) -- at most this many more instructions: see
  * region_block. */
@@ -327,7 +328,17 @@ bool lift_peek(struct lift_ctx *lc, guest_addr_t pc,
 /* The arithmetic flags (bit FLAG_*) that guest code at pc may read before
  * it writes them, looking ahead to the first control transfer.  A flag an
  * instruction leaves undefined counts as written: its value is anyone's. */
-static unsigned flags_live_at(struct lift_ctx *lc, guest_addr_t pc)
+/* The flags (bit FLAG_*) the code at pc may read before it writes them,
+ * from the code a look-ahead decodes (peek, up to 48 instructions): those
+ * it does not write before an instruction peek cannot decode or a control
+ * transfer count as read.  With follow, it goes on through direct jmps
+ * and 32-bit calls, and a ret of such a call returns to the code after
+ * it: most i386 PIC functions start with `push; call
+ * __x86.get_pc_thunk.bx` (a `mov (%esp),%ebx; ret`) and then `add
+ * $GOT,%ebx`, which writes them all. */
+static unsigned flags_live_scan(bool (*peek)(void *ctx, guest_addr_t pc,
+                                             ZydisDecodedInstruction *insn),
+                                void *ctx, guest_addr_t pc, bool follow)
 {
     static const uint32_t zflag[FLAG_COUNT] = {
         [FLAG_CF] = ZYDIS_CPUFLAG_CF, [FLAG_PF] = ZYDIS_CPUFLAG_PF,
@@ -337,17 +348,36 @@ static unsigned flags_live_at(struct lift_ctx *lc, guest_addr_t pc)
     uint32_t all = 0, live = 0, written = 0;
     for (int f = 0; f < FLAG_COUNT; f++)
         all |= zflag[f];
-    for (int n = 0; n < 32 && (written & all) != all; n++) {
+    guest_addr_t ret[4];
+    unsigned depth = 0;
+    for (int n = 0; n < 48 && (written & all) != all; n++) {
         ZydisDecodedInstruction insn;
-        if (!lift_peek(lc, pc, &insn) || !insn.cpu_flags)
+        if (!peek(ctx, pc, &insn) || !insn.cpu_flags)
             break;
         live |= insn.cpu_flags->tested & ~written;
         if (writes_flags_always(&insn))
             written |= insn.cpu_flags->modified | insn.cpu_flags->set_0 |
                        insn.cpu_flags->set_1 | insn.cpu_flags->undefined;
-        if (lift_ends_lookahead(&insn))
+        guest_addr_t next = pc + insn.length;
+        if (!lift_ends_lookahead(&insn)) {
+            pc = next;
+            continue;
+        }
+        bool rel = follow && insn.raw.imm[0].is_relative &&
+                   insn.operand_width == 32;
+        guest_addr_t to = next + (guest_addr_t)insn.raw.imm[0].value.s;
+        if (rel && insn.meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
+            pc = to;
+        } else if (rel && insn.meta.category == ZYDIS_CATEGORY_CALL &&
+                   depth < sizeof(ret) / sizeof(ret[0])) {
+            ret[depth++] = next;
+            pc = to;
+        } else if (insn.mnemonic == ZYDIS_MNEMONIC_RET && depth > 0 &&
+                   insn.operand_width == 32) {
+            pc = ret[--depth];
+        } else {
             break;
-        pc += insn.length;
+        }
     }
     live |= all & ~written;
     unsigned mask = 0;
@@ -355,6 +385,41 @@ static unsigned flags_live_at(struct lift_ctx *lc, guest_addr_t pc)
         if (live & zflag[f])
             mask |= 1u << f;
     return mask;
+}
+
+static bool peek_unit(void *ctx, guest_addr_t pc,
+                      ZydisDecodedInstruction *insn)
+{
+    return lift_peek(ctx, pc, insn);
+}
+
+/* ... for the unit being lifted: its straight-line code only (the bytes
+ * count as the unit's, and code elsewhere would add ranges to it). */
+static unsigned flags_live_at(struct lift_ctx *lc, guest_addr_t pc)
+{
+    return flags_live_scan(peek_unit, lc, pc, false);
+}
+
+struct peek_code {
+    const struct lifter *l;
+    const struct lifter_code_source *code;
+};
+
+static bool peek_code(void *ctx, guest_addr_t pc,
+                      ZydisDecodedInstruction *insn)
+{
+    const struct peek_code *p = ctx;
+    uint8_t bytes[ZYDIS_MAX_INSTRUCTION_LENGTH];
+    size_t avail = p->code->read(p->code->ctx, pc, bytes, sizeof(bytes));
+    return avail && ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(
+                        &p->l->decoder, NULL, bytes, avail, insn));
+}
+
+bool lifter_flags_live(const struct lifter *l,
+                       const struct lifter_code_source *code, guest_addr_t pc)
+{
+    struct peek_code p = {l, code};
+    return flags_live_scan(peek_code, &p, pc, true) != 0;
 }
 
 /* Is a signal waiting for the dispatcher (cpu_state.interrupt)?  i1, read
@@ -408,7 +473,8 @@ static void interrupt_check(struct lift_ctx *lc, guest_addr_t target)
  * env->tail_calls jump to the code at once when there is code and no
  * interrupt pending -- what cpu_run_chain would do next, without a return,
  * its loop and an indirect call that all transitions share. */
-static void leave_to(struct lift_ctx *lc, LLVMValueRef code64)
+static void leave_to(struct lift_ctx *lc, LLVMValueRef code64,
+                     unsigned back_flags)
 {
     LLVMBuilderRef b = lc->b;
     if (!lc->env->tail_calls) {
@@ -437,7 +503,7 @@ static void leave_to(struct lift_ctx *lc, LLVMValueRef code64)
     LLVMSetTailCallKind(call, LLVMTailCallKindMustTail);
     LLVMBuildRet(b, call);
     LLVMPositionBuilderAtEnd(b, ret);
-    lift_state_flush_gprs(lc); /* (lift_state_flush_exit) */
+    lift_state_flush_back(lc, back_flags); /* (lift_state_flush_exit) */
     lift_prof_exit(lc);
     LLVMBuildRet(b, code64);
 }
@@ -525,7 +591,7 @@ void lift_end_chain(struct lift_ctx *lc, guest_addr_t target)
         lift_end_exit(lc, CPU_EXIT_JUMP, lift_i32(lc, target));
         return;
     }
-    lift_state_flush_exit(lc);
+    lift_state_flush_exit(lc, ALL_FLAGS);
     store_eip(lc, lift_i32(lc, target));
     /* Chain: hand the dispatcher whatever the cell for target holds now --
      * its code, or 0 (CPU_EXIT_JUMP) while it has none (optimised code
@@ -533,15 +599,15 @@ void lift_end_chain(struct lift_ctx *lc, guest_addr_t target)
      * of a tail call keeps the unit within what LLVM's fast instruction
      * selector handles, and costs a return and an indirect call. */
     LLVMValueRef cellp = cell_of(lc, target);
-    leave_to(lc, LLVMBuildLoad2(lc->b, lc->i64, cellp, ""));
+    leave_to(lc, LLVMBuildLoad2(lc->b, lc->i64, cellp, ""), 0);
     lc->ended = true;
 }
 
 /* Slot i32 of the indirect branch table at base: the code it holds, and
- * *hit (i1): whether it holds target32's. */
+ * *hit (i1): whether it holds target32's; *flags (i64): its flags_live. */
 static LLVMValueRef ibtc_probe(struct lift_ctx *lc, LLVMValueRef base,
                                LLVMValueRef i32, LLVMValueRef target32,
-                               LLVMValueRef *hit)
+                               LLVMValueRef *hit, LLVMValueRef *flags)
 {
     LLVMBuilderRef b = lc->b;
     LLVMValueRef off = LLVMBuildMul(b, lift_zext(lc, i32, 64),
@@ -552,6 +618,10 @@ static LLVMValueRef ibtc_probe(struct lift_ctx *lc, LLVMValueRef base,
     LLVMValueRef eight = lift_const(lc, 64, 8);
     LLVMValueRef codep = LLVMBuildGEP2(b, lc->i8, ent, &eight, 1, "");
     *hit = LLVMBuildICmp(b, LLVMIntEQ, epc, lift_zext(lc, target32, 64), "");
+    LLVMValueRef sixteen = lift_const(lc, 64, 16);
+    *flags = LLVMBuildLoad2(b, lc->i64,
+                            LLVMBuildGEP2(b, lc->i8, ent, &sixteen, 1, ""),
+                            "");
     return LLVMBuildLoad2(b, lc->i64, codep, "");
 }
 
@@ -600,18 +670,23 @@ static void end_indirect(struct lift_ctx *lc, LLVMValueRef target32,
         lift_end_exit(lc, CPU_EXIT_JUMP, target32);
         return;
     }
-    lift_state_flush_exit(lc);
+    /* The inline probe's tail call stores the flags only when the table
+     * says the target may read them first (lifter_ibtc_entry.flags_live):
+     * code rarely does, and storing them was ~8% of Lua's time. */
+    bool probe = lc->env->tail_calls && !(lc->env->count && site);
+    lift_state_flush_exit(lc, probe ? 0 : ALL_FLAGS);
     store_eip(lc, target32);
     LLVMBuilderRef b = lc->b;
     LLVMModuleRef m = LLVMGetGlobalParent(lc->fn);
     LLVMValueRef base = LLVMGetNamedGlobal(m, LIFTER_SYM_IBTC);
     if (!base)
         base = LLVMAddGlobal(m, lc->ptr, LIFTER_SYM_IBTC);
-    if (!lc->env->tail_calls || (lc->env->count && site)) {
+    if (!probe) {
         LLVMValueRef args[] = {base, lift_i32(lc, lc->env->ibtc_mask),
                                target32,
                                lift_i32(lc, site)};
-        leave_to(lc, lift_call(lc, LIFTER_SYM_IBTC_FIND, lc->i64, args, 4));
+        leave_to(lc, lift_call(lc, LIFTER_SYM_IBTC_FIND, lc->i64, args, 4),
+                 0);
         lc->ended = true;
         return;
     }
@@ -624,22 +699,36 @@ static void end_indirect(struct lift_ctx *lc, LLVMValueRef target32,
      * misses, the second. */
     LLVMBasicBlockRef from[2], other = lift_block(lc, "ibtc_other"),
                                join = lift_block(lc, "ibtc_join");
-    LLVMValueRef hit, code[2];
+    LLVMValueRef hit, code[2], flags[2];
     code[0] = ibtc_probe(lc, base, LLVMBuildAnd(b, h, lift_i32(lc, ~1u), ""),
-                         target32, &hit);
+                         target32, &hit, &flags[0]);
     from[0] = LLVMGetInsertBlock(b);
     LLVMBuildCondBr(b, hit, join, other);
     LLVMPositionBuilderAtEnd(b, other);
     code[1] = ibtc_probe(lc, base, LLVMBuildOr(b, h, lift_i32(lc, 1), ""),
-                         target32, &hit);
+                         target32, &hit, &flags[1]);
     code[1] = LLVMBuildSelect(b, hit, code[1],
                               lift_const(lc, 64, CPU_EXIT_JUMP), "");
+    flags[1] = LLVMBuildSelect(b, hit, flags[1], lift_const(lc, 64, 0), "");
     from[1] = LLVMGetInsertBlock(b);
     LLVMBuildBr(b, join);
     LLVMPositionBuilderAtEnd(b, join);
     LLVMValueRef phi = LLVMBuildPhi(b, lc->i64, "");
     LLVMAddIncoming(phi, code, from, 2);
-    leave_to(lc, phi);
+    LLVMValueRef fphi = LLVMBuildPhi(b, lc->i64, "");
+    LLVMAddIncoming(fphi, flags, from, 2);
+    LLVMBasicBlockRef store = lift_block(lc, "ibtc_flags"),
+                      go = lift_block(lc, "ibtc_go");
+    LLVMBuildCondBr(b,
+                    LLVMBuildICmp(b, LLVMIntNE, fphi, lift_const(lc, 64, 0),
+                                  ""),
+                    store, go);
+    LLVMPositionBuilderAtEnd(b, store);
+    lift_state_flush_back(lc, ALL_FLAGS);
+    lc->flush[lc->nflush - 1].no_gpr = true; /* (the flags only) */
+    LLVMBuildBr(b, go);
+    LLVMPositionBuilderAtEnd(b, go);
+    leave_to(lc, phi, ALL_FLAGS);
     lc->ended = true;
 }
 

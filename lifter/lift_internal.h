@@ -102,7 +102,7 @@ struct lift_ctx {
         int8_t x87_depth;   /* the x87 cache's depth there */
         bool x87_only;      /* only the x87 cache is stored there */
         bool no_gpr;        /* no general register is stored there */
-        bool gpr_only;      /* only the general registers are */
+        bool no_x87;        /* nor the x87 cache */
         uint8_t block;      /* the region block it is in */
         struct lift_written written; /* what the block wrote before it */
     } *flush;
@@ -222,10 +222,13 @@ void lift_state_flush(struct lift_ctx *lc);
  * keep what the state holds (for exits where they are dead). */
 void lift_state_flush_live(struct lift_ctx *lc, unsigned flags);
 /* At a unit's exit (lift.c, leave_to): in optimised units the general
- * registers go to the next unit as arguments and are stored only on the
- * way back to cpu_run_chain (lift_state_flush_gprs there). */
-void lift_state_flush_exit(struct lift_ctx *lc);
-void lift_state_flush_gprs(struct lift_ctx *lc);
+ * registers go to the next unit as arguments, and of the flags only
+ * tail_flags (a mask as above) are stored before the tail call; the rest
+ * is stored on the way back to cpu_run_chain, by lift_state_flush_back
+ * with the flags the tail call may leave behind.  (The first tier stores
+ * all of them at the exit.) */
+void lift_state_flush_exit(struct lift_ctx *lc, unsigned tail_flags);
+void lift_state_flush_back(struct lift_ctx *lc, unsigned flags);
 void lift_state_reload(struct lift_ctx *lc);
 /* Only the flags and DF (a unit's entry: its registers are arguments). */
 void lift_state_reload_flags(struct lift_ctx *lc);

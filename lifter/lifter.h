@@ -201,6 +201,10 @@ struct lifter_env {
 struct lifter_ibtc_entry {
     uint64_t pc;   /* guest pc, or ~0 for none */
     uint64_t code; /* its translation (0: none yet) */
+    /* Non-zero when the code may read a flag before writing it
+     * (lifter_flags_live): an optimised unit's indirect jump to it stores
+     * the flags first, as it does not for the others (lift.c). */
+    uint64_t flags_live;
 };
 
 /* The slot of pc in the indirect branch target cache. */
@@ -284,6 +288,11 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
                      const char *name, guest_addr_t pc,
                      const struct lifter_code_source *code,
                      const struct lifter_env *env, struct lifter_unit *out);
+
+/* May the code at pc read a flag before it writes it (within the code a
+ * look-ahead decodes)?  For lifter_ibtc_entry.flags_live. */
+bool lifter_flags_live(const struct lifter *l,
+                       const struct lifter_code_source *code, guest_addr_t pc);
 
 /* Format the instruction at bytes (for debug notes); returns buf. */
 const char *lifter_format(const struct lifter *l, guest_addr_t pc,

@@ -295,16 +295,17 @@ void lift_state_flush_live(struct lift_ctx *lc, unsigned flags)
         .written = lc->written[lc->cur_block]};
 }
 
-void lift_state_flush_exit(struct lift_ctx *lc)
+void lift_state_flush_exit(struct lift_ctx *lc, unsigned tail_flags)
 {
-    lift_state_flush(lc);
-    lc->flush[lc->nflush - 1].no_gpr = lc->env && lc->env->tail_calls;
+    bool tail = lc->env && lc->env->tail_calls;
+    lift_state_flush_live(lc, tail ? tail_flags : (1u << FLAG_COUNT) - 1);
+    lc->flush[lc->nflush - 1].no_gpr = tail;
 }
 
-void lift_state_flush_gprs(struct lift_ctx *lc)
+void lift_state_flush_back(struct lift_ctx *lc, unsigned flags)
 {
-    lift_state_flush_live(lc, 0);
-    lc->flush[lc->nflush - 1].gpr_only = true;
+    lift_state_flush_live(lc, flags);
+    lc->flush[lc->nflush - 1].no_x87 = true;
 }
 
 static void written_or(struct lift_written *d, const struct lift_written *s)
@@ -354,8 +355,6 @@ static void flush_here(struct lift_ctx *lc, const struct lift_flush_point *p)
         if (d.gpr & (1u << r))
             LLVMBuildStore(lc->b, lift_gpr_get(lc, r),
                            lift_state_ptr(lc, CPU_OFF_GPR + 4 * r));
-    if (p->gpr_only)
-        return;
     for (int f = 0; f < FLAG_COUNT; f++)
         if (d.flag & flags & (1u << f))
             LLVMBuildStore(lc->b,
@@ -381,7 +380,7 @@ void lift_state_emit_flushes(struct lift_ctx *lc)
             LLVMPositionBuilderAtEnd(lc->b, p->bb);
         if (!p->x87_only)
             flush_here(lc, p);
-        if (!p->gpr_only)
+        if (!p->no_x87)
             lift_x87_flush_here(lc, p);
     }
     free(lc->flush);

@@ -47,7 +47,7 @@ static const struct lifter_code_source code = {NULL, code_read, NULL,
 /* The first tier's note: the jmp at SITE went to target, n times. */
 static void note(guest_addr_t target, int n)
 {
-    static const struct lifter_ibtc_entry none = {~0ull, 0};
+    static const struct lifter_ibtc_entry none = {~0ull, 0, 0};
     const struct lifter_ibtc_entry *table[2] = {&none, &none};
     for (int i = 0; i < n; i++)
         lifter_ibtc_find(table, 1, target, SITE);
