@@ -469,15 +469,18 @@ static void interrupt_check(struct lift_ctx *lc, guest_addr_t target)
 }
 
 /* Leave the unit for code64, the next unit's code or an exit below
- * CPU_EXIT_LIMIT, eip stored: return it to cpu_run_chain, or with
- * env->tail_calls jump to the code at once when there is code and no
+ * CPU_EXIT_LIMIT, with eip32 the next pc: return it to cpu_run_chain, or
+ * with env->tail_calls jump to the code at once when there is code and no
  * interrupt pending -- what cpu_run_chain would do next, without a return,
- * its loop and an indirect call that all transitions share. */
+ * its loop and an indirect call that all transitions share.  Only the way
+ * back to cpu_run_chain stores eip (and what lift_state_flush_exit left:
+ * back_flags). */
 static void leave_to(struct lift_ctx *lc, LLVMValueRef code64,
-                     unsigned back_flags)
+                     unsigned back_flags, LLVMValueRef eip32)
 {
     LLVMBuilderRef b = lc->b;
     if (!lc->env->tail_calls) {
+        store_eip(lc, eip32);
         lift_prof_exit(lc);
         lift_ret(lc, code64);
         return;
@@ -504,6 +507,7 @@ static void leave_to(struct lift_ctx *lc, LLVMValueRef code64,
     LLVMBuildRet(b, call);
     LLVMPositionBuilderAtEnd(b, ret);
     lift_state_flush_back(lc, back_flags); /* (lift_state_flush_exit) */
+    store_eip(lc, eip32); /* (the next unit knows its own) */
     lift_prof_exit(lc);
     LLVMBuildRet(b, code64);
 }
@@ -592,14 +596,14 @@ void lift_end_chain(struct lift_ctx *lc, guest_addr_t target)
         return;
     }
     lift_state_flush_exit(lc, ALL_FLAGS);
-    store_eip(lc, lift_i32(lc, target));
     /* Chain: hand the dispatcher whatever the cell for target holds now --
      * its code, or 0 (CPU_EXIT_JUMP) while it has none (optimised code
      * jumps to it instead, leave_to).  In the first tier a return instead
      * of a tail call keeps the unit within what LLVM's fast instruction
      * selector handles, and costs a return and an indirect call. */
     LLVMValueRef cellp = cell_of(lc, target);
-    leave_to(lc, LLVMBuildLoad2(lc->b, lc->i64, cellp, ""), 0);
+    leave_to(lc, LLVMBuildLoad2(lc->b, lc->i64, cellp, ""), 0,
+             lift_i32(lc, target));
     lc->ended = true;
 }
 
@@ -675,7 +679,6 @@ static void end_indirect(struct lift_ctx *lc, LLVMValueRef target32,
      * code rarely does, and storing them was ~8% of Lua's time. */
     bool probe = lc->env->tail_calls && !(lc->env->count && site);
     lift_state_flush_exit(lc, probe ? 0 : ALL_FLAGS);
-    store_eip(lc, target32);
     LLVMBuilderRef b = lc->b;
     LLVMModuleRef m = LLVMGetGlobalParent(lc->fn);
     LLVMValueRef base = LLVMGetNamedGlobal(m, LIFTER_SYM_IBTC);
@@ -686,7 +689,7 @@ static void end_indirect(struct lift_ctx *lc, LLVMValueRef target32,
                                target32,
                                lift_i32(lc, site)};
         leave_to(lc, lift_call(lc, LIFTER_SYM_IBTC_FIND, lc->i64, args, 4),
-                 0);
+                 0, target32);
         lc->ended = true;
         return;
     }
@@ -728,7 +731,7 @@ static void end_indirect(struct lift_ctx *lc, LLVMValueRef target32,
     lc->flush[lc->nflush - 1].no_gpr = true; /* (the flags only) */
     LLVMBuildBr(b, go);
     LLVMPositionBuilderAtEnd(b, go);
-    leave_to(lc, phi, ALL_FLAGS);
+    leave_to(lc, phi, ALL_FLAGS, target32);
     lc->ended = true;
 }
 
