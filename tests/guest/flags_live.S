@@ -11,6 +11,7 @@
  *   - calls a pc thunk between setting CF and reading it;
  * and counts the carries it read against the bits themselves.  Prints
  * "ok" and exits 0, or "bad" and exits 1. */
+#include "asm_exit.h"
         .section .data
 jumps:  .long   ja0, ja1
 calls:  .long   fc0, fc1
@@ -71,22 +72,8 @@ back:
         jne     bad
         cmp     want+8, %ebp
         jne     bad
-        mov     $4, %eax                /* write(1, ok_msg, 3) */
-        mov     $1, %ebx
-        mov     $ok_msg, %ecx
-        mov     $3, %edx
-        int     $0x80
-        mov     $1, %eax                /* exit(0) */
-        xor     %ebx, %ebx
-        int     $0x80
-bad:    mov     $4, %eax                /* write(1, bad_msg, 4) */
-        mov     $1, %ebx
-        mov     $bad_msg, %ecx
-        mov     $4, %edx
-        int     $0x80
-        mov     $1, %eax                /* exit(1) */
-        mov     $1, %ebx
-        int     $0x80
+        write_exit ok_msg, 3, 0
+bad:    write_exit bad_msg, 4, 1
 
 /* The jump's two targets: each reads CF first. */
 ja0:    adc     $0, %esi
