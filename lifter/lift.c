@@ -325,13 +325,12 @@ bool lift_peek(struct lift_ctx *lc, guest_addr_t pc,
                         lc->decoder, NULL, bytes, avail, insn));
 }
 
-/* The arithmetic flags (bit FLAG_*) that guest code at pc may read before
- * it writes them, looking ahead to the first control transfer.  A flag an
- * instruction leaves undefined counts as written: its value is anyone's. */
-/* The flags (bit FLAG_*) the code at pc may read before it writes them,
- * from the code a look-ahead decodes (peek, up to 48 instructions): those
- * it does not write before an instruction peek cannot decode or a control
- * transfer count as read.  With follow, it goes on through direct jmps
+/* The arithmetic flags (bit FLAG_*) the code at pc may read before it
+ * writes them, from the code a look-ahead decodes (peek, up to 48
+ * instructions): those it does not write before an instruction peek
+ * cannot decode or a control transfer count as read, and a flag an
+ * instruction leaves undefined counts as written (its value is anyone's).
+ * With follow, it goes on through direct jmps
  * and 32-bit calls, and a ret of such a call returns to the code after
  * it: most i386 PIC functions start with `push; call
  * __x86.get_pc_thunk.bx` (a `mov (%esp),%ebx; ret`) and then `add
