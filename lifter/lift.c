@@ -726,8 +726,7 @@ static void end_indirect(struct lift_ctx *lc, LLVMValueRef target32,
                                   ""),
                     store, go);
     LLVMPositionBuilderAtEnd(b, store);
-    lift_state_flush_back(lc, ALL_FLAGS);
-    lc->flush[lc->nflush - 1].no_gpr = true; /* (the flags only) */
+    lift_state_flush_flags(lc, ALL_FLAGS);
     LLVMBuildBr(b, go);
     LLVMPositionBuilderAtEnd(b, go);
     leave_to(lc, phi, ALL_FLAGS, target32);

@@ -229,6 +229,9 @@ void lift_state_flush_live(struct lift_ctx *lc, unsigned flags);
  * all of them at the exit.) */
 void lift_state_flush_exit(struct lift_ctx *lc, unsigned tail_flags);
 void lift_state_flush_back(struct lift_ctx *lc, unsigned flags);
+/* Only the flags in the mask (and DF): before an optimised unit's tail
+ * call to code that may read them (lift.c, end_indirect). */
+void lift_state_flush_flags(struct lift_ctx *lc, unsigned flags);
 void lift_state_reload(struct lift_ctx *lc);
 /* Only the flags and DF (a unit's entry: its registers are arguments). */
 void lift_state_reload_flags(struct lift_ctx *lc);

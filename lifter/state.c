@@ -308,6 +308,12 @@ void lift_state_flush_back(struct lift_ctx *lc, unsigned flags)
     lc->flush[lc->nflush - 1].no_x87 = true;
 }
 
+void lift_state_flush_flags(struct lift_ctx *lc, unsigned flags)
+{
+    lift_state_flush_back(lc, flags);
+    lc->flush[lc->nflush - 1].no_gpr = true;
+}
+
 static void written_or(struct lift_written *d, const struct lift_written *s)
 {
     d->gpr |= s->gpr;
