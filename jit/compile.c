@@ -134,27 +134,27 @@ LLVMTargetMachineRef jit_host_machine(LLVMCodeGenOptLevel level,
     return tm;
 }
 
-/* The helper ABI's functions and the indirect-branch table: the names
- * translated code refers to. */
+/* The helper ABI's functions, the indirect-branch table and the lifter's
+ * own functions: the names translated code refers to. */
 static int define_helpers(struct jit *j, char *err, size_t errlen)
 {
-    size_t n = j->cfg.nhelpers + 2;
+    static const char *const own[] = {LIFTER_SYM_IBTC, LIFTER_SYM_IBTC_FIND,
+                                       LIFTER_SYM_UNIT_BACK};
+    size_t nown = sizeof(own) / sizeof(*own), n = j->cfg.nhelpers + nown;
     LLVMOrcCSymbolMapPair *pairs = calloc(n, sizeof(*pairs));
     if (!pairs)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        bool ibtc = i == j->cfg.nhelpers, find = i == j->cfg.nhelpers + 1;
-        pairs[i].Name = LLVMOrcLLJITMangleAndIntern(
-            j->lljit, ibtc   ? LIFTER_SYM_IBTC
-                      : find ? LIFTER_SYM_IBTC_FIND
-                             : j->cfg.helpers[i].name);
-        pairs[i].Sym.Address = (LLVMOrcJITTargetAddress)(uintptr_t)(
-            ibtc   ? (void *)j->ibtc
-            : find ? (void *)lifter_ibtc_find
-                   : j->cfg.helpers[i].addr);
+        bool helper = i < j->cfg.nhelpers;
+        const char *name =
+            helper ? j->cfg.helpers[i].name : own[i - j->cfg.nhelpers];
+        pairs[i].Name = LLVMOrcLLJITMangleAndIntern(j->lljit, name);
+        pairs[i].Sym.Address = jit_extern_address(j, name);
         pairs[i].Sym.Flags.GenericFlags =
             LLVMJITSymbolGenericFlagsExported |
-            (ibtc ? 0 : LLVMJITSymbolGenericFlagsCallable);
+            (strcmp(name, LIFTER_SYM_IBTC) == 0
+                 ? 0 /* a table */
+                 : LLVMJITSymbolGenericFlagsCallable);
     }
     LLVMOrcMaterializationUnitRef mu = LLVMOrcAbsoluteSymbols(pairs, n);
     free(pairs);

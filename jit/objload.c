@@ -36,6 +36,8 @@ uint64_t jit_extern_address(struct jit *j, const char *name)
         return (uint64_t)(uintptr_t)j->ibtc;
     if (strcmp(name, LIFTER_SYM_IBTC_FIND) == 0)
         return (uint64_t)(uintptr_t)lifter_ibtc_find;
+    if (strcmp(name, LIFTER_SYM_UNIT_BACK) == 0)
+        return (uint64_t)(uintptr_t)lifter_unit_back;
     for (size_t i = 0; i < j->cfg.nhelpers; i++)
         if (strcmp(name, j->cfg.helpers[i].name) == 0)
             return (uint64_t)(uintptr_t)j->cfg.helpers[i].addr;

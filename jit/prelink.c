@@ -29,7 +29,8 @@
 /* The imports: these, then the runtime's helpers in their order (the same
  * for every run of one build, which the cache key holds). */
 static const char *const fixed_imports[] = {
-    LIFTER_SYM_IBTC, LIFTER_SYM_IBTC_FIND, "memset", "memmove", "memcpy"};
+    LIFTER_SYM_IBTC,   LIFTER_SYM_IBTC_FIND, LIFTER_SYM_UNIT_BACK,
+    "memset",          "memmove",            "memcpy"};
 #define NFIXED (sizeof(fixed_imports) / sizeof(*fixed_imports))
 
 /* Where things are, from the start of the file's mapping. */

@@ -70,4 +70,25 @@ lifter_run_units:
         .cfi_endproc
         .size   lifter_run_units, .-lifter_run_units
 
+/* An optimised unit's way back to lifter_run_units (lifter.h,
+ * LIFTER_SYM_UNIT_BACK), tail-called with the unit's arguments: EAX..EDI
+ * in r13d r14d r15d edi esi edx ecx r8d go to the state at r12, the guest
+ * pc in r11d to its eip, and the code in rax is returned. */
+        .globl  lifter_unit_back
+        .type   lifter_unit_back, @function
+lifter_unit_back:
+        .cfi_startproc
+        movl    %r13d, 0(%r12)
+        movl    %r14d, 4(%r12)
+        movl    %r15d, 8(%r12)
+        movl    %edi, 12(%r12)
+        movl    %esi, 16(%r12)
+        movl    %edx, 20(%r12)
+        movl    %ecx, 24(%r12)
+        movl    %r8d, 28(%r12)
+        movl    %r11d, 32(%r12)         /* CPU_OFF_EIP */
+        retq
+        .cfi_endproc
+        .size   lifter_unit_back, .-lifter_unit_back
+
         .section .note.GNU-stack,"",@progbits

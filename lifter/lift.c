@@ -421,6 +421,39 @@ bool lifter_flags_live(const struct lifter *l,
     return flags_live_scan(peek_code, &p, pc, true) != 0;
 }
 
+/* Tail-call fn (a unit's code, or LIFTER_SYM_UNIT_BACK) with the unit's
+ * registers, the guest pc eip32 and code64 as arguments (lifter.h). */
+static void tail_call(struct lift_ctx *lc, LLVMValueRef fn,
+                      LLVMValueRef eip32, LLVMValueRef code64)
+{
+    LLVMValueRef args[LIFTER_UNIT_NARGS] = {lc->state};
+    for (int r = 0; r < REG_COUNT; r++)
+        args[1 + r] = lift_gpr_get(lc, r);
+    args[1 + REG_COUNT] = lc->mem_base_i64;
+    args[2 + REG_COUNT] = eip32;
+    args[3 + REG_COUNT] = code64;
+    LLVMValueRef call = LLVMBuildCall2(lc->b, lc->unit_fn_type, fn, args,
+                                       LIFTER_UNIT_NARGS, "");
+    LLVMSetInstructionCallConv(call, LIFTER_UNIT_CC);
+    LLVMSetTailCallKind(call, LLVMTailCallKindMustTail);
+    LLVMBuildRet(lc->b, call);
+}
+
+/* An optimised unit's way back to cpu_run_chain with code64 (the next
+ * code or an exit) and the guest pc eip32: LIFTER_SYM_UNIT_BACK stores
+ * the registers and eip; the flags and x87 state are stored before. */
+static void leave_back(struct lift_ctx *lc, LLVMValueRef code64,
+                       LLVMValueRef eip32)
+{
+    LLVMValueRef back = LLVMGetNamedFunction(lc->mod, LIFTER_SYM_UNIT_BACK);
+    if (!back) {
+        back = LLVMAddFunction(lc->mod, LIFTER_SYM_UNIT_BACK, lc->unit_fn_type);
+        LLVMSetFunctionCallConv(back, LIFTER_UNIT_CC);
+    }
+    lift_prof_exit(lc);
+    tail_call(lc, back, eip32, code64);
+}
+
 /* Is a signal waiting for the dispatcher (cpu_state.interrupt)?  i1, read
  * afresh each time (volatile). */
 static LLVMValueRef interrupt_pending(struct lift_ctx *lc)
@@ -458,11 +491,17 @@ static void interrupt_check(struct lift_ctx *lc, guest_addr_t target)
     LLVMBuildCondBr(lc->b, set, ex, cont);
     LLVMPositionBuilderAtEnd(lc->b, ex);
     lift_state_flush_live(lc, flags_live_at(lc, target));
-    store_eip(lc, lift_i32(lc, target));
-    lift_prof_exit(lc);
-    lift_ret(lc, lift_const(lc, 64, CPU_EXIT_INTERRUPT));
+    if (lc->env && lc->env->tail_calls) { /* tier 2 and --aot (lifter.h) */
+        lc->flush[lc->nflush - 1].no_gpr = true;
+        leave_back(lc, lift_const(lc, 64, CPU_EXIT_INTERRUPT),
+                   lift_i32(lc, target));
+    } else {
+        store_eip(lc, lift_i32(lc, target));
+        lift_prof_exit(lc);
+        lift_ret(lc, lift_const(lc, 64, CPU_EXIT_INTERRUPT));
+    }
     LLVMPositionBuilderAtEnd(lc->b, cont);
-    if (lc->env && lc->env->tail_calls) /* tier 2 and --aot (lifter.h) */
+    if (lc->env && lc->env->tail_calls)
         LLVMBuildFence(lc->b, LLVMAtomicOrderingSequentiallyConsistent, 1,
                        "");
 }
@@ -493,22 +532,10 @@ static void leave_to(struct lift_ctx *lc, LLVMValueRef code64,
     LLVMBasicBlockRef ret = lift_block(lc, "ret");
     LLVMBuildCondBr(b, go, tail, ret);
     LLVMPositionBuilderAtEnd(b, tail);
-    LLVMValueRef fn = LLVMBuildIntToPtr(b, code64, lc->ptr, "");
-    /* The values the exit stored (or found there): lifter.h. */
-    LLVMValueRef args[LIFTER_UNIT_NARGS] = {lc->state};
-    for (int r = 0; r < REG_COUNT; r++)
-        args[1 + r] = lift_gpr_get(lc, r);
-    args[1 + REG_COUNT] = lc->mem_base_i64;
-    LLVMValueRef call = LLVMBuildCall2(b, lc->unit_fn_type, fn, args,
-                                       LIFTER_UNIT_NARGS, "");
-    LLVMSetInstructionCallConv(call, LIFTER_UNIT_CC);
-    LLVMSetTailCallKind(call, LLVMTailCallKindMustTail);
-    LLVMBuildRet(b, call);
+    tail_call(lc, LLVMBuildIntToPtr(b, code64, lc->ptr, ""), eip32, code64);
     LLVMPositionBuilderAtEnd(b, ret);
-    lift_state_flush_back(lc, back_flags); /* (lift_state_flush_exit) */
-    store_eip(lc, eip32); /* (the next unit knows its own) */
-    lift_prof_exit(lc);
-    LLVMBuildRet(b, code64);
+    lift_state_flush_flags(lc, back_flags); /* (lift_state_flush_exit) */
+    leave_back(lc, code64, eip32);
 }
 
 void lift_end_direct(struct lift_ctx *lc, guest_addr_t target)
@@ -1053,6 +1080,8 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
     for (int r = 0; r < REG_COUNT; r++)
         params[1 + r] = lc.i32;
     params[1 + REG_COUNT] = lc.i64;
+    params[2 + REG_COUNT] = lc.i32; /* eip and code: LIFTER_SYM_UNIT_BACK's */
+    params[3 + REG_COUNT] = lc.i64;
     lc.unit_fn_type = LLVMFunctionType(lc.i64, params, LIFTER_UNIT_NARGS, 0);
     lc.fn = LLVMAddFunction(m, name, lc.unit_fn_type);
     LLVMSetFunctionCallConv(lc.fn, LIFTER_UNIT_CC);

@@ -224,13 +224,14 @@ void lift_state_flush_live(struct lift_ctx *lc, unsigned flags);
 /* At a unit's exit (lift.c, leave_to): in optimised units the general
  * registers go to the next unit as arguments, and of the flags only
  * tail_flags (a mask as above) are stored before the tail call; the rest
- * is stored on the way back to cpu_run_chain, by lift_state_flush_back
- * with the flags the tail call may leave behind.  (The first tier stores
- * all of them at the exit.) */
+ * is stored on the way back to cpu_run_chain, by lift_state_flush_flags
+ * with the flags the tail call may leave behind (the registers by
+ * LIFTER_SYM_UNIT_BACK).  (The first tier stores all of them at the
+ * exit.) */
 void lift_state_flush_exit(struct lift_ctx *lc, unsigned tail_flags);
-void lift_state_flush_back(struct lift_ctx *lc, unsigned flags);
 /* Only the flags in the mask (and DF): before an optimised unit's tail
- * call to code that may read them (lift.c, end_indirect). */
+ * call to code that may read them (lift.c, end_indirect), or to
+ * LIFTER_SYM_UNIT_BACK. */
 void lift_state_flush_flags(struct lift_ctx *lc, unsigned flags);
 void lift_state_reload(struct lift_ctx *lc);
 /* Only the flags and DF (a unit's entry: its registers are arguments). */

@@ -302,16 +302,11 @@ void lift_state_flush_exit(struct lift_ctx *lc, unsigned tail_flags)
     lc->flush[lc->nflush - 1].no_gpr = tail;
 }
 
-void lift_state_flush_back(struct lift_ctx *lc, unsigned flags)
-{
-    lift_state_flush_live(lc, flags);
-    lc->flush[lc->nflush - 1].no_x87 = true;
-}
-
 void lift_state_flush_flags(struct lift_ctx *lc, unsigned flags)
 {
-    lift_state_flush_back(lc, flags);
+    lift_state_flush_live(lc, flags);
     lc->flush[lc->nflush - 1].no_gpr = true;
+    lc->flush[lc->nflush - 1].no_x87 = true;
 }
 
 static void written_or(struct lift_written *d, const struct lift_written *s)
