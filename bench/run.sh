@@ -7,14 +7,17 @@
 #           programs (IA32 emulation, off on many hosts): the same code r386
 #           runs, untranslated -- r386's own floor.  "-" where it cannot.)
 #   qemu    qemu-i386 -L SYSROOT with the i386 build
-#   r386    r386 -L SYSROOT with the i386 build, twice: cold (an empty
-#           persistent cache before every run) and warm (the cache filled
-#           by one untimed run first); with --aot, a third time after
+#   r386    r386 -L SYSROOT with the i386 build, three times: cold (an
+#           empty persistent cache before every run), warm (the cache
+#           filled by one untimed run first) and settled (on the warm
+#           cache, after untimed runs until one stores nothing new in it,
+#           at most 8: the optimising tier keeps taking hot units run
+#           after run -- the steady state); with --aot, a fourth time after
 #           r386 --aot (one cache shared by all rows, so libc is compiled
 #           once; the --aot time itself is not in the table)
 # and prints a Markdown table of median wall times and the ratios r386/native,
-# r386/qemu and r386/i386, then the geometric means of r386 warm (or after
-# --aot) over native and over i386.  Every run's output must be identical
+# r386/qemu and r386/i386, then the geometric means of r386 warm and settled
+# (or after --aot) over native and over i386.  Every run's output must be identical
 # across the three (for Lua n-body, across qemu-i386 and r386: x87 vs SSE
 # doubles); a workload whose outputs differ is marked DIFF.  Not part of CI.
 set -euo pipefail
@@ -111,6 +114,8 @@ i386_prefix() {
 }
 geo_native=()
 geo_i386=()
+geo_settled_native=()
+geo_settled_i386=()
 
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
@@ -124,6 +129,15 @@ r386_cold() {
 r386_warm() {
     "$R386" --cache-dir "$W/cache-warm" "$@"
 }
+# settle CMD...: untimed runs on the warm cache until one stores no unit
+# in it (--stats), at most 8.
+settle() {
+    local st
+    for _ in $(seq 8); do
+        st=$(r386_warm --stats "$@" 2>&1 >/dev/null </dev/null || true)
+        case $st in *"; 0 units stored"*) return 0 ;; esac
+    done
+}
 r386_aot() {
     "$R386" --cache-dir "$W/cache-aot" "$@"
 }
@@ -132,8 +146,8 @@ if [ $aot = 1 ]; then
     printf '| workload | native s | i386 s | qemu-i386 s | r386 cold s | r386 warm s | r386 after --aot s | cold/qemu | warm/qemu | aot/qemu | aot/native | aot/i386 | qemu MiB | r386 MiB | outputs |\n'
     printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
 else
-    printf '| workload | native s | i386 s | qemu-i386 s | r386 cold s | r386 warm s | cold/qemu | warm/qemu | warm/native | warm/i386 | qemu MiB | r386 MiB | outputs |\n'
-    printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
+    printf '| workload | native s | i386 s | qemu-i386 s | r386 cold s | r386 warm s | r386 settled s | cold/qemu | warm/qemu | warm/native | warm/i386 | settled/native | settled/i386 | qemu MiB | r386 MiB | outputs |\n'
+    printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n'
 fi
 
 # row NAME NATIVE-CMD -- I386-CMD: time the three ways and print a row.
@@ -165,6 +179,12 @@ row() {
     r386_warm -L "$SYSROOT" "${i386[@]}" >/dev/null 2>&1 </dev/null || true
     local tw
     tw=$(median_time "$W/out.r386" r386_warm -L "$SYSROOT" "${i386[@]}")
+    local ts=-
+    if [ $aot = 0 ]; then
+        settle -L "$SYSROOT" "${i386[@]}"
+        ts=$(median_time "$W/out.r386" r386_warm -L "$SYSROOT" "${i386[@]}")
+        cmp -s "$W/out.qemu" "$W/out.r386" || same=DIFF
+    fi
     local ta=-
     if [ $aot = 1 ]; then
         r386_aot -L "$SYSROOT" --aot "${i386[@]}" >/dev/null 2>&1 </dev/null || true
@@ -192,9 +212,12 @@ row() {
             "$mq" "$mr" "$same"
         return
     fi
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-        "$name" "$tn" "$ti" "$tq" "$tr" "$tw" "$(ratio "$tr" "$tq")" \
-        "$(ratio "$tw" "$tq")" "$rn" "$ri" "$mq" "$mr" "$same"
+    local sn=- si=-
+    [ "$tn" = "-" ] || { sn=$(ratio "$ts" "$tn"); geo_settled_native+=("$sn"); }
+    [ "$ti" = "-" ] || { si=$(ratio "$ts" "$ti"); geo_settled_i386+=("$si"); }
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+        "$name" "$tn" "$ti" "$tq" "$tr" "$tw" "$ts" "$(ratio "$tr" "$tq")" \
+        "$(ratio "$tw" "$tq")" "$rn" "$ri" "$sn" "$si" "$mq" "$mr" "$same"
 }
 
 # geomean RATIO...: their geometric mean ("-" for none).
@@ -246,4 +269,6 @@ echo
 which=warm
 [ $aot = 0 ] || which="after --aot"
 echo "Geometric means, r386 $which: over native $(geomean "${geo_native[@]}"), over i386 $(geomean "${geo_i386[@]}")"
+[ $aot = 1 ] ||
+    echo "Geometric means, r386 settled: over native $(geomean "${geo_settled_native[@]}"), over i386 $(geomean "${geo_settled_i386[@]}")"
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(uname -r), $(date -u +%F); runs per cell: $runs (median)"
