@@ -532,7 +532,9 @@ static void leave_to(struct lift_ctx *lc, LLVMValueRef code64,
     LLVMBasicBlockRef ret = lift_block(lc, "ret");
     LLVMBuildCondBr(b, go, tail, ret);
     LLVMPositionBuilderAtEnd(b, tail);
-    tail_call(lc, LLVMBuildIntToPtr(b, code64, lc->ptr, ""), eip32, code64);
+    /* (the next unit ignores the pc and code: no moves for them) */
+    tail_call(lc, LLVMBuildIntToPtr(b, code64, lc->ptr, ""),
+              LLVMGetPoison(lc->i32), LLVMGetPoison(lc->i64));
     LLVMPositionBuilderAtEnd(b, ret);
     lift_state_flush_flags(lc, back_flags); /* (lift_state_flush_exit) */
     leave_back(lc, code64, eip32);

@@ -42,8 +42,7 @@
  * or an interrupt pending) is a tail call to this (enter.S), with the
  * unit's arguments: it stores EAX..EDI and eip in the state and returns
  * the code.  The nine stores are then not repeated at each of a unit's
- * exits -- a quarter of an optimised unit's IR (a third of its exit
- * blocks') was those. */
+ * exits: they were a fifth of an optimised unit's IR. */
 #define LIFTER_SYM_UNIT_BACK "r386_unit_back"
 void lifter_unit_back(void); /* LIFTER_UNIT_CC: not callable from C */
 
