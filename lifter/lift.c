@@ -18,7 +18,6 @@
 #define UNIT_MAX_INSNS 256   /* in one straight-line guest block */
 #define REGION_MAX_BLOCKS 64 /* == size of lift_ctx.block_pc */
 #define REGION_MAX_INSNS 128
-#define ALL_FLAGS ((1u << FLAG_COUNT) - 1) /* (lift_state_flush_live) */
 /* Past the budget, while the x87 stack holds values the unit pushed (the
  * x87 cache, optimised units) -- at most this many more instructions: see
  * region_block. */

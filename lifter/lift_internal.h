@@ -221,6 +221,7 @@ void lift_state_flush(struct lift_ctx *lc);
 /* The same, storing only the flags in the mask (bit FLAG_*): the others
  * keep what the state holds (for exits where they are dead). */
 void lift_state_flush_live(struct lift_ctx *lc, unsigned flags);
+#define ALL_FLAGS ((1u << FLAG_COUNT) - 1) /* every bit FLAG_* */
 /* At a unit's exit (lift.c, leave_to): in optimised units the general
  * registers go to the next unit as arguments, and of the flags only
  * tail_flags (a mask as above) are stored before the tail call; the rest

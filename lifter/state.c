@@ -272,7 +272,7 @@ void lift_eflags_set(struct lift_ctx *lc, LLVMValueRef v32, uint32_t mask)
 
 void lift_state_flush(struct lift_ctx *lc)
 {
-    lift_state_flush_live(lc, (1u << FLAG_COUNT) - 1);
+    lift_state_flush_live(lc, ALL_FLAGS);
 }
 
 void lift_state_flush_live(struct lift_ctx *lc, unsigned flags)
@@ -298,7 +298,7 @@ void lift_state_flush_live(struct lift_ctx *lc, unsigned flags)
 void lift_state_flush_exit(struct lift_ctx *lc, unsigned tail_flags)
 {
     bool tail = lc->env && lc->env->tail_calls;
-    lift_state_flush_live(lc, tail ? tail_flags : (1u << FLAG_COUNT) - 1);
+    lift_state_flush_live(lc, tail ? tail_flags : ALL_FLAGS);
     lc->flush[lc->nflush - 1].no_gpr = tail;
 }
 
