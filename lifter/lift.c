@@ -489,12 +489,13 @@ static void interrupt_check(struct lift_ctx *lc, guest_addr_t target)
     LLVMBasicBlockRef cont = lift_block(lc, "loop");
     LLVMBuildCondBr(lc->b, set, ex, cont);
     LLVMPositionBuilderAtEnd(lc->b, ex);
-    lift_state_flush_live(lc, flags_live_at(lc, target));
+    unsigned live = flags_live_at(lc, target);
     if (lc->env && lc->env->tail_calls) { /* tier 2 and --aot (lifter.h) */
-        lc->flush[lc->nflush - 1].no_gpr = true;
+        lift_state_flush_exit(lc, live); /* (the stub stores the registers) */
         leave_back(lc, lift_const(lc, 64, CPU_EXIT_INTERRUPT),
                    lift_i32(lc, target));
     } else {
+        lift_state_flush_live(lc, live);
         store_eip(lc, lift_i32(lc, target));
         lift_prof_exit(lc);
         lift_ret(lc, lift_const(lc, 64, CPU_EXIT_INTERRUPT));
