@@ -342,6 +342,19 @@ static bool copy_range(int in, uint64_t off, int out, const uint8_t *src,
     return true;
 }
 
+/* The order a run's index wants (pcache.c, cmp_index): by pc, then the
+ * optimised records', then the newest. */
+static int cmp_unitdesc(const void *a, const void *b, void *ctx)
+{
+    const struct pc_unitdesc *x = a, *y = b;
+    const struct pc_recdesc *rd = ctx;
+    if (x->pc != y->pc)
+        return x->pc < y->pc ? -1 : 1;
+    if (rd[x->rec].optimised != rd[y->rec].optimised)
+        return rd[x->rec].optimised > rd[y->rec].optimised ? -1 : 1;
+    return x->rec < y->rec ? 1 : x->rec > y->rec ? -1 : 0;
+}
+
 /* Write the merged file to fd: a header, old's records where they are
  * (their objects are linked for that place), the new records after them
  * (each linked by lk for its own), then the index.  drop (NULL: none):
@@ -402,6 +415,9 @@ static bool write_merged(int fd, uint64_t key, uint64_t build,
                                            pcache_units(r)[u].hash};
         free(r);
     }
+    /* The units in the order a run's index wants them: a run then sorts
+     * nothing (an --aot'd libc: 63,000 units, ~2 ms of every start). */
+    qsort_r(ud, k, sizeof(*ud), cmp_unitdesc, rd);
     h = (struct pc_header){.version = PCACHE_VERSION, .nrecs = (uint32_t)total,
                            .key = key, .build = build,
                            .nunits = (uint32_t)nunits, .data_len = data_len,
