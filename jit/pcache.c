@@ -204,6 +204,7 @@ struct jit_pcache {
     char *last_path;
 };
 
+/* (pcache_file.c's cmp_unitdesc writes a file's units in this order.) */
 static int cmp_index(const void *a, const void *b)
 {
     const struct pc_index *x = a, *y = b;
@@ -220,56 +221,32 @@ static int cmp_index(const void *a, const void *b)
 
 /* Sort f's index (cmp_index), whose parts -- consecutive in it -- each
  * list their units in that order already (files written by write_merged
- * since session 34): merge the parts' runs.  Sort the whole when a run is
- * out of order (an older file) or there is no memory for the merge. */
+ * since session 34): merge each part's run into the runs before it.  Sort
+ * the whole when a run is out of order (an older file) or there is no
+ * memory for the merge.  (A file has a few parts: PCACHE_MAX_PARTS.) */
 static void sort_index(struct pc_file *f)
 {
-    size_t n = f->nidx, runs = n ? 1 : 0;
-    struct pc_index *a = f->idx;
-    for (size_t i = 1; i < n; i++) {
-        if (a[i].part != a[i - 1].part)
-            runs++;
-        else if (cmp_index(&a[i - 1], &a[i]) > 0)
-            runs = SIZE_MAX;
-        if (runs == SIZE_MAX)
-            break;
-    }
-    if (runs <= 1)
-        return;
-    struct pc_index *b = runs == SIZE_MAX ? NULL : malloc(n * sizeof(*b));
-    size_t *bound = b ? malloc((runs + 1) * sizeof(*bound)) : NULL;
-    if (!bound) {
-        free(b);
-        qsort(a, n, sizeof(*a), cmp_index);
-        return;
-    }
-    for (size_t i = 0, r = 0; i < n; i++)
-        if (i == 0 || a[i].part != a[i - 1].part)
-            bound[r++] = i;
-    bound[runs] = n;
-    while (runs > 1) { /* adjacent runs merged pairwise into b, then back */
-        size_t out = 0, nr = 0;
-        for (size_t r = 0; r < runs; r += 2) {
-            size_t i = bound[r], mid = bound[r + 1],
-                   end = r + 2 <= runs ? bound[r + 2] : mid, j = mid;
-            bound[nr++] = out;
-            while (i < mid || j < end)
-                b[out++] = j == end || (i < mid && cmp_index(&a[i], &a[j]) <= 0)
-                               ? a[i++]
-                               : a[j++];
-        }
-        bound[nr] = n;
-        runs = nr;
-        struct pc_index *t = a;
-        a = b;
-        b = t;
-    }
-    if (a != f->idx) {
-        memcpy(f->idx, a, n * sizeof(*a));
-        b = a;
+    size_t n = f->nidx;
+    struct pc_index *a = f->idx, *b = NULL;
+    for (size_t mid = 0, end; mid < n; mid = end) {
+        for (end = mid + 1; end < n && a[end].part == a[mid].part; end++)
+            if (cmp_index(&a[end - 1], &a[end]) > 0)
+                goto sort;
+        if (mid == 0)
+            continue;
+        if (!b && !(b = malloc(n * sizeof(*b))))
+            goto sort;
+        for (size_t i = 0, j = mid, out = 0; out < end; out++)
+            b[out] = j == end || (i < mid && cmp_index(&a[i], &a[j]) <= 0)
+                         ? a[i++]
+                         : a[j++];
+        memcpy(a, b, end * sizeof(*a));
     }
     free(b);
-    free(bound);
+    return;
+sort:
+    free(b);
+    qsort(a, n, sizeof(*a), cmp_index);
 }
 
 /* Build the record views of f's parts and its pc index. */
