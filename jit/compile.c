@@ -613,6 +613,20 @@ void jit_worker_destroy(struct jit_worker *w)
     free(w);
 }
 
+/* Run an LLVM pass pipeline on m; -1 with a message in err. */
+static int run_passes(LLVMModuleRef m, const char *pipeline,
+                      LLVMTargetMachineRef tm, char *err, size_t errlen)
+{
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMErrorRef e = LLVMRunPasses(m, pipeline, tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    if (e) {
+        jit_error_text(e, err, errlen);
+        return -1;
+    }
+    return 0;
+}
+
 LLVMMemoryBufferRef jit_emit(const struct jit *j, LLVMModuleRef m,
                              const char *pipeline,
                              LLVMTargetMachineRef tm_pass,
@@ -620,15 +634,22 @@ LLVMMemoryBufferRef jit_emit(const struct jit *j, LLVMModuleRef m,
                              uint64_t *passes_ns, char *err, size_t errlen)
 {
     uint64_t t0 = jit_now_ns();
-    if (*pipeline) {
-        LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-        LLVMErrorRef e = LLVMRunPasses(m, pipeline, tm_pass, po);
-        LLVMDisposePassBuilderOptions(po);
-        if (e) {
-            jit_error_text(e, err, errlen);
+    const char *fold = strstr(pipeline, JIT_FOLD_STEP);
+    if (fold) {
+        char *first = strndup(pipeline, (size_t)(fold - pipeline));
+        if (!first) {
+            snprintf(err, errlen, "out of memory");
             return NULL;
         }
+        int r = run_passes(m, first, tm_pass, err, errlen);
+        free(first);
+        if (r)
+            return NULL;
+        lifter_fold_displacements(m);
+        pipeline = fold + strlen(JIT_FOLD_STEP);
     }
+    if (*pipeline && run_passes(m, pipeline, tm_pass, err, errlen))
+        return NULL;
     if (passes_ns)
         *passes_ns = jit_now_ns() - t0;
     if (tier)

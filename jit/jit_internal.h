@@ -165,10 +165,14 @@ struct jit {
  * (its developer knobs read). */
 void jit_tier2_codegen(const char **pipeline, LLVMCodeGenOptLevel *level);
 
-/* The optimiser's pass pipeline (tier 2, --aot). */
+/* The optimiser's pass pipeline (tier 2, --aot).  JIT_FOLD_STEP is no
+ * LLVM pass: jit_emit runs the pipeline in two parts around it and
+ * lifter_fold_displacements in between. */
+#define JIT_FOLD_STEP ",r386-fold-displacements,"
 #define JIT_OPT_PIPELINE                                                     \
     "function(sroa,early-cse<memssa>,instcombine<no-verify-fixpoint>,"      \
-    "simplifycfg,gvn,dse,instcombine<no-verify-fixpoint>,simplifycfg)"
+    "simplifycfg)" JIT_FOLD_STEP "function(gvn,dse,"                        \
+    "instcombine<no-verify-fixpoint>,simplifycfg)"
 
 /* compile.c, shared with tier2.c. */
 /* Make LLVM's part of the JIT if it is not made yet (any thread); -1 with

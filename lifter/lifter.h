@@ -300,6 +300,17 @@ int lifter_lift_unit(const struct lifter *l, LLVMModuleRef m,
                      const struct lifter_code_source *code,
                      const struct lifter_env *env, struct lifter_unit *out);
 
+/* Rewrite m's guest accesses at mem_base + zext(x + c), c a constant
+ * smaller in magnitude than GUEST_DISP_FOLD_MAX, as mem_base + zext(x) + c:
+ * one host operand (c(%base,%x)) instead of a 32-bit add and an indexed
+ * access, and accesses at different constants from one x are disjoint to
+ * LLVM's alias analysis.  An access whose 32-bit address wraps around
+ * 4 GiB then lands in a guard beside the window, where the runtime gives
+ * the guest the fault at the wrapped address.  For the optimiser, between
+ * the passes that gather x + c1 + c2 into one add and those that use the
+ * alias analysis (jit/jit_internal.h, JIT_OPT_PIPELINE). */
+void lifter_fold_displacements(LLVMModuleRef m);
+
 /* May the code at pc read a flag before it writes it (within the code a
  * look-ahead decodes)?  For lifter_ibtc_entry.flags_live. */
 bool lifter_flags_live(const struct lifter *l,

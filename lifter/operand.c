@@ -32,6 +32,60 @@ LLVMValueRef lift_host_addr(struct lift_ctx *lc, LLVMValueRef addr32)
     return LLVMBuildGEP2(lc->b, lc->i8, lc->mem_base, &off, 1, "");
 }
 
+/* gep i8, mem_base, zext(x + c) -> gep i8, (gep i8, mem_base, zext x), c
+ * (lifter.h).  mem_base is the inttoptr of the unit's mem_base argument. */
+static void fold_gep(LLVMBuilderRef b, LLVMValueRef gep, LLVMValueRef base,
+                     LLVMTypeRef i8, LLVMTypeRef i64)
+{
+    if (LLVMGetNumOperands(gep) != 2 || LLVMGetGEPSourceElementType(gep) != i8)
+        return;
+    LLVMValueRef z = LLVMGetOperand(gep, 1);
+    if (!LLVMIsAZExtInst(z))
+        return;
+    LLVMValueRef a = LLVMGetOperand(z, 0);
+    if (!LLVMIsAInstruction(a) || LLVMGetInstructionOpcode(a) != LLVMAdd ||
+        LLVMGetIntTypeWidth(LLVMTypeOf(a)) != 32 ||
+        !LLVMIsAConstantInt(LLVMGetOperand(a, 1)))
+        return;
+    int64_t c = LLVMConstIntGetSExtValue(LLVMGetOperand(a, 1));
+    if (c <= -GUEST_DISP_FOLD_MAX || c >= GUEST_DISP_FOLD_MAX)
+        return;
+    LLVMPositionBuilderBefore(b, gep);
+    LLVMValueRef x = LLVMBuildZExt(b, LLVMGetOperand(a, 0), i64, "");
+    LLVMValueRef p = LLVMBuildGEP2(b, i8, base, &x, 1, "");
+    LLVMValueRef d = LLVMConstInt(i64, (unsigned long long)c, 1);
+    p = LLVMBuildGEP2(b, i8, p, &d, 1, "");
+    LLVMReplaceAllUsesWith(gep, p);
+    LLVMInstructionEraseFromParent(gep);
+}
+
+void lifter_fold_displacements(LLVMModuleRef m)
+{
+    LLVMContextRef ctx = LLVMGetModuleContext(m);
+    LLVMTypeRef i8 = LLVMInt8TypeInContext(ctx);
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
+    LLVMBuilderRef b = LLVMCreateBuilderInContext(ctx);
+    for (LLVMValueRef fn = LLVMGetFirstFunction(m); fn;
+         fn = LLVMGetNextFunction(fn)) {
+        if (LLVMIsDeclaration(fn) ||
+            LLVMCountParams(fn) != LIFTER_UNIT_NARGS)
+            continue;
+        LLVMValueRef arg = LLVMGetParam(fn, 1 + REG_COUNT);
+        for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb;
+             bb = LLVMGetNextBasicBlock(bb)) {
+            for (LLVMValueRef in = LLVMGetFirstInstruction(bb), next; in;
+                 in = next) {
+                next = LLVMGetNextInstruction(in);
+                if (LLVMIsAGetElementPtrInst(in) &&
+                    LLVMIsAIntToPtrInst(LLVMGetOperand(in, 0)) &&
+                    LLVMGetOperand(LLVMGetOperand(in, 0), 0) == arg)
+                    fold_gep(b, in, LLVMGetOperand(in, 0), i8, i64);
+            }
+        }
+    }
+    LLVMDisposeBuilder(b);
+}
+
 LLVMValueRef lift_load(struct lift_ctx *lc, LLVMValueRef addr32,
                        unsigned bits)
 {

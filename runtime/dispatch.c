@@ -268,7 +268,8 @@ bool dispatch_host_fault(int sig, siginfo_t *si, void *uc)
     if (code_write_fault(sig, si, uc))
         return true;
     guest_addr_t ga;
-    if (!fault_jmp || !h2g(&fault_thread->rt->mem, si->si_addr, &ga))
+    if (!fault_jmp || (!h2g(&fault_thread->rt->mem, si->si_addr, &ga) &&
+                       !h2g_wrapped(&fault_thread->rt->mem, si->si_addr, &ga)))
         return false;
     fault.sig = sig;
     fault.code = si->si_code;
@@ -350,14 +351,29 @@ static void exit_fault(struct guest_thread *t, enum cpu_exit kind)
     }
 }
 
-/* A host fault on a guest access in translated code. */
+/* A host fault on a guest access in translated code.  One in a guard
+ * beside the window is an access whose 32-bit address wrapped around
+ * (lifter/operand.c folds displacements into the host address): a fault
+ * at the wrapped address, which an i386 gets too unless that page is
+ * mapped there -- then r386 stops rather than go on wrongly. */
 static void host_fault(struct guest_thread *t)
 {
     guest_addr_t ga = 0;
-    h2g(&t->rt->mem, (void *)fault.addr, &ga);
+    bool wrapped = !h2g(&t->rt->mem, (void *)fault.addr, &ga) &&
+                   h2g_wrapped(&t->rt->mem, (void *)fault.addr, &ga);
     guest_addr_t pc;
     t->cpu.eip = jit_guest_pc(t->rt->jit, fault.host_pc, &pc) ? pc
                                                               : t->cpu.insn_pc;
+    if (wrapped &&
+        guest_mem_access_ok(&t->rt->mem, ga, 1,
+                            fault.err & PF_WRITE_BIT ? GUEST_PROT_WRITE
+                                                     : GUEST_PROT_READ)) {
+        fprintf(stderr,
+                "r386: the guest access to 0x%08x at eip 0x%08x wraps around "
+                "the 4 GiB address space, which r386 does not emulate\n",
+                ga, t->cpu.eip);
+        runtime_end_process(t->rt, 1);
+    }
     if (fault.sig == SIGBUS) {
         signal_deliver_fault(t, SIGBUS, fault.code, ga, 14, fault.err);
         return;

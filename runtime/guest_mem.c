@@ -48,12 +48,12 @@ static void table_free(void *p, size_t size)
 int guest_mem_init(struct guest_mem *m)
 {
     memset(m, 0, sizeof(*m));
-    m->window_size = GUEST_SPACE_SIZE + GUEST_WINDOW_SLACK;
+    m->window_size = GUEST_GUARD_BELOW + GUEST_SPACE_SIZE + GUEST_GUARD_ABOVE;
     void *p = mmap(NULL, m->window_size, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return -errno;
-    m->base = p;
+    m->base = (uint8_t *)p + GUEST_GUARD_BELOW;
     m->pages = table_alloc(PAGES_BYTES);
     m->dirty = table_alloc(DIRTY_BYTES);
     if (!m->pages || !m->dirty) {
@@ -70,7 +70,7 @@ int guest_mem_init(struct guest_mem *m)
 void guest_mem_fini(struct guest_mem *m)
 {
     if (m->base)
-        munmap(m->base, m->window_size);
+        munmap(m->base - GUEST_GUARD_BELOW, m->window_size);
     table_free(m->pages, PAGES_BYTES);
     table_free((void *)m->dirty, DIRTY_BYTES);
     memset(m, 0, sizeof(*m));

@@ -24,9 +24,11 @@
 #define GUEST_STACK_GUARD (1u << 20)    /* stack_guard_gap */
 #define GUEST_MMAP_BASE (GUEST_STACK_TOP - (128u << 20)) /* mmap_base() */
 
-/* Extra host bytes reserved after the window so that a multi-byte access
- * at 0xffffffff stays inside the reservation. */
-#define GUEST_WINDOW_SLACK (64u << 10)
+/* Unmapped host bytes reserved before and after the window: a folded
+ * displacement (GUEST_DISP_FOLD_MAX, r386/guest.h) reaches that far past
+ * either end, and a multi-byte access at 0xffffffff 64 KiB more. */
+#define GUEST_GUARD_BELOW ((size_t)GUEST_DISP_FOLD_MAX)
+#define GUEST_GUARD_ABOVE ((size_t)GUEST_DISP_FOLD_MAX + (64u << 10))
 
 enum {
     PAGE_PROT_MASK = 7,   /* GUEST_PROT_* */
@@ -54,7 +56,7 @@ enum {
 
 struct guest_mem {
     uint8_t *base;      /* host address of guest address 0 */
-    size_t window_size; /* bytes reserved at base */
+    size_t window_size; /* bytes reserved, from base - GUEST_GUARD_BELOW */
     uint8_t *pages;     /* GUEST_PAGE_COUNT flag bytes */
     int code_lock;      /* spinlock, see above */
     uint64_t *dirty;    /* bitmap of dirty pages (atomic words) */
@@ -85,6 +87,22 @@ static inline bool h2g(const struct guest_mem *m, const void *p,
     if ((uintptr_t)p < (uintptr_t)m->base || d >= GUEST_SPACE_SIZE)
         return false;
     *out = (guest_addr_t)d;
+    return true;
+}
+
+/* Is the host pointer in a guard beside the window (an access of
+ * translated code whose 32-bit address wrapped around)?  Gives the guest
+ * address the access meant: the host offset modulo 4 GiB. */
+static inline bool h2g_wrapped(const struct guest_mem *m, const void *p,
+                               guest_addr_t *out)
+{
+    uintptr_t lo = (uintptr_t)m->base - GUEST_GUARD_BELOW;
+    uintptr_t hi = (uintptr_t)m->base + GUEST_SPACE_SIZE + GUEST_GUARD_ABOVE;
+    if ((uintptr_t)p < lo || (uintptr_t)p >= hi ||
+        ((uintptr_t)p >= (uintptr_t)m->base &&
+         (uintptr_t)p - (uintptr_t)m->base < GUEST_SPACE_SIZE))
+        return false;
+    *out = (guest_addr_t)((uintptr_t)p - (uintptr_t)m->base);
     return true;
 }
 

@@ -16,6 +16,13 @@ typedef uint32_t guest_addr_t;
 #define GUEST_PAGE_COUNT (1u << (32 - GUEST_PAGE_SHIFT))
 /* The guest address space is the whole 32-bit range. */
 #define GUEST_SPACE_SIZE (UINT64_C(1) << 32)
+/* Optimised code adds a constant displacement smaller than this in
+ * magnitude to the host address (mem_base + zext(reg) + disp, one host
+ * operand) instead of to the 32-bit guest address, and the runtime keeps
+ * at least this much unmapped host space on either side of the window: an
+ * access whose 32-bit address would have wrapped around lands there and
+ * faults (lifter_fold_displacements, runtime/dispatch.c). */
+#define GUEST_DISP_FOLD_MAX (INT64_C(1) << 16)
 
 static inline guest_addr_t guest_page_down(guest_addr_t a)
 {

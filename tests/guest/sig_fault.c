@@ -4,7 +4,8 @@
  * int3 (EIP after it), SIGSEGV from a privileged instruction; handlers
  * that recover with siglongjmp; stack overflow caught on a sigaltstack;
  * a fault in a loop that ran hot first (r386's optimising tier names the
- * faulting instruction from the host pc, not from a stored pc).
+ * faulting instruction from the host pc, not from a stored pc); loads
+ * whose 32-bit address wraps around 4 GiB.
  * Output is compared with qemu-i386. */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -15,6 +16,8 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 #include <unistd.h>
+
+#include "hot.h"
 
 static sigjmp_buf jb;
 static volatile void *expect_addr;
@@ -83,6 +86,57 @@ static void test_hot_fault(void)
     printf("fault in hot code (sum %u)\n", total);
 }
 
+extern char wrap_below_at[], wrap_above_at[];
+
+/* Loads at -8 from p and at +12 from q, in code the optimiser sees
+ * whole: translated code adds such displacements to the host address, so
+ * one whose 32-bit address wraps around 4 GiB must still fault at the
+ * wrapped address. */
+static __attribute__((noinline)) unsigned load_around(const char *p,
+                                                      const char *q)
+{
+    unsigned a, b;
+    __asm__ volatile(".globl wrap_below_at\nwrap_below_at: movl -8(%2), %0\n"
+                     ".globl wrap_above_at\nwrap_above_at: movl 12(%3), %1"
+                     : "=&r"(a), "=&r"(b) : "r"(p), "r"(q) : "memory");
+    return a + b;
+}
+
+/* n calls of load_around with the pointers in wp and wq. */
+static const char *volatile wp, *volatile wq;
+static volatile unsigned wrap_total;
+static __attribute__((noinline)) void load_sweep(int n)
+{
+    for (int i = 0; i < n; i++)
+        wrap_total += load_around(wp, wq);
+}
+
+/* load_sweep hot (half a second: long enough for r386's optimising tier,
+ * which makes such accesses one host operand), then, from the same code,
+ * with a p just above 0 (-8 wraps to 0xfffffffc) and a q just below
+ * 4 GiB (+12 wraps to 0x4): both unmapped on i386. */
+static void test_wrap_fault(void)
+{
+    static unsigned words[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    const char *ok = (const char *)&words[2];
+    wp = wq = ok;
+    HOT(0.5, load_sweep(1000));
+    wrap_total = 0;
+    load_sweep(1);
+    expect_addr = (void *)0xfffffffc;
+    expect_eip = (uintptr_t)wrap_below_at;
+    wp = (const char *)4;
+    if (!sigsetjmp(jb, 1))
+        load_sweep(1);
+    expect_addr = (void *)4;
+    expect_eip = (uintptr_t)wrap_above_at;
+    wp = ok;
+    wq = (const char *)0xfffffff8;
+    if (!sigsetjmp(jb, 1))
+        load_sweep(1);
+    printf("wrapped addresses in hot code (sum %u)\n", wrap_total);
+}
+
 static void test_faults(void)
 {
     catch(SIGSEGV, 0);
@@ -145,6 +199,7 @@ static void test_faults(void)
     ro[12] = 9;
     printf("after mprotect: %d\n", ro[12]);
     test_hot_fault();
+    test_wrap_fault();
 }
 
 static char altstack[65536];
