@@ -89,7 +89,7 @@ static void test_hot_fault(void)
 extern char wrap_below_at[], wrap_above_at[];
 
 /* Loads at -8 from p and at +12 from q, in code the optimiser sees
- * whole: translated code adds such displacements to the host address, so
+ * whole: optimised code adds such displacements to the host address, so
  * one whose 32-bit address wraps around 4 GiB must still fault at the
  * wrapped address. */
 static __attribute__((noinline)) unsigned load_around(const char *p,

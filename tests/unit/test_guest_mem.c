@@ -2,6 +2,7 @@
 #include <check.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "guest_mem.h"
 #include "test_util.h"
@@ -31,6 +32,37 @@ START_TEST(window)
     ck_assert(!guest_mem_access_ok(&mem, 0x08048000, 1, GUEST_PROT_READ));
     ck_assert_int_eq(guest_mem_map(&mem, 0, 4096, GUEST_PROT_READ, -1, 0,
                                    0), -EEXIST);
+}
+END_TEST
+
+/* The guards beside the window: a folded displacement that wrapped lands
+ * there, and the address it meant is the host offset modulo 4 GiB. */
+START_TEST(guards)
+{
+    guest_addr_t g = 0;
+    ck_assert(h2g_wrapped(&mem, mem.base - 4, &g));
+    ck_assert_uint_eq(g, 0xfffffffc);
+    ck_assert(h2g_wrapped(&mem, mem.base - GUEST_DISP_FOLD_MAX, &g));
+    ck_assert_uint_eq(g, (guest_addr_t)-GUEST_DISP_FOLD_MAX);
+    ck_assert(h2g_wrapped(&mem, mem.base + GUEST_SPACE_SIZE + 8, &g));
+    ck_assert_uint_eq(g, 8);
+    ck_assert(h2g_wrapped(&mem, mem.base + GUEST_SPACE_SIZE +
+                                    GUEST_DISP_FOLD_MAX + 15, &g));
+    /* The window itself is not a guard, nor is what lies past them. */
+    ck_assert(!h2g_wrapped(&mem, mem.base, &g));
+    ck_assert(!h2g_wrapped(&mem, mem.base + GUEST_SPACE_SIZE - 1, &g));
+    ck_assert(!h2g_wrapped(&mem, mem.base - GUEST_GUARD_BELOW - 1, &g));
+    ck_assert(!h2g_wrapped(&mem, mem.base + GUEST_SPACE_SIZE +
+                                     GUEST_GUARD_ABOVE, &g));
+    /* They are part of the reservation (msync fails on unmapped ranges),
+     * so nothing else of the host's can be there. */
+    ck_assert_uint_eq(mem.window_size, GUEST_GUARD_BELOW + GUEST_SPACE_SIZE +
+                                           GUEST_GUARD_ABOVE);
+    ck_assert_int_eq(msync(mem.base - GUEST_GUARD_BELOW, 4096, MS_ASYNC), 0);
+    ck_assert_int_eq(msync(mem.base + GUEST_SPACE_SIZE + GUEST_GUARD_ABOVE -
+                               4096,
+                           4096, MS_ASYNC),
+                     0);
 }
 END_TEST
 
@@ -109,6 +141,7 @@ int main(void)
     TCase *tc = tcase_create("window");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, window);
+    tcase_add_test(tc, guards);
     tcase_add_test(tc, map_copy);
     tcase_add_test(tc, protect);
     tcase_add_test(tc, find_free);
