@@ -22,6 +22,9 @@
 # doubles); a workload whose outputs differ is marked DIFF.  Not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# (median_time reads bash's own clock, which bash has since 5.0.)
+[ -n "${EPOCHREALTIME:-}" ] ||
+    { echo "bench/run.sh: needs bash 5.0 or later (\$EPOCHREALTIME)" >&2; exit 2; }
 
 quick=0
 aot=0
