@@ -268,8 +268,9 @@ bool dispatch_host_fault(int sig, siginfo_t *si, void *uc)
     if (code_write_fault(sig, si, uc))
         return true;
     guest_addr_t ga;
-    if (!fault_jmp || (!h2g(&fault_thread->rt->mem, si->si_addr, &ga) &&
-                       !h2g_wrapped(&fault_thread->rt->mem, si->si_addr, &ga)))
+    bool wrapped;
+    if (!fault_jmp ||
+        !h2g_reserved(&fault_thread->rt->mem, si->si_addr, &ga, &wrapped))
         return false;
     fault.sig = sig;
     fault.code = si->si_code;
@@ -359,8 +360,8 @@ static void exit_fault(struct guest_thread *t, enum cpu_exit kind)
 static void host_fault(struct guest_thread *t)
 {
     guest_addr_t ga = 0;
-    bool wrapped = !h2g(&t->rt->mem, (void *)fault.addr, &ga) &&
-                   h2g_wrapped(&t->rt->mem, (void *)fault.addr, &ga);
+    bool wrapped = false;
+    h2g_reserved(&t->rt->mem, (void *)fault.addr, &ga, &wrapped);
     guest_addr_t pc;
     t->cpu.eip = jit_guest_pc(t->rt->jit, fault.host_pc, &pc) ? pc
                                                               : t->cpu.insn_pc;

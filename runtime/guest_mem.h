@@ -90,19 +90,19 @@ static inline bool h2g(const struct guest_mem *m, const void *p,
     return true;
 }
 
-/* Is the host pointer in a guard beside the window (an access of
- * translated code whose 32-bit address wrapped around)?  Gives the guest
- * address the access meant: the host offset modulo 4 GiB. */
-static inline bool h2g_wrapped(const struct guest_mem *m, const void *p,
-                               guest_addr_t *out)
+/* Is the host pointer in the reservation, the window or a guard beside it?
+ * Gives the guest address it stands for, the host offset modulo 4 GiB, and
+ * whether it is in a guard (*wrapped): an access of optimised code whose
+ * 32-bit address wrapped around (lifter_fold_displacements). */
+static inline bool h2g_reserved(const struct guest_mem *m, const void *p,
+                                guest_addr_t *out, bool *wrapped)
 {
-    uintptr_t lo = (uintptr_t)m->base - GUEST_GUARD_BELOW;
-    uintptr_t hi = (uintptr_t)m->base + GUEST_SPACE_SIZE + GUEST_GUARD_ABOVE;
-    if ((uintptr_t)p < lo || (uintptr_t)p >= hi ||
-        ((uintptr_t)p >= (uintptr_t)m->base &&
-         (uintptr_t)p - (uintptr_t)m->base < GUEST_SPACE_SIZE))
+    intptr_t d = (intptr_t)((uintptr_t)p - (uintptr_t)m->base);
+    if (d < -(intptr_t)GUEST_GUARD_BELOW ||
+        d >= (intptr_t)(GUEST_SPACE_SIZE + GUEST_GUARD_ABOVE))
         return false;
-    *out = (guest_addr_t)((uintptr_t)p - (uintptr_t)m->base);
+    *out = (guest_addr_t)d;
+    *wrapped = d < 0 || d >= (intptr_t)GUEST_SPACE_SIZE;
     return true;
 }
 

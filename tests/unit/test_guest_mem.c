@@ -40,20 +40,34 @@ END_TEST
 START_TEST(guards)
 {
     guest_addr_t g = 0;
-    ck_assert(h2g_wrapped(&mem, mem.base - 4, &g));
+    bool wrapped = false;
+    ck_assert(h2g_reserved(&mem, mem.base - 4, &g, &wrapped));
+    ck_assert(wrapped);
     ck_assert_uint_eq(g, 0xfffffffc);
-    ck_assert(h2g_wrapped(&mem, mem.base - GUEST_DISP_FOLD_MAX, &g));
+    ck_assert(h2g_reserved(&mem, mem.base - GUEST_DISP_FOLD_MAX, &g, &wrapped));
+    ck_assert(wrapped);
     ck_assert_uint_eq(g, (guest_addr_t)-GUEST_DISP_FOLD_MAX);
-    ck_assert(h2g_wrapped(&mem, mem.base + GUEST_SPACE_SIZE + 8, &g));
+    ck_assert(h2g_reserved(&mem, mem.base + GUEST_SPACE_SIZE + 8, &g, &wrapped));
+    ck_assert(wrapped);
     ck_assert_uint_eq(g, 8);
-    ck_assert(h2g_wrapped(&mem, mem.base + GUEST_SPACE_SIZE +
-                                    GUEST_DISP_FOLD_MAX + 15, &g));
-    /* The window itself is not a guard, nor is what lies past them. */
-    ck_assert(!h2g_wrapped(&mem, mem.base, &g));
-    ck_assert(!h2g_wrapped(&mem, mem.base + GUEST_SPACE_SIZE - 1, &g));
-    ck_assert(!h2g_wrapped(&mem, mem.base - GUEST_GUARD_BELOW - 1, &g));
-    ck_assert(!h2g_wrapped(&mem, mem.base + GUEST_SPACE_SIZE +
-                                     GUEST_GUARD_ABOVE, &g));
+    ck_assert(h2g_reserved(&mem, mem.base + GUEST_SPACE_SIZE +
+                                     GUEST_DISP_FOLD_MAX + 15,
+                           &g, &wrapped));
+    ck_assert(wrapped);
+    /* The window itself is not a guard, and what lies past them is not
+     * r386's. */
+    ck_assert(h2g_reserved(&mem, mem.base, &g, &wrapped));
+    ck_assert(!wrapped);
+    ck_assert_uint_eq(g, 0);
+    ck_assert(h2g_reserved(&mem, mem.base + GUEST_SPACE_SIZE - 1, &g,
+                           &wrapped));
+    ck_assert(!wrapped);
+    ck_assert_uint_eq(g, 0xffffffff);
+    ck_assert(!h2g_reserved(&mem, mem.base - GUEST_GUARD_BELOW - 1, &g,
+                            &wrapped));
+    ck_assert(!h2g_reserved(&mem, mem.base + GUEST_SPACE_SIZE +
+                                      GUEST_GUARD_ABOVE,
+                            &g, &wrapped));
     /* They are part of the reservation (msync fails on unmapped ranges),
      * so nothing else of the host's can be there. */
     ck_assert_uint_eq(mem.window_size, GUEST_GUARD_BELOW + GUEST_SPACE_SIZE +
